@@ -1,0 +1,35 @@
+# ktbot: the Telegram bot. Build: docker build -t ktbot .
+# Run:   docker run -e TELEGRAM_BOT_TOKEN=... -e KTBOT_SECRET=... -v ktbot-data:/data ktbot
+# Edit knowledge without rebuilding: add -v "$PWD/knowledge:/app/knowledge:ro" (hot-reloaded).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+RUN useradd --create-home --uid 10001 ktbot && mkdir /data && chown ktbot:ktbot /data
+
+# Dependencies come from pyproject.toml; the package is installed as a regular (non-editable)
+# wheel, so the knowledge directory is pointed to explicitly below.
+COPY pyproject.toml README.md ./
+COPY intents ./intents
+COPY bot ./bot
+RUN pip install --no-cache-dir . && rm -rf build *.egg-info
+
+COPY knowledge ./knowledge
+
+ENV KTBOT_KNOWLEDGE_DIR=/app/knowledge \
+    KTBOT_DB=/data/ktbot.sqlite3 \
+    KTBOT_LOG_LEVEL=INFO
+
+USER ktbot
+VOLUME ["/data"]
+# Webhook mode listens here (ktbot run --webhook-url https://... --port 8443).
+EXPOSE 8443
+
+# The bot's heartbeat job touches /data/heartbeat every 30 s while it is polling or serving.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 CMD ["ktbot", "health"]
+
+CMD ["ktbot", "run"]

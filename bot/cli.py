@@ -1,0 +1,238 @@
+"""`ktbot` command line: check, ask, chat, run, eval, unanswered, stats."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from intents.matcher import Matcher
+
+from bot.conversation import clean_question
+from bot.rendering import markup_text
+from bot.settings import Settings, SettingsError
+from intents.errors import KnowledgeError
+from intents.loader import load_knowledge
+from intents.result import MatchResult, Outcome
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"ktbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs every request URL, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    handler: Handler | None = getattr(args, "func", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args, settings)
+    except SettingsError as exc:
+        print(f"ktbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KnowledgeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ktbot",
+        description="CERN medical-applications knowledge-transfer assistant.",
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="validate the knowledge base (exit 1 on problems)")
+    _knowledge_option(check)
+    check.set_defaults(func=run_check)
+
+    ask = sub.add_parser("ask", help="match one question (or '-' for one per stdin line)")
+    _knowledge_option(ask)
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("question", nargs="+", help="the question, or '-' to read stdin")
+    ask.set_defaults(func=run_ask)
+
+    chat = sub.add_parser("chat", help="chat in the terminal (reads piped stdin too)")
+    _knowledge_option(chat)
+    chat.set_defaults(func=run_chat)
+
+    run = sub.add_parser(
+        "run", help="run the Telegram bot (polling, or webhook with --webhook-url)"
+    )
+    _knowledge_option(run)
+    run.add_argument("--webhook-url", help="public HTTPS URL Telegram should post updates to")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
+    run.add_argument("--port", type=int, default=8443, help="webhook listen port")
+    run.set_defaults(func=run_bot)
+
+    schema = sub.add_parser("schema", help="write the JSON Schema editors use for the YAML files")
+    schema.add_argument(
+        "--output",
+        type=Path,
+        help="file to write (default: <knowledge>/schema/knowledge.schema.json)",
+    )
+    _knowledge_option(schema)
+    schema.set_defaults(func=run_schema)
+
+    health = sub.add_parser("health", help="exit 0 if a running bot wrote a recent heartbeat")
+    health.add_argument("--max-age", type=int, default=120, help="seconds (default 120)")
+    health.set_defaults(func=run_health)
+
+    from bot import eval_command, review_cli
+
+    eval_command.add_parser(sub)
+    review_cli.add_parsers(sub)
+    return parser
+
+
+def _knowledge_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        metavar="DIR",
+        help="knowledge directory (default: $KTBOT_KNOWLEDGE_DIR or the repository's knowledge/)",
+    )
+
+
+def knowledge_dir(args: argparse.Namespace, settings: Settings) -> Path:
+    return getattr(args, "knowledge", None) or settings.knowledge_dir
+
+
+# --- check --------------------------------------------------------------------------------
+
+
+def run_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate; list every problem as path:line: message."""
+    kb = load_knowledge(knowledge_dir(args, settings))
+    print(
+        f"ok: {len(kb.topics)} topics, {len(kb.categories)} categories, "
+        f"{len(kb.contacts)} contacts (version {kb.version})"
+    )
+    return 0
+
+
+def run_schema(args: argparse.Namespace, settings: Settings) -> int:
+    """Publish the pydantic schema as JSON Schema for `# yaml-language-server` users."""
+    from intents.schema import knowledge_json_schema
+
+    target = args.output or knowledge_dir(args, settings) / "schema" / "knowledge.schema.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(knowledge_json_schema(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def run_health(args: argparse.Namespace, settings: Settings) -> int:
+    """Docker HEALTHCHECK: the bot's heartbeat job touches a file every 30 seconds."""
+    import time
+
+    from bot.telegram.app import heartbeat_path
+
+    path = heartbeat_path(settings)
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        print(f"unhealthy: no heartbeat at {path}", file=sys.stderr)
+        return 1
+    if age > args.max_age:
+        print(f"unhealthy: last heartbeat {age:.0f}s ago", file=sys.stderr)
+        return 1
+    print(f"healthy: heartbeat {age:.0f}s ago")
+    return 0
+
+
+# --- ask ----------------------------------------------------------------------------------
+
+
+def result_json(result: MatchResult, matcher: Matcher) -> dict[str, Any]:
+    """The stable machine interface used by evaluations."""
+    answer = None
+    if result.outcome is Outcome.ANSWER and result.intent in matcher.kb.topics:
+        answer = markup_text(matcher.kb.topics[result.intent].answer)
+    return {
+        "question": result.question,
+        "outcome": str(result.outcome),
+        "intent": result.intent,
+        "score": round(result.score, 4),
+        "alternatives": [
+            {"intent": c.intent, "score": round(c.score, 4)} for c in result.alternatives
+        ],
+        "answer": answer,
+    }
+
+
+def run_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Match questions without recording anything."""
+    matcher = Matcher.build(load_knowledge(knowledge_dir(args, settings)))
+    questions: Iterable[str]
+    if args.question == ["-"]:
+        questions = (line.rstrip("\n") for line in sys.stdin)
+    else:
+        questions = [" ".join(args.question)]
+    for raw in questions:
+        question, _ = clean_question(raw)
+        if not question and args.question == ["-"]:
+            continue
+        result = matcher.match(question)
+        if args.json:
+            print(json.dumps(result_json(result, matcher), ensure_ascii=False), flush=True)
+        else:
+            _print_result(result, matcher, sys.stdout)
+    return 0
+
+
+def _print_result(result: MatchResult, matcher: Matcher, out: TextIO) -> None:
+    data = result_json(result, matcher)
+    intent = data["intent"] or "-"
+    out.write(f"{data['outcome']}: {intent} ({data['score']:.2f})\n")
+    for alt in data["alternatives"]:
+        out.write(f"  also: {alt['intent']} ({alt['score']:.2f})\n")
+    if data["answer"]:
+        out.write(data["answer"] + "\n")
+
+
+# --- chat and run -------------------------------------------------------------------------
+
+
+def run_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Interactive terminal chat over the same engine, recording exchanges (channel cli)."""
+    from bot.chat import chat
+
+    return asyncio.run(chat(settings, knowledge_dir(args, settings), sys.stdin, sys.stdout))
+
+
+def run_bot(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Telegram bot until interrupted."""
+    from bot.telegram import run_telegram_bot
+
+    settings.require_token()
+    return run_telegram_bot(
+        settings,
+        knowledge_dir(args, settings),
+        webhook_url=args.webhook_url,
+        listen=args.listen,
+        port=args.port,
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,191 @@
+"""The conversation service: one question in, one reply decision out, recorded.
+
+Telegram and the terminal chat are thin adapters over this; neither decides what to say.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from bot.live_knowledge import LiveKnowledge
+from intents.knowledge import KnowledgeBase
+from intents.models import Contact, Topic
+from intents.result import MatchResult, Outcome
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+# Telegram caps messages at 4,096 characters; longer text (pasted documents) is cut so
+# storage and matching stay bounded, and the reply says so.
+MAX_QUESTION_CHARS = 4096
+
+
+class ReplyKind(StrEnum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+    EMPTY = "empty"
+    """Nothing to match (only spaces, control characters or emoji): ask for words."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    kind: ReplyKind
+    kb: KnowledgeBase
+    result: MatchResult | None = None
+    topic: Topic | None = None
+    options: tuple[Topic, ...] = ()
+    """CLARIFY: the topics to choose from, best first."""
+    exchange_id: int | None = None
+    truncated: bool = False
+
+    @property
+    def related(self) -> tuple[Topic, ...]:
+        return self.kb.related_of(self.topic) if self.topic else ()
+
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        if self.topic is not None and self.topic.contacts:
+            return self.kb.contacts_of(self.topic)
+        return default_contacts(self.kb)
+
+
+def default_contacts(kb: KnowledgeBase) -> tuple[Contact, ...]:
+    """Where to send someone the knowledge base has no specific contact for."""
+    for topic_id in ("route.contact", "about.kt-group"):
+        topic = kb.topics.get(topic_id)
+        if topic is not None and topic.contacts:
+            return kb.contacts_of(topic)[:1]
+    return tuple(kb.contacts.values())[:1]
+
+
+def clean_question(text: str) -> tuple[str, bool]:
+    """Strip control characters and surrounding space; cut to MAX_QUESTION_CHARS."""
+    cleaned = "".join(
+        ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text
+    )
+    cleaned = " ".join(cleaned.split())
+    truncated = len(cleaned) > MAX_QUESTION_CHARS
+    return cleaned[:MAX_QUESTION_CHARS], truncated
+
+
+def has_words(text: str) -> bool:
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+class Conversation:
+    """Matches questions against the live knowledge base and records each exchange."""
+
+    def __init__(self, knowledge: LiveKnowledge, storage: Storage | None, *, channel: str) -> None:
+        self.knowledge = knowledge
+        self.storage = storage
+        self.channel = channel
+
+    async def ask(
+        self, text: str, *, user_key: str | None = None, update_id: int | None = None
+    ) -> Reply:
+        question, truncated = clean_question(text)
+        matcher = self.knowledge.matcher  # one snapshot for the whole exchange
+        kb = matcher.kb
+        if not has_words(question):
+            return Reply(ReplyKind.EMPTY, kb)
+        result = matcher.match(question)
+        exchange_id = await self._record(question, result, kb, user_key, update_id)
+        return self.reply_for(result, kb, exchange_id=exchange_id, truncated=truncated)
+
+    def reply_for(
+        self,
+        result: MatchResult,
+        kb: KnowledgeBase,
+        *,
+        exchange_id: int | None = None,
+        truncated: bool = False,
+    ) -> Reply:
+        if result.outcome is Outcome.ANSWER and result.intent in kb.topics:
+            return Reply(
+                ReplyKind.ANSWER,
+                kb,
+                result,
+                kb.topics[result.intent],
+                exchange_id=exchange_id,
+                truncated=truncated,
+            )
+        if result.outcome is Outcome.CLARIFY:
+            options = tuple(
+                kb.topics[c.intent] for c in result.candidates if c.intent in kb.topics
+            )[: kb.settings.max_alternatives]
+            if len(options) >= 2:
+                return Reply(
+                    ReplyKind.CLARIFY,
+                    kb,
+                    result,
+                    options=options,
+                    exchange_id=exchange_id,
+                    truncated=truncated,
+                )
+            if len(options) == 1:
+                return Reply(
+                    ReplyKind.ANSWER,
+                    kb,
+                    result,
+                    options[0],
+                    exchange_id=exchange_id,
+                    truncated=truncated,
+                )
+        return Reply(ReplyKind.FALLBACK, kb, result, exchange_id=exchange_id, truncated=truncated)
+
+    def topic_reply(self, topic_id: str) -> Reply | None:
+        """The answer of one topic, chosen by button or deep link rather than matched."""
+        kb = self.knowledge.kb
+        topic = kb.topics.get(topic_id)
+        return Reply(ReplyKind.ANSWER, kb, topic=topic) if topic else None
+
+    async def record_choice(self, exchange_id: int, topic_id: str) -> None:
+        if self.storage is None:
+            return
+        from bot.storage import StorageError
+
+        try:
+            await self.storage.record_choice(exchange_id, topic_id)
+        except StorageError as exc:
+            log.error("could not record clarification choice for exchange %s: %s", exchange_id, exc)
+
+    async def _record(
+        self,
+        question: str,
+        result: MatchResult,
+        kb: KnowledgeBase,
+        user_key: str | None,
+        update_id: int | None,
+    ) -> int | None:
+        if self.storage is None:
+            return None
+        from bot.storage import NewExchange, StorageError
+
+        try:
+            return await self.storage.record_exchange(
+                NewExchange(
+                    channel=self.channel,
+                    user_key=user_key,
+                    question=question,
+                    result=result,
+                    kb_version=kb.version,
+                    update_id=update_id,
+                )
+            )
+        except StorageError as exc:
+            # The user still gets an answer; the log line carries what was lost.
+            log.error(
+                "could not record exchange (%s outcome=%s intent=%s): %s",
+                self.channel,
+                result.outcome,
+                result.intent,
+                exc,
+            )
+            return None

@@ -1,0 +1,128 @@
+"""Configuration: one immutable object built from the environment, validated up front."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_\-]+$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    knowledge_dir: Path = REPO_KNOWLEDGE_DIR
+    db_path: Path = Path("data/ktbot.sqlite3")
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_api_url: str | None = None
+    admin_ids: frozenset[int] = frozenset()
+    staff_chat_id: int | None = None
+    log_level: str = "INFO"
+    secret: str | None = field(default=None, repr=False)
+    retention_days: int = 180
+    rate_limit_per_minute: int = 20
+    webhook_secret: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        token = get("TELEGRAM_BOT_TOKEN")
+        if token is not None and not _TOKEN.match(token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<letters>' as given by "
+                "@BotFather"
+            )
+        level = (get("KTBOT_LOG_LEVEL") or "INFO").upper()
+        if level not in _LOG_LEVELS:
+            raise SettingsError(f"KTBOT_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
+        api_url = get("KTBOT_TELEGRAM_API_URL")
+        if api_url is not None and not re.match(r"^https?://", api_url):
+            raise SettingsError("KTBOT_TELEGRAM_API_URL must start with http:// or https://")
+        return cls(
+            knowledge_dir=Path(get("KTBOT_KNOWLEDGE_DIR") or REPO_KNOWLEDGE_DIR),
+            db_path=Path(get("KTBOT_DB") or "data/ktbot.sqlite3"),
+            telegram_token=token,
+            telegram_api_url=api_url.rstrip("/") if api_url else None,
+            admin_ids=_int_set("KTBOT_ADMIN_IDS", get("KTBOT_ADMIN_IDS")),
+            staff_chat_id=_int("KTBOT_STAFF_CHAT_ID", get("KTBOT_STAFF_CHAT_ID")),
+            log_level=level,
+            secret=get("KTBOT_SECRET"),
+            retention_days=_positive("KTBOT_RETENTION_DAYS", get("KTBOT_RETENTION_DAYS"), 180),
+            rate_limit_per_minute=_positive(
+                "KTBOT_RATE_LIMIT_PER_MINUTE", get("KTBOT_RATE_LIMIT_PER_MINUTE"), 20
+            ),
+            webhook_secret=get("KTBOT_WEBHOOK_SECRET"),
+        )
+
+    def require_token(self) -> str:
+        if not self.telegram_token:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token"
+            )
+        return self.telegram_token
+
+    def pseudonym_secret(self) -> str:
+        """KTBOT_SECRET, or a random secret kept beside the database so keys stay stable."""
+        if self.secret:
+            return self.secret
+        path = self.db_path.parent / ".ktbot-secret"
+        try:
+            return path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise SettingsError(f"KTBOT_SECRET is not set and {path} is unreadable: {exc}") from exc
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(value)
+        logging.getLogger(__name__).warning(
+            "KTBOT_SECRET is not set; generated one in %s (set KTBOT_SECRET in production)", path
+        )
+        return value
+
+
+def _int(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {value!r}") from None
+
+
+def _positive(name: str, value: str | None, default: int) -> int:
+    number = _int(name, value)
+    if number is None:
+        return default
+    if number <= 0:
+        raise SettingsError(f"{name} must be a positive integer, got {value!r}")
+    return number
+
+
+def _int_set(name: str, value: str | None) -> frozenset[int]:
+    if value is None:
+        return frozenset()
+    parts = [p for p in re.split(r"[,\s]+", value) if p]
+    try:
+        return frozenset(int(p) for p in parts)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be a comma-separated list of numeric Telegram user ids, got {value!r}"
+        ) from None

@@ -1,0 +1,192 @@
+"""Admin-only commands (KTBOT_ADMIN_IDS): reload, unanswered review, stats, digest."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import UTC, datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot import review
+from bot.live_knowledge import ReloadReport
+from bot.storage import ReviewState, StorageError
+from bot.telegram import callback_data as cd
+from bot.telegram.services import SERVICES_KEY, BotServices, services
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 5
+MAX_MESSAGE = 3800
+LAST_FAILURE_KEY = "ktbot.last_reload_failure"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "\n…"
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reload the knowledge base now and report problems with file and line."""
+    svc = services(context)
+    message = update.effective_message
+    if message is None:
+        return
+    report = await svc.knowledge.reload_async()
+    context.application.bot_data[LAST_FAILURE_KEY] = report.problems if not report.ok else None
+    await message.reply_html(f"<pre>{html.escape(_clip(report.summary()))}</pre>")
+
+
+async def notify_reload(application: Application, report: ReloadReport) -> None:
+    """Tell admins about a background reload: failures once each, successes when changed."""
+    svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
+    if svc is None:
+        return
+    if report.ok:
+        application.bot_data[LAST_FAILURE_KEY] = None
+        if not report.changed:
+            return
+    elif application.bot_data.get(LAST_FAILURE_KEY) == report.problems:
+        return  # the same broken edit: admins were already told
+    else:
+        application.bot_data[LAST_FAILURE_KEY] = report.problems
+    text = f"<pre>{html.escape(_clip(report.summary()))}</pre>"
+    for admin_id in svc.settings.admin_ids:
+        try:
+            await application.bot.send_message(admin_id, text, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.warning("could not notify admin about reload: %s", exc)
+
+
+# --- unanswered ---------------------------------------------------------------------------
+
+
+async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List open unanswered questions, a page at a time, with resolve/ignore buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    text, keyboard = await _unanswered_page(services(context), 0)
+    await message.reply_html(text, reply_markup=keyboard)
+
+
+async def _unanswered_page(svc: BotServices, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    if svc.storage is None:
+        return "No storage configured.", None
+    total = await svc.storage.count_unanswered(state=ReviewState.OPEN)
+    items = await svc.storage.unanswered(
+        state=ReviewState.OPEN, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+    )
+    if not items:
+        return "No open unanswered questions. 🎉", None
+    lines = [f"<b>Open unanswered questions</b> ({total}), page {page + 1}:"]
+    rows: list[list[InlineKeyboardButton]] = []
+    for item in items:
+        nearest = item.alternatives[0] if item.alternatives else None
+        near = f" → nearest {nearest.intent} ({nearest.score:.2f})" if nearest else ""
+        lines.append(
+            f"\n<b>#{item.id}</b> {item.asked_at:%Y-%m-%d}: "
+            f"{html.escape(item.question[:300])}{html.escape(near)}"
+        )
+        buttons = [
+            InlineKeyboardButton(
+                f"🗑 #{item.id}", callback_data=cd.encode(cd.ADMIN_IGNORE, item.id, page)
+            )
+        ]
+        if nearest is not None:
+            buttons.insert(
+                0,
+                InlineKeyboardButton(
+                    f"✅ #{item.id} → {nearest.intent}"[:48],
+                    callback_data=cd.encode(
+                        cd.ADMIN_RESOLVE, item.id, page, cd.topic_token(nearest.intent)
+                    ),
+                ),
+            )
+        rows.append(buttons)
+    nav = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton("« Newer", callback_data=cd.encode(cd.ADMIN_PAGE, page - 1))
+        )
+    if (page + 1) * PAGE_SIZE < total:
+        nav.append(
+            InlineKeyboardButton("Older »", callback_data=cd.encode(cd.ADMIN_PAGE, page + 1))
+        )
+    if nav:
+        rows.append(nav)
+    lines.append(
+        "\n✅ marks it resolved by the nearest topic; 🗑 ignores it. "
+        "To add it as an example: <code>ktbot unanswered promote ID --topic TOPIC</code>"
+    )
+    return _clip("\n".join(lines)), InlineKeyboardMarkup(rows)
+
+
+async def on_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: cd.CallbackData
+) -> str | None:
+    query = update.callback_query
+    assert query is not None
+    svc = services(context)
+    if not svc.is_admin(query.from_user.id) or svc.storage is None:
+        return "This button has expired."
+    notice = None
+    if data.action in (cd.ADMIN_RESOLVE, cd.ADMIN_IGNORE):
+        exchange_id = data.int_arg(0)
+        try:
+            if exchange_id is None:
+                return "This button has expired."
+            if data.action == cd.ADMIN_RESOLVE:
+                topic = cd.resolve_topic_token(data.arg(2), svc.knowledge.kb.topics)
+                if topic is None or topic not in svc.knowledge.kb.topics:
+                    return "That topic no longer exists."
+                await svc.storage.resolve(exchange_id, topic)
+                notice = f"#{exchange_id} resolved by {topic}"
+            else:
+                await svc.storage.ignore(exchange_id, "ignored by an admin in Telegram")
+                notice = f"#{exchange_id} ignored"
+        except StorageError as exc:
+            return str(exc)[:190]
+    page = data.int_arg(1 if data.action != cd.ADMIN_PAGE else 0) or 0
+    text, keyboard = await _unanswered_page(svc, page)
+    if isinstance(query.message, Message):
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        except TelegramError as exc:
+            log.debug("could not edit unanswered page: %s", exc)
+    return notice
+
+
+# --- stats and digest ---------------------------------------------------------------------
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Usage over the last 30 days."""
+    svc = services(context)
+    message = update.effective_message
+    if message is None or svc.storage is None:
+        return
+    since = datetime.now(UTC) - timedelta(days=30)
+    stats = await svc.storage.stats(since)
+    await message.reply_html(f"<pre>{html.escape(_clip(review.format_stats(stats)))}</pre>")
+
+
+async def weekly_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send admins the groups of questions that went unanswered this week."""
+    svc = services(context)
+    if svc.storage is None:
+        return
+    since = datetime.now(UTC) - timedelta(days=7)
+    items = await svc.storage.unanswered(state=ReviewState.OPEN, since=since)
+    if not items:
+        return
+    text = review.format_digest(review.group_similar(items))
+    for admin_id in svc.settings.admin_ids:
+        try:
+            await context.bot.send_message(
+                admin_id, f"<pre>{html.escape(_clip(text))}</pre>", parse_mode=ParseMode.HTML
+            )
+        except TelegramError as exc:
+            log.warning("could not send the weekly digest to an admin: %s", exc)

@@ -1,0 +1,220 @@
+"""Build and run the python-telegram-bot Application: handlers registered in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from telegram import BotCommand, Update
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.conversation import Conversation
+from bot.live_knowledge import LiveKnowledge
+from bot.ratelimit import RateLimiter
+from bot.settings import Settings
+from bot.storage import Storage
+from bot.telegram import admin, handlers
+from bot.telegram.services import SERVICES_KEY, BotServices
+from bot.telegram.watcher import watch_knowledge
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    BotCommand("start", "Welcome and topic browser"),
+    BotCommand("topics", "Browse what I know"),
+    BotCommand("help", "What I can do"),
+    BotCommand("contact", "Reach a person at CERN Knowledge Transfer"),
+    BotCommand("forget", "Delete what I recorded about you"),
+)
+HEARTBEAT_SECONDS = 30
+DIGEST_INTERVAL = timedelta(days=7)
+# How many updates are processed at once: matching is CPU-cheap, replies wait on the network.
+CONCURRENT_UPDATES = 64
+
+
+def build_application(settings: Settings, knowledge: LiveKnowledge) -> Application:
+    """The configured Application; storage opens in post_init, inside the event loop."""
+    token = settings.require_token()
+    builder: ApplicationBuilder = (
+        Application.builder()
+        .token(token)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        # Retries 429 (honouring retry_after) and spreads bursts under Telegram's limits.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .connect_timeout(10)
+        .read_timeout(15)
+        .write_timeout(15)
+        .get_updates_read_timeout(35)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_api_url:
+        builder = builder.base_url(settings.telegram_api_url).base_file_url(
+            settings.telegram_api_url.replace("/bot", "/file/bot")
+        )
+    application = builder.build()
+    application.bot_data["ktbot.settings"] = settings
+    application.bot_data["ktbot.knowledge"] = knowledge
+    register_handlers(application, settings)
+    return application
+
+
+def register_handlers(application: Application, settings: Settings) -> None:
+    """Every handler, in the order Telegram updates are tried."""
+    admins = filters.User(user_id=settings.admin_ids) if settings.admin_ids else None
+    for name, callback in (
+        ("reload", admin.reload_command),
+        ("unanswered", admin.unanswered_command),
+        ("stats", admin.stats_command),
+    ):
+        if admins is not None:
+            application.add_handler(CommandHandler(name, callback, filters=admins))
+        # Everyone else gets the normal bot: the command is treated like any unknown one.
+    application.add_handler(CommandHandler("start", handlers.start))
+    application.add_handler(CommandHandler("help", handlers.help_command))
+    application.add_handler(CommandHandler("topics", handlers.topics_command))
+    application.add_handler(CommandHandler("contact", handlers.contact_command))
+    application.add_handler(CommandHandler("forget", handlers.forget_command))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.edited))
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, handlers.question
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE,
+            handlers.unknown_command,
+        )
+    )
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, handlers.not_text)
+    )
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: Application) -> None:
+    settings: Settings = application.bot_data["ktbot.settings"]
+    knowledge: LiveKnowledge = application.bot_data["ktbot.knowledge"]
+    storage = await Storage.open(settings.db_path)
+    application.bot_data[SERVICES_KEY] = BotServices(
+        settings=settings,
+        knowledge=knowledge,
+        conversation=Conversation(knowledge, storage, channel="telegram"),
+        storage=storage,
+        limiter=RateLimiter(settings.rate_limit_per_minute),
+        secret=settings.pseudonym_secret(),
+    )
+    await application.bot.set_my_commands(COMMANDS)
+    jobs = application.job_queue
+    if jobs is not None:
+        jobs.run_repeating(_purge_old, interval=timedelta(days=1), first=60, name="retention")
+        jobs.run_repeating(_heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat")
+        if settings.admin_ids:
+            jobs.run_repeating(
+                admin.weekly_digest, interval=DIGEST_INTERVAL, first=DIGEST_INTERVAL, name="digest"
+            )
+    application.bot_data["ktbot.watcher"] = asyncio.create_task(
+        watch_knowledge(knowledge, lambda report: admin.notify_reload(application, report))
+    )
+    log.info(
+        "ktbot is running as @%s with knowledge version %s (%d topics)",
+        application.bot.username,
+        knowledge.kb.version,
+        len(knowledge.kb.topics),
+    )
+
+
+async def _post_stop(application: Application) -> None:
+    task: asyncio.Task[None] | None = application.bot_data.pop("ktbot.watcher", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _post_shutdown(application: Application) -> None:
+    svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
+    if svc is not None and svc.storage is not None:
+        await svc.storage.close()
+    log.info("ktbot stopped")
+
+
+async def _purge_old(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc: BotServices = context.application.bot_data[SERVICES_KEY]
+    if svc.storage is None:
+        return
+    cutoff = datetime.now(UTC) - timedelta(days=svc.settings.retention_days)
+    removed = await svc.storage.purge_older_than(cutoff)
+    log.info(
+        "retention: purged %d exchange(s) older than %s days", removed, svc.settings.retention_days
+    )
+
+
+def heartbeat_path(settings: Settings) -> Path:
+    return settings.db_path.parent / "heartbeat"
+
+
+async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    settings: Settings = context.application.bot_data["ktbot.settings"]
+    path = heartbeat_path(settings)
+    try:
+        path.write_text(datetime.now(UTC).isoformat(), encoding="ascii")
+    except OSError as exc:
+        log.warning("could not write heartbeat %s: %s", path, exc)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with context and carry on: one failing update never stops the bot."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, Forbidden):
+        log.info("update %s: user blocked the bot or left the chat (%s)", update_id, error)
+    elif isinstance(error, RetryAfter):
+        log.warning("update %s: Telegram rate limit, retry after %ss", update_id, error.retry_after)
+    elif isinstance(error, TimedOut | NetworkError):
+        log.warning("update %s: network problem talking to Telegram: %s", update_id, error)
+    else:
+        log.error("update %s failed", update_id, exc_info=error)
+
+
+def run_telegram_bot(
+    settings: Settings,
+    knowledge_dir: Path,
+    *,
+    webhook_url: str | None = None,
+    listen: str = "0.0.0.0",
+    port: int = 8443,
+) -> int:
+    """Run until SIGINT/SIGTERM; in-flight updates finish before the process exits."""
+    knowledge = LiveKnowledge.load(knowledge_dir)
+    application = build_application(settings, knowledge)
+    if webhook_url:
+        secret = settings.webhook_secret or secrets.token_urlsafe(32)
+        application.run_webhook(
+            listen=listen,
+            port=port,
+            url_path="telegram",
+            webhook_url=webhook_url.rstrip("/") + "/telegram",
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

@@ -1,0 +1,315 @@
+"""User-facing Telegram callbacks: thin, they delegate to the conversation service."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.conversation import Reply, ReplyKind
+from bot.ratelimit import Verdict
+from bot.rendering import NOT_TEXT, RATE_LIMITED, markup_html, reply_html
+from bot.storage import StorageError
+from bot.telegram import callback_data as cd
+from bot.telegram import handoff, keyboards
+from bot.telegram.services import BotServices, services
+from intents.models import Topic
+
+log = logging.getLogger(__name__)
+
+WELCOME_TOPIC = "about.bot"
+CONTACT_TOPIC = "route.contact"
+CHOOSE_CATEGORY = "What would you like to know about? Choose a category:"
+UNKNOWN_COMMAND = "I don’t know that command. Try /help, /topics or simply type your question."
+FORGET_PROMPT = (
+    "Delete everything this bot has recorded about you (your questions, feedback and any "
+    "hand-off to staff)? This cannot be undone."
+)
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+async def send_html(
+    message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Reply in the same chat; in groups, thread the reply to the user's message."""
+    quote = message.chat.type != ChatType.PRIVATE
+    return await message.reply_html(
+        text, reply_markup=keyboard, do_quote=quote, disable_web_page_preview=True
+    )
+
+
+def topic_html(topic: Topic, svc: BotServices) -> str:
+    reply = Reply(ReplyKind.ANSWER, svc.knowledge.kb, topic=topic)
+    return reply_html(reply)
+
+
+async def edit_or_send(update: Update, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Edit the pressed message in place (browsing); send anew if it cannot be edited."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+            disable_web_page_preview=True,
+        )
+    except BadRequest as exc:
+        if "not modified" in str(exc).lower():
+            return
+        if isinstance(query.message, Message):
+            await send_html(query.message, text, keyboard)
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome the user, or open a topic from a deep link (t.me/<bot>?start=project__flash)."""
+    svc = services(context)
+    message = update.effective_message
+    if message is None:
+        return
+    kb = svc.knowledge.kb
+    if context.args:
+        topic_id = cd.topic_from_payload(context.args[0])
+        topic = kb.topics.get(topic_id) or kb.topics.get(context.args[0])
+        if topic is not None:
+            await send_html(
+                message, topic_html(topic, svc), keyboards.browsed_topic_keyboard(topic, kb)
+            )
+            return
+    welcome = kb.topics.get(WELCOME_TOPIC)
+    text = markup_html(welcome.answer) if welcome else CHOOSE_CATEGORY
+    await send_html(message, f"{text}\n\n{CHOOSE_CATEGORY}", keyboards.categories_keyboard(kb))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain what the bot covers and how to use it."""
+    svc = services(context)
+    if update.effective_message is None:
+        return
+    topic = svc.knowledge.kb.topics.get(WELCOME_TOPIC)
+    text = topic_html(topic, svc) if topic else html.escape(CHOOSE_CATEGORY)
+    await send_html(update.effective_message, text, keyboards.categories_keyboard(svc.knowledge.kb))
+
+
+async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Open the topic browser."""
+    svc = services(context)
+    if update.effective_message is None:
+        return
+    await send_html(
+        update.effective_message, CHOOSE_CATEGORY, keyboards.categories_keyboard(svc.knowledge.kb)
+    )
+
+
+async def contact_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """How to reach a person, with the hand-off button when staff chat is configured."""
+    svc = services(context)
+    if update.effective_message is None:
+        return
+    topic = svc.knowledge.kb.topics.get(CONTACT_TOPIC)
+    text = topic_html(topic, svc) if topic else "Please see https://kt.cern/ to reach the team."
+    keyboard = keyboards.talk_keyboard() if svc.handoff_enabled else None
+    await send_html(update.effective_message, text, keyboard)
+
+
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for confirmation before deleting what was recorded about the user."""
+    if update.effective_message is None:
+        return
+    await send_html(update.effective_message, FORGET_PROMPT, keyboards.forget_keyboard())
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other command, admin ones included for non-admins: reveal nothing, offer help."""
+    if update.effective_message is None:
+        return
+    await send_html(update.effective_message, UNKNOWN_COMMAND)
+
+
+# --- messages -----------------------------------------------------------------------------
+
+
+def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """The question text, or None when a group message is not meant for the bot."""
+    text = message.text or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    mention = f"@{bot_username}".casefold()
+    mentioned = any(
+        entity.type == MessageEntityType.MENTION and value.casefold() == mention
+        for entity, value in message.parse_entities([MessageEntityType.MENTION]).items()
+    )
+    replied = (
+        message.reply_to_message is not None
+        and message.reply_to_message.from_user is not None
+        and message.reply_to_message.from_user.id == bot_id
+    )
+    if not (mentioned or replied):
+        return None
+    return text.replace(f"@{bot_username}", " ").strip()
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a free-text question: answer, 'did you mean…', or an honest fallback."""
+    svc = services(context)
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or user.is_bot:
+        return
+    if svc.settings.staff_chat_id is not None and message.chat.id == svc.settings.staff_chat_id:
+        await handoff.staff_reply(update, context)
+        return
+    text = addressed_text(message, context.bot.username, context.bot.id)
+    if text is None:
+        return
+    verdict = svc.limiter.check(user.id)
+    if verdict is Verdict.DROP:
+        return
+    if verdict is Verdict.WARN:
+        await send_html(message, html.escape(RATE_LIMITED))
+        return
+    if await handoff.take_pending_question(update, context, text):
+        return
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_chat_action(message.chat.id, ChatAction.TYPING)
+    reply = await svc.conversation.ask(
+        text, user_key=svc.user_key(user.id), update_id=update.update_id
+    )
+    handoff.remember_question(context, reply, text)
+    keyboard = keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
+    await send_html(message, reply_html(reply), keyboard)
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice, files, locations: say what the bot can read."""
+    message = update.effective_message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    svc = services(context)
+    if update.effective_user and svc.limiter.check(update.effective_user.id) is not Verdict.ALLOW:
+        return
+    await send_html(message, html.escape(NOT_TEXT))
+
+
+async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Edits are not re-answered: the original question already was."""
+    log.debug("ignoring edited message in update %s", update.update_id)
+
+
+# --- buttons ------------------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Route an inline-button press by its callback data."""
+    query = update.callback_query
+    if query is None:
+        return
+    svc = services(context)
+    data = cd.decode(query.data)
+    kb = svc.knowledge.kb
+    notice: str | None = None
+    if data.action == cd.SHOW_TOPIC:
+        topic = _topic(svc, data.arg(0))
+        if topic is None:
+            notice = "This topic no longer exists."
+        else:
+            await edit_or_send(
+                update, topic_html(topic, svc), keyboards.browsed_topic_keyboard(topic, kb)
+            )
+    elif data.action == cd.CATEGORY:
+        category = kb.categories.get(data.arg(0))
+        if category is None:
+            notice = "This category no longer exists."
+        else:
+            text = f"<b>{html.escape(category.title)}</b>\n{html.escape(category.description)}"
+            await edit_or_send(update, text, keyboards.category_keyboard(kb, category.id))
+    elif data.action == cd.HOME:
+        await edit_or_send(update, CHOOSE_CATEGORY, keyboards.categories_keyboard(kb))
+    elif data.action == cd.CHOOSE:
+        notice = await _choose(update, svc, data)
+    elif data.action == cd.NONE_OF_THESE:
+        await edit_or_send(update, _none_of_these_html(svc), _none_of_these_keyboard(svc, data))
+    elif data.action == cd.FEEDBACK:
+        notice = await _feedback(update, svc, data)
+    elif data.action == cd.FORGET:
+        notice = await _forget(update, svc, data)
+    elif data.action in (cd.HANDOFF, cd.HANDOFF_CONSENT):
+        notice = await handoff.on_button(update, context, data)
+    elif data.action in (cd.ADMIN_RESOLVE, cd.ADMIN_IGNORE, cd.ADMIN_PAGE):
+        from bot.telegram import admin
+
+        notice = await admin.on_button(update, context, data)
+    else:
+        notice = "This button has expired."
+    with contextlib.suppress(TelegramError):
+        await query.answer(notice)
+
+
+def _topic(svc: BotServices, token: str) -> Topic | None:
+    topics = svc.knowledge.kb.topics
+    topic_id = cd.resolve_topic_token(token, topics)
+    return topics.get(topic_id) if topic_id else None
+
+
+async def _choose(update: Update, svc: BotServices, data: cd.CallbackData) -> str | None:
+    topic = _topic(svc, data.arg(1))
+    if topic is None:
+        return "This topic no longer exists."
+    exchange_id = data.int_arg(0)
+    if exchange_id:
+        await svc.conversation.record_choice(exchange_id, topic.id)
+    reply = Reply(ReplyKind.ANSWER, svc.knowledge.kb, topic=topic, exchange_id=exchange_id or None)
+    await edit_or_send(
+        update, reply_html(reply), keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
+    )
+    return None
+
+
+def _none_of_these_html(svc: BotServices) -> str:
+    reply = Reply(ReplyKind.FALLBACK, svc.knowledge.kb)
+    return reply_html(reply)
+
+
+def _none_of_these_keyboard(svc: BotServices, data: cd.CallbackData) -> InlineKeyboardMarkup | None:
+    reply = Reply(ReplyKind.FALLBACK, svc.knowledge.kb, exchange_id=data.int_arg(0) or None)
+    return keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
+
+
+async def _feedback(update: Update, svc: BotServices, data: cd.CallbackData) -> str:
+    exchange_id = data.int_arg(0)
+    if not exchange_id or svc.storage is None:
+        return "Thanks!"
+    try:
+        await svc.storage.record_feedback(exchange_id, data.arg(1) == "1")
+    except StorageError as exc:
+        log.error("could not record feedback for exchange %s: %s", exchange_id, exc)
+        return "Sorry, I could not save that right now."
+    return "Thanks for your feedback!"
+
+
+async def _forget(update: Update, svc: BotServices, data: cd.CallbackData) -> str | None:
+    query = update.callback_query
+    assert query is not None
+    if data.arg(0) != "y":
+        await edit_or_send(update, "Nothing was deleted.", None)
+        return None
+    if svc.storage is None:
+        await edit_or_send(update, "Nothing is recorded by this bot.", None)
+        return None
+    try:
+        count = await svc.storage.forget_user(svc.user_key(query.from_user.id))
+    except StorageError as exc:
+        log.error("forget failed: %s", exc)
+        return "Sorry, deletion failed; please try again later."
+    await edit_or_send(update, f"Done: deleted {count} record(s) about you.", None)
+    return None

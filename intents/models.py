@@ -1,0 +1,149 @@
+"""The knowledge-base schema: what KT staff write in `knowledge/*.yaml`.
+
+Every model is frozen and rejects unknown fields, so a typo in a field name is an error
+with a line number rather than a silently ignored key.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+# Dotted, lower-case ids ("project.flash", "route.eu-projects"): they appear in logs,
+# evaluation sets and deep links, so they are kept to a URL- and filename-safe alphabet.
+ID_PATTERN = r"^[a-z0-9]+(?:[.\-_][a-z0-9]+)*$"
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
+_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#][^\s<>\"]*)?$")
+
+
+def _non_blank(value: str) -> str:
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError("must not be empty")
+    return stripped
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    if not _URL.match(value):
+        raise ValueError(f"{value!r} is not a valid http(s) URL")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_non_blank)]
+Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+Url = Annotated[str, AfterValidator(_http_url)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Link(_Model):
+    """A public page an answer points to."""
+
+    title: Text
+    url: Url
+
+
+class Contact(_Model):
+    """A way to reach a person or team. Only verified addresses belong here."""
+
+    id: Identifier
+    name: Text = Field(description="Name of the team or role (never a private person's name).")
+    description: str | None = None
+    url: Url | None = None
+    email: str | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value.strip()):
+            raise ValueError(f"{value!r} is not a valid email address")
+        return value.strip() if value else value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Contact:
+        if not self.url and not self.email:
+            raise ValueError("a contact needs a url or an email")
+        return self
+
+
+class Category(_Model):
+    """A branch of the topic browser."""
+
+    id: Identifier
+    title: Text
+    description: Text
+
+
+class Topic(_Model):
+    """One intent: the questions that mean it and the answer the bot gives."""
+
+    id: Identifier
+    title: Text
+    category: Identifier
+    questions: tuple[Text, ...] = Field(
+        min_length=3, description="Example phrasings users would type (at least three)."
+    )
+    answer: Text = Field(
+        description=(
+            "The reply. Plain text with light markup: **bold**, _italic_, [text](https://url), "
+            "'- ' bullets and blank lines between paragraphs."
+        )
+    )
+    contacts: tuple[Identifier, ...] = ()
+    aliases: tuple[Text, ...] = Field(
+        default=(), description="Acronyms, names and spellings that identify this topic."
+    )
+    keywords: tuple[Text, ...] = Field(
+        default=(), description="Words that point to this topic without being a full question."
+    )
+    links: tuple[Link, ...] = ()
+    related: tuple[Identifier, ...] = ()
+    sources: tuple[Text, ...] = ()
+    reviewed: date | None = None
+
+
+class MatchingSettings(_Model):
+    """Thresholds staff can tune without touching code (see `ktbot eval --sweep`)."""
+
+    answer_threshold: float = Field(
+        default=0.55, ge=0, le=1, description="Minimum score to answer directly."
+    )
+    clarify_threshold: float = Field(
+        default=0.35, ge=0, le=1, description="Minimum score to offer 'did you mean…'."
+    )
+    clarify_margin: float = Field(
+        default=0.08,
+        ge=0,
+        le=1,
+        description="Runner-ups within this distance of the best score make the match ambiguous.",
+    )
+    max_alternatives: int = Field(default=3, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MatchingSettings:
+        if self.clarify_threshold > self.answer_threshold:
+            raise ValueError("clarify_threshold must not exceed answer_threshold")
+        return self
+
+
+class KnowledgeFile(_Model):
+    """One YAML file under `knowledge/`: any mix of the sections below."""
+
+    topics: tuple[Topic, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    categories: tuple[Category, ...] = ()
+    settings: MatchingSettings | None = None
