@@ -31,6 +31,8 @@ class Settings:
     secret: str | None = field(default=None, repr=False)
     retention_days: int = 180
     rate_limit_per_minute: int = 20
+    send_rate_per_second: int = 30
+    """Telegram allows about 30 messages a second per bot; 0 turns throttling off."""
     webhook_secret: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -65,6 +67,9 @@ class Settings:
             retention_days=_positive("KTBOT_RETENTION_DAYS", get("KTBOT_RETENTION_DAYS"), 180),
             rate_limit_per_minute=_positive(
                 "KTBOT_RATE_LIMIT_PER_MINUTE", get("KTBOT_RATE_LIMIT_PER_MINUTE"), 20
+            ),
+            send_rate_per_second=_non_negative(
+                "KTBOT_SEND_RATE_PER_SECOND", get("KTBOT_SEND_RATE_PER_SECOND"), 30
             ),
             webhook_secret=get("KTBOT_WEBHOOK_SECRET"),
         )
@@ -113,6 +118,15 @@ def _positive(name: str, value: str | None, default: int) -> int:
         return default
     if number <= 0:
         raise SettingsError(f"{name} must be a positive integer, got {value!r}")
+    return number
+
+
+def _non_negative(name: str, value: str | None, default: int) -> int:
+    number = _int(name, value)
+    if number is None:
+        return default
+    if number < 0:
+        raise SettingsError(f"{name} must be zero or a positive integer, got {value!r}")
     return number
 
 

@@ -18,7 +18,7 @@ from intents.errors import Problem
 # A YAML file written by hand is a few hundred lines; these bounds only stop pathological
 # input (an alias "billion laughs" expands to millions of nodes from a few lines).
 MAX_FILE_BYTES = 2_000_000
-MAX_NODES = 200_000
+MAX_NODES = 100_000
 MAX_DEPTH = 50
 
 Path_ = tuple[str | int, ...]
@@ -72,6 +72,10 @@ def read_yaml(path: Path, display: Path | None = None) -> SourceDocument:
         )
         return doc
     try:
+        deep = _too_deep(text)
+        if deep is not None:
+            doc.problems.append(Problem(shown, deep, f"nesting deeper than {MAX_DEPTH} levels"))
+            return doc
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
@@ -96,6 +100,23 @@ def read_yaml(path: Path, display: Path | None = None) -> SourceDocument:
         doc.data = None
         doc.problems.append(Problem(shown, node.start_mark.line + 1, str(exc)))
     return doc
+
+
+def _too_deep(text: str) -> int | None:
+    """Line where nesting exceeds MAX_DEPTH, found from the event stream.
+
+    Composing nodes recurses (in C with libyaml), so absurd nesting must be refused
+    before composing, or it overflows the stack instead of failing cleanly.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark.line + 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 class _Builder:

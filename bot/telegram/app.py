@@ -21,6 +21,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot.conversation import Conversation
 from bot.live_knowledge import LiveKnowledge
@@ -46,23 +47,35 @@ DIGEST_INTERVAL = timedelta(days=7)
 CONCURRENT_UPDATES = 64
 
 
-def build_application(settings: Settings, knowledge: LiveKnowledge) -> Application:
-    """The configured Application; storage opens in post_init, inside the event loop."""
+def build_application(
+    settings: Settings, knowledge: LiveKnowledge, *, request: BaseRequest | None = None
+) -> Application:
+    """The configured Application; storage opens in post_init, inside the event loop.
+
+    `request` replaces the HTTP layer (tests pass an in-process fake Bot API).
+    """
     token = settings.require_token()
     builder: ApplicationBuilder = (
         Application.builder()
         .token(token)
         .concurrent_updates(CONCURRENT_UPDATES)
-        # Retries 429 (honouring retry_after) and spreads bursts under Telegram's limits.
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .connect_timeout(10)
-        .read_timeout(15)
-        .write_timeout(15)
-        .get_updates_read_timeout(35)
+        # Retries 429 (honouring retry_after) and keeps bursts under Telegram's send limits.
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate_per_second, max_retries=3))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = (
+            builder.connect_timeout(10)
+            .read_timeout(15)
+            .write_timeout(15)
+            .pool_timeout(10)
+            .connection_pool_size(CONCURRENT_UPDATES)
+            .get_updates_read_timeout(35)
+        )
     if settings.telegram_api_url:
         builder = builder.base_url(settings.telegram_api_url).base_file_url(
             settings.telegram_api_url.replace("/bot", "/file/bot")
