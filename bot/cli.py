@@ -11,13 +11,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from intents.matcher import Matcher
-
 from bot.conversation import clean_question
 from bot.rendering import markup_text
 from bot.settings import Settings, SettingsError
 from intents.errors import KnowledgeError
 from intents.loader import load_knowledge
+from intents.matcher import Matcher
 from intents.result import MatchResult, Outcome
 
 Handler = Callable[[argparse.Namespace, Settings], int]

@@ -8,11 +8,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from intents.matcher import Matcher
-
 from intents.errors import KnowledgeError, Problem
 from intents.knowledge import KnowledgeBase
 from intents.loader import load_knowledge
+from intents.matcher import Matcher
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,11 @@ def _span_html(span: Span) -> str:
     if span.kind is SpanKind.ITALIC:
         return f"<i>{text}</i>"
     if span.kind is SpanKind.LINK:
-        return f'<a href="{html.escape(span.url or "", quote=True)}">{text}</a>'
+        url = span.url or ""
+        if not url.startswith(("https://", "http://")):
+            # The loader reports such links; never hand Telegram a javascript: or data: href.
+            return text
+        return f'<a href="{html.escape(url, quote=True)}">{text}</a>'
     return text
 
 

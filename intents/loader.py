@@ -45,7 +45,9 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         shown = _display_path(path, root)
         doc = read_yaml(path, shown)
         problems.extend(doc.problems)
-        digest.update(str(shown).encode() + b"\0" + repr(doc.data).encode())
+        # Relative to root: the same content has the same version wherever it is checked out.
+        name = path.relative_to(root).as_posix()
+        digest.update(name.encode() + b"\0" + repr(doc.data).encode())
         if doc.data is None or doc.problems:
             continue
         parsed = _validate_file(doc, problems)

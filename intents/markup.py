@@ -46,7 +46,8 @@ class Markup:
 _INLINE = re.compile(
     r"\*\*(?P<bold>[^*\n]+?)\*\*"
     r"|(?<![\w/])_(?P<italic>[^_\n]+?)_(?![\w])"
-    r"|\[(?P<label>[^\]\n]+)\]\((?P<url>[^)\s]*)\)"
+    # One level of balanced parentheses inside a URL (Wikipedia's "Foo_(bar)").
+    r"|\[(?P<label>[^\]\n]+)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))*)\)"
 )
 _VALID_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#][^\s<>\"]*)?$")
 _BULLET = re.compile(r"^\s*[-*•]\s+")

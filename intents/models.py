@@ -117,21 +117,49 @@ class Topic(_Model):
 
 
 class MatchingSettings(_Model):
-    """Thresholds staff can tune without touching code (see `ktbot eval --sweep`)."""
+    """Thresholds staff can tune without touching code (see `ktbot eval --sweep`).
+
+    Scores are in [0, 1]: how close a message is to a topic's examples. The best topic is
+    answered when its score reaches `answer_threshold` and no other topic is within
+    `clarify_margin` (a fraction of the best score) of it; a best score below
+    `clarify_threshold` gets the honest fallback; anything in between asks "did you mean…"
+    with up to `max_alternatives` topics.
+    """
 
     answer_threshold: float = Field(
-        default=0.55, ge=0, le=1, description="Minimum score to answer directly."
-    )
-    clarify_threshold: float = Field(
-        default=0.35, ge=0, le=1, description="Minimum score to offer 'did you mean…'."
-    )
-    clarify_margin: float = Field(
-        default=0.08,
+        default=0.28,
         ge=0,
         le=1,
-        description="Runner-ups within this distance of the best score make the match ambiguous.",
+        description="Minimum score to answer directly. Raise it to make fewer wrong answers "
+        "(more 'did you mean…'), lower it to answer more often.",
     )
-    max_alternatives: int = Field(default=3, ge=1, le=5)
+    clarify_threshold: float = Field(
+        default=0.26,
+        ge=0,
+        le=1,
+        description="Minimum score to offer 'did you mean…'; below it the bot says it does "
+        "not know. Raise it to decline more out-of-scope questions.",
+    )
+    clarify_margin: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description="A runner-up this close to the best score, as a fraction of it (0.15: "
+        "within 15%), makes the match ambiguous: the bot asks which one was meant.",
+    )
+    option_threshold: float = Field(
+        default=0.20,
+        ge=0,
+        le=1,
+        description="Minimum score for a third (or later) topic to be listed in a "
+        "'did you mean…'; the best two are always offered.",
+    )
+    max_alternatives: int = Field(
+        default=3,
+        ge=2,
+        le=5,
+        description="Most topics offered in a 'did you mean…' (the best one included).",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> MatchingSettings:

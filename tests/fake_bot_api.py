@@ -6,6 +6,7 @@ handler tests see exactly what the bot would have sent to Telegram.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -62,16 +63,16 @@ class FakeBotApi(BaseRequest):
         params = dict(request_data.parameters) if request_data else {}
         for key, value in params.items():
             if isinstance(value, str) and value[:1] in "{[":
-                try:
+                with contextlib.suppress(ValueError):
                     params[key] = json.loads(value)
-                except ValueError:
-                    pass
         self.calls.append(Call(api_method, params))
         queue = self.failures.get(api_method)
         if queue:
             failure = queue.pop(0)
             body: dict[str, Any] = {
-                "ok": False, "error_code": failure.status, "description": failure.description
+                "ok": False,
+                "error_code": failure.status,
+                "description": failure.description,
             }
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
@@ -80,8 +81,15 @@ class FakeBotApi(BaseRequest):
 
     # --- test helpers ------------------------------------------------------------------
 
-    def fail_next(self, method: str, status: int, description: str, *,
-                  retry_after: int | None = None, times: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
         self.failures.setdefault(method, []).extend(
             Failure(status, description, retry_after) for _ in range(times)
         )
@@ -90,16 +98,20 @@ class FakeBotApi(BaseRequest):
         return [c.params for c in self.calls if c.method == method]
 
     def last_text(self) -> str:
-        texts = [c.params.get("text", "") for c in self.calls
-                 if c.method in ("sendMessage", "editMessageText")]
+        texts = [
+            c.params.get("text", "")
+            for c in self.calls
+            if c.method in ("sendMessage", "editMessageText")
+        ]
         assert texts, "the bot sent no message"
         return str(texts[-1])
 
     def buttons(self, params: dict[str, Any] | None = None) -> list[tuple[str, str]]:
         """(text, callback_data) of the inline keyboard of a call (default: the last)."""
         if params is None:
-            candidates = [c.params for c in self.calls
-                          if c.method in ("sendMessage", "editMessageText")]
+            candidates = [
+                c.params for c in self.calls if c.method in ("sendMessage", "editMessageText")
+            ]
             params = candidates[-1]
         markup = params.get("reply_markup") or {}
         return [
@@ -113,9 +125,15 @@ class FakeBotApi(BaseRequest):
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
-            return {"id": BOT_ID, "is_bot": True, "first_name": "KT bot",
-                    "username": BOT_USERNAME, "can_join_groups": True,
-                    "can_read_all_group_messages": False, "supports_inline_queries": False}
+            return {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "KT bot",
+                "username": BOT_USERNAME,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
         if method in ("sendMessage", "editMessageText"):
             self._next_message_id += 1
             chat_id = int(params.get("chat_id", 0))
@@ -123,8 +141,12 @@ class FakeBotApi(BaseRequest):
                 "message_id": int(params.get("message_id", self._next_message_id)),
                 "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-                "from": {"id": BOT_ID, "is_bot": True, "first_name": "KT bot",
-                         "username": BOT_USERNAME},
+                "from": {
+                    "id": BOT_ID,
+                    "is_bot": True,
+                    "first_name": "KT bot",
+                    "username": BOT_USERNAME,
+                },
                 "text": params.get("text", ""),
             }
         if method == "getUpdates":

@@ -77,8 +77,9 @@ def bot_message(chat_id: int, message_id: int, text: str = "answer") -> dict[str
     }
 
 
-def press(data: str, *, user_id: int = 42, message_id: int = 101,
-          chat_id: int | None = None) -> dict[str, Any]:
+def press(
+    data: str, *, user_id: int = 42, message_id: int = 101, chat_id: int | None = None
+) -> dict[str, Any]:
     return {
         "update_id": next(_ids),
         "callback_query": {
@@ -91,8 +92,17 @@ def press(data: str, *, user_id: int = 42, message_id: int = 101,
     }
 
 
-STICKER = {"sticker": {"file_id": "s1", "file_unique_id": "u1", "type": "regular",
-                       "width": 512, "height": 512, "is_animated": False, "is_video": False}}
+STICKER = {
+    "sticker": {
+        "file_id": "s1",
+        "file_unique_id": "u1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
+}
 PHOTO = {"photo": [{"file_id": "p1", "file_unique_id": "pu1", "width": 90, "height": 90}]}
 VOICE = {"voice": {"file_id": "v1", "file_unique_id": "vu1", "duration": 3}}
 LOCATION = {"location": {"latitude": 46.23, "longitude": 6.05}}

@@ -109,9 +109,7 @@ async def test_topic_browser_edits_the_message_in_place(bot: BotHarness) -> None
     await bot.send(tg.press(cd.encode(cd.CATEGORY, "projects")))
     edit = bot.api.sent("editMessageText")[-1]
     assert "Medical projects" in edit["text"]
-    assert (
-        cd.encode(cd.SHOW_TOPIC, "project.medicis") in [d for _, d in bot.api.buttons(edit)]
-    )
+    assert cd.encode(cd.SHOW_TOPIC, "project.medicis") in [d for _, d in bot.api.buttons(edit)]
     await bot.send(tg.press(cd.encode(cd.SHOW_TOPIC, "project.medicis")))
     assert "<b>CERN-MEDICIS</b>" in bot.api.sent("editMessageText")[-1]["text"]
 
@@ -147,8 +145,9 @@ async def test_group_messages_are_answered_only_when_addressed(bot: BotHarness) 
     await bot.send(tg.mention("what is medicis?", chat_id=-42))
     assert "<b>CERN-MEDICIS</b>" in bot.api.last_text()
     reply_to_bot = tg.bot_message(-42, 7)
-    await bot.send(tg.message("and licensing?", chat_type="group", chat_id=-42,
-                              reply_to=reply_to_bot))
+    await bot.send(
+        tg.message("and licensing?", chat_type="group", chat_id=-42, reply_to=reply_to_bot)
+    )
     assert len(bot.api.sent()) == 2
 
 
@@ -203,9 +202,13 @@ async def test_talk_to_a_person_asks_consent_forwards_and_relays_the_staff_reply
     forwarded = next(p for p in bot.api.sent() if p["chat_id"] == STAFF_CHAT_ID)
     assert "how much does a cyclotron cost" in forwarded["text"] and "@ada" in forwarded["text"]
     staff_msg = await _forwarded_message_id(bot)
-    reply = tg.message("We will call you tomorrow.", user_id=ADMIN_ID, chat_id=STAFF_CHAT_ID,
-                       chat_type="supergroup",
-                       reply_to=tg.bot_message(STAFF_CHAT_ID, staff_msg))
+    reply = tg.message(
+        "We will call you tomorrow.",
+        user_id=ADMIN_ID,
+        chat_id=STAFF_CHAT_ID,
+        chat_type="supergroup",
+        reply_to=tg.bot_message(STAFF_CHAT_ID, staff_msg),
+    )
     await bot.send(reply)
     relayed = [p for p in bot.api.sent() if p["chat_id"] == 42][-1]
     assert "We will call you tomorrow." in relayed["text"]

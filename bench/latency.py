@@ -1,0 +1,206 @@
+"""Latency, build time and memory of the matcher, on the shipped and a large synthetic KB.
+
+Run by hand (prints figures, asserts nothing):
+
+    .venv/bin/python bench/latency.py [--knowledge DIR] [--topics 1000] [--examples 10]
+
+Per-query matching time (p50/p99) is measured on the shipped knowledge base (queries: the
+public evaluation questions and variants of the examples) and on a synthetic knowledge base
+of 1,000 topics × 10 examples, next to `rapidfuzz.process.extractOne` over the same example
+texts as an in-run baseline (the ratio printed is ours / extractOne's). Also: load + index
+build time, and the memory held by the built matcher (RSS delta and tracemalloc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from intents.knowledge import KnowledgeBase
+from intents.loader import load_knowledge
+from intents.matcher import Matcher, topic_texts
+from intents.models import MatchingSettings, Topic
+
+REPO = Path(__file__).resolve().parents[1]
+PUBLIC_EVAL = REPO.parent / "shared/eval/public.jsonl"
+ROUNDS = 5
+"""Each query is timed this many times; percentiles are over all timings."""
+BUILDS = 3
+
+_SYLLABLES = [c + v for c in "bcdfghjklmnprstvz" for v in "aeiou"] + ["qu", "th", "sh", "ch"]
+_TEMPLATES = (
+    "what is {a}",
+    "what is the {a} {b}",
+    "tell me about {a}",
+    "how does {a} work",
+    "who runs the {a} {b}",
+    "can i use {a} for {b}",
+    "where can i find {a}",
+    "how do i apply to {a}",
+    "is {a} related to {b}",
+    "what does {a} do",
+    "{a} {b}",
+    "{a}",
+    "information on {a} and {b}",
+    "explain the {a} project",
+    "when did {a} start",
+    "why is {a} important for {b}",
+    "how can my company join {a}",
+    "who should i contact about {a}",
+    "does cern offer {a}",
+    "{a} {b} at cern",
+)
+
+
+def synthetic_kb(n_topics: int, per_topic: int, seed: int = 7) -> tuple[KnowledgeBase, list[str]]:
+    """Topics of invented words (a few shared, Zipf-like) asked through common templates.
+
+    Also returns queries: unseen phrasings of random topics, and some unrelated noise."""
+    rng = random.Random(seed)
+
+    def word() -> str:
+        syllables = rng.choice((2, 2, 3, 3, 4))
+        return "".join(rng.choice(_SYLLABLES) for _ in range(syllables)) + rng.choice(
+            ("", "", "n", "s", "r", "x")
+        )
+
+    vocabulary = list(dict.fromkeys(word() for _ in range(12_000)))
+    popularity = [1 / (rank + 1) ** 0.8 for rank in range(len(vocabulary))]
+    topics: dict[str, Topic] = {}
+    queries: list[str] = []
+    for number in range(n_topics):
+        terms = rng.sample(vocabulary, 3) + rng.choices(vocabulary, popularity, k=2)
+        phrasings: set[str] = set()
+        while len(phrasings) < per_topic + 1:
+            a, b = rng.sample(terms, 2)
+            phrasings.add(rng.choice(_TEMPLATES).format(a=a, b=b))
+        *questions, held_out = sorted(phrasings)
+        rng.shuffle(questions)
+        queries.append(held_out)
+        topics[f"topic.t{number}"] = Topic(
+            id=f"topic.t{number}",
+            title=f"{terms[0]} {terms[1]}",
+            category="synthetic",
+            questions=tuple(questions),
+            answer="Synthetic answer.",
+        )
+    queries += [" ".join(word() for _ in range(rng.randint(2, 8))) for _ in range(n_topics // 5)]
+    kb = KnowledgeBase(topics, {}, {}, MatchingSettings(), "synthetic", Path("."))
+    return kb, queries
+
+
+def shipped_queries(kb: KnowledgeBase) -> list[str]:
+    """The public evaluation questions, plus lightly altered knowledge-base examples."""
+    queries = []
+    if PUBLIC_EVAL.is_file():
+        queries = [json.loads(line)["text"] for line in PUBLIC_EVAL.read_text().splitlines()]
+    rng = random.Random(3)
+    for topic in kb.topics.values():
+        for question in rng.sample(list(topic.questions), min(2, len(topic.questions))):
+            words = question.split()
+            rng.shuffle(words)
+            queries.append(" ".join(words[: max(2, len(words) - 1)]))
+    return queries
+
+
+def percentiles(run: Callable[[str], object], queries: Sequence[str]) -> tuple[float, float]:
+    for query in queries[:50]:  # warm caches and lazy imports
+        run(query)
+    timings = []
+    for _ in range(ROUNDS):
+        for query in queries:
+            start = time.perf_counter()
+            run(query)
+            timings.append(time.perf_counter() - start)
+    p50, p99 = np.percentile(np.asarray(timings) * 1000, [50, 99])
+    return float(p50), float(p99)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure(name: str, build: Callable[[], Matcher], queries: Sequence[str]) -> None:
+    # Memory first, on a fresh heap: RSS growth while the matcher is built and kept, and
+    # what tracemalloc sees still allocated (numpy arrays included) once it is built.
+    gc.collect()
+    rss_before = rss_mb()
+    matcher = build()
+    gc.collect()
+    rss_delta = rss_mb() - rss_before
+    tracemalloc.start()
+    traced_matcher = build()
+    traced, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del traced_matcher
+    # Build time without tracemalloc's overhead; best and median of a few builds, since
+    # other work on a shared machine only ever adds time.
+    builds = []
+    for _ in range(BUILDS):
+        start = time.perf_counter()
+        build()
+        builds.append(time.perf_counter() - start)
+    examples = [
+        text
+        for topic in matcher.kb.topics.values()
+        for texts in [topic_texts(topic)]
+        for text in (*texts.examples, *texts.names)
+    ]
+    ours = percentiles(matcher.match, queries)
+    baseline = percentiles(
+        lambda q: process.extractOne(q, examples, scorer=fuzz.token_sort_ratio), queries
+    )
+    ratio = (ours[0] / baseline[0], ours[1] / baseline[1])
+    print(
+        f"\n{name}: {len(matcher.kb.topics)} topics, {len(examples)} example texts, "
+        f"{len(queries)} queries × {ROUNDS}"
+    )
+    print(
+        f"  load + index build      best {min(builds):.3f} s, "
+        f"median {float(np.median(builds)):.3f} s ({BUILDS} builds)"
+    )
+    print(
+        f"  memory of the matcher   RSS +{rss_delta:.1f} MB; tracemalloc {traced / 2**20:.1f} MB "
+        f"held, {peak / 2**20:.1f} MB peak during build"
+    )
+    print(f"  match()                 p50 {ours[0]:.3f} ms, p99 {ours[1]:.3f} ms")
+    print(f"  extractOne baseline     p50 {baseline[0]:.3f} ms, p99 {baseline[1]:.3f} ms")
+    print(f"  ratio ours/extractOne   p50 {ratio[0]:.2f}, p99 {ratio[1]:.2f}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--knowledge", type=Path, default=REPO / "knowledge")
+    parser.add_argument("--topics", type=int, default=1000)
+    parser.add_argument("--examples", type=int, default=10, help="examples per synthetic topic")
+    args = parser.parse_args(argv)
+
+    shipped = load_knowledge(args.knowledge)
+    measure(
+        f"shipped knowledge base ({args.knowledge})",
+        lambda: Matcher.build(load_knowledge(args.knowledge)),
+        shipped_queries(shipped),
+    )
+    # Titles are indexed as examples too, so the synthetic KB holds `examples` + 1 per topic.
+    kb, queries = synthetic_kb(args.topics, args.examples - 1)
+    measure("synthetic knowledge base", lambda: Matcher.build(kb), queries)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,517 @@
+"""Reviewing what the bot could not answer: grouping, promoting, stats and plain-text reports.
+
+Plain functions over storage records, with no terminal or Telegram in sight: the CLI
+(`bot/review_cli.py`) and the Telegram admin commands both render what these return.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import itertools
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+from ruamel.yaml.util import load_yaml_guess_indent
+
+from bot.storage import ReviewState, UnansweredQuestion, UsageStats
+from intents.errors import KnowledgeError, Problem
+from intents.loader import YAML_SUFFIXES, load_knowledge, question_key
+from intents.result import Candidate, Outcome
+
+DEFAULT_GROUP_THRESHOLD = 0.75
+"""Similarity (0–1) above which two unanswered questions count as the same question."""
+
+# Words that make two questions look alike without saying what they are about:
+# "what is the weather" and "what is the price" must not group.
+# fmt: off
+_STOPWORDS = frozenset({
+    "a", "an", "and", "any", "are", "as", "at", "be", "can", "could", "did", "do", "does",
+    "for", "from", "get", "got", "have", "how", "i", "if", "in", "is", "it", "me", "much",
+    "my", "of", "on", "or", "our", "please", "should", "some", "tell", "that", "the",
+    "there", "this", "to", "was", "we", "what", "when", "where", "which", "who", "why",
+    "will", "with", "would", "you", "your",
+})
+# fmt: on
+
+
+class ReviewError(Exception):
+    """A review action was refused; the message (and `problems`) say why and where."""
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        lines = [message, *(f"  {problem}" for problem in self.problems)]
+        super().__init__("\n".join(lines))
+
+
+# --- durations ----------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+def parse_duration(text: str) -> timedelta:
+    """`12h`, `7d`, `2w` → timedelta; anything else raises ValueError saying what works."""
+    match = _DURATION.match(text)
+    if match is None or int(match[1]) == 0:
+        raise ValueError(
+            f"invalid duration {text!r}: use a positive number followed by h (hours), "
+            "d (days) or w (weeks), e.g. 12h, 7d, 2w"
+        )
+    return int(match[1]) * _UNITS[match[2].lower()]
+
+
+# --- grouping -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionGroup:
+    """Unanswered questions that ask the same thing in different words."""
+
+    representative: str
+    """The question most like all the others: the group's headline."""
+    members: tuple[UnansweredQuestion, ...]
+    """Newest first."""
+    nearest_topic: str | None
+    """The topic most members came closest to: where the answer probably belongs."""
+
+    @property
+    def count(self) -> int:
+        return len(self.members)
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(m.id for m in self.members)
+
+    @property
+    def askers(self) -> int:
+        """Distinct people (a question without a user key counts as its own person)."""
+        keys = {m.user_key or f"anonymous#{m.id}" for m in self.members}
+        return len(keys)
+
+    @property
+    def last_asked(self) -> datetime:
+        return max(m.asked_at for m in self.members)
+
+
+def grouping_text(question: str) -> str:
+    """Case-, accent- and punctuation-free content words, plurals folded."""
+    key = question_key(question)
+    words = [_singular(w) for w in key.split() if w not in _STOPWORDS]
+    return " ".join(words) or key
+
+
+def _singular(word: str) -> str:
+    # Crude on purpose: "prices"/"price" and "isotopes"/"isotope" must meet; a wrong cut
+    # ("class" → "clas") is harmless because both sides are cut the same way.
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def group_similar(
+    questions: Sequence[UnansweredQuestion], threshold: float = DEFAULT_GROUP_THRESHOLD
+) -> list[QuestionGroup]:
+    """Cluster similar questions, largest group first.
+
+    Each group is a star around its most connected question, and every member is similar
+    to that centre: chains of "a like b like c" do not merge unrelated questions.
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError("threshold is a similarity between 0 and 1")
+    if not questions:
+        return []
+    # Identical texts are compared once; `owners[k]` are the questions with key k.
+    owners: dict[str, list[UnansweredQuestion]] = {}
+    for item in questions:
+        owners.setdefault(grouping_text(item.question), []).append(item)
+    keys = list(owners)
+    neighbours = _neighbours(keys, threshold * 100)
+    # The centre is the question with the most similar questions around it.
+    degree = {i: sum(len(owners[keys[j]]) for j in neighbours[i]) for i in range(len(keys))}
+    newest = {i: max(item.asked_at for item in owners[keys[i]]) for i in range(len(keys))}
+    order = sorted(range(len(keys)), key=lambda i: (-degree[i], -newest[i].timestamp(), i))
+    taken: set[int] = set()
+    groups: list[QuestionGroup] = []
+    for centre in order:
+        if centre in taken:
+            continue
+        members_idx = [i for i in sorted(neighbours[centre]) if i not in taken]
+        taken.update(members_idx)
+        members = sorted(
+            (item for i in members_idx for item in owners[keys[i]]),
+            key=lambda item: (item.asked_at, item.id),
+            reverse=True,
+        )
+        headline = max(owners[keys[centre]], key=lambda item: (item.asked_at, item.id))
+        groups.append(
+            QuestionGroup(headline.question, tuple(members), _most_common_nearest(members))
+        )
+    groups.sort(key=lambda g: (-g.count, -g.askers, -g.last_asked.timestamp()))
+    return groups
+
+
+def _neighbours(keys: list[str], cutoff: float) -> list[set[int]]:
+    """For each key, the indices of keys at least `cutoff` similar (itself included)."""
+    # token_set_ratio ignores word order and extra words ("price of isotopes" vs "isotope
+    # prices for hospitals"); but a one-word question is a subset of everything containing
+    # that word, so pairs involving one are compared whole (token_sort_ratio). Both scorers
+    # are symmetric, so each pair is scored once (later keys only) and recorded both ways.
+    single = [len(key.split()) <= 1 for key in keys]
+    singles = [j for j, one in enumerate(single) if one]
+    multis = [j for j, one in enumerate(single) if not one]
+    result: list[set[int]] = [{index} for index in range(len(keys))]
+    for index, key in enumerate(keys):
+        for pool, scorer in (
+            (singles, fuzz.token_sort_ratio),
+            (multis, fuzz.token_sort_ratio if single[index] else fuzz.token_set_ratio),
+        ):
+            later = pool[bisect.bisect_right(pool, index) :]
+            matches = process.extract(
+                key, [keys[j] for j in later], scorer=scorer, score_cutoff=cutoff, limit=None
+            )
+            for _, _, position in matches:
+                result[index].add(later[position])
+                result[later[position]].add(index)
+    return result
+
+
+def _most_common_nearest(members: Iterable[UnansweredQuestion]) -> str | None:
+    counts = Counter(m.alternatives[0].intent for m in members if m.alternatives)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+# --- promote ------------------------------------------------------------------------------
+
+
+def promote_question(knowledge_dir: Path, topic_id: str, question: str) -> Path:
+    """Add `question` to the example questions of `topic_id`; return the file changed.
+
+    The YAML file is edited round-trip, so comments, quoting and layout stay as staff wrote
+    them. The edited knowledge base is validated in a scratch copy before the real file is
+    replaced (atomically): a running bot watching the directory never sees a broken file,
+    and on any problem the original stays untouched and ReviewError lists file:line.
+    """
+    knowledge_dir = Path(knowledge_dir)
+    question = " ".join(question.split())
+    if not question:
+        raise ReviewError("the question to promote is empty")
+    try:
+        kb = load_knowledge(knowledge_dir)
+    except KnowledgeError as exc:
+        raise ReviewError(
+            "the knowledge base has problems already; fix them before promoting questions",
+            exc.problems,
+        ) from exc
+    if topic_id not in kb.topics:
+        raise ReviewError(unknown_topic_message(topic_id, kb.topics))
+    key = question_key(question)
+    if key in {question_key(q) for q in kb.topics[topic_id].questions}:
+        raise ReviewError(f"{question!r} is already an example question of topic {topic_id!r}")
+
+    path = kb.topic_files[topic_id]
+    original = path.read_bytes()
+    edited = _with_question_added(original.decode("utf-8"), path, topic_id, question)
+    _validate_in_copy(knowledge_dir, path, edited)
+    if path.read_bytes() != original:
+        raise ReviewError(f"{path} changed while the question was being added; try again")
+    _replace_file(path, edited)
+    return path
+
+
+def _with_question_added(text: str, path: Path, topic_id: str, question: str) -> str:
+    yaml = YAML()  # round-trip mode: keeps comments, key order and flow/block styles
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap long lines staff wrote on one line
+    try:
+        # ruamel writes with fixed indents; reuse the file's own so untouched lines stay.
+        _, sequence_indent, offset = load_yaml_guess_indent(text)
+        sequence_indent = sequence_indent or 2
+        offset = offset or 0
+        yaml.indent(
+            mapping=_mapping_indent(text) or max(sequence_indent - offset, 2),
+            sequence=sequence_indent,
+            offset=offset,
+        )
+        data = yaml.load(text)
+    except YAMLError as exc:
+        raise ReviewError(f"{path}: cannot parse the YAML file: {exc}") from exc
+    topic = _find_topic(data, topic_id)
+    if topic is None:
+        raise ReviewError(f"{path}: topic {topic_id!r} not found in this file")
+    questions = topic.get("questions")
+    if not isinstance(questions, CommentedSeq):
+        raise ReviewError(f"{path}: topic {topic_id!r} has no `questions:` list")
+    questions.append(_styled_like(questions, question))
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _find_topic(data: Any, topic_id: str) -> CommentedMap | None:
+    topics = data.get("topics") if isinstance(data, CommentedMap) else None
+    for topic in topics or ():
+        if isinstance(topic, CommentedMap) and topic.get("id") == topic_id:
+            return topic
+    return None
+
+
+def _styled_like(questions: CommentedSeq, question: str) -> str:
+    """Quote the new example the way its siblings are quoted, if they all agree."""
+    styles = {type(q) for q in questions}
+    if styles == {DoubleQuotedScalarString}:
+        return DoubleQuotedScalarString(question)
+    if styles == {SingleQuotedScalarString}:
+        return SingleQuotedScalarString(question)
+    return question  # plain; ruamel quotes it anyway when it must (": ", "#", …)
+
+
+_KEY_ONLY = re.compile(r"^(\s*)[^\s#\-][^:#]*:\s*(#.*)?$")
+
+
+def _mapping_indent(text: str) -> int | None:
+    """The file's indent for a mapping nested in a mapping, if it has one."""
+    lines = [
+        line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+    for line, following in itertools.pairwise(lines):
+        match = _KEY_ONLY.match(line)
+        if match is None:
+            continue
+        inner = following[: len(following) - len(following.lstrip())]
+        if len(inner) > len(match[1]) and not following.lstrip().startswith("- "):
+            return len(inner) - len(match[1])
+    return None
+
+
+def _validate_in_copy(knowledge_dir: Path, path: Path, edited: str) -> None:
+    root = knowledge_dir.resolve()
+    try:
+        relative = path.resolve().relative_to(root)
+    except ValueError:
+        raise ReviewError(
+            f"{path} is outside {knowledge_dir} (a symlink?); edit it by hand"
+        ) from None
+    with tempfile.TemporaryDirectory(prefix="ktbot-promote-") as scratch:
+        copy = Path(scratch) / "knowledge"
+        for source in root.rglob("*"):
+            if source.suffix in YAML_SUFFIXES and source.is_file():
+                target = copy / source.relative_to(root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+        (copy / relative).write_text(edited, encoding="utf-8")
+        try:
+            load_knowledge(copy)
+        except KnowledgeError as exc:
+            problems = [_problem_in(knowledge_dir, copy, p) for p in exc.problems]
+            raise ReviewError(
+                f"adding the question would break the knowledge base; {path} was not changed",
+                problems,
+            ) from exc
+
+
+def _problem_in(knowledge_dir: Path, copy: Path, problem: Problem) -> Problem:
+    """The same problem, pointing at the real files instead of the scratch copy."""
+    message = problem.message
+    # Messages cite other places too ("also under topic x (path:line)").
+    for scratch in sorted({str(copy), str(copy.resolve())}, key=len, reverse=True):
+        message = message.replace(scratch, str(knowledge_dir))
+    where = problem.path if problem.path.is_absolute() else Path.cwd() / problem.path
+    try:
+        relative = where.resolve().relative_to(copy.resolve())
+    except ValueError:
+        return Problem(problem.path, problem.line, message)
+    return Problem(knowledge_dir / relative, problem.line, message)
+
+
+def _replace_file(path: Path, text: str) -> None:
+    # Write beside the file and rename: readers see the old or the new file, never half.
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        shutil.copymode(path, temp)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def unknown_topic_message(topic_id: str, topics: Iterable[str]) -> str:
+    """`unknown topic 'x'` with the closest ids, so a typo is fixed at once."""
+    close = process.extract(topic_id, list(topics), scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+    hint = f" (did you mean {', '.join(c[0] for c in close)}?)" if close else ""
+    return f"unknown topic {topic_id!r}{hint}"
+
+
+# --- JSON for scripts ---------------------------------------------------------------------
+
+
+def candidates_json(candidates: Iterable[Candidate]) -> list[dict[str, Any]]:
+    return [{"intent": c.intent, "score": round(c.score, 4)} for c in candidates]
+
+
+def question_json(item: UnansweredQuestion) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "asked_at": item.asked_at.isoformat(),
+        "question": item.question,
+        "score": round(item.score, 4),
+        "nearest": candidates_json(item.alternatives),
+        "state": str(item.state),
+        "topic": item.topic,
+        "reason": item.reason,
+        "reviewed_at": item.reviewed_at.isoformat() if item.reviewed_at else None,
+        "channel": item.channel,
+        "kb_version": item.kb_version,
+    }
+
+
+def group_json(group: QuestionGroup) -> dict[str, Any]:
+    return {
+        "count": group.count,
+        "askers": group.askers,
+        "representative": group.representative,
+        "nearest_topic": group.nearest_topic,
+        "ids": list(group.ids),
+        "questions": [m.question for m in group.members],
+        "last_asked": group.last_asked.isoformat(),
+    }
+
+
+def stats_json(stats: UsageStats, groups: Sequence[QuestionGroup] = ()) -> dict[str, Any]:
+    return {
+        "since": stats.since.isoformat() if stats.since else None,
+        "total": stats.total,
+        "answered": stats.answered,
+        "clarified": stats.clarified,
+        "fallback": stats.fallback,
+        "rates": {str(o): round(stats.rate(o), 4) for o in Outcome},
+        "open_unanswered": stats.open_unanswered,
+        "top_topics": [{"topic": t.topic, "count": t.count} for t in stats.top_topics],
+        "feedback": [
+            {"topic": f.topic, "helpful": f.helpful, "unhelpful": f.unhelpful}
+            for f in stats.feedback
+        ],
+        "weekly": [
+            {
+                "week": w.week.isoformat(),
+                "total": w.total,
+                "answered": w.answered,
+                "clarified": w.clarified,
+                "fallback": w.fallback,
+            }
+            for w in stats.weekly
+        ],
+        "unanswered_groups": [group_json(g) for g in groups],
+    }
+
+
+# --- plain text (terminal and Telegram; the caller escapes for HTML) ----------------------
+
+
+def describe_nearest(candidates: Sequence[Candidate], limit: int = 3) -> str:
+    """`project.medicis 0.41, route.licensing 0.33`: why a question missed."""
+    if not candidates:
+        return "no topic came close"
+    return ", ".join(f"{c.intent} {c.score:.2f}" for c in candidates[:limit])
+
+
+def format_unanswered_page(
+    items: Sequence[UnansweredQuestion], page: int, page_size: int
+) -> tuple[list[str], list[int]]:
+    """Page `page` (from 0) of `items`: the lines to show and the ids on that page."""
+    pages = max(1, -(-len(items) // page_size))
+    page = min(max(page, 0), pages - 1)
+    shown = items[page * page_size : (page + 1) * page_size]
+    if not shown:
+        return ["No unanswered questions."], []
+    lines = [f"Unanswered questions ({len(items)}), page {page + 1} of {pages}:"]
+    for item in shown:
+        state = "" if item.state is ReviewState.OPEN else f" [{_state_note(item)}]"
+        lines.append(f"#{item.id} {item.asked_at:%Y-%m-%d}: {_clip(item.question, 300)}{state}")
+        lines.append(f"    nearest: {describe_nearest(item.alternatives)}")
+    return lines, [item.id for item in shown]
+
+
+def _state_note(item: UnansweredQuestion) -> str:
+    if item.state is ReviewState.RESOLVED:
+        return f"resolved → {item.topic}"
+    if item.state is ReviewState.IGNORED:
+        return f"ignored: {item.reason}"
+    return str(item.state)
+
+
+def format_group(group: QuestionGroup) -> str:
+    """`14× “isotope prices” (9 people) → nearest project.medicis`."""
+    people = f"{group.askers} {'person' if group.askers == 1 else 'people'}"
+    nearest = f" → nearest {group.nearest_topic}" if group.nearest_topic else ""
+    return f"{group.count}× “{_clip(group.representative, 120)}” ({people}){nearest}"
+
+
+def format_digest(groups: Sequence[QuestionGroup], limit: int = 10) -> str:
+    """The weekly message to admins: what people asked that the bot could not answer."""
+    if not groups:
+        return "No unanswered questions this week."
+    total = sum(g.count for g in groups)
+    lines = [f"Unanswered this week: {total} question(s) in {len(groups)} group(s).", ""]
+    for group in groups[:limit]:
+        ids = ", ".join(f"#{i}" for i in group.ids[:5]) + (", …" if group.count > 5 else "")
+        lines.append(f"• {format_group(group)}  [{ids}]")
+    if len(groups) > limit:
+        lines.append(f"… and {len(groups) - limit} smaller group(s).")
+    lines += ["", "Review them with /unanswered, or on the server: ktbot unanswered groups"]
+    return "\n".join(lines)
+
+
+def format_stats(stats: UsageStats, groups: Sequence[QuestionGroup] = ()) -> str:
+    """Usage as plain text: rates, top topics, feedback, weekly trend, unanswered groups."""
+    period = f"since {stats.since:%Y-%m-%d}" if stats.since else "all time"
+    lines = [f"Questions {period}: {stats.total}"]
+    if not stats.total:
+        return lines[0]
+    for label, outcome in (
+        ("answered", Outcome.ANSWER),
+        ("clarified", Outcome.CLARIFY),
+        ("unanswered", Outcome.FALLBACK),
+    ):
+        lines.append(f"  {label:<11}{stats.by_outcome[outcome]:>6}  ({stats.rate(outcome):.0%})")
+    lines.append(f"  open for review: {stats.open_unanswered}")
+    if stats.top_topics:
+        lines += ["", "Top topics:"]
+        width = max(len(t.topic) for t in stats.top_topics)
+        lines += [f"  {t.topic:<{width}}  {t.count:>5}" for t in stats.top_topics]
+    if stats.feedback:
+        lines += ["", "Feedback (👍 / 👎):"]
+        width = max(len(f.topic) for f in stats.feedback)
+        lines += [
+            f"  {f.topic:<{width}}  {f.helpful:>4} / {f.unhelpful:<4}" for f in stats.feedback
+        ]
+    if stats.weekly:
+        lines += ["", "By week (Monday):"]
+        for week in stats.weekly:
+            answered = week.answered / week.total if week.total else 0
+            missed = week.fallback / week.total if week.total else 0
+            lines.append(
+                f"  {week.week:%Y-%m-%d}  {week.total:>5} asked, {answered:>4.0%} answered, "
+                f"{missed:>4.0%} unanswered"
+            )
+    if groups:
+        lines += ["", "Most asked without an answer:"]
+        lines += [f"  {format_group(g)}" for g in groups[:5]]
+    return "\n".join(lines)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

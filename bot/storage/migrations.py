@@ -1,0 +1,126 @@
+"""The database schema as numbered migrations; `PRAGMA user_version` is the number applied.
+
+Migrations are append-only: once released, a migration is never edited, because databases
+in the field already ran it. A change is a new migration that upgrades rows in place (new
+columns get defaults, new tables are backfilled) so that no recorded exchange is lost.
+`bot/storage/sqlite.py` applies them, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "exchanges with feedback and clarification choices",
+        (
+            """
+            CREATE TABLE exchanges (
+                id INTEGER PRIMARY KEY,
+                asked_at TEXT NOT NULL,
+                channel TEXT NOT NULL CHECK (channel IN ('telegram', 'cli')),
+                user_key TEXT,
+                question TEXT NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('answer', 'clarify', 'fallback')),
+                intent TEXT,
+                score REAL NOT NULL,
+                alternatives TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(alternatives)),
+                kb_version TEXT NOT NULL
+            )
+            """,
+            # Retention deletes by time, /forget by user: both must not scan the table.
+            "CREATE INDEX exchanges_asked_at ON exchanges (asked_at)",
+            "CREATE INDEX exchanges_user_key ON exchanges (user_key)",
+            """
+            CREATE TABLE feedback (
+                exchange_id INTEGER PRIMARY KEY
+                    REFERENCES exchanges (id) ON DELETE CASCADE,
+                helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+                given_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE choices (
+                exchange_id INTEGER PRIMARY KEY
+                    REFERENCES exchanges (id) ON DELETE CASCADE,
+                intent TEXT NOT NULL,
+                chosen_at TEXT NOT NULL
+            )
+            """,
+        ),
+    ),
+    Migration(
+        2,
+        "Telegram update ids, review of unanswered questions, consented hand-offs",
+        (
+            # SQLite cannot add a UNIQUE column; a unique index does the same (NULLs, the
+            # terminal chat's exchanges, never collide).
+            "ALTER TABLE exchanges ADD COLUMN update_id INTEGER",
+            "CREATE UNIQUE INDEX exchanges_update_id ON exchanges (update_id)",
+            """
+            CREATE TABLE unanswered (
+                exchange_id INTEGER PRIMARY KEY
+                    REFERENCES exchanges (id) ON DELETE CASCADE,
+                state TEXT NOT NULL DEFAULT 'open'
+                    CHECK (state IN ('open', 'resolved', 'ignored')),
+                topic TEXT,
+                reason TEXT,
+                reviewed_at TEXT,
+                CHECK ((state = 'resolved') = (topic IS NOT NULL)),
+                CHECK ((state = 'ignored') = (reason IS NOT NULL))
+            )
+            """,
+            "CREATE INDEX unanswered_state ON unanswered (state)",
+            # Fallbacks recorded before this version become open questions for review.
+            """
+            INSERT INTO unanswered (exchange_id, state)
+            SELECT id, 'open' FROM exchanges WHERE outcome = 'fallback'
+            """,
+            # Personal data given with consent lives here only. The hand-off outlives a
+            # purged exchange (SET NULL) and is purged by its own age.
+            """
+            CREATE TABLE handoffs (
+                id INTEGER PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                exchange_id INTEGER REFERENCES exchanges (id) ON DELETE SET NULL,
+                user_key TEXT NOT NULL,
+                user_chat_id INTEGER NOT NULL,
+                display_name TEXT NOT NULL,
+                question TEXT NOT NULL,
+                staff_chat_id INTEGER NOT NULL,
+                staff_message_id INTEGER NOT NULL,
+                UNIQUE (staff_chat_id, staff_message_id)
+            )
+            """,
+            "CREATE INDEX handoffs_created_at ON handoffs (created_at)",
+            "CREATE INDEX handoffs_user_key ON handoffs (user_key)",
+            "CREATE INDEX handoffs_exchange_id ON handoffs (exchange_id)",
+        ),
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def pending(current: int) -> tuple[Migration, ...]:
+    """The migrations a database at version `current` still needs, in order."""
+    return tuple(m for m in MIGRATIONS if m.version > current)
+
+
+def _check_numbering() -> None:
+    # A gap or a duplicate would make user_version lie about what was applied.
+    numbers = [m.version for m in MIGRATIONS]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, got {numbers}")
+
+
+_check_numbering()

@@ -1,0 +1,179 @@
+"""What storage takes and gives back: immutable values, and the one error of the domain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+from intents.result import Candidate, MatchResult, Outcome
+
+CHANNELS = frozenset({"telegram", "cli"})
+
+
+class StorageError(Exception):
+    """The database could not be used; the message says what to do about it."""
+
+
+class ReviewState(StrEnum):
+    """Where an unanswered question is in KT staff's review."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    """A topic now covers it (`topic` says which)."""
+    IGNORED = "ignored"
+    """Out of scope, spam or a test (`reason` says why); it stays ignored."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewExchange:
+    """One question and the matcher's decision, as the conversation service records it."""
+
+    channel: str
+    user_key: str | None
+    """Pseudonym from `bot.pseudonym.user_key`, never a raw id or name."""
+    question: str
+    result: MatchResult
+    kb_version: str
+    update_id: int | None = None
+    """Telegram's update id: a redelivered update is recorded once."""
+    at: datetime | None = None
+    """When it was asked (timezone-aware); None means now."""
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ValueError(f"channel must be one of {sorted(CHANNELS)}, got {self.channel!r}")
+        if self.at is not None and self.at.tzinfo is None:
+            raise ValueError("NewExchange.at must be timezone-aware (use datetime.now(UTC))")
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """A recorded exchange with what followed it (feedback, choice, review)."""
+
+    id: int
+    asked_at: datetime
+    channel: str
+    user_key: str | None
+    question: str
+    outcome: Outcome
+    intent: str | None
+    score: float
+    alternatives: tuple[Candidate, ...]
+    kb_version: str
+    update_id: int | None
+    helpful: bool | None = None
+    """The 👍 (True) / 👎 (False) vote, if any."""
+    choice: str | None = None
+    """The topic picked from a 'did you mean…', if any."""
+    review_state: ReviewState | None = None
+    """Only fallbacks are reviewed; None for answers and clarifications."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredQuestion:
+    """A fallback exchange as KT staff review it."""
+
+    id: int
+    """The exchange id: what `ktbot unanswered resolve ID` takes."""
+    asked_at: datetime
+    question: str
+    score: float
+    alternatives: tuple[Candidate, ...]
+    """The nearest topics and their scores, best first: why it missed."""
+    state: ReviewState
+    channel: str
+    user_key: str | None
+    kb_version: str
+    topic: str | None = None
+    """The topic that now covers it (RESOLVED)."""
+    reason: str | None = None
+    """Why it was ignored (IGNORED)."""
+    reviewed_at: datetime | None = None
+
+    @property
+    def nearest(self) -> Candidate | None:
+        return self.alternatives[0] if self.alternatives else None
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """A consented 'talk to a person' request: the only place a name is kept."""
+
+    id: int
+    created_at: datetime
+    exchange_id: int | None
+    user_key: str
+    user_chat_id: int
+    """Where staff replies are relayed."""
+    display_name: str
+    question: str
+    staff_chat_id: int
+    staff_message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCount:
+    topic: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFeedback:
+    topic: str
+    helpful: int
+    unhelpful: int
+
+    @property
+    def total(self) -> int:
+        return self.helpful + self.unhelpful
+
+
+@dataclass(frozen=True, slots=True)
+class WeekCount:
+    """Exchanges in the ISO week starting on `week` (a Monday, UTC)."""
+
+    week: date
+    total: int
+    answered: int
+    clarified: int
+    fallback: int
+
+
+@dataclass(frozen=True, slots=True)
+class UsageStats:
+    """Usage since a date: what `ktbot stats` and `/stats` show."""
+
+    since: datetime | None
+    total: int
+    by_outcome: Mapping[Outcome, int] = field(default_factory=dict)
+    top_topics: tuple[TopicCount, ...] = ()
+    """Topics users got, most first: answers plus topics picked after a 'did you mean…'."""
+    feedback: tuple[TopicFeedback, ...] = ()
+    """👍/👎 per topic, most votes first."""
+    weekly: tuple[WeekCount, ...] = ()
+    """Oldest week first."""
+    open_unanswered: int = 0
+    """Fallbacks in the period still waiting for review."""
+
+    def __post_init__(self) -> None:
+        counts = {outcome: self.by_outcome.get(outcome, 0) for outcome in Outcome}
+        object.__setattr__(self, "by_outcome", MappingProxyType(counts))
+
+    @property
+    def answered(self) -> int:
+        return self.by_outcome[Outcome.ANSWER]
+
+    @property
+    def clarified(self) -> int:
+        return self.by_outcome[Outcome.CLARIFY]
+
+    @property
+    def fallback(self) -> int:
+        return self.by_outcome[Outcome.FALLBACK]
+
+    def rate(self, outcome: Outcome) -> float:
+        """Share of exchanges with `outcome`, 0 when nothing was asked."""
+        return self.by_outcome[outcome] / self.total if self.total else 0.0

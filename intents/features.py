@@ -1,0 +1,83 @@
+"""From words to weighted features: stems, word pairs and character n-grams.
+
+Stems and word pairs carry meaning ("ion therapy" is not "therapy"); character n-grams
+inside each word make near-misses overlap ("gantries"/"gantry", "radioisotopes"/
+"radio-isotope", most typos) without any dictionary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from intents.normalize import words
+
+MAX_QUERY_TERMS = 64
+"""Only the first words of a long message are matched: time stays bounded, and a question
+that needs more than 64 words to ask is better handed to a person anyway."""
+
+WORD, PAIR, CHARS = "w", "p", "c"
+FEATURE_KINDS = (WORD, PAIR, CHARS)
+"""Feature kinds (the prefix of each feature string)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureConfig:
+    """Which features a text yields and how much each kind counts in a comparison."""
+
+    ngram_min: int = 3
+    ngram_max: int = 5
+    word_weight: float = 1.0
+    pair_weight: float = 1.0
+    chars_weight: float = 1.0
+    compound_max_part: int = 4
+    """Adjacent words are also read joined ("start up" -> "startup", "euro sig" -> "eurosig")
+    when one of them is this short: split compounds and acronyms are common."""
+
+    def weight_of(self, kind: str) -> float:
+        return {WORD: self.word_weight, PAIR: self.pair_weight, CHARS: self.chars_weight}[kind]
+
+
+def stem(word: str) -> str:
+    """A light plural stemmer (Harman's S-stemmer): `gantries` -> `gantry`, `isotopes` ->
+    `isotope`. Heavier stemmers conflate words staff keep apart (`university`/`universe`)."""
+    if len(word) <= 3 or not word.endswith("s") or word.isdigit():
+        return word
+    if word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if word.endswith(("us", "ss", "is")):
+        return word
+    return word[:-1]
+
+
+def terms(text: str, limit: int = MAX_QUERY_TERMS) -> list[str]:
+    """Stemmed words of `text`, at most `limit` of them."""
+    return [stem(w) for w in words(text)[:limit]]
+
+
+def term_features(term: str, config: FeatureConfig) -> list[str]:
+    """The word itself and its character n-grams, padded so word edges count."""
+    padded = f" {term} "
+    grams = [
+        f"{CHARS}:{padded[i : i + n]}"
+        for n in range(config.ngram_min, config.ngram_max + 1)
+        for i in range(len(padded) - n + 1)
+    ]
+    return [f"{WORD}:{term}", *grams]
+
+
+def pair_features(sequence: Sequence[str], config: FeatureConfig) -> list[str]:
+    """Each pair of adjacent words, and their compound when one of them is short."""
+    features = []
+    for first, second in pairwise(sequence):
+        features.append(f"{PAIR}:{first} {second}")
+        if min(len(first), len(second)) <= config.compound_max_part:
+            features.append(f"{WORD}:{first}{second}")
+    return features
+
+
+def kind_of(feature: str) -> str:
+    return feature[0]

@@ -1,0 +1,148 @@
+"""The searchable form of a set of topics, built once and then only read.
+
+Each topic is described by example texts (title, questions, keywords) and names (aliases,
+acronyms). A message is compared with every topic in three ways:
+- its prototype (see `intents.prototypes`): what the topic's examples have in common and what
+  sets them apart from neighbouring topics; good at paraphrases;
+- its closest single example: a keyword typed alone ("donate") or a question typed nearly
+  verbatim is matched as precisely as it was written;
+- its closest name: "Tell me about STELLA" names its topic, whatever else it says.
+The score blends the first two; a name match sets a floor under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from intents.features import FeatureConfig
+from intents.prototypes import RefineConfig, train_prototypes
+from intents.sparse import ALL_DENSE_CELLS, DENSE_SHARE, FeatureMatrix, Ids
+from intents.vectorizer import QueryVector, Vectorizer
+
+
+@dataclass(frozen=True, slots=True)
+class IndexConfig:
+    """How scores are computed. Measured choices, not staff settings (see bench/README.md)."""
+
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    refine: RefineConfig = field(default_factory=RefineConfig)
+    example_weight: float = 0.2
+    """Share of the closest example in a topic's score (the rest is the prototype's)."""
+    name_weight: float = 0.6
+    """A topic scores at least this times the similarity of its closest name."""
+    vague_factor: float = 0.5
+    """Scores of a message made only of generic words ("what is the CERN project") are
+    multiplied by this: however well such words match, they do not say which topic is meant."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicTexts:
+    """What the index knows of one topic."""
+
+    id: str
+    examples: tuple[str, ...]
+    """Texts that mean the topic: title, questions, keywords."""
+    names: tuple[str, ...] = ()
+    """Texts that name it: aliases, acronyms."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicScores:
+    query: QueryVector
+    scores: npt.NDArray[np.float64]
+    """Per topic, in index order, in [0, 1]."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicIndex:
+    topic_ids: tuple[str, ...]
+    vectorizer: Vectorizer
+    rows: FeatureMatrix
+    """One row per topic prototype, then one per example and name, topic by topic: a message
+    is compared with all of them in a single pass."""
+    first_text: Ids
+    """Row where each topic's examples and names start."""
+    is_name: npt.NDArray[np.bool_]
+    """Per example-or-name row (after the prototypes): whether it is a name."""
+    config: IndexConfig
+
+    @classmethod
+    def build(cls, topics: Sequence[TopicTexts], config: IndexConfig | None = None) -> TopicIndex:
+        """Index `topics`; each needs at least one example or name."""
+        config = config or IndexConfig()
+        empty = [topic.id for topic in topics if not topic.examples and not topic.names]
+        if empty:
+            raise ValueError(f"topics without example texts: {', '.join(empty)}")
+        texts = [text for topic in topics for text in (*topic.examples, *topic.names)]
+        owner = np.repeat(
+            np.arange(len(topics), dtype=np.int32),
+            [len(topic.examples) + len(topic.names) for topic in topics],
+        )
+        is_name = np.array(
+            [
+                kind
+                for topic in topics
+                for kind in [False] * len(topic.examples) + [True] * len(topic.names)
+            ],
+            dtype=bool,
+        )
+        vectorizer, vectors = Vectorizer.fit(texts, owner.tolist(), config.features)
+        n_features = len(vectorizer.feature_ids)
+        prototypes = train_prototypes(vectors, owner, len(topics), n_features, config.refine)
+        topic_row, feature, value = prototypes.entries()
+        n_rows = len(topics) + len(texts)
+        rows = FeatureMatrix.from_entries(
+            n_rows,
+            n_features,
+            np.concatenate([topic_row, len(topics) + vectors.row_of_entry]),
+            np.concatenate([feature, vectors.indices]),
+            np.concatenate([value, vectors.data]),
+            dense_share=0.0 if n_rows * n_features <= ALL_DENSE_CELLS else DENSE_SHARE,
+        )
+        first = len(topics) + np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        index = cls(
+            tuple(topic.id for topic in topics),
+            vectorizer,
+            rows,
+            first.astype(np.int32),
+            is_name,
+            config,
+        )
+        index._freeze()
+        return index
+
+    def score(self, text: str) -> TopicScores:
+        query = self.vectorizer.vectorize(text)
+        if not len(query.vector.ids):
+            return TopicScores(query, np.zeros(len(self.topic_ids)))
+        similarity = self.rows.dot(query.vector)
+        n_topics = len(self.topic_ids)
+        texts = similarity[n_topics:]
+        starts = self.first_text - n_topics
+        config = self.config
+        blended = (1 - config.example_weight) * similarity[:n_topics]
+        blended += config.example_weight * np.maximum.reduceat(texts, starts)
+        closest_name = np.maximum.reduceat(np.where(self.is_name, texts, 0), starts)
+        np.maximum(blended, config.name_weight * closest_name, out=blended)
+        if query.vague:
+            blended *= config.vague_factor
+        return TopicScores(query, np.clip(blended, 0.0, 1.0, out=blended))
+
+    def _freeze(self) -> None:
+        """Read-only arrays: a shared index cannot be changed by accident from any thread."""
+        arrays = (
+            self.rows.dense,
+            self.rows.dense_slot,
+            self.rows.postings_ptr,
+            self.rows.postings_rows,
+            self.rows.postings_values,
+            self.first_text,
+            self.is_name,
+            self.vectorizer.weights,
+        )
+        for array in arrays:
+            array.flags.writeable = False

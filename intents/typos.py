@@ -1,0 +1,79 @@
+"""Correct a misspelt word to a word the knowledge base uses ("medisis" -> "medicis").
+
+Only words the index has never seen are corrected, only to words it has, and only when the
+word is long enough for one slip to be a typo rather than a different word: "cern" is never
+"corrected" into "concern", and "is" never becomes anything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+MIN_LENGTH = 7
+"""Shorter English words are one letter apart too often ("spare"/"space", "train"/"brain",
+"found"/"fund"), and a real word "corrected" into a knowledge-base word invents a match.
+Short misspellings still overlap their target through character n-grams."""
+INSERTIONS_FROM = 9
+"""Below this length only a wrong or swapped letter is corrected ("medisis"): a missing or
+extra letter too often makes another real word ("patient"/"patent", "advisor"/"advisory")."""
+LONG_WORD = 11
+"""From this length on, two slips (or one swap and one slip) still leave the word clear."""
+_EDGE = 2
+"""One slip leaves either the first or the last two letters intact (words of 5+ letters), so
+only known words sharing one of them are compared: tens of candidates instead of thousands."""
+
+Bucket = tuple[str, str, int]
+"""("first", "me", 7): known words starting with "me" whose length suits a 7-letter word."""
+
+
+def max_edits(length: int) -> int:
+    """Edits allowed for a word of `length`; a swap of two letters ("gatorodi") is one."""
+    if length < MIN_LENGTH:
+        return 0
+    return 2 if length >= LONG_WORD else 1
+
+
+def max_length_change(length: int) -> int:
+    """How much longer or shorter than the typed word its correction may be."""
+    return 0 if length < INSERTIONS_FROM else max_edits(length)
+
+
+@dataclass(frozen=True, slots=True)
+class TypoCorrector:
+    buckets: Mapping[Bucket, tuple[str, ...]]
+    """Candidates per bucket, most frequent first so that ties go to the common word."""
+
+    @classmethod
+    def build(cls, frequency: Mapping[str, int]) -> TypoCorrector:
+        eligible = sorted(
+            (w for w in frequency if len(w) >= MIN_LENGTH - 1 and w.isalpha()),
+            key=lambda w: (-frequency[w], w),
+        )
+        buckets: dict[Bucket, list[str]] = defaultdict(list)
+        for word in eligible:
+            # A typed word of length n may come from known words of length n ± change(n).
+            for length in range(max(MIN_LENGTH, len(word) - 2), len(word) + 3):
+                if max_edits(length) and abs(len(word) - length) <= max_length_change(length):
+                    buckets["first", word[:_EDGE], length].append(word)
+                    buckets["last", word[-_EDGE:], length].append(word)
+        return cls({key: tuple(words) for key, words in buckets.items()})
+
+    def correct(self, word: str) -> str | None:
+        """The known word `word` was probably meant as, or None."""
+        edits = max_edits(len(word))
+        if not edits or not word.isalpha():
+            return None
+        choices = self.buckets.get(("first", word[:_EDGE], len(word)), ()) + self.buckets.get(
+            ("last", word[-_EDGE:], len(word)), ()
+        )
+        if not choices:
+            return None
+        found = process.extractOne(
+            word, choices, scorer=OSA.distance, score_cutoff=edits, processor=None
+        )
+        return None if found is None else found[0]

@@ -1,0 +1,188 @@
+"""Text -> unit-length TF-IDF vector over the features of `intents.features`.
+
+Fitted once on the knowledge base's examples. Two choices make scores honest:
+- rare words weigh more (inverse document frequency), so "CERN", "what" and "project" count
+  for little while "MEDICIS" or "cryostat" decide;
+- words the knowledge base has never seen still count in the query's length, so a message
+  made mostly of unknown words ("best pizza in geneva") cannot look like a close match just
+  because its one known word ("in") matches perfectly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from types import MappingProxyType
+
+import numpy as np
+
+from intents.features import (
+    FEATURE_KINDS,
+    FeatureConfig,
+    kind_of,
+    pair_features,
+    term_features,
+    terms,
+)
+from intents.sparse import Floats, SparseRows, SparseVector, group_keys
+from intents.typos import TypoCorrector
+
+TYPO_DISCOUNT = 0.8
+"""A corrected word counts a little less than one typed right: the correction is a guess."""
+GENERIC_SHARE = 0.2
+"""A word used by this share of the topics (and by at least GENERIC_MIN_TOPICS) is generic."""
+GENERIC_MIN_TOPICS = 3
+MIN_NAME_LENGTH = 4
+"""An unknown word this long may be a misspelt name, so a message containing one is not
+called vague (its character n-grams can still match)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueryVector:
+    vector: SparseVector
+    """Unit length (unknown words included in the length)."""
+    terms: tuple[str, ...]
+    """The words matched, after spelling correction."""
+    corrections: Mapping[str, str]
+    vague: bool
+    """Only generic words, nothing unknown that could be a misspelt name: no topic is meant."""
+
+
+@dataclass(frozen=True, slots=True)
+class Vectorizer:
+    config: FeatureConfig
+    feature_ids: Mapping[str, int]
+    weights: Floats
+    """Per feature: kind weight × inverse document frequency."""
+    unseen_square: Mapping[str, float]
+    """Per feature kind: the squared weight of a feature no example has (maximal rarity)."""
+    term_ids: Mapping[str, tuple[int, ...]]
+    """Per known word: the ids of its word and character features (precomputed)."""
+    typos: TypoCorrector
+    generic_terms: frozenset[str]
+    """Words most topics use ("cern", "what", "project"): alone, they say nothing."""
+
+    @classmethod
+    def fit(
+        cls, texts: Sequence[str], groups: Sequence[int], config: FeatureConfig
+    ) -> tuple[Vectorizer, SparseRows]:
+        """Learn vocabulary and weights from `texts` (`groups[i]`: the topic of `texts[i]`);
+        also return their unit vectors."""
+        feature_ids: dict[str, int] = {}
+        term_ids: dict[str, tuple[int, ...]] = {}
+        term_counts: Counter[str] = Counter()
+        term_groups: dict[str, set[int]] = {}
+        documents: list[list[int]] = []
+        for text, group in zip(texts, groups, strict=True):
+            text_terms = terms(text, limit=10_000)
+            term_counts.update(set(text_terms))
+            ids: list[int] = []
+            for term in text_terms:
+                term_groups.setdefault(term, set()).add(group)
+                known = term_ids.get(term)
+                if known is None:
+                    known = term_ids[term] = tuple(
+                        feature_ids.setdefault(f, len(feature_ids))
+                        for f in term_features(term, config)
+                    )
+                ids.extend(known)
+            ids.extend(
+                feature_ids.setdefault(f, len(feature_ids))
+                for f in pair_features(text_terms, config)
+            )
+            documents.append(ids)
+
+        # All documents at once: unique (document, feature) pairs and their counts.
+        n, n_features = len(texts), max(len(feature_ids), 1)
+        all_ids = np.fromiter(chain.from_iterable(documents), dtype=np.int64)
+        owner = np.repeat(np.arange(n, dtype=np.int64), [len(ids) for ids in documents])
+        _, pairs, starts = group_keys(owner * n_features + all_ids)
+        tf = np.diff(starts, append=len(all_ids))
+        doc, feature = np.divmod(pairs, n_features)
+        idf = np.log((1 + n) / (1 + np.bincount(feature, minlength=len(feature_ids)))) + 1
+        kind_weight = np.empty(len(feature_ids), dtype=np.float64)
+        for name, index in feature_ids.items():
+            kind_weight[index] = config.weight_of(kind_of(name))
+        weights = (idf * kind_weight).astype(np.float32)
+        values = (1 + np.log(tf)) * weights[feature]
+        norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=n))
+        values /= np.maximum(norms, 1e-12)[doc]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(doc, minlength=n), out=indptr[1:])
+        vectors = SparseRows(indptr, feature.astype(np.int32), values.astype(np.float32))
+        unseen = math.log(1 + n) + 1
+        vectorizer = cls(
+            config=config,
+            # Plain dicts, never mutated after this point: looked up ~50 times per message,
+            # where a read-only proxy would cost a third more.
+            feature_ids=feature_ids,
+            weights=weights,
+            unseen_square={kind: (unseen * config.weight_of(kind)) ** 2 for kind in FEATURE_KINDS},
+            term_ids=term_ids,
+            typos=TypoCorrector.build(term_counts),
+            generic_terms=_generic(term_groups, len(set(groups))),
+        )
+        return vectorizer, vectors
+
+    def vectorize(self, text: str) -> QueryVector:
+        """The unit vector of a user's message (typos corrected, unknown words counted)."""
+        query_terms = terms(text)
+        corrections: dict[str, str] = {}
+        # Term frequencies in a dict: for the ~50-100 features of a message this is several
+        # times cheaper than numpy's unique/sort machinery.
+        tf: dict[int, float] = {}
+        unknown: set[str] = set()
+        for position, term in enumerate(query_terms):
+            ids = self.term_ids.get(term)
+            strength = 1.0
+            if ids is None:
+                fixed = self.typos.correct(term)
+                if fixed is None:
+                    ids = self._known(term_features(term, self.config), unknown)
+                else:
+                    corrections[term] = query_terms[position] = fixed
+                    ids, strength = self.term_ids[fixed], TYPO_DISCOUNT
+            for feature in ids:
+                tf[feature] = tf.get(feature, 0.0) + strength
+        # A new pair of known words is what a paraphrase is made of: it is not evidence
+        # against a match, unlike an unknown word, so it does not count in the length.
+        for feature in self._known(pair_features(query_terms, self.config), set()):
+            tf[feature] = tf.get(feature, 0.0) + 1.0
+        ids_array = np.fromiter(tf, dtype=np.int32, count=len(tf))
+        counts = np.fromiter(tf.values(), dtype=np.float64, count=len(tf))
+        values = (1 + np.log(counts)) * self.weights[ids_array]
+        unseen = self.unseen_square
+        length = math.sqrt(float(values @ values) + sum(unseen[kind_of(f)] for f in unknown))
+        if length > 0:
+            values = values / length
+        vague = all(
+            term in self.generic_terms
+            or (term not in self.term_ids and len(term) < MIN_NAME_LENGTH)
+            for term in query_terms
+        )
+        return QueryVector(
+            SparseVector(ids_array, values.astype(np.float32)),
+            tuple(query_terms),
+            MappingProxyType(corrections),
+            vague,
+        )
+
+    def _known(self, features: Iterable[str], unknown: set[str]) -> list[int]:
+        """Ids of the known `features`; the unknown ones are added to `unknown`."""
+        found: list[int] = []
+        lookup = self.feature_ids.get
+        for feature in features:
+            index = lookup(feature)
+            if index is None:
+                unknown.add(feature)
+            else:
+                found.append(index)
+        return found
+
+
+def _generic(term_groups: Mapping[str, set[int]], n_groups: int) -> frozenset[str]:
+    needed = max(GENERIC_MIN_TOPICS, GENERIC_SHARE * n_groups)
+    return frozenset(term for term, groups in term_groups.items() if len(groups) >= needed)

@@ -1,0 +1,347 @@
+"""The `ktbot` command line: check, ask and chat, driven through `main(argv)`.
+
+Every test runs in its own working directory with a clean environment, a throw-away
+database and an explicit `--knowledge` directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import io
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.rendering import FALLBACK
+from bot.settings import REPO_KNOWLEDGE_DIR
+from intents.loader import load_knowledge
+from tests.conftest import KbFactory
+
+JSON_KEYS = {"question", "outcome", "intent", "score", "alternatives", "answer"}
+OUTCOMES = {"answer", "clarify", "fallback"}
+PROBLEM_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")
+NONSENSE = "zebra quartz lemonade xylophone"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No KTBOT_*/TELEGRAM_* from the developer's shell; writes stay under tmp_path."""
+    for name in list(os.environ):
+        if name.startswith(("KTBOT_", "TELEGRAM_")):
+            monkeypatch.delenv(name)
+    db = tmp_path / "data" / "ktbot.sqlite3"
+    monkeypatch.setenv("KTBOT_DB", str(db))
+    monkeypatch.setenv("KTBOT_SECRET", "test-pseudonym-secret")
+    monkeypatch.chdir(tmp_path)
+    return db
+
+
+def feed_stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+
+
+def json_lines(out: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def ask_json(capsys: pytest.CaptureFixture[str], kb: Path, question: str) -> dict[str, object]:
+    assert main(["ask", "--json", "--knowledge", str(kb), question]) == 0
+    (record,) = json_lines(capsys.readouterr().out)
+    return record
+
+
+# --- check --------------------------------------------------------------------------------
+
+
+def test_check_passes_on_a_valid_directory(
+    tiny_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["check", "--knowledge", str(tiny_kb)])
+
+    out, err = capsys.readouterr()
+    assert code == 0
+    version = load_knowledge(tiny_kb).version
+    assert out == f"ok: 4 topics, 2 categories, 2 contacts (version {version})\n"
+    assert err == ""
+
+
+def test_check_lists_every_problem_as_path_line_message_and_fails(
+    make_kb: KbFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_kb(
+        {
+            "topics/broken.yaml": "topics:\n  - id: x.broken: colon\n",
+            "contacts-extra.yaml": "contacts:\n  - id: silent\n    name: Nobody\n",
+        }
+    )
+
+    code = main(["check", "--knowledge", str(root)])
+
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out == ""
+    head, *lines = err.splitlines()
+    assert head == "2 problems in the knowledge base:"
+    found = [PROBLEM_LINE.match(line) for line in lines]
+    assert all(found), lines
+    assert [(Path(m["path"]).name, int(m["line"])) for m in found if m] == [
+        ("contacts-extra.yaml", 2),
+        ("broken.yaml", 2),
+    ]
+    # Paths are relative to the working directory, so they open with a click.
+    assert all(m and (Path.cwd() / m["path"]).is_file() for m in found)
+
+
+def test_check_reports_a_missing_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["check", "--knowledge", str(tmp_path / "nowhere")])
+
+    assert code == 1
+    assert "nowhere:1: knowledge directory not found" in capsys.readouterr().err
+
+
+def test_check_uses_ktbot_knowledge_dir_without_the_option(
+    tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KTBOT_KNOWLEDGE_DIR", str(tiny_kb))
+
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out.startswith("ok: 4 topics")
+
+
+def test_shipped_knowledge_directory_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    topics = REPO_KNOWLEDGE_DIR / "topics"
+    if not any(topics.rglob("*.y*ml")):
+        pytest.skip(f"no topic files in {topics} yet")
+
+    code = main(["check", "--knowledge", str(REPO_KNOWLEDGE_DIR)])
+
+    assert code == 0, capsys.readouterr().err
+
+
+# --- configuration errors -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("KTBOT_ADMIN_IDS", "@alice"),
+        ("KTBOT_STAFF_CHAT_ID", "staff-room"),
+        ("KTBOT_RETENTION_DAYS", "forever"),
+        ("KTBOT_LOG_LEVEL", "chatty"),
+        ("KTBOT_TELEGRAM_API_URL", "localhost:8081"),
+    ],
+)
+def test_malformed_variable_exits_2_with_one_line_naming_it(
+    name: str,
+    value: str,
+    tiny_kb: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(name, value)
+
+    code = main(["check", "--knowledge", str(tiny_kb)])
+
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1, err
+    assert name in err
+    assert "Traceback" not in err
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "check" in capsys.readouterr().out
+
+
+# --- ask ----------------------------------------------------------------------------------
+
+
+def test_ask_json_prints_the_stable_result_object(
+    tiny_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = ask_json(capsys, tiny_kb, "What is MEDICIS?")
+
+    assert set(record) == JSON_KEYS
+    assert record["question"] == "What is MEDICIS?"
+    assert record["outcome"] == "answer"
+    assert record["intent"] == "project.medicis"
+    assert isinstance(record["score"], float) and 0 <= record["score"] <= 1
+    assert isinstance(record["alternatives"], list)
+    for alternative in record["alternatives"]:
+        assert set(alternative) == {"intent", "score"}
+        assert alternative["intent"] in set(load_knowledge(tiny_kb).topics)
+    assert record["answer"] == (
+        "CERN-MEDICIS produces non-conventional radioisotopes for research."
+    )
+
+
+def test_ask_json_answer_is_terminal_text_with_urls_spelled_out(
+    tiny_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = ask_json(capsys, tiny_kb, "What does the Knowledge Transfer group do?")
+
+    assert record["intent"] == "about.kt-group"
+    assert "the KT website (https://kt.cern/)" in str(record["answer"])
+    assert "**" not in str(record["answer"])
+
+
+def test_ask_json_for_an_unrelated_question_falls_back_without_an_answer(
+    tiny_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = ask_json(capsys, tiny_kb, NONSENSE)
+
+    assert set(record) == JSON_KEYS
+    assert record["outcome"] == "fallback"
+    assert record["intent"] is None
+    assert record["answer"] is None
+
+
+def test_ask_joins_the_words_of_an_unquoted_question(
+    tiny_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "--json", "--knowledge", str(tiny_kb), "What", "is", "MEDICIS?"]) == 0
+
+    (record,) = json_lines(capsys.readouterr().out)
+    assert record["question"] == "What is MEDICIS?"
+
+
+def test_ask_json_dash_reads_one_question_per_line_and_skips_blank_lines(
+    tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_stdin(monkeypatch, f"What is MEDICIS?\n\n   \nWhat is FLASH therapy?\n{NONSENSE}")
+
+    code = main(["ask", "--json", "--knowledge", str(tiny_kb), "-"])
+
+    records = json_lines(capsys.readouterr().out)
+    assert code == 0
+    assert [r["question"] for r in records] == [
+        "What is MEDICIS?",
+        "What is FLASH therapy?",
+        NONSENSE,
+    ]
+    assert all(set(r) == JSON_KEYS and r["outcome"] in OUTCOMES for r in records)
+    assert [r["intent"] for r in records[:2]] == ["project.medicis", "project.flash"]
+
+
+def test_ask_json_keeps_non_ascii_text_readable(
+    tiny_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "--json", "--knowledge", str(tiny_kb), "Qu'est-ce que MÉDICIS ?"]) == 0
+
+    out = capsys.readouterr().out
+    assert "MÉDICIS" in out
+    assert json.loads(out)["question"] == "Qu'est-ce que MÉDICIS ?"
+
+
+def test_ask_cleans_control_characters_from_the_question(
+    tiny_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = ask_json(capsys, tiny_kb, "What\x00 is\x1b MEDICIS?\u200b")
+
+    assert record["question"] == "What is MEDICIS?"
+
+
+def test_ask_without_json_prints_outcome_intent_score_and_answer(
+    tiny_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "--knowledge", str(tiny_kb), "What is MEDICIS?"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert re.match(r"^answer: project\.medicis \(\d\.\d\d\)$", lines[0])
+    assert lines[-1] == "CERN-MEDICIS produces non-conventional radioisotopes for research."
+
+
+def test_ask_records_nothing(
+    tiny_kb: Path, clean_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ask_json(capsys, tiny_kb, "What is MEDICIS?")
+
+    assert not clean_environment.exists()
+
+
+def test_ask_on_a_broken_directory_lists_the_problems_and_fails(
+    make_kb: KbFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_kb({"topics/broken.yaml": "- a list\n"})
+
+    code = main(["ask", "--json", "--knowledge", str(root), "What is MEDICIS?"])
+
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out == ""
+    assert re.search(r"broken\.yaml:1: expected a mapping", err)
+
+
+# --- chat ---------------------------------------------------------------------------------
+
+
+async def recorded_exchanges(db: Path) -> list[object]:
+    from bot.storage import Storage
+
+    storage = await Storage.open(db, create=False)
+    try:
+        exchanges = []
+        while (exchange := await storage.exchange(len(exchanges) + 1)) is not None:
+            exchanges.append(exchange)
+        return exchanges
+    finally:
+        await storage.close()
+
+
+def test_chat_answers_each_piped_line_until_quit(
+    tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_stdin(monkeypatch, f"What is MEDICIS?\n{NONSENSE}\nquit\nWhat is FLASH therapy?\n")
+
+    code = main(["chat", "--knowledge", str(tiny_kb)])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "CERN-MEDICIS produces non-conventional radioisotopes for research." in out
+    assert FALLBACK in out
+    assert "FLASH delivers" not in out  # asked after 'quit'
+
+
+def test_chat_records_each_exchange_with_channel_cli(
+    tiny_kb: Path,
+    clean_environment: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    feed_stdin(monkeypatch, f"What is MEDICIS?\n\ntopics\n{NONSENSE}\n")
+
+    assert main(["chat", "--knowledge", str(tiny_kb)]) == 0
+
+    exchanges = asyncio.run(recorded_exchanges(clean_environment))
+    assert [(e.channel, e.question, str(e.outcome)) for e in exchanges] == [  # type: ignore[attr-defined]
+        ("cli", "What is MEDICIS?", "answer"),
+        ("cli", NONSENSE, "fallback"),
+    ]
+    version = load_knowledge(tiny_kb).version
+    for exchange in exchanges:
+        assert exchange.kb_version == version  # type: ignore[attr-defined]
+        assert exchange.user_key  # type: ignore[attr-defined]
+        assert getpass.getuser() not in exchange.user_key  # type: ignore[attr-defined]
+
+
+def test_chat_lists_topics_on_request(
+    tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_stdin(monkeypatch, "topics\n")
+
+    assert main(["chat", "--knowledge", str(tiny_kb)]) == 0
+
+    out = capsys.readouterr().out
+    assert "Medical projects — CERN technologies with medical applications." in out
+    assert "project.medicis" in out

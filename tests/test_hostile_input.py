@@ -1,0 +1,170 @@
+"""Property-based checks: arbitrary input never crashes, leaks markup or runs away."""
+
+from __future__ import annotations
+
+import asyncio
+import html.parser
+import shutil
+import string
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.conversation import clean_question, has_words
+from bot.rendering import markup_html
+from intents.errors import KnowledgeError
+from intents.loader import load_knowledge
+from intents.matcher import Matcher
+from intents.result import Outcome
+from tests import telegram_updates as tg
+from tests.bot_harness import running_bot, write_knowledge
+
+# Budgets stay small so the suite is quick in CI; the deadline is a runaway guard
+# (a pathological regex or quadratic loop), not a performance target.
+FUZZ = settings(
+    max_examples=150,
+    deadline=2000,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+ALLOWED_TAGS = {"b", "i", "a", "pre", "code"}
+HOSTILE = st.one_of(
+    st.text(max_size=200),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=3000, max_size=4096),
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            "<b>bold</b> <a href='javascript:alert(1)'>x</a>",
+            "**not bold** _x_ [link](javascript:alert(1))",
+            "'; DROP TABLE exchanges; --",
+            "\x00\x01\x02\u202e\u200b\ufeff medicis",
+            "🧪" * 2000,
+            "MEDICIS" + "\u0301" * 500,
+            "&amp; &lt; &#0; &#x110000;",
+            " \n\t ",
+            "",
+        ]
+    ),
+)
+
+
+class TelegramHtmlChecker(html.parser.HTMLParser):
+    """Fails on tags Telegram would reject, i.e. anything we did not put there."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.bad: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.bad.append(tag)
+        if tag == "a" and not any(k == "href" and (v or "").startswith("http") for k, v in attrs):
+            self.bad.append("a without http(s) href")
+
+
+def assert_safe_html(text: str) -> None:
+    checker = TelegramHtmlChecker()
+    checker.feed(text)
+    assert checker.bad == [], text
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    root = Path(tempfile.mkdtemp())
+    try:
+        return Matcher.build(load_knowledge(write_knowledge(root / "knowledge")))
+    finally:
+        shutil.rmtree(root)
+
+
+@FUZZ
+@given(text=HOSTILE)
+def test_matcher_answers_any_text_with_a_valid_result(matcher: Matcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result.outcome in set(Outcome)
+    assert 0.0 <= result.score <= 1.0
+    assert result.intent is None or result.intent in matcher.kb.topics
+    assert all(c.intent in matcher.kb.topics for c in result.alternatives)
+
+
+@FUZZ
+@given(text=HOSTILE)
+def test_cleaned_questions_are_bounded_and_free_of_control_characters(text: str) -> None:
+    cleaned, _ = clean_question(text)
+    assert len(cleaned) <= 4096
+    assert not any(ord(c) < 32 for c in cleaned)
+
+
+@FUZZ
+@given(answer=st.text(min_size=1, max_size=400))
+def test_any_answer_text_renders_to_html_telegram_accepts(answer: str) -> None:
+    assert_safe_html(markup_html(answer))
+
+
+@FUZZ
+@given(content=st.one_of(st.binary(max_size=2000), st.text(max_size=2000).map(str.encode)))
+def test_loader_reports_problems_for_any_file_content_and_never_crashes(content: bytes) -> None:
+    root = Path(tempfile.mkdtemp())
+    try:
+        write_knowledge(root)
+        (root / "topics" / "fuzz.yaml").write_bytes(content)
+        try:
+            load_knowledge(root)
+        except KnowledgeError as exc:
+            assert all(p.line >= 1 and p.message for p in exc.problems)
+    finally:
+        shutil.rmtree(root)
+
+
+@FUZZ
+@given(
+    structure=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(string.printable, max_size=20),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(string.ascii_lowercase, max_size=8), children, max_size=4)
+        ),
+        max_leaves=30,
+    )
+)
+def test_loader_rejects_arbitrary_structures_with_located_problems(structure: object) -> None:
+    import yaml
+
+    root = Path(tempfile.mkdtemp())
+    try:
+        write_knowledge(root)
+        (root / "topics" / "fuzz.yaml").write_text(yaml.safe_dump({"topics": structure}))
+        try:
+            load_knowledge(root)
+        except KnowledgeError as exc:
+            assert all("fuzz.yaml" in str(p.path) or p.line >= 1 for p in exc.problems)
+    finally:
+        shutil.rmtree(root)
+
+
+MESSAGES = st.lists(HOSTILE, min_size=1, max_size=6)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(texts=MESSAGES)
+def test_message_handler_never_leaks_user_markup_and_records_every_question(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str]
+) -> None:
+    asyncio.run(_play(tmp_path_factory.mktemp("bot"), texts))
+
+
+async def _play(tmp_path: Path, texts: list[str]) -> None:
+    async with running_bot(tmp_path) as bot:
+        for i, text in enumerate(texts):
+            await bot.send(tg.message(text, user_id=1000 + i))
+        sent = bot.api.sent()
+        assert len(sent) == len(texts)  # one reply per message, whatever it was
+        for params in sent:
+            assert_safe_html(params["text"])
+            assert len(params["text"]) <= 4096
+        # Text starting with "/" is a command (unknown ones get a hint), not a question.
+        worded = [t for t in texts if not t.startswith("/") and has_words(clean_question(t)[0])]
+        assert (await bot.storage.stats(None)).total == len(worded)

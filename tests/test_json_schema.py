@@ -1,0 +1,33 @@
+"""The JSON Schema editors use for autocompletion matches the pydantic models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from intents.schema import knowledge_json_schema
+
+SHIPPED = Path(__file__).resolve().parent.parent / "knowledge" / "schema" / "knowledge.schema.json"
+
+
+def test_committed_schema_is_regenerated_from_the_models() -> None:
+    # If this fails, run `ktbot schema` and commit knowledge/schema/knowledge.schema.json.
+    assert SHIPPED.read_text(encoding="utf-8") == knowledge_json_schema()
+
+
+def test_schema_describes_topics_contacts_categories_and_settings() -> None:
+    properties = json.loads(knowledge_json_schema())["properties"]
+
+    assert {"topics", "contacts", "categories", "settings"} <= set(properties)
+
+
+def test_every_shipped_yaml_file_points_editors_at_the_schema() -> None:
+    knowledge = SHIPPED.parent.parent
+    files = sorted(knowledge.rglob("*.yaml"))
+
+    assert files
+    for path in files:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        target = (path.parent / first.split("=", 1)[1]).resolve()
+        assert target == SHIPPED, path

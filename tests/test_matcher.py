@@ -1,0 +1,282 @@
+"""The matcher's contract: answer what it knows, ask when two topics are close, decline
+honestly otherwise; tolerate typos and spelling variants; never fail on any input."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from intents.decision import decide
+from intents.knowledge import KnowledgeBase
+from intents.matcher import Matcher
+from intents.models import MatchingSettings, Topic
+from intents.result import Candidate, Outcome
+
+TOPICS = {
+    "project.medicis": dict(
+        title="CERN-MEDICIS",
+        questions=[
+            "What is MEDICIS?",
+            "Can my hospital get radioisotopes from CERN?",
+            "Which isotopes does the facility produce for medical research?",
+        ],
+        aliases=["MEDICIS", "CERN-MEDICIS"],
+        keywords=["radioisotopes", "isotope production"],
+    ),
+    "project.stella": dict(
+        title="STELLA – affordable radiotherapy",
+        questions=[
+            "What is STELLA?",
+            "affordable linear accelerator for radiotherapy in low-income countries",
+            "robust radiotherapy machine for hospitals in Africa",
+        ],
+        aliases=["STELLA"],
+    ),
+    "project.eurosig": dict(
+        title="EuroSIG – superconducting ion gantry",
+        questions=[
+            "What is EuroSIG?",
+            "superconducting gantry for carbon ions",
+            "lighter rotating gantry built by a European collaboration",
+        ],
+        aliases=["EuroSIG"],
+        keywords=["gantry"],
+    ),
+    "project.gatoroid": dict(
+        title="GaToroid – toroidal gantry",
+        questions=[
+            "What is GaToroid?",
+            "non-rotating gantry with a toroidal magnet",
+            "toroidal magnet design for hadron therapy",
+        ],
+        aliases=["GaToroid"],
+        keywords=["gantry"],
+    ),
+    "route.collaboration": dict(
+        title="Collaborating with CERN",
+        questions=[
+            "How can we start a collaboration with CERN?",
+            "joint research and development agreement",
+            "partner with CERN on a research project",
+        ],
+        keywords=["collaboration agreement"],
+    ),
+    "route.licensing": dict(
+        title="Licensing a CERN technology",
+        questions=[
+            "How do I license a CERN technology?",
+            "license agreement for a CERN patent",
+            "can my company use a CERN invention commercially",
+        ],
+        keywords=["patent"],
+    ),
+    "about.kt-group": dict(
+        title="The Knowledge Transfer group",
+        questions=[
+            "What does the CERN Knowledge Transfer group do?",
+            "who runs technology transfer at CERN",
+            "how does CERN share its technology with industry",
+        ],
+        aliases=["KT group"],
+    ),
+    "smalltalk.greeting": dict(
+        title="Greeting",
+        questions=["hello", "hi there", "good morning"],
+        aliases=["hey"],
+    ),
+}
+
+
+def knowledge_base(settings: MatchingSettings | None = None) -> KnowledgeBase:
+    topics = {
+        topic_id: Topic(id=topic_id, category="test", answer=f"About {topic_id}.", **fields)
+        for topic_id, fields in TOPICS.items()
+    }
+    return KnowledgeBase(topics, {}, {}, settings or MatchingSettings(), "test", Path("."))
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher.build(knowledge_base())
+
+
+def answers(matcher: Matcher, text: str, intent: str) -> None:
+    result = matcher.match(text)
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, intent), result
+
+
+def test_a_question_from_the_knowledge_base_answers(matcher: Matcher) -> None:
+    answers(matcher, "What is MEDICIS?", "project.medicis")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("which radioisotopes can a hospital obtain", "project.medicis"),
+        ("cheap radiotherapy machines for poor countries", "project.stella"),
+        ("toroidal magnet gantry", "project.gatoroid"),
+        ("R&D agreement with CERN", "route.collaboration"),
+    ],
+)
+def test_a_paraphrase_answers(matcher: Matcher, text: str, intent: str) -> None:
+    answers(matcher, text, intent)
+
+
+def test_an_alias_inside_a_sentence_answers(matcher: Matcher) -> None:
+    answers(matcher, "Tell me about STELLA please", "project.stella")
+
+
+def test_typo_in_acronym_still_answers(matcher: Matcher) -> None:
+    answers(matcher, "medisis", "project.medicis")
+    answers(matcher, "what is gatoroyd", "project.gatoroid")
+
+
+def test_typo_in_a_long_word_is_corrected(matcher: Matcher) -> None:
+    query = matcher.index.vectorizer.vectorize("a colaboration with CERN")
+    assert query.corrections == {"colaboration": "collaboration"}
+    answers(matcher, "colaboration agreement", "route.collaboration")
+
+
+def test_short_real_words_are_not_corrected_into_knowledge_base_words(matcher: Matcher) -> None:
+    # "gentry" is one letter from "gantry", "patient" one from "patent": real words stay.
+    assert matcher.index.vectorizer.vectorize("gentry patient").corrections == {}
+
+
+def test_spelling_variants_match(matcher: Matcher) -> None:
+    answers(matcher, "licence for a CERN patent", "route.licensing")
+
+
+def test_case_accents_and_punctuation_do_not_matter(matcher: Matcher) -> None:
+    answers(matcher, "  MÉDICIS ??? ", "project.medicis")
+
+
+def test_rare_words_outweigh_common_ones(matcher: Matcher) -> None:
+    # "what", "CERN" and "project" appear everywhere; "isotope" decides.
+    answers(matcher, "what is the CERN project for isotope production", "project.medicis")
+
+
+@pytest.mark.parametrize("text", ["what is the project", "CERN", "what does it do", "how"])
+def test_common_words_alone_fall_back(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).outcome is Outcome.FALLBACK
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["best pizza in geneva", "How heavy is the top quark?", "qwerty uiop", "sing me a song"],
+)
+def test_unrelated_questions_fall_back(matcher: Matcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result.outcome is Outcome.FALLBACK
+    assert result.intent is None
+
+
+def test_close_topics_ask_to_clarify(matcher: Matcher) -> None:
+    result = matcher.match("gantry")
+    assert result.outcome is Outcome.CLARIFY
+    offered = {c.intent for c in result.candidates}
+    assert {"project.eurosig", "project.gatoroid"} <= offered
+    assert 2 <= len(result.candidates) <= matcher.kb.settings.max_alternatives
+
+
+def test_every_result_exposes_the_score_and_runner_ups(matcher: Matcher) -> None:
+    for text in ("What is MEDICIS?", "gantry", "best pizza in geneva"):
+        result = matcher.match(text)
+        assert 0.0 <= result.score <= 1.0
+        assert result.alternatives, result
+        scores = [c.score for c in result.candidates]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_thresholds_come_from_the_knowledge_base_settings() -> None:
+    strict = Matcher.build(
+        knowledge_base(MatchingSettings(answer_threshold=0.99, clarify_threshold=0.98))
+    )
+    assert strict.match("What is MEDICIS?").outcome is Outcome.FALLBACK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " \n\t ",
+        "\x00\x01\x02\u202e\u200b\ufeff medicis",
+        "🧪" * 2000,
+        "MEDICIS" + "\u0301" * 500,
+        "x" * 10_000,
+        "medicis " * 2_000,
+        "\ud800 lone surrogate",
+        "ǅ ﷽ 𝔐𝔈𝔇𝔌𝔆𝔌𝔖",
+    ],
+)
+def test_any_string_gets_a_valid_result(matcher: Matcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result.outcome in set(Outcome)
+    assert 0.0 <= result.score <= 1.0
+    assert result.intent is None or result.intent in matcher.kb.topics
+    assert all(c.intent in matcher.kb.topics for c in result.alternatives)
+
+
+def test_text_without_words_falls_back(matcher: Matcher) -> None:
+    result = matcher.match("?!")
+    assert (result.outcome, result.score) == (Outcome.FALLBACK, 0.0)
+
+
+def test_the_built_index_is_read_only(matcher: Matcher) -> None:
+    rows = matcher.index.rows
+    for array in (rows.dense, rows.postings_values, matcher.index.vectorizer.weights):
+        assert not array.flags.writeable
+
+
+def test_concurrent_matches_agree_with_sequential_ones(matcher: Matcher) -> None:
+    texts = ["What is MEDICIS?", "gantry", "medisis", "best pizza", "hello"] * 40
+    expected = [matcher.match(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(matcher.match, texts)) == expected
+
+
+def test_a_knowledge_base_with_one_topic_still_works() -> None:
+    only = {"project.stella": TOPICS["project.stella"]}
+    topics = {
+        tid: Topic(id=tid, category="test", answer="x", **fields) for tid, fields in only.items()
+    }
+    kb = KnowledgeBase(topics, {}, {}, MatchingSettings(), "one", Path("."))
+    result = Matcher.build(kb).match("What is STELLA?")
+    assert (result.outcome, result.intent, result.alternatives) == (
+        Outcome.ANSWER,
+        "project.stella",
+        (),
+    )
+
+
+class TestDecision:
+    """The thresholds' meaning, on hand-made rankings."""
+
+    settings = MatchingSettings(
+        answer_threshold=0.5,
+        clarify_threshold=0.3,
+        clarify_margin=0.1,
+        option_threshold=0.2,
+        max_alternatives=3,
+    )
+
+    def decide(self, *scores: float) -> tuple[Outcome, str | None, list[str]]:
+        ranked = [Candidate(f"t{i}", s) for i, s in enumerate(scores)]
+        result = decide("q", ranked, self.settings)
+        return result.outcome, result.intent, [c.intent for c in result.alternatives]
+
+    def test_a_clear_winner_above_the_answer_threshold_is_answered(self) -> None:
+        assert self.decide(0.8, 0.5, 0.1) == (Outcome.ANSWER, "t0", ["t1", "t2"])
+
+    def test_a_close_runner_up_turns_an_answer_into_a_question(self) -> None:
+        assert self.decide(0.8, 0.75, 0.1) == (Outcome.CLARIFY, "t0", ["t1"])
+
+    def test_a_middling_best_score_asks_with_the_plausible_options(self) -> None:
+        assert self.decide(0.4, 0.25, 0.21, 0.19) == (Outcome.CLARIFY, "t0", ["t1", "t2"])
+
+    def test_below_the_clarify_threshold_falls_back_but_keeps_the_guesses(self) -> None:
+        assert self.decide(0.2, 0.1) == (Outcome.FALLBACK, None, ["t0", "t1"])
+
+    def test_no_candidates_fall_back(self) -> None:
+        assert self.decide() == (Outcome.FALLBACK, None, [])

@@ -1,0 +1,89 @@
+"""What "the same words" means: the normalisation shared by the loader, index and queries."""
+
+from __future__ import annotations
+
+import pytest
+
+from intents.features import stem, terms
+from intents.normalize import MAX_INPUT_CHARS, normalize_text, words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("MEDICIS", "medicis"),
+        ("Médicis", "medicis"),
+        ("ＣＥＲＮ－ＭＥＤＩＣＩＳ", "cern medicis"),  # full-width forms (NFKC)
+        ("ﬁnance", "finance"),  # ligature
+        ("MEDICIS" + "\u0301" * 50, "medicis"),  # stacked combining accents
+        ("Straße", "strasse"),  # case folding, not just lower()
+    ],
+)
+def test_case_accents_and_unicode_forms_fold_to_one_form(text: str, expected: str) -> None:
+    assert normalize_text(text) == expected
+
+
+def test_punctuation_and_whitespace_collapse_to_single_spaces() -> None:
+    assert normalize_text("  What is\tGaToroid?!\n\u00a0 (really…)  ") == "what is gatoroid really"
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("licence", "license"),
+        ("tumour", "tumor"),
+        ("centre", "center"),
+        ("programme", "program"),
+        ("organisation", "organization"),
+        ("optimised", "optimized"),
+        ("analyse", "analyze"),
+    ],
+)
+def test_british_spellings_fold_to_american(british: str, american: str) -> None:
+    assert normalize_text(british) == american
+
+
+def test_words_that_merely_end_like_british_spellings_are_kept() -> None:
+    assert normalize_text("four hours of advise and promise") == "four hours of advise and promise"
+
+
+def test_possessives_apostrophes_and_ampersand_acronyms_stay_one_word() -> None:
+    assert normalize_text("CERN’s R&D, don't") == "cern rd dont"
+
+
+def test_dotted_abbreviations_become_one_word() -> None:
+    assert normalize_text("e.g. the U.S.") == "eg the us"
+
+
+def test_hyphenated_compounds_with_a_known_spelling_are_joined() -> None:
+    assert normalize_text("start-up and spin-offs") == "startup and spinoffs"
+    assert normalize_text("ICTR-PHE") == "ictr phe"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🧪🧪", "?!…", "\x00\x01\u200b"])
+def test_text_without_letters_or_digits_has_no_words(text: str) -> None:
+    assert words(text) == []
+
+
+def test_very_long_input_is_cut_before_any_work() -> None:
+    assert len(normalize_text("a " * 100_000)) <= MAX_INPUT_CHARS
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("gantries", "gantry"),
+        ("isotopes", "isotope"),
+        ("ions", "ion"),
+        ("analysis", "analysis"),
+        ("process", "process"),
+        ("gas", "gas"),
+        ("1970s", "1970"),
+    ],
+)
+def test_plurals_are_stemmed_lightly(word: str, expected: str) -> None:
+    assert stem(word) == expected
+
+
+def test_query_terms_are_bounded() -> None:
+    assert len(terms("word " * 10_000)) == 64
