@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.emulator.fixtures import bot_api  # noqa: F401
+
 TINY_KB_FILES: dict[str, str] = {
     "categories.yaml": """
         categories:

@@ -45,6 +45,9 @@ HEARTBEAT_SECONDS = 30
 DIGEST_INTERVAL = timedelta(days=7)
 # How many updates are processed at once: matching is CPU-cheap, replies wait on the network.
 CONCURRENT_UPDATES = 64
+# Keep retrying if Telegram is unreachable at start-up (network not up yet, outage) instead of
+# exiting with a traceback; each failed attempt is logged by PTB.
+BOOTSTRAP_RETRIES = -1
 
 
 def build_application(
@@ -227,7 +230,10 @@ def run_telegram_bot(
             webhook_url=webhook_url.rstrip("/") + "/telegram",
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
         )
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
+        )
     return 0
