@@ -78,7 +78,7 @@ class BotProcess:
         env.update(self.extra_env)
         return env
 
-    async def start(self, *, wait_ready: bool = True, timeout: float = 30) -> None:
+    async def start(self, *, wait_ready: bool = True, timeout: float = 30) -> None:  # noqa: ASYNC109
         assert self.process is None or self.process.returncode is not None, "already running"
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
@@ -105,7 +105,13 @@ class BotProcess:
         except FileNotFoundError:
             return ""
 
-    async def wait_for_log(self, needle: str, *, occurrence: int = 1, timeout: float = 30) -> str:
+    async def wait_for_log(
+        self,
+        needle: str,
+        *,
+        occurrence: int = 1,
+        timeout: float = 30,  # noqa: ASYNC109 - a test API, like the emulator's waits
+    ) -> str:
         """Wait until `needle` has appeared `occurrence` times in the log; return the log."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -124,7 +130,7 @@ class BotProcess:
                 )
             await asyncio.sleep(0.05)
 
-    async def stop(self, sig: int = signal.SIGTERM, *, timeout: float = 20) -> int:
+    async def stop(self, sig: int = signal.SIGTERM, *, timeout: float = 20) -> int:  # noqa: ASYNC109
         """Send `sig` and wait for the exit code (SIGKILL after `timeout`)."""
         process = self.process
         if process is None or process.returncode is not None:

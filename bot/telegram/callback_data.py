@@ -15,6 +15,9 @@ SEPARATOR = "|"
 
 # Actions (the first field of callback data).
 SHOW_TOPIC = "t"
+"""Open a topic in the browser, editing the pressed message: t|<topic>."""
+RELATED = "r"
+"""Open a related topic under an answer as a new message, so the answer stays: r|<topic>."""
 CHOOSE = "c"
 """Clarification choice: c|<exchange id>|<topic>."""
 NONE_OF_THESE = "n"

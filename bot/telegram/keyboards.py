@@ -25,12 +25,18 @@ def topic_button(topic: Topic) -> InlineKeyboardButton:
     )
 
 
+def related_button(topic: Topic) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        _label(topic.title), callback_data=cd.encode(cd.RELATED, cd.topic_token(topic.id))
+    )
+
+
 def reply_keyboard(reply: Reply, *, handoff: bool) -> InlineKeyboardMarkup | None:
     """Buttons under an answer, a 'did you mean…' or a fallback."""
     rows: list[list[InlineKeyboardButton]] = []
     exchange = reply.exchange_id or 0
     if reply.kind is ReplyKind.ANSWER and reply.topic is not None:
-        rows += [[topic_button(t)] for t in reply.related[:3]]
+        rows += [[related_button(t)] for t in reply.related[:3]]
         if reply.exchange_id is not None:
             rows.append(
                 [
