@@ -34,16 +34,15 @@ RATE_LIMITED = "You’re sending messages faster than I can answer. Please wait 
 
 def _span_html(span: Span) -> str:
     text = html.escape(span.text, quote=False)
-    if span.kind is SpanKind.BOLD:
-        return f"<b>{text}</b>"
-    if span.kind is SpanKind.ITALIC:
-        return f"<i>{text}</i>"
     if span.kind is SpanKind.LINK:
         url = span.url or ""
-        if not url.startswith(("https://", "http://")):
-            # The loader reports such links; never hand Telegram a javascript: or data: href.
-            return text
-        return f'<a href="{html.escape(url, quote=True)}">{text}</a>'
+        # The loader reports other links; never hand Telegram a javascript: or data: href.
+        if url.startswith(("https://", "http://")):
+            text = f'<a href="{html.escape(url, quote=True)}">{text}</a>'
+    if span.kind is SpanKind.ITALIC or span.italic:
+        text = f"<i>{text}</i>"
+    if span.kind is SpanKind.BOLD or span.bold:
+        text = f"<b>{text}</b>"
     return text
 
 
@@ -53,6 +52,9 @@ def _span_text(span: Span) -> str:
     return span.text
 
 
+_LIST_KINDS = (BlockKind.BULLET, BlockKind.NUMBERED)
+
+
 def _render(markup: Markup, span: Callable[[Span], str]) -> str:
     parts: list[str] = []
     previous: Block | None = None
@@ -60,8 +62,10 @@ def _render(markup: Markup, span: Callable[[Span], str]) -> str:
         line = "".join(span(s) for s in block.spans)
         if block.kind is BlockKind.BULLET:
             line = f"• {line}"
+        elif block.kind is BlockKind.NUMBERED:
+            line = f"{block.number}. {line}"
         if previous is not None:
-            same_list = previous.kind is BlockKind.BULLET and block.kind is BlockKind.BULLET
+            same_list = previous.kind is block.kind and block.kind in _LIST_KINDS
             parts.append("\n" if same_list else "\n\n")
         parts.append(line)
         previous = block

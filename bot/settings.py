@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,8 @@ from pathlib import Path
 REPO_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_\-]+$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+log = logging.getLogger(__name__)
 
 
 class SettingsError(Exception):
@@ -82,25 +86,96 @@ class Settings:
         return self.telegram_token
 
     def pseudonym_secret(self) -> str:
-        """KTBOT_SECRET, or a random secret kept beside the database so keys stay stable."""
+        """KTBOT_SECRET, or a random secret kept beside the database so keys stay stable.
+
+        The file appears complete or not at all (written aside, then linked into place), so
+        a crash never leaves a half-written secret, and when two processes start at once
+        the second adopts the first one's secret. An empty file, left by older versions
+        that crashed between creating and writing it, is replaced: an empty secret would
+        make every pseudonym guessable.
+        """
         if self.secret:
             return self.secret
         path = self.db_path.parent / ".ktbot-secret"
+        for _ in range(3):
+            stored = _read_secret(path)
+            if stored:
+                return stored
+            try:
+                created = _create_secret(path, replace_empty=stored is not None)
+            except OSError as exc:
+                raise SettingsError(
+                    f"KTBOT_SECRET is not set and {path} cannot be created: {exc}"
+                ) from exc
+            if created:
+                log.warning(
+                    "KTBOT_SECRET is not set; generated one in %s (set KTBOT_SECRET in production)",
+                    path,
+                )
+                return created
+            # Another process created it first: the next round reads its secret.
+        raise SettingsError(f"KTBOT_SECRET is not set and {path} stays empty; delete it")
+
+
+def _create_secret(path: Path, *, replace_empty: bool) -> str | None:
+    """A new secret stored at `path`, or None if another process stored one first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if replace_empty:
+        log.warning("%s is empty (an interrupted first start?); replacing it", path)
+        # Removed only while still empty, so a secret another process has just put in its
+        # place survives (but for the instant between this check and the unlink).
+        with contextlib.suppress(FileNotFoundError):
+            if not _read_secret(path):
+                path.unlink()
+    value = secrets.token_hex(32)
+    return value if _link_new_file(path, value) else None
+
+
+def _read_secret(path: Path) -> str | None:
+    """The stripped content of `path` ("" when blank), or None when it does not exist."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"KTBOT_SECRET is not set and {path} is unreadable: {exc}") from exc
+
+
+def _link_new_file(path: Path, content: str) -> bool:
+    """Create `path` holding `content`, readable by its owner only; False if it exists.
+
+    The content is written and synced to a temporary file first, then hard-linked to its
+    name: unlike create-then-write, no reader can ever see the file empty or partial.
+    """
+    fd, temporary = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:  # mkstemp: mode 0o600
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
         try:
-            return path.read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise SettingsError(f"KTBOT_SECRET is not set and {path} is unreadable: {exc}") from exc
-        path.parent.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(value)
-        logging.getLogger(__name__).warning(
-            "KTBOT_SECRET is not set; generated one in %s (set KTBOT_SECRET in production)", path
-        )
-        return value
+            os.link(temporary, path)
+        except FileExistsError:
+            return False
+        _sync_directory(path.parent)
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a new directory entry durable (POSIX; a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _int(name: str, value: str | None) -> int | None:

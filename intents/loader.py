@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from intents.errors import KnowledgeError, Problem
 from intents.knowledge import KnowledgeBase
@@ -19,11 +20,35 @@ from intents.yaml_source import SourceDocument, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SECTION_NAMES = {"topics": "topic", "contacts": "contact", "categories": "category"}
+_M = TypeVar("_M", bound=BaseModel)
+_ENTRY_MODELS: dict[str, type[Topic | Contact | Category]] = {
+    "topics": Topic,
+    "contacts": Contact,
+    "categories": Category,
+}
 
 
 def knowledge_files(root: Path) -> list[Path]:
-    """Every YAML file under `root`, sorted so that loading is deterministic."""
-    return sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    """Every YAML file under `root`, sorted so that loading is deterministic.
+
+    Hidden files and folders and editor leftovers are skipped: macOS writes `._x.yaml`
+    resource forks, Emacs `.#x.yaml` locks and `x.yaml~` backups, and none of them is
+    knowledge (loading one would report bogus problems or duplicate every topic).
+    """
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in YAML_SUFFIXES and is_knowledge_path(p.relative_to(root)) and p.is_file()
+    )
+
+
+def is_knowledge_path(relative: Path) -> bool:
+    """False for a path (relative to the knowledge root) hidden or left behind by an editor.
+
+    Only the parts below the root count, so a knowledge directory may itself live under a
+    hidden folder (`~/.local/…`).
+    """
+    return not any(part.startswith(".") or part.endswith("~") for part in relative.parts)
 
 
 def load_knowledge(root: Path) -> KnowledgeBase:
@@ -39,7 +64,8 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         raise KnowledgeError([Problem(root, 1, "no .yaml files in the knowledge directory")])
 
     problems: list[Problem] = []
-    files: list[tuple[Path, SourceDocument, KnowledgeFile]] = []
+    files: list[tuple[Path, SourceDocument, _Entries]] = []
+    unloaded: dict[str, set[str]] = {section: set() for section in _SECTION_NAMES}
     digest = hashlib.sha256()
     for path in paths:
         shown = _display_path(path, root)
@@ -48,13 +74,19 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         # Relative to root: the same content has the same version wherever it is checked out.
         name = path.relative_to(root).as_posix()
         digest.update(name.encode() + b"\0" + repr(doc.data).encode())
-        if doc.data is None or doc.problems:
+        if doc.data is None:
             continue
-        parsed = _validate_file(doc, problems)
-        if parsed is not None:
-            files.append((path.resolve(), doc, parsed))
+        if doc.problems:
+            # A duplicate key or a bad scalar makes the file's values unreliable, so its
+            # entries are not loaded; their ids still exist for the references elsewhere.
+            _add_ids(unloaded, doc.data)
+            continue
+        entries = _validate_file(doc, problems)
+        if entries is not None:
+            files.append((path.resolve(), doc, entries))
+            _add_ids(unloaded, doc.data, only=entries.rejected)
 
-    return _assemble(root, files, problems, digest.hexdigest()[:12])
+    return _assemble(root, files, unloaded, problems, digest.hexdigest()[:12])
 
 
 def _display_path(path: Path, root: Path) -> Path:
@@ -65,21 +97,93 @@ def _display_path(path: Path, root: Path) -> Path:
         return path
 
 
-def _validate_file(doc: SourceDocument, problems: list[Problem]) -> KnowledgeFile | None:
-    if not isinstance(doc.data, dict):
+@dataclass
+class _Entries:
+    """The valid entries of one file, each with its index in its section (for line numbers)."""
+
+    topics: list[tuple[int, Topic]] = field(default_factory=list)
+    contacts: list[tuple[int, Contact]] = field(default_factory=list)
+    categories: list[tuple[int, Category]] = field(default_factory=list)
+    settings: MatchingSettings | None = None
+    declares_settings: bool = False
+    """`settings:` is present, valid or not (only one file may have it)."""
+    rejected: set[tuple[str, int]] = field(default_factory=set)
+    """(section, index) of the entries that failed validation."""
+
+
+def _validate_file(doc: SourceDocument, problems: list[Problem]) -> _Entries | None:
+    """Validate each entry on its own, so one bad entry does not hide the good ones.
+
+    The whole file is validated first (the usual, all-valid case, and the source of every
+    problem message); only when that fails are the entries re-validated one by one to keep
+    the valid ones. Were the file dropped instead, every reference to its other entries
+    would be reported as an unknown id.
+    """
+    data = doc.data
+    if not isinstance(data, dict):
         problems.append(
             Problem(doc.path, 1, "expected a mapping with `topics:`, `contacts:` or `categories:`")
         )
         return None
+    declares_settings = data.get("settings") is not None
     try:
-        return KnowledgeFile.model_validate(doc.data)
+        parsed = KnowledgeFile.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
-            location = tuple(error["loc"])
-            problems.append(
-                Problem(doc.path, doc.line_of(location), _describe(doc.data, location, error))
-            )
+        errors = exc.errors()
+    else:
+        return _Entries(
+            topics=list(enumerate(parsed.topics)),
+            contacts=list(enumerate(parsed.contacts)),
+            categories=list(enumerate(parsed.categories)),
+            settings=parsed.settings,
+            declares_settings=declares_settings,
+        )
+    for error in errors:
+        location = tuple(error["loc"])
+        problems.append(Problem(doc.path, doc.line_of(location), _describe(data, location, error)))
+    failed = {tuple(error["loc"][:2]) for error in errors}
+    entries = _Entries(declares_settings=declares_settings)
+    for section, model in _ENTRY_MODELS.items():
+        items = data.get(section)
+        if not isinstance(items, list) or (section,) in failed:
+            continue  # not a list of entries: reported above
+        for index, item in enumerate(items):
+            entry = None if (section, index) in failed else _valid(model, item)
+            if entry is None:
+                entries.rejected.add((section, index))
+            else:
+                getattr(entries, section).append((index, entry))
+    if declares_settings and not any(loc[0] == "settings" for loc in failed):
+        entries.settings = _valid(MatchingSettings, data["settings"])
+    return entries
+
+
+def _valid(model: type[_M], data: Any) -> _M | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError:
         return None
+
+
+def _add_ids(
+    table: dict[str, set[str]], data: Any, only: Collection[tuple[str, int]] | None = None
+) -> None:
+    """Record the ids of entries that exist but were not loaded (those at `only`, or all).
+
+    References to them are then not reported as unknown: the entry has its own problem,
+    and a second one at every reference would only send staff looking in the wrong place.
+    """
+    if not isinstance(data, dict):
+        return
+    for section, ids in table.items():
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        for index, item in enumerate(items):
+            if only is not None and (section, index) not in only:
+                continue
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                ids.add(item["id"].strip())
 
 
 def _describe(data: Any, location: tuple[Any, ...], error: Any) -> str:
@@ -110,7 +214,8 @@ def question_key(text: str) -> str:
 
 def _assemble(
     root: Path,
-    files: list[tuple[Path, SourceDocument, KnowledgeFile]],
+    files: list[tuple[Path, SourceDocument, _Entries]],
+    unloaded: dict[str, set[str]],
     problems: list[Problem],
     version: str,
 ) -> KnowledgeBase:
@@ -119,20 +224,21 @@ def _assemble(
     contacts: dict[str, Contact] = {}
     categories: dict[str, Category] = {}
     settings: MatchingSettings | None = None
+    settings_seen = False
     where: dict[tuple[str, str], str] = {}
     questions_seen: dict[str, tuple[str, str]] = {}
 
     def place(doc: SourceDocument, *location: str | int) -> tuple[Path, int]:
         return doc.path, doc.line_of(location)
 
-    for real_path, doc, parsed in files:
-        for kind, items, table in (
-            ("contact", parsed.contacts, contacts),
-            ("category", parsed.categories, categories),
-            ("topic", parsed.topics, topics),
+    for real_path, doc, entries in files:
+        for section, items, table in (
+            ("contacts", entries.contacts, contacts),
+            ("categories", entries.categories, categories),
+            ("topics", entries.topics, topics),
         ):
-            section = {"contact": "contacts", "category": "categories", "topic": "topics"}[kind]
-            for index, item in enumerate(items):
+            kind = _SECTION_NAMES[section]
+            for index, item in items:
                 path, line = place(doc, section, index, "id")
                 if item.id in table:
                     problems.append(
@@ -148,17 +254,23 @@ def _assemble(
                 where[(kind, item.id)] = f"{path}:{line}"
                 if kind == "topic":
                     topic_files[item.id] = real_path
-        if parsed.settings is not None:
+        if entries.declares_settings:
             path, line = place(doc, "settings")
-            if settings is not None:
+            if settings_seen:
                 problems.append(Problem(path, line, "`settings:` is defined in more than one file"))
-            settings = parsed.settings
+            settings_seen = True
+            settings = settings or entries.settings
 
-    for _, doc, parsed in files:
-        for index, topic in enumerate(parsed.topics):
+    known = _Known(
+        topics=topics.keys() | unloaded["topics"],
+        contacts=contacts.keys() | unloaded["contacts"],
+        categories=categories.keys() | unloaded["categories"],
+    )
+    for _, doc, entries in files:
+        for index, topic in entries.topics:
             if topics.get(topic.id) is not topic:
                 continue
-            _check_topic(doc, index, topic, topics, contacts, categories, questions_seen, problems)
+            _check_topic(doc, index, topic, known, questions_seen, problems)
 
     if not topics and not problems:
         problems.append(Problem(root, 1, "the knowledge base defines no topics"))
@@ -175,13 +287,20 @@ def _assemble(
     )
 
 
+@dataclass(frozen=True)
+class _Known:
+    """The ids references may use: loaded entries, and entries rejected with a problem."""
+
+    topics: set[str]
+    contacts: set[str]
+    categories: set[str]
+
+
 def _check_topic(
     doc: SourceDocument,
     index: int,
     topic: Topic,
-    topics: dict[str, Topic],
-    contacts: dict[str, Contact],
-    categories: dict[str, Category],
+    known: _Known,
     questions_seen: dict[str, tuple[str, str]],
     problems: list[Problem],
 ) -> None:
@@ -192,15 +311,15 @@ def _check_topic(
         path, line = at(*location)
         problems.append(Problem(path, line, f"topic {topic.id!r}: {message}"))
 
-    if topic.category not in categories:
-        report(f"unknown category {topic.category!r}{_choices(categories)}", "category")
+    if topic.category not in known.categories:
+        report(f"unknown category {topic.category!r}{_choices(known.categories)}", "category")
     for i, contact in enumerate(topic.contacts):
-        if contact not in contacts:
-            report(f"unknown contact {contact!r}{_choices(contacts)}", "contacts", i)
+        if contact not in known.contacts:
+            report(f"unknown contact {contact!r}{_choices(known.contacts)}", "contacts", i)
     for i, related in enumerate(topic.related):
         if related == topic.id:
             report("a topic cannot be related to itself", "related", i)
-        elif related not in topics:
+        elif related not in known.topics:
             report(f"unknown related topic {related!r}", "related", i)
     for i, question in enumerate(topic.questions):
         key = question_key(question)
@@ -221,7 +340,7 @@ def _check_topic(
         report(f"answer: {message}", "answer")
 
 
-def _choices(table: dict[str, Any]) -> str:
+def _choices(table: Collection[str]) -> str:
     if not table:
         return ""
     known = ", ".join(sorted(table)[:8])

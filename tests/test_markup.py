@@ -89,6 +89,82 @@ def test_html_in_an_answer_is_kept_as_text_for_the_renderer_to_escape() -> None:
     assert spans("<b>not markup</b> & co") == [("text", "<b>not markup</b> & co")]
 
 
+# --- nested inline markup ---------------------------------------------------------------
+# Shown raw, `**[KT](…)**` reached users with its asterisks and brackets.
+
+
+@pytest.mark.parametrize("text", ["**[KT](https://kt.cern/)**", "[**KT**](https://kt.cern/)"])
+def test_nested_markup_is_rendered_or_reported_never_shown_raw(text: str) -> None:
+    markup = parse_markup(text)
+
+    shown = "".join(span.text for span in markup.blocks[0].spans)
+    assert markup.problems or ("**" not in shown and "](" not in shown)
+
+
+@pytest.mark.parametrize("text", ["**[KT](https://kt.cern/)**", "[**KT**](https://kt.cern/)"])
+def test_a_bold_link_is_one_link_span_marked_bold(text: str) -> None:
+    markup = parse_markup(text)
+
+    assert markup.blocks[0].spans == (Span(SpanKind.LINK, "KT", "https://kt.cern/", bold=True),)
+    assert markup.problems == ()
+
+
+def test_an_italic_link_label_is_one_link_span_marked_italic() -> None:
+    markup = parse_markup("[_the KT site_](https://kt.cern/)")
+
+    assert markup.blocks[0].spans == (
+        Span(SpanKind.LINK, "the KT site", "https://kt.cern/", italic=True),
+    )
+
+
+def test_a_link_inside_bold_text_keeps_the_text_around_it_bold() -> None:
+    markup = parse_markup("**see [KT](https://kt.cern/) now**")
+
+    assert markup.blocks[0].spans == (
+        Span(SpanKind.BOLD, "see "),
+        Span(SpanKind.LINK, "KT", "https://kt.cern/", bold=True),
+        Span(SpanKind.BOLD, " now"),
+    )
+
+
+@pytest.mark.parametrize("text", ["**_both_**", "_**both**_"])
+def test_bold_and_italic_nest_either_way(text: str) -> None:
+    assert parse_markup(text).blocks[0].spans == (Span(SpanKind.BOLD, "both", italic=True),)
+
+
+def test_italic_inside_bold_text_is_bold_too() -> None:
+    assert parse_markup("**very _fast_ beams**").blocks[0].spans == (
+        Span(SpanKind.BOLD, "very "),
+        Span(SpanKind.BOLD, "fast", italic=True),
+        Span(SpanKind.BOLD, " beams"),
+    )
+
+
+def test_snake_case_inside_bold_is_not_italicised() -> None:
+    assert spans("**answer_threshold_value**") == [("bold", "answer_threshold_value")]
+
+
+def test_a_link_label_styled_in_part_is_reported_and_shown_without_markers() -> None:
+    # One link is one tag (and one "(url)" in the terminal): its label has one style.
+    markup = parse_markup("[the **KT** site](https://kt.cern/)")
+
+    assert markup.blocks[0].spans == (Span(SpanKind.LINK, "the KT site", "https://kt.cern/"),)
+    assert markup.problems == (
+        "link 'the **KT** site': bold or italic must cover the whole label or none",
+    )
+
+
+def test_unbalanced_double_asterisks_in_a_link_label_are_reported() -> None:
+    problems = parse_markup("[**KT](https://kt.cern/)").problems
+
+    assert len(problems) == 1
+    assert problems[0].startswith("unbalanced '**'")
+
+
+def test_an_invalid_url_of_a_bold_link_is_reported() -> None:
+    assert parse_markup("**[KT](kt.cern)**").problems == ("link 'KT' has an invalid URL 'kt.cern'",)
+
+
 # --- blocks -------------------------------------------------------------------------------
 
 
@@ -139,6 +215,84 @@ def test_a_negative_number_is_not_a_bullet() -> None:
     assert kinds("-5 degrees") == ["paragraph"]
 
 
+def test_an_indented_line_continues_the_bullet_above() -> None:
+    # YAML block text keeps the indentation of a bullet wrapped by its author.
+    markup = parse_markup("- a long bullet that the author\n  wrapped onto a second line\n- next")
+
+    assert [b.kind for b in markup.blocks] == [BlockKind.BULLET, BlockKind.BULLET]
+    assert plain_text(markup) == "a long bullet that the author wrapped onto a second line next"
+
+
+def test_an_indented_bullet_is_continued_only_by_deeper_lines() -> None:
+    assert kinds("  - indented bullet\n    continued\n  not deeper: a paragraph") == [
+        "bullet",
+        "paragraph",
+    ]
+
+
+def test_a_line_after_a_bullet_without_indentation_starts_a_paragraph() -> None:
+    assert kinds("- speed\nMore below.") == ["bullet", "paragraph"]
+
+
+def test_a_blank_line_ends_a_bullet_even_before_an_indented_line() -> None:
+    assert kinds("- speed\n\n  An indented paragraph.") == ["bullet", "paragraph"]
+
+
+# --- numbered lists -----------------------------------------------------------------------
+
+
+def test_numbered_lines_are_numbered_items_keeping_their_numbers() -> None:
+    markup = parse_markup("1. Contact the KT office\n2. Sign the agreement\n3) Start")
+
+    assert [(b.kind, b.number) for b in markup.blocks] == [
+        (BlockKind.NUMBERED, 1),
+        (BlockKind.NUMBERED, 2),
+        (BlockKind.NUMBERED, 3),
+    ]
+    assert plain_text(markup) == "Contact the KT office Sign the agreement Start"
+
+
+def test_a_numbered_list_may_start_at_any_number() -> None:
+    markup = parse_markup("Steps after the first call:\n\n4. review\n5. sign")
+
+    assert [(str(b.kind), b.number) for b in markup.blocks] == [
+        ("paragraph", None),
+        ("numbered", 4),
+        ("numbered", 5),
+    ]
+
+
+def test_a_numbered_list_may_follow_a_paragraph_line_when_it_starts_at_one() -> None:
+    assert kinds("Two steps:\n1. ask\n2. sign") == ["paragraph", "numbered", "numbered"]
+
+
+def test_a_wrapped_sentence_starting_with_a_number_stays_in_its_paragraph() -> None:
+    # Only "1." interrupts a paragraph: "2. " here is the end of a sentence, not an item.
+    assert kinds("The facility has run since phase\n2. Since then it grew.") == ["paragraph"]
+
+
+@pytest.mark.parametrize("text", ["2019. A good year.", "3.5 GeV protons", "1.upgrade"])
+def test_years_decimals_and_numbers_without_a_space_are_not_list_items(text: str) -> None:
+    assert kinds(text) == ["paragraph"]
+
+
+def test_an_indented_line_continues_the_numbered_item_above() -> None:
+    markup = parse_markup("1. a step the author\n   wrapped\n2. next")
+
+    assert [b.number for b in markup.blocks] == [1, 2]
+    assert plain_text(markup) == "a step the author wrapped next"
+
+
+def test_numbered_items_may_hold_inline_markup() -> None:
+    markup = parse_markup("1. **Write** to [KT](https://kt.cern/)")
+
+    assert [s.kind for s in markup.blocks[0].spans] == [
+        SpanKind.BOLD,
+        SpanKind.TEXT,
+        SpanKind.LINK,
+    ]
+
+
 def test_surrounding_blank_lines_and_indentation_are_ignored() -> None:
     assert parse_markup("\n\n   Indented text.   \n\n") == parse_markup("Indented text.")
 
@@ -147,6 +301,22 @@ def test_plain_text_keeps_only_the_words() -> None:
     markup = parse_markup("**Bold** and [link](https://kt.cern/)\n\n- item")
 
     assert plain_text(markup).split() == ["Bold", "and", "link", "item"]
+
+
+def test_plain_text_is_single_spaced() -> None:
+    # Spans already carry their spaces; joining them with more left double spaces.
+    markup = parse_markup("The **MEDICIS** facility ( _ISOLDE_ ).\n\n- one\n- two")
+
+    assert plain_text(markup) == "The MEDICIS facility ( ISOLDE ). one two"
+
+
+def test_runs_of_spaces_and_tabs_in_a_line_become_one_space() -> None:
+    assert spans("Two  spaces,\ta tab and   three.") == [("text", "Two spaces, a tab and three.")]
+
+
+def test_a_no_break_space_is_kept() -> None:
+    # Staff type it on purpose, between a number and its unit.
+    assert spans("200\u00a0MeV") == [("text", "200\u00a0MeV")]
 
 
 # --- problems -----------------------------------------------------------------------------
@@ -219,26 +389,3 @@ def test_a_link_in_parentheses_keeps_the_closing_parenthesis_as_text() -> None:
         ("link", "KT"),
         ("text", ")"),
     ]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: markup nested in bold or in a link label is shown raw and not reported",
-)
-@pytest.mark.parametrize("text", ["**[KT](https://kt.cern/)**", "[**KT**](https://kt.cern/)"])
-def test_nested_markup_is_rendered_or_reported_never_shown_raw(text: str) -> None:
-    markup = parse_markup(text)
-
-    shown = "".join(span.text for span in markup.blocks[0].spans)
-    assert markup.problems or ("**" not in shown and "](" not in shown)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an indented line after a bullet (a wrapped bullet) becomes a new paragraph",
-)
-def test_an_indented_line_continues_the_bullet_above() -> None:
-    markup = parse_markup("- a long bullet that the author\n  wrapped onto a second line\n- next")
-
-    assert [b.kind for b in markup.blocks] == [BlockKind.BULLET, BlockKind.BULLET]
-    assert plain_text(markup).startswith("a long bullet that the author wrapped onto")

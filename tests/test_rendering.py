@@ -119,6 +119,37 @@ def test_paragraphs_are_separated_by_a_blank_line_and_bullets_by_a_newline() -> 
     )
 
 
+@pytest.mark.parametrize("text", ["**[KT](https://kt.cern/)**", "[**KT**](https://kt.cern/)"])
+def test_a_bold_link_is_a_link_inside_bold(text: str) -> None:
+    assert markup_html(text) == '<b><a href="https://kt.cern/">KT</a></b>'
+
+
+def test_nested_bold_and_italic_become_nested_tags() -> None:
+    assert markup_html("**very _fast_ beams** and [_docs_](https://kt.cern/)") == (
+        '<b>very </b><b><i>fast</i></b><b> beams</b> and <i><a href="https://kt.cern/">docs</a></i>'
+    )
+
+
+def test_a_bold_link_with_a_non_web_url_is_bold_text_only() -> None:
+    assert markup_html("**[click](javascript:alert(1))**") == "<b>click</b>"
+
+
+def test_numbered_items_are_one_per_line_with_their_numbers() -> None:
+    assert markup_html("Steps:\n1. ask\n2. **sign**\n\nDone.") == (
+        "Steps:\n\n1. ask\n2. <b>sign</b>\n\nDone."
+    )
+
+
+def test_a_bullet_list_and_a_numbered_list_are_separate_lists() -> None:
+    assert markup_html("- one\n1. first") == "• one\n\n1. first"
+
+
+def test_a_wrapped_bullet_is_rendered_as_one_item() -> None:
+    assert markup_html("- a bullet the author\n  wrapped\n- next") == (
+        "• a bullet the author wrapped\n• next"
+    )
+
+
 def test_html_in_answer_text_is_escaped() -> None:
     rendered = markup_html('<script>alert(1)</script> R&D "ok" **<i>x</i>**')
 
@@ -151,6 +182,16 @@ def test_link_with_a_non_web_url_is_never_rendered_as_a_link(text: str) -> None:
 def test_terminal_text_spells_out_link_urls() -> None:
     assert markup_text("See [the KT site](https://kt.cern/) now.") == (
         "See the KT site (https://kt.cern/) now."
+    )
+
+
+def test_terminal_text_spells_out_the_url_of_a_bold_link_once() -> None:
+    assert markup_text("See **[KT](https://kt.cern/)**.") == "See KT (https://kt.cern/)."
+
+
+def test_terminal_text_lists_numbered_items_one_per_line() -> None:
+    assert markup_text("Steps:\n1. ask\n2. [sign](https://kt.cern/)") == (
+        "Steps:\n\n1. ask\n2. sign (https://kt.cern/)"
     )
 
 

@@ -6,8 +6,12 @@ appear in logs or reprs.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import logging
+import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -256,16 +260,63 @@ def test_generated_pseudonym_secret_is_readable_by_its_owner_only(tmp_path: Path
     assert mode == 0o600
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an empty .ktbot-secret (e.g. left by a crash between create and write) "
-    "is returned as the pseudonym secret",
-)
-def test_an_empty_secret_file_is_not_used_as_the_secret(tmp_path: Path) -> None:
-    (tmp_path / ".ktbot-secret").write_text("\n", encoding="ascii")
+@pytest.mark.parametrize("content", ["", "\n", "  \t\n"])
+def test_an_empty_secret_file_is_not_used_as_the_secret(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: str
+) -> None:
+    # Left by a crash between creating the file and writing it (older versions did both
+    # separately): an empty secret would make every pseudonym guessable.
+    stored = tmp_path / ".ktbot-secret"
+    stored.write_text(content, encoding="ascii")
     settings = Settings.from_env({"KTBOT_DB": str(tmp_path / "db.sqlite3")})
 
-    secret = settings.pseudonym_secret()
+    with caplog.at_level(logging.WARNING, logger="bot.settings"):
+        secret = settings.pseudonym_secret()
 
     assert len(secret) >= 32
+    assert stored.read_text(encoding="ascii") == secret
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert f"{stored} is empty" in caplog.text
     assert settings.pseudonym_secret() == secret
+
+
+def test_generating_the_secret_leaves_no_temporary_file(tmp_path: Path) -> None:
+    Settings.from_env({"KTBOT_DB": str(tmp_path / "db.sqlite3")}).pseudonym_secret()
+
+    assert [p.name for p in tmp_path.iterdir()] == [".ktbot-secret"]
+
+
+def test_a_process_that_loses_the_race_adopts_the_winners_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process stores its secret between our check and ours: both must end up with
+    # the same one, or the pseudonyms of one of them would never match again.
+    stored = tmp_path / ".ktbot-secret"
+    link = os.link
+
+    def winner_first(source: str, target: str) -> None:
+        stored.write_text("the-winners-secret-0123456789abcdef", encoding="ascii")
+        link(source, target)
+
+    monkeypatch.setattr(os, "link", winner_first)
+    settings = Settings.from_env({"KTBOT_DB": str(tmp_path / "db.sqlite3")})
+
+    assert settings.pseudonym_secret() == "the-winners-secret-0123456789abcdef"
+    assert [p.name for p in tmp_path.iterdir()] == [".ktbot-secret"]
+
+
+def test_processes_starting_together_share_one_secret(tmp_path: Path) -> None:
+    # Threads stand in for processes: the file system is what they race on.
+    workers = 8
+    barrier = threading.Barrier(workers)
+    settings = Settings.from_env({"KTBOT_DB": str(tmp_path / "db.sqlite3")})
+
+    def start() -> str:
+        barrier.wait()
+        return settings.pseudonym_secret()
+
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        secrets = list(pool.map(lambda _: start(), range(workers)))
+
+    assert len(set(secrets)) == 1
+    assert (tmp_path / ".ktbot-secret").read_text(encoding="ascii") == secrets[0]
