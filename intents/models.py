@@ -100,7 +100,8 @@ class Topic(_Model):
     answer: Text = Field(
         description=(
             "The reply. Plain text with light markup: **bold**, _italic_, [text](https://url), "
-            "'- ' bullets and blank lines between paragraphs."
+            "'- ' bullets, '1. ' numbered items (indent a line to continue an item) and blank "
+            "lines between paragraphs."
         )
     )
     contacts: tuple[Identifier, ...] = ()
