@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.conversation import clean_question
+from bot.logging_setup import configure_logging
 from bot.rendering import markup_text
 from bot.settings import Settings, SettingsError
 from intents.errors import KnowledgeError
@@ -30,13 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"ktbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    # Every log line is scrubbed of the bot token and of these secrets.
+    configure_logging(
+        settings.log_level, (settings.telegram_token, settings.webhook_secret, settings.secret)
     )
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     handler: Handler | None = getattr(args, "func", None)
     if handler is None:
         parser.print_help()
@@ -51,6 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # Through logging, so the traceback is scrubbed of the token like every log line.
+        logging.getLogger(__name__).critical("ktbot stopped by an unexpected error", exc_info=True)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -221,16 +223,31 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot until interrupted."""
+    from telegram.error import InvalidToken
+
+    from bot.storage import StorageError
     from bot.telegram import run_telegram_bot
 
     settings.require_token()
-    return run_telegram_bot(
-        settings,
-        knowledge_dir(args, settings),
-        webhook_url=args.webhook_url,
-        listen=args.listen,
-        port=args.port,
-    )
+    try:
+        return run_telegram_bot(
+            settings,
+            knowledge_dir(args, settings),
+            webhook_url=args.webhook_url,
+            listen=args.listen,
+            port=args.port,
+        )
+    except InvalidToken:
+        # PTB's own message quotes the token: say what to do instead.
+        print(
+            "ktbot: Telegram rejected TELEGRAM_BOT_TOKEN: copy the bot's current token from "
+            "@BotFather (revoking a token replaces it)",
+            file=sys.stderr,
+        )
+        return 2
+    except StorageError as exc:
+        print(f"ktbot: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

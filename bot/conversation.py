@@ -169,7 +169,9 @@ class Conversation:
         from bot.storage import NewExchange, StorageError
 
         try:
-            return await self.storage.record_exchange(
+            # While the database refuses writes (locked, read-only, full) the exchange is held
+            # in memory and written later; the user gets the answer either way.
+            return await self.storage.record_exchange_or_hold(
                 NewExchange(
                     channel=self.channel,
                     user_key=user_key,
@@ -182,7 +184,7 @@ class Conversation:
         except StorageError as exc:
             # The user still gets an answer; the log line carries what was lost.
             log.error(
-                "could not record exchange (%s outcome=%s intent=%s): %s",
+                "could not record exchange (%s outcome=%s intent=%s): %s; exchange not recorded",
                 self.channel,
                 result.outcome,
                 result.intent,

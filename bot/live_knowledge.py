@@ -48,6 +48,7 @@ class LiveKnowledge:
         self._matcher = matcher
         # Reloads may come from the file watcher and /reload at once; one at a time.
         self._lock = threading.Lock()
+        self._failing = False
 
     @classmethod
     def load(cls, root: Path) -> LiveKnowledge:
@@ -67,9 +68,17 @@ class LiveKnowledge:
             try:
                 matcher = build_matcher(self.root)
             except KnowledgeError as exc:
-                log.error("knowledge reload failed, keeping version %s:\n%s", previous, exc)
+                # A deleted or unreadable directory ends up here too ("not found", "cannot
+                # list directory"): the answers already in memory keep being served.
+                self._failing = True
+                log.error(
+                    "knowledge reload failed, keeping version %s (still answering from it):\n%s",
+                    previous,
+                    exc,
+                )
                 return ReloadReport(False, previous, problems=exc.problems)
-            except Exception as exc:  # an unreadable directory must not stop the bot
+            except Exception as exc:  # anything else must not stop the bot either
+                self._failing = True
                 log.exception("knowledge reload failed unexpectedly, keeping version %s", previous)
                 problem = Problem(self.root, 1, f"unexpected error: {exc}")
                 return ReloadReport(False, previous, problems=(problem,))
@@ -77,6 +86,9 @@ class LiveKnowledge:
             changed = matcher.kb.version != previous
             if changed:
                 log.info("knowledge reloaded: version %s -> %s", previous, matcher.kb.version)
+            elif self._failing:
+                log.info("knowledge base %s loads again: version %s", self.root, previous)
+            self._failing = False
             return ReloadReport(True, matcher.kb.version, changed=changed)
 
     async def reload_async(self) -> ReloadReport:

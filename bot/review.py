@@ -29,7 +29,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from bot.storage import ReviewState, UnansweredQuestion, UsageStats
 from intents.errors import KnowledgeError, Problem
-from intents.loader import YAML_SUFFIXES, load_knowledge, question_key
+from intents.loader import knowledge_files, load_knowledge, question_key
 from intents.result import Candidate, Outcome
 
 DEFAULT_GROUP_THRESHOLD = 0.75
@@ -187,6 +187,26 @@ def _neighbours(keys: list[str], cutoff: float) -> list[set[int]]:
     return result
 
 
+def similar_questions(
+    question: str,
+    candidates: Iterable[UnansweredQuestion],
+    threshold: float = DEFAULT_GROUP_THRESHOLD,
+) -> list[UnansweredQuestion]:
+    """The candidates that ask what `question` asks, by the same measure as `group_similar`."""
+    if not 0 < threshold <= 1:
+        raise ValueError("threshold is a similarity between 0 and 1")
+    key = grouping_text(question)
+    return [c for c in candidates if _alike(key, grouping_text(c.question), threshold * 100)]
+
+
+def _alike(key: str, other: str, cutoff: float) -> bool:
+    if key == other:
+        return True
+    one_word = len(key.split()) <= 1 or len(other.split()) <= 1
+    scorer = fuzz.token_sort_ratio if one_word else fuzz.token_set_ratio
+    return scorer(key, other) >= cutoff
+
+
 def _most_common_nearest(members: Iterable[UnansweredQuestion]) -> str | None:
     counts = Counter(m.alternatives[0].intent for m in members if m.alternatives)
     return counts.most_common(1)[0][0] if counts else None
@@ -305,11 +325,10 @@ def _validate_in_copy(knowledge_dir: Path, path: Path, edited: str) -> None:
         ) from None
     with tempfile.TemporaryDirectory(prefix="ktbot-promote-") as scratch:
         copy = Path(scratch) / "knowledge"
-        for source in root.rglob("*"):
-            if source.suffix in YAML_SUFFIXES and source.is_file():
-                target = copy / source.relative_to(root)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
+        for source in knowledge_files(root):
+            target = copy / source.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
         (copy / relative).write_text(edited, encoding="utf-8")
         try:
             load_knowledge(copy)
@@ -455,9 +474,13 @@ def _state_note(item: UnansweredQuestion) -> str:
 
 def format_group(group: QuestionGroup) -> str:
     """`14× “isotope prices” (9 people) → nearest project.medicis`."""
-    people = f"{group.askers} {'person' if group.askers == 1 else 'people'}"
     nearest = f" → nearest {group.nearest_topic}" if group.nearest_topic else ""
-    return f"{group.count}× “{_clip(group.representative, 120)}” ({people}){nearest}"
+    return f"{group.count}× “{_clip(group.representative, 120)}” ({people(group)}){nearest}"
+
+
+def people(group: QuestionGroup) -> str:
+    """`1 person`, `9 people`: how many distinct users asked."""
+    return f"{group.askers} {'person' if group.askers == 1 else 'people'}"
 
 
 def format_digest(groups: Sequence[QuestionGroup], limit: int = 10) -> str:

@@ -87,10 +87,14 @@ def add_parsers(subparsers: Any) -> None:
     resolve = actions.add_parser("resolve", help="mark a question as covered by a topic now")
     resolve.add_argument("id", type=int, help="question id (from `unanswered list`)")
     resolve.add_argument("--topic", required=True, help="id of the topic that covers it")
+    _similar_option(resolve)
     _knowledge_option(resolve)
     resolve.set_defaults(func=run_resolve)
 
-    ignore = actions.add_parser("ignore", help="set a question aside for good")
+    ignore = actions.add_parser(
+        "ignore",
+        help="set a question aside for good (a later repeat of the same words is set aside too)",
+    )
     ignore.add_argument("id", type=int, help="question id (from `unanswered list`)")
     ignore.add_argument("--reason", required=True, help="why, e.g. 'spam' or 'out of scope'")
     ignore.set_defaults(func=run_ignore)
@@ -100,6 +104,7 @@ def add_parsers(subparsers: Any) -> None:
     )
     promote.add_argument("id", type=int, help="question id (from `unanswered list`)")
     promote.add_argument("--topic", required=True, help="id of the topic to add it to")
+    _similar_option(promote)
     _knowledge_option(promote)
     promote.set_defaults(func=run_promote)
 
@@ -127,6 +132,15 @@ def _since_option(parser: argparse.ArgumentParser, default: str | None = None) -
 
 def _json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="JSON for scripts")
+
+
+def _similar_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--similar",
+        action="store_true",
+        help="also resolve the open questions asking the same thing (as `groups` finds them); "
+        "ignored ones stay ignored",
+    )
 
 
 def _knowledge_option(parser: argparse.ArgumentParser) -> None:
@@ -249,19 +263,23 @@ def _questions_table(items: Sequence[UnansweredQuestion], state: str) -> Table |
     if not items:
         return Text(f"No {'' if state == 'all' else state + ' '}unanswered questions.")
     table = Table(title=f"Unanswered questions ({len(items)})", box=box.SIMPLE_HEAD)
+    nearest = {item.id: review.describe_nearest(item.alternatives).split(", ") for item in items}
     table.add_column("ID", justify="right", style="bold")
     table.add_column("Asked (UTC)", no_wrap=True)
-    table.add_column("Question", ratio=3)
-    table.add_column("Nearest topics (score)", ratio=2)
-    table.add_column("State")
+    table.add_column("Question")
+    # Folded rather than cut with "…" in a narrow terminal: staff copy ids into --topic.
+    table.add_column("Nearest topics (score)", overflow="fold")
+    with_state = state != str(ReviewState.OPEN)  # listing only open ones: no need to say
+    if with_state:
+        table.add_column("State", overflow="fold")
     for item in items:
-        table.add_row(
+        row = [
             str(item.id),
             f"{item.asked_at:%Y-%m-%d %H:%M}",
             Text(item.question),
-            Text(review.describe_nearest(item.alternatives).replace(", ", "\n")),
-            Text(_state_text(item)),
-        )
+            Text("\n".join(nearest[item.id])),
+        ]
+        table.add_row(*row, *([Text(_state_text(item))] if with_state else []))
     return table
 
 
@@ -297,19 +315,17 @@ def _groups_table(groups: Sequence[QuestionGroup]) -> Table | Text:
         box=box.SIMPLE_HEAD,
     )
     table.add_column("Asked", justify="right", style="bold")
-    table.add_column("People", justify="right")
     table.add_column("Question (and other phrasings)", ratio=3)
-    table.add_column("Nearest topic")
+    table.add_column("Nearest topic", overflow="fold")
     table.add_column("IDs", ratio=1)
     for group in groups:
         phrasings = dict.fromkeys(m.question for m in group.members)
         others = [q for q in phrasings if q != group.representative][:2]
-        text = Text(group.representative)
+        text = Text(f"{review.people(group)} asked about “{group.representative}”")
         for other in others:
             text.append(f"\n  also: {other}", style="dim")
         table.add_row(
             f"{group.count}×",
-            str(group.askers),
             text,
             group.nearest_topic or "-",
             ", ".join(str(i) for i in group.ids),
@@ -386,9 +402,33 @@ def _safe_cell(value: str) -> str:
 def run_resolve(args: argparse.Namespace, settings: Settings) -> int:
     """Mark a question as answered by an existing topic (after a knowledge edit)."""
     _require_topic(_knowledge_dir(args, settings), args.topic)
-    _with_storage(settings, lambda storage: storage.resolve(args.id, args.topic))
+
+    async def work(storage: Storage) -> list[int]:
+        item = await storage.unanswered_question(args.id)
+        await storage.resolve(args.id, args.topic)
+        return await _resolve_similar(storage, item, args) if item else []
+
+    similar = _with_storage(settings, work)
     print(f"#{args.id} resolved by {args.topic}")
+    _print_similar(similar, args.topic)
     return 0
+
+
+async def _resolve_similar(
+    storage: Storage, item: UnansweredQuestion, args: argparse.Namespace
+) -> list[int]:
+    """With --similar: resolve the open questions like `item`; return their ids."""
+    if not getattr(args, "similar", False):
+        return []
+    others = [q for q in await storage.unanswered(state=ReviewState.OPEN) if q.id != item.id]
+    alike = review.similar_questions(item.question, others)
+    return await storage.resolve_open((q.id for q in alike), args.topic)
+
+
+def _print_similar(ids: Sequence[int], topic: str) -> None:
+    if ids:
+        listed = ", ".join(f"#{i}" for i in ids)
+        print(f"also resolved {len(ids)} similar question(s) by {topic}: {listed}")
 
 
 @_reports_errors
@@ -410,14 +450,24 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
         raise _Refused(f"question #{args.id} was ignored ({item.reason}) and stays ignored")
     path = review.promote_question(_knowledge_dir(args, settings), args.topic, item.question)
     print(f"added {item.question!r} to topic {args.topic} in {path}")
+
+    async def work(storage: Storage) -> list[int]:
+        await storage.resolve(args.id, args.topic)
+        return await _resolve_similar(storage, item, args)
+
     try:
-        _with_storage(settings, lambda storage: storage.resolve(args.id, args.topic))
+        similar = _with_storage(settings, work)
     except StorageError as exc:
         raise _Refused(
             f"{exc}; the YAML was updated, so mark the question later with: "
             f"ktbot unanswered resolve {args.id} --topic {args.topic}"
         ) from exc
     print(f"#{args.id} resolved by {args.topic}")
+    _print_similar(similar, args.topic)
+    print(
+        "A running bot reloads the knowledge base by itself within seconds "
+        "(admins can also send /reload)."
+    )
     return 0
 
 

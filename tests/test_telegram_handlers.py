@@ -50,7 +50,7 @@ async def test_question_gets_escaped_html_answer_with_links_and_buttons(bot: Bot
     assert '<a href="https://kt.cern/medtech/medicis">MEDICIS &lt;page&gt;</a>' in sent["text"]
     assert "kt.cern" in sent["text"]  # the contact pointer
     data = callbacks(bot)
-    assert cd.encode(cd.SHOW_TOPIC, "route.licensing") in data
+    assert cd.encode(cd.RELATED, "route.licensing") in data
     assert any(d.startswith(cd.FEEDBACK + "|") for d in data)
 
 

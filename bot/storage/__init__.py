@@ -6,6 +6,7 @@ The rest of ktbot uses only these names; no other module writes SQL.
 from bot.storage.migrations import SCHEMA_VERSION
 from bot.storage.records import (
     CHANNELS,
+    DatabaseUnavailable,
     Exchange,
     Handoff,
     NewExchange,
@@ -23,6 +24,7 @@ __all__ = [
     "CHANNELS",
     "DEFAULT_BUSY_TIMEOUT",
     "SCHEMA_VERSION",
+    "DatabaseUnavailable",
     "Exchange",
     "Handoff",
     "NewExchange",

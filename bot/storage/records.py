@@ -17,6 +17,11 @@ class StorageError(Exception):
     """The database could not be used; the message says what to do about it."""
 
 
+class DatabaseUnavailable(StorageError):
+    """The database refuses writes for now (locked, read-only, full, I/O error): the same
+    write may succeed once the operator fixes that, so it is worth keeping and retrying."""
+
+
 class ReviewState(StrEnum):
     """Where an unanswered question is in KT staff's review."""
 
@@ -24,7 +29,8 @@ class ReviewState(StrEnum):
     RESOLVED = "resolved"
     """A topic now covers it (`topic` says which)."""
     IGNORED = "ignored"
-    """Out of scope, spam or a test (`reason` says why); it stays ignored."""
+    """Out of scope, spam or a test (`reason` says why); it stays ignored, and a later
+    repeat of the same question is recorded ignored with the same reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +75,14 @@ class Exchange:
     choice: str | None = None
     """The topic picked from a 'did you mean…', if any."""
     review_state: ReviewState | None = None
-    """Only fallbacks are reviewed; None for answers and clarifications."""
+    """Fallbacks are reviewed, and clarifications answered with "None of these"; None for
+    everything else."""
 
 
 @dataclass(frozen=True, slots=True)
 class UnansweredQuestion:
-    """A fallback exchange as KT staff review it."""
+    """A question the bot could not answer, as KT staff review it: a fallback, or a
+    'did you mean…' the user answered with "None of these"."""
 
     id: int
     """The exchange id: what `ktbot unanswered resolve ID` takes."""
@@ -82,7 +90,8 @@ class UnansweredQuestion:
     question: str
     score: float
     alternatives: tuple[Candidate, ...]
-    """The nearest topics and their scores, best first: why it missed."""
+    """The nearest topics and their scores, best first: why it missed (for a "None of
+    these", the topics that were offered)."""
     state: ReviewState
     channel: str
     user_key: str | None
@@ -156,7 +165,7 @@ class UsageStats:
     weekly: tuple[WeekCount, ...] = ()
     """Oldest week first."""
     open_unanswered: int = 0
-    """Fallbacks in the period still waiting for review."""
+    """Unanswered questions of the period still waiting for review."""
 
     def __post_init__(self) -> None:
         counts = {outcome: self.by_outcome.get(outcome, 0) for outcome in Outcome}

@@ -4,16 +4,23 @@ One aiosqlite connection per process, in WAL mode so that `ktbot unanswered …`
 while the bot writes. Every method runs in its own transaction under an asyncio lock, so
 concurrent handlers never interleave statements, and an error rolls back only the change
 that failed: nothing already recorded is lost.
+
+While the database refuses writes (locked past the busy timeout, read-only, disk full),
+`record_exchange_or_hold` keeps exchanges in a bounded in-memory backlog that a background
+task writes, oldest first, as soon as the database takes writes again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +30,7 @@ import aiosqlite
 
 from bot.storage.migrations import SCHEMA_VERSION, pending
 from bot.storage.records import (
+    DatabaseUnavailable,
     Exchange,
     Handoff,
     NewExchange,
@@ -34,12 +42,18 @@ from bot.storage.records import (
     UsageStats,
     WeekCount,
 )
+from intents.loader import question_key
 from intents.result import Candidate, Outcome
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BUSY_TIMEOUT = 5.0
 """Seconds to wait for another process (a review command, a backup) to release a lock."""
+BACKLOG_LIMIT = 1000
+"""Exchanges held in memory while the database refuses writes; past it the oldest are lost."""
+RETRY_DELAY = 2.0
+MAX_RETRY_DELAY = 60.0
+"""Seconds between attempts to write the backlog: doubling from the first to the second."""
 
 # Fixed-width UTC text: readable in the sqlite3 shell, understood by SQLite's date
 # functions, and ordered correctly by plain string comparison (retention, --since).
@@ -78,6 +92,8 @@ def storage_error(exc: sqlite3.Error, path: Path, busy_timeout: float) -> Storag
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = str(exc).lower()
+    # Conditions that pass once someone acts: the write may be kept and retried.
+    unavailable = True
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
         message = (
             f"the database {path} is locked by another process (waited {busy_timeout:g}s): "
@@ -101,11 +117,13 @@ def storage_error(exc: sqlite3.Error, path: Path, busy_timeout: float) -> Storag
         or "malformed" in text
         or ("not a database" in text)
     ):
+        unavailable = False
         message = (
             f"{path} is not a readable ktbot database (corrupt, or another kind of file): "
             "restore it from a backup, or move it aside and a new one will be created"
         )
     elif primary == _SQLITE_CANTOPEN or "unable to open" in text:
+        unavailable = False
         message = (
             f"cannot open the database {path}: check that KTBOT_DB points to a file in an "
             "existing, writable directory"
@@ -116,15 +134,23 @@ def storage_error(exc: sqlite3.Error, path: Path, busy_timeout: float) -> Storag
             "nothing already recorded was lost"
         )
     else:
+        unavailable = False
         message = f"database error on {path}: {exc}"
-    return StorageError(message)
+    return DatabaseUnavailable(message) if unavailable else StorageError(message)
 
 
 class Storage:
     """Exchanges, feedback, review of unanswered questions, hand-offs; all async."""
 
     def __init__(
-        self, db: aiosqlite.Connection, path: Path, busy_timeout: float, clock: Clock
+        self,
+        db: aiosqlite.Connection,
+        path: Path,
+        busy_timeout: float,
+        clock: Clock,
+        *,
+        backlog_limit: int = BACKLOG_LIMIT,
+        retry_delay: float = RETRY_DELAY,
     ) -> None:
         # Use `await Storage.open(path)`: opening needs the event loop and a migration.
         self._db = db
@@ -133,6 +159,15 @@ class Storage:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._closed = False
+        self._closing = False
+        self._backlog: deque[NewExchange] = deque()
+        self._backlog_limit = backlog_limit
+        self._retry_delay = retry_delay
+        self._dropped = 0
+        self._flusher: asyncio.Task[None] | None = None
+        self._stop_flushing = asyncio.Event()
+        # One recording attempt at a time: the others then see the backlog and join it.
+        self._hold_gate = asyncio.Lock()
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -144,8 +179,14 @@ class Storage:
         create: bool = True,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         clock: Clock = _utc_now,
+        backlog_limit: int = BACKLOG_LIMIT,
+        retry_delay: float = RETRY_DELAY,
     ) -> Storage:
-        """Open (creating it and its directory unless `create` is False) and migrate."""
+        """Open (creating it and its directory unless `create` is False) and migrate.
+
+        `backlog_limit` and `retry_delay` bound what `record_exchange_or_hold` keeps in
+        memory while the database refuses writes, and how soon it tries again.
+        """
         path = Path(path)
         if not path.exists():
             if not create:
@@ -163,7 +204,9 @@ class Storage:
             db = await aiosqlite.connect(path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise storage_error(exc, path, busy_timeout) from exc
-        storage = cls(db, path, busy_timeout, clock)
+        storage = cls(
+            db, path, busy_timeout, clock, backlog_limit=backlog_limit, retry_delay=retry_delay
+        )
         try:
             await storage._configure()
             await storage._migrate()
@@ -173,8 +216,24 @@ class Storage:
         return storage
 
     async def close(self) -> None:
-        if self._closed:
+        """Close, after a last attempt to write exchanges held while the database failed."""
+        if self._closed or self._closing:
             return
+        self._closing = True
+        if self._flusher is not None:
+            # Not cancelled: it may be inside a transaction; it stops between attempts.
+            self._stop_flushing.set()
+            await self._flusher
+        if self._backlog:
+            try:
+                await self._write_backlog()
+            except StorageError as exc:
+                log.error(
+                    "%d exchange(s) held in memory are lost: the database still refuses "
+                    "writes at shutdown: %s",
+                    len(self._backlog),
+                    exc,
+                )
         self._closed = True
         async with self._lock:
             try:
@@ -211,6 +270,10 @@ class Storage:
             await self._db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
             # Deleted rows (/forget, retention) are overwritten, not left in free pages.
             await self._db.execute("PRAGMA secure_delete = ON")
+            # For queries only, never in the schema: the sqlite3 shell must still read it.
+            await self._db.create_function(
+                "ktbot_question_key", 1, question_key, deterministic=True
+            )
         except sqlite3.Error as exc:
             raise storage_error(exc, self.path, self._busy_timeout) from exc
 
@@ -315,11 +378,106 @@ class Storage:
                 return int(row[0]) if row else None
             exchange_id = int(inserted[0])
             if result.outcome is Outcome.FALLBACK:
-                await db.execute(
-                    "INSERT INTO unanswered (exchange_id, state) VALUES (?, 'open')",
-                    (exchange_id,),
-                )
+                await _open_review(db, exchange_id, new.question, asked_at)
             return exchange_id
+
+    # --- the backlog: exchanges held while the database refuses writes ------------------
+
+    @property
+    def backlog(self) -> int:
+        """How many exchanges wait in memory for the database to take writes again."""
+        return len(self._backlog)
+
+    async def record_exchange_or_hold(self, new: NewExchange) -> int | None:
+        """`record_exchange`, or None when the database refuses writes for now.
+
+        The refused exchange is kept in memory (with the time it was asked) and written by
+        a background task, after those held before it, once the database takes writes
+        again; while some are waiting, new ones join them at once instead of making the
+        user wait out another busy timeout. Other errors raise StorageError.
+        """
+        if self._closed or self._closing:
+            raise StorageError(f"the database {self.path} is closed")
+        if new.at is None:  # recorded as asked now, however late it is written
+            new = replace(new, at=self._clock())
+        async with self._hold_gate:
+            if self._backlog:
+                self._hold(new)
+                log.debug("exchange held in memory (%d waiting for the database)", self.backlog)
+                return None
+            try:
+                return await self.record_exchange(new)
+            except DatabaseUnavailable as exc:
+                self._hold(new)
+                log.error(
+                    "%s; exchange not recorded yet: held in memory and written when the "
+                    "database takes writes again (up to %d are kept)",
+                    exc,
+                    self._backlog_limit,
+                )
+                return None
+
+    def _hold(self, new: NewExchange) -> None:
+        if len(self._backlog) >= self._backlog_limit:
+            self._backlog.popleft()
+            self._dropped += 1
+            if self._dropped == 1:
+                log.error(
+                    "%d exchanges are waiting for the database %s: dropping the oldest from "
+                    "now on (they will not be recorded)",
+                    self._backlog_limit,
+                    self.path,
+                )
+        self._backlog.append(new)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_backlog(), name="ktbot-db-backlog")
+
+    async def _flush_backlog(self) -> None:
+        """Retry with a doubling delay until the backlog is written (or storage closes)."""
+        delay = self._retry_delay
+        while self._backlog:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_flushing.wait(), delay)
+            if self._stop_flushing.is_set():
+                return  # close() makes the last attempt
+            try:
+                written = await self._write_backlog()
+            except StorageError as exc:
+                delay = min(delay * 2, max(MAX_RETRY_DELAY, self._retry_delay))
+                log.warning(
+                    "still cannot write to the database (%s); %d exchange(s) held in memory, "
+                    "next attempt in %gs",
+                    exc,
+                    self.backlog,
+                    delay,
+                )
+                continue
+            lost = f", {self._dropped} dropped for lack of room" if self._dropped else ""
+            log.warning(
+                "the database %s takes writes again: recorded %d exchange(s) held in memory%s",
+                self.path,
+                written,
+                lost,
+            )
+            self._dropped = 0
+
+    async def _write_backlog(self) -> int:
+        """Write held exchanges oldest first; stop at (and raise) the database refusing."""
+        written = 0
+        while self._backlog:
+            new = self._backlog[0]
+            try:
+                await self.record_exchange(new)
+            except DatabaseUnavailable:
+                raise
+            except StorageError as exc:  # this one cannot be written at all: do not block
+                log.error("dropping an exchange held in memory that cannot be written: %s", exc)
+            else:
+                written += 1
+            # Held exchanges only leave the backlog once written (or unwritable).
+            if self._backlog and self._backlog[0] is new:
+                self._backlog.popleft()
+        return written
 
     async def exchange(self, exchange_id: int) -> Exchange | None:
         async with self._read() as db:
@@ -381,6 +539,38 @@ class Storage:
                 """,
                 (exchange_id, intent, to_db_time(self._clock())),
             )
+
+    async def mark_unanswered(self, exchange_id: int) -> bool:
+        """Put a 'did you mean…' that the user answered with "None of these" up for review.
+
+        The exchange keeps its outcome (the bot did clarify); it becomes an unanswered
+        question like a fallback. Return True if it was opened now, False if it already was
+        under review (pressed twice, or a fallback): a resolved or ignored question keeps
+        its state. A confident answer is not an unanswered question and is refused.
+        """
+        async with self._write() as db:
+            rows = await db.execute_fetchall(
+                """
+                SELECT e.outcome, e.question, u.state
+                FROM exchanges e LEFT JOIN unanswered u ON u.exchange_id = e.id
+                WHERE e.id = ?
+                """,
+                (exchange_id,),
+            )
+            row = next(iter(rows), None)
+            if row is None:
+                raise StorageError(
+                    f"no exchange #{exchange_id} (it may have been purged or forgotten at the "
+                    "user's request)"
+                )
+            if row[2] is not None:
+                return False
+            if row[0] == str(Outcome.ANSWER):
+                raise StorageError(
+                    f"exchange #{exchange_id} was answered, so it is not an unanswered question"
+                )
+            await _open_review(db, exchange_id, row[1], to_db_time(self._clock()))
+            return True
 
     # --- unanswered questions -------------------------------------------------------------
 
@@ -457,6 +647,29 @@ class Storage:
                 """,
                 (topic_id, to_db_time(self._clock()), exchange_id),
             )
+
+    async def resolve_open(self, exchange_ids: Iterable[int], topic_id: str) -> list[int]:
+        """Resolve those of `exchange_ids` still open by `topic_id`; return the ids resolved.
+
+        For resolving a whole group at once: a question already resolved keeps its topic,
+        and an ignored one stays ignored, whatever ids are passed.
+        """
+        if not topic_id.strip():
+            raise StorageError("resolving needs the id of the topic that now covers it")
+        ids = sorted(set(exchange_ids))
+        if not ids:
+            return []
+        async with self._write() as db:
+            rows = await db.execute_fetchall(
+                f"""
+                UPDATE unanswered SET state = 'resolved', topic = ?, reason = NULL,
+                                      reviewed_at = ?
+                WHERE state = 'open' AND exchange_id IN ({", ".join("?" * len(ids))})
+                RETURNING exchange_id
+                """,
+                (topic_id, to_db_time(self._clock()), *ids),
+            )
+        return sorted(int(row[0]) for row in rows)
 
     async def ignore(self, exchange_id: int, reason: str) -> None:
         """Set an unanswered question aside for good (spam, out of scope, a test)."""
@@ -677,7 +890,7 @@ class Storage:
 
 _UNANSWERED_SELECT = """
     SELECT e.id, e.asked_at, e.question, e.score, e.alternatives, u.state, e.channel,
-           e.user_key, e.kb_version, u.topic, u.reason, u.reviewed_at
+           e.user_key, e.kb_version, u.topic, u.reason, u.reviewed_at, e.intent
     FROM unanswered u JOIN exchanges e ON e.id = u.exchange_id
 """
 
@@ -688,7 +901,11 @@ def _unanswered_from_row(row: Any) -> UnansweredQuestion:
         asked_at=from_db_time(row[1]),
         question=row[2],
         score=row[3],
-        alternatives=_decode_candidates(row[4]),
+        # A fallback has no intent; a "None of these" clarification's best guess comes first.
+        alternatives=(
+            *(() if row[12] is None else (Candidate(row[12], float(row[3])),)),
+            *_decode_candidates(row[4]),
+        ),
         state=ReviewState(row[5]),
         channel=row[6],
         user_key=row[7],
@@ -697,6 +914,40 @@ def _unanswered_from_row(row: Any) -> UnansweredQuestion:
         reason=row[10],
         reviewed_at=None if row[11] is None else from_db_time(row[11]),
     )
+
+
+async def _open_review(
+    db: aiosqlite.Connection, exchange_id: int, question: str, moment: str
+) -> None:
+    """Start the review of an unanswered question.
+
+    Each time a question is asked it is its own exchange and its own review row. But when
+    KT staff already ignored the same question (same words, ignoring case, accents and
+    punctuation), the repeat is recorded ignored with the same reason: an ignored question
+    stays ignored instead of coming back for review. It is still counted in the statistics
+    and listed by `ktbot unanswered list --state ignored`.
+    """
+    twin = await db.execute_fetchall(
+        """
+        SELECT u.reason FROM unanswered u JOIN exchanges e ON e.id = u.exchange_id
+        WHERE u.state = 'ignored' AND ktbot_question_key(e.question) = ?
+        ORDER BY e.asked_at, e.id LIMIT 1
+        """,
+        (question_key(question),),
+    )
+    ignored = next(iter(twin), None)
+    if ignored is None:
+        await db.execute(
+            "INSERT INTO unanswered (exchange_id, state) VALUES (?, 'open')", (exchange_id,)
+        )
+    else:
+        await db.execute(
+            """
+            INSERT INTO unanswered (exchange_id, state, reason, reviewed_at)
+            VALUES (?, 'ignored', ?, ?)
+            """,
+            (exchange_id, ignored[0], moment),
+        )
 
 
 async def _user_version(db: aiosqlite.Connection) -> int:

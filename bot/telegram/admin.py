@@ -76,12 +76,15 @@ async def _unanswered_page(svc: BotServices, page: int) -> tuple[str, InlineKeyb
     if svc.storage is None:
         return "No storage configured.", None
     total = await svc.storage.count_unanswered(state=ReviewState.OPEN)
+    pages = max(1, -(-total // PAGE_SIZE))
+    # After the last question of the last page is handled, show the page before it.
+    page = min(max(page, 0), pages - 1)
     items = await svc.storage.unanswered(
         state=ReviewState.OPEN, limit=PAGE_SIZE, offset=page * PAGE_SIZE
     )
     if not items:
         return "No open unanswered questions. 🎉", None
-    lines = [f"<b>Open unanswered questions</b> ({total}), page {page + 1}:"]
+    lines = [f"<b>Open unanswered questions</b> ({total}), page {page + 1} of {pages}:"]
     rows: list[list[InlineKeyboardButton]] = []
     for item in items:
         nearest = item.alternatives[0] if item.alternatives else None
@@ -170,7 +173,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     since = datetime.now(UTC) - timedelta(days=30)
     stats = await svc.storage.stats(since)
-    await message.reply_html(f"<pre>{html.escape(_clip(review.format_stats(stats)))}</pre>")
+    open_items = await svc.storage.unanswered(state=ReviewState.OPEN, since=since)
+    text = review.format_stats(stats, review.group_similar(open_items))
+    await message.reply_html(f"<pre>{html.escape(_clip(text))}</pre>")
 
 
 async def weekly_digest(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,11 +6,11 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from telegram import BotCommand, Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -42,7 +42,10 @@ COMMANDS = (
     BotCommand("forget", "Delete what I recorded about you"),
 )
 HEARTBEAT_SECONDS = 30
-DIGEST_INTERVAL = timedelta(days=7)
+# The weekly digest goes out at a fixed time (Monday 08:00 UTC; PTB counts days from Sunday=0),
+# not "7 days after start", which a bot restarted every few days would never reach.
+DIGEST_TIME = time(8, 0, tzinfo=UTC)
+DIGEST_DAYS = (1,)
 # How many updates are processed at once: matching is CPU-cheap, replies wait on the network.
 CONCURRENT_UPDATES = 64
 # Keep retrying if Telegram is unreachable at start-up (network not up yet, outage) instead of
@@ -137,15 +140,17 @@ async def _post_init(application: Application) -> None:
         limiter=RateLimiter(settings.rate_limit_per_minute),
         secret=settings.pseudonym_secret(),
     )
-    await application.bot.set_my_commands(COMMANDS)
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except TelegramError as exc:
+        # The menu is a convenience; the bot answers without it. It is set again next start.
+        log.warning("could not register the command menu with Telegram: %s", short_error(exc))
     jobs = application.job_queue
     if jobs is not None:
         jobs.run_repeating(_purge_old, interval=timedelta(days=1), first=60, name="retention")
         jobs.run_repeating(_heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat")
         if settings.admin_ids:
-            jobs.run_repeating(
-                admin.weekly_digest, interval=DIGEST_INTERVAL, first=DIGEST_INTERVAL, name="digest"
-            )
+            jobs.run_daily(admin.weekly_digest, DIGEST_TIME, days=DIGEST_DAYS, name="digest")
     application.bot_data["ktbot.watcher"] = asyncio.create_task(
         watch_knowledge(knowledge, lambda report: admin.notify_reload(application, report))
     )
@@ -196,16 +201,35 @@ async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not write heartbeat %s: %s", path, exc)
 
 
+def short_error(error: BaseException) -> str:
+    """One line: PTB appends a whole HTML error page (a proxy's 502) after this marker."""
+    text = str(error).split(". Parsing the server response", 1)[0]
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log with context and carry on: one failing update never stops the bot."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(error, Forbidden):
-        log.info("update %s: user blocked the bot or left the chat (%s)", update_id, error)
+        log.info(
+            "update %s: user blocked the bot or left the chat (%s)", update_id, short_error(error)
+        )
     elif isinstance(error, RetryAfter):
         log.warning("update %s: Telegram rate limit, retry after %ss", update_id, error.retry_after)
+    elif isinstance(error, BadRequest):
+        # PTB files BadRequest under NetworkError, but it is our request Telegram refused: a
+        # bug to fix (bad markup, a message too long), not a network problem.
+        log.error(
+            "update %s failed: Telegram refused the request: %s",
+            update_id,
+            short_error(error),
+            exc_info=error,
+        )
     elif isinstance(error, TimedOut | NetworkError):
-        log.warning("update %s: network problem talking to Telegram: %s", update_id, error)
+        log.warning(
+            "update %s: network problem talking to Telegram: %s", update_id, short_error(error)
+        )
     else:
         log.error("update %s failed", update_id, exc_info=error)
 
@@ -221,6 +245,12 @@ def run_telegram_bot(
     """Run until SIGINT/SIGTERM; in-flight updates finish before the process exits."""
     knowledge = LiveKnowledge.load(knowledge_dir)
     application = build_application(settings, knowledge)
+    # PTB logs its start-up retries at DEBUG only: say what we are waiting for.
+    log.info(
+        "connecting to the Telegram Bot API%s (%s); retrying until it answers",
+        f" at {settings.telegram_api_url}" if settings.telegram_api_url else "",
+        f"webhook {webhook_url}" if webhook_url else "polling",
+    )
     if webhook_url:
         secret = settings.webhook_secret or secrets.token_urlsafe(32)
         application.run_webhook(

@@ -226,6 +226,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await edit_or_send(
                 update, topic_html(topic, svc), keyboards.browsed_topic_keyboard(topic, kb)
             )
+    elif data.action == cd.RELATED:
+        topic = _topic(svc, data.arg(0))
+        if topic is None:
+            notice = "This topic no longer exists."
+        elif isinstance(query.message, Message):
+            await send_html(
+                query.message, topic_html(topic, svc), keyboards.browsed_topic_keyboard(topic, kb)
+            )
     elif data.action == cd.CATEGORY:
         category = kb.categories.get(data.arg(0))
         if category is None:
@@ -238,6 +246,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif data.action == cd.CHOOSE:
         notice = await _choose(update, svc, data)
     elif data.action == cd.NONE_OF_THESE:
+        await _record_none_of_these(svc, data.int_arg(0))
         await edit_or_send(update, _none_of_these_html(svc), _none_of_these_keyboard(svc, data))
     elif data.action == cd.FEEDBACK:
         notice = await _feedback(update, svc, data)
@@ -273,6 +282,16 @@ async def _choose(update: Update, svc: BotServices, data: cd.CallbackData) -> st
         update, reply_html(reply), keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
     )
     return None
+
+
+async def _record_none_of_these(svc: BotServices, exchange_id: int | None) -> None:
+    """None of the offered topics fit: the question goes to the unanswered review."""
+    if not exchange_id or svc.storage is None:
+        return
+    try:
+        await svc.storage.mark_unanswered(exchange_id)
+    except StorageError as exc:
+        log.error("could not mark exchange %s as unanswered: %s", exchange_id, exc)
 
 
 def _none_of_these_html(svc: BotServices) -> str:

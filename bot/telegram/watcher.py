@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import watchfiles
 
@@ -14,39 +16,79 @@ from intents.loader import YAML_SUFFIXES
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 10.0
+"""How often to look for a deleted knowledge directory coming back."""
+
+OnReload = Callable[[ReloadReport], Awaitable[None]]
 
 
-def _is_knowledge_file(change: watchfiles.Change, path: str) -> bool:
-    return path.endswith(YAML_SUFFIXES)
+def knowledge_filter(root: Path) -> Callable[[watchfiles.Change, str], bool]:
+    """YAML files, and the directory itself: its permissions changing, or it going away."""
+    roots = {os.path.abspath(root), os.path.realpath(root)}
+
+    def accept(change: watchfiles.Change, path: str) -> bool:
+        return path.endswith(YAML_SUFFIXES) or path in roots
+
+    return accept
 
 
 async def watch_knowledge(
-    knowledge: LiveKnowledge,
-    on_reload: Callable[[ReloadReport], Awaitable[None]],
-    *,
-    debounce_ms: int = 400,
+    knowledge: LiveKnowledge, on_reload: OnReload, *, debounce_ms: int = 400
 ) -> None:
-    """Reload on every change until cancelled; survives the directory vanishing."""
+    """Reload on every change until cancelled.
+
+    Survives the directory being deleted, replaced or made unreadable: the last good
+    knowledge base keeps being served (LiveKnowledge never swaps in a failed load), and
+    watching starts again when the directory is back.
+    """
+    root = knowledge.root
     while True:
-        try:
-            async for _changes in watchfiles.awatch(
-                knowledge.root,
-                watch_filter=_is_knowledge_file,
-                debounce=debounce_ms,
-                recursive=True,
-            ):
-                report = await knowledge.reload_async()
-                await on_reload(report)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a deleted or unreadable directory: keep serving, retry
-            log.error(
-                "cannot watch knowledge directory %s (%s); retrying in %.0fs",
-                knowledge.root,
-                exc,
-                RETRY_SECONDS,
-            )
-        await asyncio.sleep(RETRY_SECONDS)
-        if knowledge.root.is_dir():
-            report = await knowledge.reload_async()
-            await on_reload(report)
+        if root.is_dir():
+            try:
+                async for _changes in watchfiles.awatch(
+                    root, watch_filter=knowledge_filter(root), debounce=debounce_ms, recursive=True
+                ):
+                    await _reload(knowledge, on_reload)
+                    if not root.is_dir():
+                        # A watch on a deleted directory never reports anything again, even
+                        # when a new directory appears at the same path: start over.
+                        break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # e.g. out of inotify watches: keep serving, retry
+                log.error(
+                    "cannot watch knowledge directory %s (%s); still serving version %s, "
+                    "retrying in %gs",
+                    root,
+                    exc,
+                    knowledge.kb.version,
+                    RETRY_SECONDS,
+                )
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+        await _wait_for_directory(knowledge, on_reload)
+
+
+async def _wait_for_directory(knowledge: LiveKnowledge, on_reload: OnReload) -> None:
+    root = knowledge.root
+    if not root.is_dir():
+        log.error(
+            "knowledge directory %s is gone; still serving version %s from memory; checking "
+            "every %gs for it to come back",
+            root,
+            knowledge.kb.version,
+            RETRY_SECONDS,
+        )
+        while True:  # polled: there is nothing to watch until the directory exists
+            await asyncio.sleep(RETRY_SECONDS)
+            if root.is_dir():
+                break
+        log.warning("knowledge directory %s is back; reloading and watching it again", root)
+    await _reload(knowledge, on_reload)
+
+
+async def _reload(knowledge: LiveKnowledge, on_reload: OnReload) -> None:
+    report = await knowledge.reload_async()
+    try:
+        await on_reload(report)
+    except Exception:  # telling admins is a courtesy: never stop watching for it
+        log.exception("could not report the knowledge reload")
