@@ -11,7 +11,7 @@ from pathlib import Path
 import watchfiles
 
 from bot.live_knowledge import LiveKnowledge, ReloadReport
-from intents.loader import YAML_SUFFIXES
+from intents.loader import YAML_SUFFIXES, is_knowledge_path
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,15 @@ def knowledge_filter(root: Path) -> Callable[[watchfiles.Change, str], bool]:
     roots = {os.path.abspath(root), os.path.realpath(root)}
 
     def accept(change: watchfiles.Change, path: str) -> bool:
-        return path.endswith(YAML_SUFFIXES) or path in roots
+        if path in roots:
+            return True
+        if not path.endswith(YAML_SUFFIXES):
+            return False
+        # Editor swap and backup files (".#x.yaml", "x.yaml~") are not knowledge: no reload.
+        for base in roots:
+            if path.startswith(base + os.sep):
+                return is_knowledge_path(Path(os.path.relpath(path, base)))
+        return True
 
     return accept
 
