@@ -95,14 +95,14 @@ class _ChatSession:
         if command.startswith(("topic ", "/topic ")):
             self._show_topic(text.split(maxsplit=1)[1].strip())
             return True
-        if self.pending is not None and text.isdigit():
-            await self._choose(int(text))
+        if self.pending is not None and (text.isdigit() or command == "none"):
+            await self._choose(0 if command == "none" else int(text))
             return True
         reply = await self.conversation.ask(text, user_key=self.key)
         self.pending = reply if reply.kind is ReplyKind.CLARIFY else None
         self.say(reply_text(reply))
         if reply.kind is ReplyKind.CLARIFY:
-            self.say("Type the number of your choice, or ask again.")
+            self.say("Type the number of your choice, 0 for none of these, or ask again.")
         return True
 
     def _show_topic(self, topic_id: str) -> None:
@@ -112,8 +112,12 @@ class _ChatSession:
     async def _choose(self, number: int) -> None:
         pending = self.pending
         assert pending is not None
+        if number == 0:
+            self.pending = None
+            self.say(reply_text(await self.conversation.none_of_these(pending.exchange_id)))
+            return
         if not 1 <= number <= len(pending.options):
-            self.say(f"Please type a number between 1 and {len(pending.options)}.")
+            self.say(f"Please type a number between 0 and {len(pending.options)}.")
             return
         topic = pending.options[number - 1]
         if pending.exchange_id is not None:

@@ -156,6 +156,17 @@ class Conversation:
         except StorageError as exc:
             log.error("could not record clarification choice for exchange %s: %s", exchange_id, exc)
 
+    async def none_of_these(self, exchange_id: int | None) -> Reply:
+        """None of the offered topics fit: the question goes to the unanswered review."""
+        if exchange_id and self.storage is not None:
+            from bot.storage import StorageError
+
+            try:
+                await self.storage.mark_unanswered(exchange_id)
+            except StorageError as exc:
+                log.error("could not mark exchange %s as unanswered: %s", exchange_id, exc)
+        return Reply(ReplyKind.FALLBACK, self.knowledge.kb, exchange_id=exchange_id or None)
+
     async def _record(
         self,
         question: str,

@@ -345,3 +345,31 @@ def test_chat_lists_topics_on_request(
     out = capsys.readouterr().out
     assert "Medical projects — CERN technologies with medical applications." in out
     assert "project.medicis" in out
+
+
+def test_chat_offers_choices_and_none_of_these_sends_the_question_to_review(
+    tmp_path: Path,
+    clean_environment: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.storage import ReviewState, Storage
+    from tests.bot_harness import KNOWLEDGE, write_knowledge
+
+    knowledge = write_knowledge(tmp_path / "knowledge", KNOWLEDGE)
+    feed_stdin(monkeypatch, "superconducting gantry\n0\n")
+
+    assert main(["chat", "--knowledge", str(knowledge)]) == 0
+
+    out = capsys.readouterr().out
+    assert "0 for none of these" in out
+    assert FALLBACK in out
+
+    async def open_questions() -> list[str]:
+        storage = await Storage.open(clean_environment, create=False)
+        try:
+            return [q.question for q in await storage.unanswered(state=ReviewState.OPEN)]
+        finally:
+            await storage.close()
+
+    assert asyncio.run(open_questions()) == ["superconducting gantry"]

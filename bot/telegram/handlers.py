@@ -246,8 +246,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif data.action == cd.CHOOSE:
         notice = await _choose(update, svc, data)
     elif data.action == cd.NONE_OF_THESE:
-        await _record_none_of_these(svc, data.int_arg(0))
-        await edit_or_send(update, _none_of_these_html(svc), _none_of_these_keyboard(svc, data))
+        reply = await svc.conversation.none_of_these(data.int_arg(0))
+        await edit_or_send(
+            update, reply_html(reply), keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
+        )
     elif data.action == cd.FEEDBACK:
         notice = await _feedback(update, svc, data)
     elif data.action == cd.FORGET:
@@ -282,26 +284,6 @@ async def _choose(update: Update, svc: BotServices, data: cd.CallbackData) -> st
         update, reply_html(reply), keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
     )
     return None
-
-
-async def _record_none_of_these(svc: BotServices, exchange_id: int | None) -> None:
-    """None of the offered topics fit: the question goes to the unanswered review."""
-    if not exchange_id or svc.storage is None:
-        return
-    try:
-        await svc.storage.mark_unanswered(exchange_id)
-    except StorageError as exc:
-        log.error("could not mark exchange %s as unanswered: %s", exchange_id, exc)
-
-
-def _none_of_these_html(svc: BotServices) -> str:
-    reply = Reply(ReplyKind.FALLBACK, svc.knowledge.kb)
-    return reply_html(reply)
-
-
-def _none_of_these_keyboard(svc: BotServices, data: cd.CallbackData) -> InlineKeyboardMarkup | None:
-    reply = Reply(ReplyKind.FALLBACK, svc.knowledge.kb, exchange_id=data.int_arg(0) or None)
-    return keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
 
 
 async def _feedback(update: Update, svc: BotServices, data: cd.CallbackData) -> str:
