@@ -143,8 +143,6 @@ async def test_a_question_gets_a_formatted_answer_links_related_topics_and_feedb
     assert has_link(reply, "https://")
     assert len(callback_data(reply, "r")) >= 2  # related topics to navigate to
     assert len(callback_data(reply, "f")) == 2  # 👍 / 👎
-    typing = bot_api.calls("sendChatAction")
-    assert typing and typing[0].params["action"] == "typing"
 
     [row] = await eventually_rows(ktbot, "SELECT * FROM exchanges WHERE update_id = ?", update_id)
     assert row["channel"] == "telegram"

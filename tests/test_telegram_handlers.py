@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.storage import ReviewState
 from bot.telegram import callback_data as cd
+from bot.telegram import handlers
 from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, STAFF_CHAT_ID, BotHarness, running_bot
 
@@ -54,11 +57,28 @@ async def test_question_gets_escaped_html_answer_with_links_and_buttons(bot: Bot
     assert any(d.startswith(cd.FEEDBACK + "|") for d in data)
 
 
-async def test_typing_indicator_is_sent_before_answering(bot: BotHarness) -> None:
+async def test_typing_indicator_is_shown_while_a_slow_answer_is_prepared(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversation = bot.services.conversation
+    ask = conversation.ask
+
+    async def slow_ask(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(handlers.TYPING_AFTER_SECONDS + 0.2)  # e.g. a busy database
+        return await ask(*args, **kwargs)
+
+    monkeypatch.setattr(conversation, "ask", slow_ask)
     await bot.send(tg.message("what is medicis?"))
     methods = [c.method for c in bot.api.calls]
-    assert methods.index("sendChatAction") < len(methods) - 1
+    assert methods.index("sendChatAction") < methods.index("sendMessage")
     assert bot.api.sent("sendChatAction")[-1]["action"] == "typing"
+    assert "<b>CERN-MEDICIS</b>" in bot.api.last_text()
+
+
+async def test_an_instant_answer_is_not_preceded_by_a_typing_flash(bot: BotHarness) -> None:
+    await bot.send(tg.message("what is medicis?"))
+    assert bot.api.sent("sendChatAction") == []
+    assert "<b>CERN-MEDICIS</b>" in bot.api.last_text()
 
 
 async def test_answer_is_recorded_once_even_if_the_update_is_redelivered(

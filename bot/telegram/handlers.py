@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import logging
@@ -26,6 +27,10 @@ WELCOME_TOPIC = "about.bot"
 CONTACT_TOPIC = "route.contact"
 CHOOSE_CATEGORY = "What would you like to know about? Choose a category:"
 UNKNOWN_COMMAND = "I don’t know that command. Try /help, /topics or simply type your question."
+TYPING_AFTER_SECONDS = 0.3
+"""Show "typing…" only when an answer is not ready by then (a slow database, a busy bot):
+most answers take a millisecond, and the extra Bot API call per question would cost about a
+third of the bot's throughput for an indicator nobody sees."""
 FORGET_PROMPT = (
     "Delete everything this bot has recorded about you (your questions, feedback and any "
     "hand-off to staff)? This cannot be undone."
@@ -180,11 +185,14 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if await handoff.take_pending_question(update, context, text):
         return
-    with contextlib.suppress(TelegramError):
-        await context.bot.send_chat_action(message.chat.id, ChatAction.TYPING)
-    reply = await svc.conversation.ask(
-        text, user_key=svc.user_key(user.id), update_id=update.update_id
+    answering = asyncio.ensure_future(
+        svc.conversation.ask(text, user_key=svc.user_key(user.id), update_id=update.update_id)
     )
+    done, _ = await asyncio.wait({answering}, timeout=TYPING_AFTER_SECONDS)
+    if not done:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_chat_action(message.chat.id, ChatAction.TYPING)
+    reply = await answering
     handoff.remember_question(context, reply, text)
     keyboard = keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
     await send_html(message, reply_html(reply), keyboard)
