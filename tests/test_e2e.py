@@ -21,7 +21,7 @@ import pytest_asyncio
 
 from tests.bot_harness import KNOWLEDGE, write_knowledge
 from tests.bot_process import ADMIN_ID, STAFF_CHAT_ID, BotProcess, running_ktbot
-from tests.emulator import SECRET_HEADER, BotApiEmulator, Chat, StoredMessage, User
+from tests.emulator import SECRET_HEADER, ApiError, BotApiEmulator, Chat, StoredMessage, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 
@@ -494,3 +494,43 @@ async def test_webhook_mode_registers_the_secret_and_answers_delivered_updates(
                 assert response.status == 403
         await asyncio.sleep(0.5)
         assert len(bot_api.sent_messages(user)) == 1
+
+
+async def test_a_question_taken_by_a_killed_bot_is_answered_after_the_restart(
+    bot_api: BotApiEmulator, ktbot: BotProcess
+):
+    user = bot_api.new_user()
+    # The reply hangs, so the bot is killed after taking (and confirming) the update but
+    # before answering it: python-telegram-bot alone would lose this question.
+    bot_api.delay_next("sendMessage", 60, error=ApiError.bad_gateway())
+    update_id = bot_api.user_sends_text(user, None, "what is MEDICIS?")
+    await bot_api.wait_until_updates_confirmed(timeout=WAIT)
+    await bot_api.wait_for_call("sendMessage", timeout=WAIT, answered=False)
+
+    await ktbot.kill()
+    bot_api.clear_faults()
+    await ktbot.start()
+    reply = await bot_api.wait_for_message(user, timeout=WAIT)
+
+    assert reply.text.startswith("CERN-MEDICIS")
+    assert "replaying 1 update(s)" in ktbot.log_text()
+    [row] = await eventually_rows(ktbot, "SELECT * FROM exchanges WHERE update_id = ?", update_id)
+    assert row["outcome"] == "answer"
+
+
+async def test_an_update_delivered_again_after_a_restart_is_not_answered_twice(
+    bot_api: BotApiEmulator, ktbot: BotProcess
+):
+    user = bot_api.new_user()
+    update_id, _ = await reply_to(bot_api, user, "what is MEDICIS?")
+    await ktbot.stop()
+
+    # Telegram may deliver an update again when its confirmation was lost on the way.
+    bot_api.state.pending.append(bot_api.update(update_id))
+    await ktbot.start()
+    await bot_api.wait_until_updates_confirmed(timeout=WAIT)
+    _, second = await reply_to(bot_api, user, "what is FLASH?")
+
+    assert "FLASH" in second.text
+    assert len(bot_api.sent_messages(user)) == 2  # MEDICIS once, then FLASH
+    assert "already handled" in ktbot.log_text()

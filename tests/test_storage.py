@@ -622,3 +622,59 @@ def test_every_sqlite_failure_becomes_an_actionable_message(tmp_path: Path) -> N
     for sqlite_message, advice in cases.items():
         message = str(storage_error(sqlite3.OperationalError(sqlite_message), path, 5))
         assert advice in message and str(path) in message, sqlite_message
+
+
+# --- the inbox of Telegram updates ---------------------------------------------------------
+
+
+async def test_an_update_is_held_once_and_a_redelivery_is_recognised(storage: Storage) -> None:
+    assert await storage.hold_update(7, '{"update_id": 7}') is True
+    assert await storage.hold_update(7, '{"update_id": 7}') is False  # being handled
+
+    await storage.mark_update_handled(7)
+
+    assert await storage.hold_update(7, '{"update_id": 7}') is False  # handled already
+
+
+async def test_held_updates_not_handled_are_taken_for_replay_oldest_first(
+    storage: Storage,
+) -> None:
+    for update_id in (12, 10, 11):
+        await storage.hold_update(update_id, f'{{"update_id": {update_id}}}')
+    await storage.mark_update_handled(11)
+
+    first = await storage.take_held_updates()
+    second = await storage.take_held_updates()
+
+    assert [(h.update_id, h.replays) for h in first] == [(10, 1), (12, 1)]
+    assert [(h.update_id, h.replays) for h in second] == [(10, 2), (12, 2)]
+    assert first[0].payload == '{"update_id": 10}'
+
+
+async def test_a_handled_update_keeps_only_its_id_not_what_the_user_wrote(
+    storage: Storage, db_path: Path
+) -> None:
+    await storage.hold_update(5, '{"update_id": 5, "message": {"text": "my secret"}}')
+    await storage.mark_update_handled(5)
+
+    raw = sqlite3.connect(db_path)
+    try:
+        payloads = [row[0] for row in raw.execute("SELECT payload FROM inbox")]
+    finally:
+        raw.close()
+    assert payloads == ["{}"]
+
+
+async def test_the_daily_purge_forgets_update_ids_older_than_two_days(
+    storage: Storage, clock: FakeClock
+) -> None:
+    await storage.hold_update(1, "{}")
+    await storage.mark_update_handled(1)
+    clock.now = NOW + timedelta(days=1)
+    await storage.hold_update(2, "{}")
+
+    clock.now = NOW + timedelta(days=2, hours=1)
+    await storage.purge_older_than(clock.now - timedelta(days=180))
+
+    assert await storage.hold_update(1, "{}") is True  # forgotten: older than two days
+    assert await storage.hold_update(2, "{}") is False  # still known

@@ -106,6 +106,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX handoffs_exchange_id ON handoffs (exchange_id)",
         ),
     ),
+    Migration(
+        3,
+        "inbox of Telegram updates: replayed after a crash, redeliveries handled once",
+        (
+            # The raw update (with the sender's Telegram id) is kept only until it is
+            # handled; then only its id and times remain, to recognise a redelivery.
+            """
+            CREATE TABLE inbox (
+                update_id INTEGER PRIMARY KEY,
+                received_at TEXT NOT NULL,
+                payload TEXT NOT NULL CHECK (json_valid(payload)),
+                replays INTEGER NOT NULL DEFAULT 0,
+                handled_at TEXT
+            )
+            """,
+            "CREATE INDEX inbox_received_at ON inbox (received_at)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -186,3 +186,14 @@ class UsageStats:
     def rate(self, outcome: Outcome) -> float:
         """Share of exchanges with `outcome`, 0 when nothing was asked."""
         return self.by_outcome[outcome] / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class HeldUpdate:
+    """A Telegram update taken from Telegram and not handled before the bot stopped."""
+
+    update_id: int
+    payload: str
+    """The update as JSON, as Telegram sent it."""
+    replays: int
+    """How many times it has been replayed, this time included."""

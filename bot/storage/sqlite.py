@@ -33,6 +33,7 @@ from bot.storage.records import (
     DatabaseUnavailable,
     Exchange,
     Handoff,
+    HeldUpdate,
     NewExchange,
     ReviewState,
     StorageError,
@@ -47,6 +48,8 @@ from intents.result import Candidate, Outcome
 
 log = logging.getLogger(__name__)
 
+INBOX_KEEP = timedelta(days=2)
+"""How long the ids of handled updates are kept to recognise Telegram redelivering them."""
 DEFAULT_BUSY_TIMEOUT = 5.0
 """Seconds to wait for another process (a review command, a backup) to release a lock."""
 BACKLOG_LIMIT = 1000
@@ -691,6 +694,47 @@ class Storage:
                 (reason.strip(), to_db_time(self._clock()), exchange_id),
             )
 
+    # --- the inbox: updates taken from Telegram, until handled and a while after ---------
+
+    async def hold_update(self, update_id: int, payload: str) -> bool:
+        """Keep a Telegram update until it is handled; False if this update is known
+        already (handled, or being handled): a redelivery not to handle again.
+
+        Written before the update is confirmed to Telegram, so a crash cannot lose it.
+        """
+        async with self._write() as db:
+            cursor = await db.execute(
+                """
+                INSERT INTO inbox (update_id, received_at, payload) VALUES (?, ?, ?)
+                ON CONFLICT (update_id) DO NOTHING
+                """,
+                (update_id, to_db_time(self._clock()), payload),
+            )
+            return cursor.rowcount == 1
+
+    async def mark_update_handled(self, update_id: int) -> None:
+        """The update was handled (answered, or failed and logged): forget its content."""
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE inbox SET handled_at = ?, payload = '{}' WHERE update_id = ?",
+                (to_db_time(self._clock()), update_id),
+            )
+
+    async def take_held_updates(self) -> list[HeldUpdate]:
+        """Updates held by a process that stopped before handling them, oldest first; each
+        call counts as one more replay of each."""
+        async with self._write() as db:
+            rows = await db.execute_fetchall(
+                """
+                UPDATE inbox SET replays = replays + 1 WHERE handled_at IS NULL
+                RETURNING update_id, payload, replays
+                """
+            )
+        return sorted(
+            (HeldUpdate(int(r[0]), str(r[1]), int(r[2])) for r in rows),
+            key=lambda held: held.update_id,
+        )
+
     # --- privacy --------------------------------------------------------------------------
 
     async def purge_older_than(self, cutoff: datetime) -> int:
@@ -700,6 +744,9 @@ class Storage:
         async with self._write() as db:
             exchanges = await db.execute("DELETE FROM exchanges WHERE asked_at < ?", (moment,))
             handoffs = await db.execute("DELETE FROM handoffs WHERE created_at < ?", (moment,))
+            # Telegram redelivers an update for 24 hours at most: older ids are not needed.
+            inbox_cutoff = to_db_time(max(cutoff, self._clock() - INBOX_KEEP))
+            await db.execute("DELETE FROM inbox WHERE received_at < ?", (inbox_cutoff,))
             removed = exchanges.rowcount + handoffs.rowcount
         await self._checkpoint()
         return removed

@@ -29,6 +29,7 @@ from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.telegram import admin, handlers
+from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor
 from bot.telegram.services import SERVICES_KEY, BotServices
 from bot.telegram.watcher import watch_knowledge
 
@@ -65,10 +66,12 @@ def build_application(
     `request` replaces the HTTP layer (tests pass an in-process fake Bot API).
     """
     token = settings.require_token()
+    queue = DurableUpdateQueue()
     builder: ApplicationBuilder = (
         Application.builder()
         .token(token)
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .update_queue(queue)
+        .concurrent_updates(InboxUpdateProcessor(CONCURRENT_UPDATES, queue))
         # Retries 429 (honouring retry_after) and keeps bursts under Telegram's send limits.
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate_per_second, max_retries=3))
         .post_init(_post_init)
@@ -136,6 +139,8 @@ async def _post_init(application: Application) -> None:
     settings: Settings = application.bot_data["ktbot.settings"]
     knowledge: LiveKnowledge = application.bot_data["ktbot.knowledge"]
     storage = await Storage.open(settings.db_path)
+    if isinstance(application.update_queue, DurableUpdateQueue):
+        await application.update_queue.replay_held(storage, application.bot)
     application.bot_data[SERVICES_KEY] = BotServices(
         settings=settings,
         knowledge=knowledge,

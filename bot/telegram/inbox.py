@@ -1,0 +1,117 @@
+"""No question lost in a crash: updates are written down before Telegram forgets them.
+
+python-telegram-bot confirms a batch of updates to Telegram (the next getUpdates offset, or
+the webhook's 200) as soon as it has queued them, before they are handled; a process killed
+then would lose every question it was still answering. So the Application's update queue
+writes each update to the database's inbox before accepting it, the update processor
+marks it handled (keeping only its id), and the next start replays what is left. An update
+Telegram delivers again is recognised and not handled twice. Only a crash between sending a
+reply and marking its update handled makes a replay answer twice (at-least-once); the
+exchange is still recorded once (its `update_id` is unique).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.ext import SimpleUpdateProcessor
+
+from bot.storage import Storage, StorageError
+
+log = logging.getLogger(__name__)
+
+MAX_REPLAYS = 3
+"""An update still unhandled after this many starts is dropped: it may be what crashes."""
+
+
+class DurableUpdateQueue(asyncio.Queue[object]):
+    """The Application's update queue; holds each Telegram update in the inbox first.
+
+    Without storage (not opened yet, or refusing writes) it is a plain queue: answering
+    matters more than the crash guarantee.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.storage: Storage | None = None
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and not await self._hold(item):
+            log.info("update %s delivered again by Telegram: already handled", item.update_id)
+            return
+        await super().put(item)
+
+    async def _hold(self, update: Update) -> bool:
+        """Whether to handle the update: False for one the inbox knows already."""
+        storage = self.storage
+        if storage is None or storage.backlog:  # a refusing database would stall fetching
+            return True
+        try:
+            return await storage.hold_update(update.update_id, json.dumps(update.to_dict()))
+        except StorageError as exc:
+            log.warning("update %s not held in the inbox (%s)", update.update_id, exc)
+            return True
+
+    async def release(self, update: object) -> None:
+        if not isinstance(update, Update) or self.storage is None:
+            return
+        try:
+            await self.storage.mark_update_handled(update.update_id)
+        except StorageError as exc:
+            # Still unhandled in the inbox, it is replayed at the next start: answered twice.
+            log.warning("update %s handled but not marked so (%s)", update.update_id, exc)
+
+    async def replay_held(self, storage: Storage, bot: Bot) -> int:
+        """Queue the updates a previous process took but did not handle; return how many."""
+        self.storage = storage
+        held = await storage.take_held_updates()
+        replayed = 0
+        for item in held:
+            if item.replays > MAX_REPLAYS:
+                log.error(
+                    "dropping update %s: still unhandled after %d starts (it may be what "
+                    "stops the bot)",
+                    item.update_id,
+                    item.replays - 1,
+                )
+                await storage.mark_update_handled(item.update_id)
+                continue
+            try:
+                update = Update.de_json(json.loads(item.payload), bot)
+            except (ValueError, TypeError, KeyError) as exc:
+                log.error("dropping unreadable held update %s: %s", item.update_id, exc)
+                await storage.mark_update_handled(item.update_id)
+                continue
+            self.put_nowait(update)
+            replayed += 1
+        if replayed:
+            log.warning(
+                "replaying %d update(s) taken from Telegram before the last stop but never "
+                "answered",
+                replayed,
+            )
+        return replayed
+
+
+class InboxUpdateProcessor(SimpleUpdateProcessor):
+    """Handles updates concurrently, then releases each from the inbox, even on failure
+    (the error handler has logged it; replaying a failing update would only fail again)."""
+
+    def __init__(self, max_concurrent_updates: int, queue: DurableUpdateQueue) -> None:
+        super().__init__(max_concurrent_updates)
+        self._queue = queue
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await coroutine
+        except asyncio.CancelledError:
+            raise  # not handled: it stays in the inbox for the next start
+        except Exception:
+            await self._queue.release(update)
+            raise
+        await self._queue.release(update)
