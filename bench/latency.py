@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.synthetic import TEMPLATES, InventedWords
 from intents.knowledge import KnowledgeBase
 from intents.loader import load_knowledge
 from intents.matcher import Matcher, topic_texts
@@ -39,30 +40,6 @@ ROUNDS = 5
 """Each query is timed this many times; percentiles are over all timings."""
 BUILDS = 3
 
-_SYLLABLES = [c + v for c in "bcdfghjklmnprstvz" for v in "aeiou"] + ["qu", "th", "sh", "ch"]
-_TEMPLATES = (
-    "what is {a}",
-    "what is the {a} {b}",
-    "tell me about {a}",
-    "how does {a} work",
-    "who runs the {a} {b}",
-    "can i use {a} for {b}",
-    "where can i find {a}",
-    "how do i apply to {a}",
-    "is {a} related to {b}",
-    "what does {a} do",
-    "{a} {b}",
-    "{a}",
-    "information on {a} and {b}",
-    "explain the {a} project",
-    "when did {a} start",
-    "why is {a} important for {b}",
-    "how can my company join {a}",
-    "who should i contact about {a}",
-    "does cern offer {a}",
-    "{a} {b} at cern",
-)
-
 
 def synthetic_kb(n_topics: int, per_topic: int, seed: int = 7) -> tuple[KnowledgeBase, list[str]]:
     """Topics of invented words (a few shared, Zipf-like) asked through common templates.
@@ -70,22 +47,16 @@ def synthetic_kb(n_topics: int, per_topic: int, seed: int = 7) -> tuple[Knowledg
     Also returns queries: unseen phrasings of random topics, and some unrelated noise."""
     rng = random.Random(seed)
 
-    def word() -> str:
-        syllables = rng.choice((2, 2, 3, 3, 4))
-        return "".join(rng.choice(_SYLLABLES) for _ in range(syllables)) + rng.choice(
-            ("", "", "n", "s", "r", "x")
-        )
-
-    vocabulary = list(dict.fromkeys(word() for _ in range(12_000)))
-    popularity = [1 / (rank + 1) ** 0.8 for rank in range(len(vocabulary))]
+    words = InventedWords(rng)
+    word = words.word
     topics: dict[str, Topic] = {}
     queries: list[str] = []
     for number in range(n_topics):
-        terms = rng.sample(vocabulary, 3) + rng.choices(vocabulary, popularity, k=2)
+        terms = words.topic_terms()
         phrasings: set[str] = set()
         while len(phrasings) < per_topic + 1:
             a, b = rng.sample(terms, 2)
-            phrasings.add(rng.choice(_TEMPLATES).format(a=a, b=b))
+            phrasings.add(rng.choice(TEMPLATES).format(a=a, b=b))
         *questions, held_out = sorted(phrasings)
         rng.shuffle(questions)
         queries.append(held_out)
