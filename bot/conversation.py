@@ -120,21 +120,14 @@ class Conversation:
             options = tuple(
                 kb.topics[c.intent] for c in result.candidates if c.intent in kb.topics
             )[: kb.settings.max_alternatives]
-            if len(options) >= 2:
+            # One option is still a question ("did you mean this?"): its score is below the
+            # answer threshold, so answering it outright could be a wrong answer.
+            if options:
                 return Reply(
                     ReplyKind.CLARIFY,
                     kb,
                     result,
                     options=options,
-                    exchange_id=exchange_id,
-                    truncated=truncated,
-                )
-            if len(options) == 1:
-                return Reply(
-                    ReplyKind.ANSWER,
-                    kb,
-                    result,
-                    options[0],
                     exchange_id=exchange_id,
                     truncated=truncated,
                 )

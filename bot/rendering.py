@@ -22,6 +22,7 @@ NOT_TEXT = (
 EMPTY = "Please type your question in words, for example: “Can we license a CERN technology?”"
 TRUNCATED = "(Your message was very long; I read only its first 4,096 characters.)"
 CLARIFY = "I’m not sure which topic you mean. Did you mean one of these?"
+CLARIFY_ONE = "I’m not sure I understood. Did you mean this?"
 FALLBACK = (
     "I’m sorry, I don’t have a reliable answer to that, and I’d rather not guess. "
     "I’ve noted your question so the Knowledge Transfer team can improve my answers."
@@ -123,7 +124,7 @@ def reply_html(reply: Reply) -> str:
             if contact:
                 lines.append(contact)
     elif reply.kind is ReplyKind.CLARIFY:
-        lines.append(html.escape(CLARIFY, quote=False))
+        lines.append(html.escape(clarify_prompt(reply), quote=False))
     elif reply.kind is ReplyKind.FALLBACK:
         lines += [html.escape(FALLBACK, quote=False), "", fallback_next_steps_html(reply.kb)]
     else:
@@ -136,6 +137,10 @@ def fallback_next_steps_html(kb: KnowledgeBase) -> str:
     steps = "To reach a person, press “Talk to a person” below or use /contact."
     browse = "You can also browse what I know with /topics."
     return "\n".join(filter(None, [steps, contact, browse]))
+
+
+def clarify_prompt(reply: Reply) -> str:
+    return CLARIFY_ONE if len(reply.options) == 1 else CLARIFY
 
 
 def reply_text(reply: Reply) -> str:
@@ -154,7 +159,7 @@ def reply_text(reply: Reply) -> str:
         if reply.related:
             lines.append("Related: " + " · ".join(t.title for t in reply.related))
     elif reply.kind is ReplyKind.CLARIFY:
-        lines.append(CLARIFY)
+        lines.append(clarify_prompt(reply))
         lines += [f"  {i}. {t.title}" for i, t in enumerate(reply.options, 1)]
     elif reply.kind is ReplyKind.FALLBACK:
         lines += [FALLBACK, ""]

@@ -14,14 +14,10 @@ def decide(question: str, ranked: Sequence[Candidate], settings: MatchingSetting
         return MatchResult(question, Outcome.FALLBACK, None, 0.0)
     best, runners_up = ranked[0], ranked[1:]
     if best.score < settings.clarify_threshold:
-        # Nothing offered, but the best guesses are kept for the unanswered-questions review.
-        return MatchResult(
-            question,
-            Outcome.FALLBACK,
-            None,
-            best.score,
-            tuple(ranked[: settings.max_alternatives]),
-        )
+        # Nothing offered, but the best guesses are kept for the unanswered-questions review
+        # (a topic sharing nothing with the question is no guess).
+        guesses = tuple(c for c in ranked[: settings.max_alternatives] if c.score > 0)
+        return MatchResult(question, Outcome.FALLBACK, None, best.score, guesses)
     rival_close = bool(runners_up) and (
         best.score - runners_up[0].score < settings.clarify_margin * best.score
     )
@@ -33,10 +29,11 @@ def decide(question: str, ranked: Sequence[Candidate], settings: MatchingSetting
             best.score,
             tuple(runners_up[: settings.max_alternatives - 1]),
         )
-    # Ambiguous or only fairly close: offer the best two, and more if they are plausible.
+    # Ambiguous or only fairly close: offer the best, its close rival, and the runners-up
+    # that are plausible on their own; a weak runner-up is no help to the user.
     options = [
         c
         for i, c in enumerate(runners_up[: settings.max_alternatives - 1])
-        if i == 0 or c.score >= settings.option_threshold
+        if (i == 0 and rival_close) or c.score >= settings.option_threshold
     ]
     return MatchResult(question, Outcome.CLARIFY, best.intent, best.score, tuple(options))

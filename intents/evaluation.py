@@ -102,10 +102,12 @@ def read_labelled(path: Path) -> list[LabelledQuestion]:
             raise EvalFileError(f"{path}:{number}: invalid JSON: {exc.msg}") from exc
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
             raise EvalFileError(f'{path}:{number}: expected {{"text": "...", "intent": ...}}')
-        intent = item.get("intent")
-        if intent is not None and not isinstance(intent, str):
+        if "intent" not in item:
+            raise EvalFileError(f'{path}:{number}: no "intent" (null for out of scope)')
+        intent = item["intent"]
+        if intent is not None and not (isinstance(intent, str) and intent.strip()):
             raise EvalFileError(f"{path}:{number}: intent must be a topic id or null")
-        questions.append(LabelledQuestion(item["text"], intent or None))
+        questions.append(LabelledQuestion(item["text"], intent))
     return questions
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +14,7 @@ from intents.errors import KnowledgeError, Problem
 from intents.knowledge import KnowledgeBase
 from intents.markup import parse_markup
 from intents.models import Category, Contact, KnowledgeFile, MatchingSettings, Topic
+from intents.normalize import normalize_text
 from intents.yaml_source import SourceDocument, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -206,10 +205,10 @@ def _describe(data: Any, location: tuple[Any, ...], error: Any) -> str:
 
 
 def question_key(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form used to spot duplicate examples."""
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    letters = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", letters).split())
+    """The form two example questions are compared in: the matcher's own normalisation
+    (case, accents, punctuation, spelling variants), so that what the matcher cannot tell
+    apart is reported as a duplicate."""
+    return normalize_text(text)
 
 
 def _assemble(

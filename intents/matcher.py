@@ -45,7 +45,6 @@ class Matcher:
     def rank(self, text: str) -> tuple[Candidate, ...]:
         """The best few topics for `text`, best first, before any threshold is applied."""
         scores = self.index.score(text).scores
-        top = min(RANKED, len(scores))
-        best = np.argpartition(-scores, top - 1)[:top]
-        best = best[np.argsort(-scores[best], kind="stable")]
+        # A stable sort: equal scores keep the knowledge base's order, run after run.
+        best = np.argsort(-scores, kind="stable")[:RANKED]
         return tuple(Candidate(self.index.topic_ids[i], float(scores[i])) for i in best)

@@ -127,6 +127,10 @@ class MatchingSettings(_Model):
     with up to `max_alternatives` topics.
     """
 
+    # Strict: YAML reads `on`/`no` as booleans and pydantic would take them as 1.0 and 0.0,
+    # silently making the bot never answer; a quoted "0.3" is a typo worth reporting too.
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, strict=True)
+
     answer_threshold: float = Field(
         default=0.28,
         ge=0,

@@ -46,12 +46,14 @@ def max_length_change(length: int) -> int:
 @dataclass(frozen=True, slots=True)
 class TypoCorrector:
     buckets: Mapping[Bucket, tuple[str, ...]]
-    """Candidates per bucket, most frequent first so that ties go to the common word."""
+    """Candidates per bucket, most frequent first."""
+    rank: Mapping[str, int]
+    """Each candidate's place by frequency (0: the most frequent), so ties go to it."""
 
     @classmethod
     def build(cls, frequency: Mapping[str, int]) -> TypoCorrector:
         eligible = sorted(
-            (w for w in frequency if len(w) >= MIN_LENGTH - 1 and w.isalpha()),
+            (w for w in frequency if len(w) >= MIN_LENGTH and w.isalpha()),
             key=lambda w: (-frequency[w], w),
         )
         buckets: dict[Bucket, list[str]] = defaultdict(list)
@@ -61,18 +63,22 @@ class TypoCorrector:
                 if max_edits(length) and abs(len(word) - length) <= max_length_change(length):
                     buckets["first", word[:_EDGE], length].append(word)
                     buckets["last", word[-_EDGE:], length].append(word)
-        return cls({key: tuple(words) for key, words in buckets.items()})
+        return cls(
+            {key: tuple(words) for key, words in buckets.items()},
+            {word: place for place, word in enumerate(eligible)},
+        )
 
     def correct(self, word: str) -> str | None:
         """The known word `word` was probably meant as, or None."""
         edits = max_edits(len(word))
         if not edits or not word.isalpha():
             return None
-        choices = self.buckets.get(("first", word[:_EDGE], len(word)), ()) + self.buckets.get(
-            ("last", word[-_EDGE:], len(word)), ()
-        )
-        if not choices:
+        first = self.buckets.get(("first", word[:_EDGE], len(word)), ())
+        last = self.buckets.get(("last", word[-_EDGE:], len(word)), ())
+        if not first and not last:
             return None
+        # extractOne keeps the first of equally close words: the most frequent must come first.
+        choices = sorted({*first, *last}, key=self.rank.__getitem__)
         found = process.extractOne(
             word, choices, scorer=OSA.distance, score_cutoff=edits, processor=None
         )

@@ -51,6 +51,9 @@ def test_labelled_questions_are_read_with_null_meaning_out_of_scope(tmp_path: Pa
         ('{"text": "oops", "intent": ', r"q\.jsonl:2: invalid JSON"),
         ('{"intent": "x"}', r"q\.jsonl:2: expected"),
         ('{"text": "x", "intent": 3}', r"q\.jsonl:2: intent must be"),
+        # A misspelt or empty label must not silently count as out of scope.
+        ('{"text": "x", "intnet": "project.medicis"}', r'q\.jsonl:2: no "intent"'),
+        ('{"text": "x", "intent": ""}', r"q\.jsonl:2: intent must be"),
     ],
 )
 def test_a_bad_line_is_reported_with_its_number(

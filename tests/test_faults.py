@@ -365,6 +365,33 @@ async def test_deleted_knowledge_directory_keeps_serving_and_is_watched_again_wh
         assert "KT site" in bot.api.last_text()
 
 
+async def test_a_knowledge_directory_swapped_by_a_deploy_is_watched_from_then_on(
+    tmp_path: Path, quick_watcher: None
+) -> None:
+    async with running_bot(tmp_path) as bot:
+        root = bot.settings.knowledge_dir
+        version = bot.services.knowledge.kb.version
+        await asyncio.sleep(WATCH_SETUP)
+        # `rm -rf knowledge && mv knowledge.new knowledge`, faster than the watcher debounces.
+        staged = write_knowledge(tmp_path / "knowledge.new")
+        routes = staged / "topics" / "routes.yaml"
+        routes.write_text(routes.read_text().replace("KT web site", "KT website"))
+        shutil.rmtree(root)
+        staged.rename(root)
+        await wait_until(lambda: bot.services.knowledge.kb.version != version, within=5)
+        second = bot.services.knowledge.kb.version
+
+        routes = root / "topics" / "routes.yaml"
+        routes.write_text(routes.read_text().replace("KT website", "KT site"))
+        await wait_until(
+            lambda: bot.services.knowledge.kb.version != second,
+            within=5,
+            what="a reload after an edit in the swapped-in directory",
+        )
+        await bot.send(tg.message("how do I reach the knowledge transfer team"))
+        assert "KT site" in bot.api.last_text()
+
+
 async def test_unreadable_knowledge_directory_keeps_serving_and_recovers(
     tmp_path: Path, quick_watcher: None, caplog: pytest.LogCaptureFixture
 ) -> None:

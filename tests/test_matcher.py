@@ -275,8 +275,23 @@ class TestDecision:
     def test_a_middling_best_score_asks_with_the_plausible_options(self) -> None:
         assert self.decide(0.4, 0.25, 0.21, 0.19) == (Outcome.CLARIFY, "t0", ["t1", "t2"])
 
+    def test_a_middling_best_score_without_a_plausible_rival_asks_about_it_alone(self) -> None:
+        # "Did you mean X?" — a 0.05 runner-up would only be noise on a button.
+        assert self.decide(0.4, 0.05) == (Outcome.CLARIFY, "t0", [])
+
     def test_below_the_clarify_threshold_falls_back_but_keeps_the_guesses(self) -> None:
         assert self.decide(0.2, 0.1) == (Outcome.FALLBACK, None, ["t0", "t1"])
+
+    def test_topics_sharing_nothing_with_the_question_are_no_guesses(self) -> None:
+        assert self.decide(0.1, 0.0, 0.0) == (Outcome.FALLBACK, None, ["t0"])
+
+
+def test_a_typo_equally_close_to_two_words_becomes_the_more_frequent_one() -> None:
+    from intents.typos import TypoCorrector
+
+    corrector = TypoCorrector.build({"medicxyz": 1, "aedicxyx": 50})
+
+    assert corrector.correct("medicxyx") == "aedicxyx"
 
     def test_no_candidates_fall_back(self) -> None:
         assert self.decide() == (Outcome.FALLBACK, None, [])

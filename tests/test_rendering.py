@@ -375,17 +375,19 @@ def test_has_words_needs_a_letter_or_digit(text: str, expected: bool) -> None:
     assert has_words(text) is expected
 
 
-def test_clarify_with_a_single_known_option_answers_it(
+def test_clarify_with_a_single_known_option_still_asks_about_it(
     kb: KnowledgeBase, conversation: Conversation
 ) -> None:
+    # Its score is below the answer threshold: answering outright could be a wrong answer.
     clarify = MatchResult(
         "q", Outcome.CLARIFY, "project.flash", 0.4, (Candidate("gone.topic", 0.39),)
     )
 
     reply = conversation.reply_for(clarify, kb)
 
-    assert reply.kind is ReplyKind.ANSWER
-    assert reply.topic == kb.topic("project.flash")
+    assert reply.kind is ReplyKind.CLARIFY
+    assert reply.options == (kb.topic("project.flash"),)
+    assert "Did you mean this?" in reply_text(reply)
 
 
 def test_clarify_offers_at_most_max_alternatives_known_topics(

@@ -631,7 +631,7 @@ async def test_an_update_is_held_once_and_a_redelivery_is_recognised(storage: St
     assert await storage.hold_update(7, '{"update_id": 7}') is True
     assert await storage.hold_update(7, '{"update_id": 7}') is False  # being handled
 
-    await storage.mark_update_handled(7)
+    await storage.mark_updates_handled([7])
 
     assert await storage.hold_update(7, '{"update_id": 7}') is False  # handled already
 
@@ -641,7 +641,7 @@ async def test_held_updates_not_handled_are_taken_for_replay_oldest_first(
 ) -> None:
     for update_id in (12, 10, 11):
         await storage.hold_update(update_id, f'{{"update_id": {update_id}}}')
-    await storage.mark_update_handled(11)
+    await storage.mark_updates_handled([11])
 
     first = await storage.take_held_updates()
     second = await storage.take_held_updates()
@@ -655,7 +655,7 @@ async def test_a_handled_update_keeps_only_its_id_not_what_the_user_wrote(
     storage: Storage, db_path: Path
 ) -> None:
     await storage.hold_update(5, '{"update_id": 5, "message": {"text": "my secret"}}')
-    await storage.mark_update_handled(5)
+    await storage.mark_updates_handled([5])
 
     raw = sqlite3.connect(db_path)
     try:
@@ -669,7 +669,7 @@ async def test_the_daily_purge_forgets_update_ids_older_than_two_days(
     storage: Storage, clock: FakeClock
 ) -> None:
     await storage.hold_update(1, "{}")
-    await storage.mark_update_handled(1)
+    await storage.mark_updates_handled([1])
     clock.now = NOW + timedelta(days=1)
     await storage.hold_update(2, "{}")
 
@@ -678,3 +678,30 @@ async def test_the_daily_purge_forgets_update_ids_older_than_two_days(
 
     assert await storage.hold_update(1, "{}") is True  # forgotten: older than two days
     assert await storage.hold_update(2, "{}") is False  # still known
+
+
+async def test_a_write_cancelled_while_waiting_for_the_lock_leaves_no_transaction_open(
+    db_path: Path,
+) -> None:
+    # E.g. the bot stopping while its update fetcher waits for a lock another process holds.
+    async with await Storage.open(db_path, busy_timeout=1.0) as storage:
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        waiting = asyncio.ensure_future(storage.hold_update(1, "{}"))
+        await asyncio.sleep(0.2)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        other.execute("COMMIT")
+        other.close()
+        await asyncio.sleep(1.2)  # the abandoned BEGIN has long succeeded in aiosqlite's thread
+
+        assert await storage.hold_update(2, "{}") is True
+        another = sqlite3.connect(db_path, timeout=0.5)
+        try:
+            another.execute(
+                "INSERT INTO inbox (update_id, received_at, payload) VALUES (9, 'x', '{}')"
+            )
+            another.commit()
+        finally:
+            another.close()

@@ -323,11 +323,10 @@ class Storage:
         async with self._lock:
             try:
                 # IMMEDIATE takes the write lock up front, so waiting happens here under
-                # busy_timeout instead of failing halfway through the transaction.
+                # busy_timeout instead of failing halfway through the transaction. Inside
+                # the try: a caller cancelled during BEGIN (aiosqlite still runs it in its
+                # thread) must roll back, or every later write finds a transaction open.
                 await self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise storage_error(exc, self.path, self._busy_timeout) from exc
-            try:
                 yield self._db
                 await self._db.execute("COMMIT")
             except BaseException as exc:
@@ -712,12 +711,13 @@ class Storage:
             )
             return cursor.rowcount == 1
 
-    async def mark_update_handled(self, update_id: int) -> None:
-        """The update was handled (answered, or failed and logged): forget its content."""
+    async def mark_updates_handled(self, update_ids: Iterable[int]) -> None:
+        """The updates were handled (answered, or failed and logged): forget their content."""
+        moment = to_db_time(self._clock())
         async with self._write() as db:
-            await db.execute(
+            await db.executemany(
                 "UPDATE inbox SET handled_at = ?, payload = '{}' WHERE update_id = ?",
-                (to_db_time(self._clock()), update_id),
+                [(moment, update_id) for update_id in update_ids],
             )
 
     async def take_held_updates(self) -> list[HeldUpdate]:

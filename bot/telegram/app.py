@@ -180,6 +180,8 @@ async def _post_stop(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
+    if isinstance(application.update_queue, DurableUpdateQueue):
+        await application.update_queue.flush()
     svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
     if svc is not None and svc.storage is not None:
         await svc.storage.close()

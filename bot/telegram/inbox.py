@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 MAX_REPLAYS = 3
 """An update still unhandled after this many starts is dropped: it may be what crashes."""
+MAX_UNMARKED = 100_000
+"""Handled update ids kept in memory while the database refuses writes."""
 
 
 class DurableUpdateQueue(asyncio.Queue[object]):
@@ -39,6 +41,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     def __init__(self) -> None:
         super().__init__()
         self.storage: Storage | None = None
+        self._handled: list[int] = []
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and not await self._hold(item):
@@ -58,18 +61,35 @@ class DurableUpdateQueue(asyncio.Queue[object]):
             return True
 
     async def release(self, update: object) -> None:
+        """Mark an update handled; while the database refuses writes, remember it and mark it
+        with the next one that can be written (never make every answer wait out a lock)."""
         if not isinstance(update, Update) or self.storage is None:
             return
+        self._handled.append(update.update_id)
+        if not self.storage.backlog:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the handled marks still in memory (also called at shutdown)."""
+        if not self._handled or self.storage is None:
+            return
+        handled, self._handled = self._handled, []
         try:
-            await self.storage.mark_update_handled(update.update_id)
+            await self.storage.mark_updates_handled(handled)
         except StorageError as exc:
-            # Still unhandled in the inbox, it is replayed at the next start: answered twice.
-            log.warning("update %s handled but not marked so (%s)", update.update_id, exc)
+            # Kept for the next attempt; if it never comes, the next start replays them
+            # (answered twice at worst, never lost).
+            self._handled = (handled + self._handled)[-MAX_UNMARKED:]
+            log.warning("%d handled update(s) not marked so yet (%s)", len(handled), exc)
 
     async def replay_held(self, storage: Storage, bot: Bot) -> int:
         """Queue the updates a previous process took but did not handle; return how many."""
         self.storage = storage
-        held = await storage.take_held_updates()
+        try:
+            held = await storage.take_held_updates()
+        except StorageError as exc:
+            log.error("cannot read the inbox, nothing replayed this time: %s", exc)
+            return 0
         replayed = 0
         for item in held:
             if item.replays > MAX_REPLAYS:
@@ -79,13 +99,13 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                     item.update_id,
                     item.replays - 1,
                 )
-                await storage.mark_update_handled(item.update_id)
+                await storage.mark_updates_handled([item.update_id])
                 continue
             try:
                 update = Update.de_json(json.loads(item.payload), bot)
             except (ValueError, TypeError, KeyError) as exc:
                 log.error("dropping unreadable held update %s: %s", item.update_id, exc)
-                await storage.mark_update_handled(item.update_id)
+                await storage.mark_updates_handled([item.update_id])
                 continue
             self.put_nowait(update)
             replayed += 1
@@ -99,19 +119,15 @@ class DurableUpdateQueue(asyncio.Queue[object]):
 
 
 class InboxUpdateProcessor(SimpleUpdateProcessor):
-    """Handles updates concurrently, then releases each from the inbox, even on failure
-    (the error handler has logged it; replaying a failing update would only fail again)."""
+    """Handles updates concurrently, then marks each handled in the inbox, even when its
+    handler failed (the error handler has logged it; a replay would only fail again)."""
 
     def __init__(self, max_concurrent_updates: int, queue: DurableUpdateQueue) -> None:
         super().__init__(max_concurrent_updates)
         self._queue = queue
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        try:
-            await coroutine
-        except asyncio.CancelledError:
-            raise  # not handled: it stays in the inbox for the next start
-        except Exception:
-            await self._queue.release(update)
-            raise
+        # Application.process_update hands handler errors to the error handler and returns;
+        # a cancelled update raises past the release and stays in the inbox for next start.
+        await coroutine
         await self._queue.release(update)

@@ -51,14 +51,16 @@ async def watch_knowledge(
     root = knowledge.root
     while True:
         if root.is_dir():
+            watched = _identity(root)
             try:
                 async for _changes in watchfiles.awatch(
                     root, watch_filter=knowledge_filter(root), debounce=debounce_ms, recursive=True
                 ):
                     await _reload(knowledge, on_reload)
-                    if not root.is_dir():
+                    if _identity(root) != watched:
                         # A watch on a deleted directory never reports anything again, even
-                        # when a new directory appears at the same path: start over.
+                        # when a new directory appears at the same path (a deploy swapping
+                        # directories): start over on whatever is there now.
                         break
             except asyncio.CancelledError:
                 raise
@@ -74,6 +76,15 @@ async def watch_knowledge(
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
         await _wait_for_directory(knowledge, on_reload)
+
+
+def _identity(root: Path) -> tuple[int, int] | None:
+    """Which directory is at `root` now (device and inode), None if none is."""
+    try:
+        stat = root.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
 
 
 async def _wait_for_directory(knowledge: LiveKnowledge, on_reload: OnReload) -> None:
