@@ -187,26 +187,6 @@ def _neighbours(keys: list[str], cutoff: float) -> list[set[int]]:
     return result
 
 
-def similar_questions(
-    question: str,
-    candidates: Iterable[UnansweredQuestion],
-    threshold: float = DEFAULT_GROUP_THRESHOLD,
-) -> list[UnansweredQuestion]:
-    """The candidates that ask what `question` asks, by the same measure as `group_similar`."""
-    if not 0 < threshold <= 1:
-        raise ValueError("threshold is a similarity between 0 and 1")
-    key = grouping_text(question)
-    return [c for c in candidates if _alike(key, grouping_text(c.question), threshold * 100)]
-
-
-def _alike(key: str, other: str, cutoff: float) -> bool:
-    if key == other:
-        return True
-    one_word = len(key.split()) <= 1 or len(other.split()) <= 1
-    scorer = fuzz.token_sort_ratio if one_word else fuzz.token_set_ratio
-    return scorer(key, other) >= cutoff
-
-
 def _most_common_nearest(members: Iterable[UnansweredQuestion]) -> str | None:
     counts = Counter(m.alternatives[0].intent for m in members if m.alternatives)
     return counts.most_common(1)[0][0] if counts else None

@@ -420,9 +420,15 @@ async def _resolve_similar(
     """With --similar: resolve the open questions like `item`; return their ids."""
     if not getattr(args, "similar", False):
         return []
-    others = [q for q in await storage.unanswered(state=ReviewState.OPEN) if q.id != item.id]
-    alike = review.similar_questions(item.question, others)
-    return await storage.resolve_open((q.id for q in alike), args.topic)
+    open_items = await storage.unanswered(state=ReviewState.OPEN)
+    if all(q.id != item.id for q in open_items):
+        open_items.append(item)  # resolved a moment ago: still the centre of its group
+    group = next(
+        (g for g in review.group_similar(open_items) if any(m.id == item.id for m in g.members)),
+        None,
+    )
+    others = [m.id for m in group.members if m.id != item.id] if group else []
+    return await storage.resolve_open(others, args.topic)
 
 
 def _print_similar(ids: Sequence[int], topic: str) -> None:

@@ -334,3 +334,33 @@ def test_unanswered_without_an_action_prints_usage(
 ) -> None:
     assert ktbot(settings, "unanswered") == 2
     assert "list" in capsys.readouterr().err
+
+
+def test_resolve_similar_resolves_the_group_that_groups_shows(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A star around its centre: the third is like the centre, not like the first question.
+    first, centre, third, unrelated = record(
+        settings,
+        ("isotope prices", fallback(("project.medicis", 0.4)), RECENT),
+        ("isotope prices for hospitals clinics", fallback(("project.medicis", 0.4)), RECENT),
+        ("hospitals clinics", fallback(("project.medicis", 0.3)), RECENT),
+        ("visiting the accelerator", fallback(("about.kt-group", 0.3)), RECENT),
+    )
+    assert ktbot(settings, "unanswered", "groups", "--json") == 0
+    groups = json.loads(capsys.readouterr().out)
+    shown = next(g for g in groups if first in g["ids"])
+
+    code = ktbot(
+        settings, "unanswered", "resolve", str(first), "--topic", "project.medicis", "--similar"
+    )
+
+    assert code == 0
+    resolved = {
+        q
+        for q in (first, centre, third, unrelated)
+        if review_state(settings, q)[0] is ReviewState.RESOLVED
+    }
+    assert resolved == set(shown["ids"])
+    assert len(resolved) == 3
+    assert unrelated not in resolved
