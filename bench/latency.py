@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import random
 import sys
 import time
@@ -29,6 +28,7 @@ from rapidfuzz import fuzz, process
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic import TEMPLATES, InventedWords
+from intents.evaluation import read_labelled
 from intents.knowledge import KnowledgeBase
 from intents.loader import load_knowledge
 from intents.matcher import Matcher, topic_texts
@@ -76,7 +76,7 @@ def shipped_queries(kb: KnowledgeBase) -> list[str]:
     """The public evaluation questions, plus lightly altered knowledge-base examples."""
     queries = []
     if PUBLIC_EVAL.is_file():
-        queries = [json.loads(line)["text"] for line in PUBLIC_EVAL.read_text().splitlines()]
+        queries = [question.text for question in read_labelled(PUBLIC_EVAL)]
     rng = random.Random(3)
     for topic in kb.topics.values():
         for question in rng.sample(list(topic.questions), min(2, len(topic.questions))):

@@ -62,7 +62,8 @@ _INLINE = re.compile(
     # One level of balanced parentheses inside a URL (Wikipedia's "Foo_(bar)").
     r"|\[(?P<label>[^\]\n]+)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))*)\)"
 )
-_VALID_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#][^\s<>\"]*)?$")
+# The only links an answer, a link or a contact may carry (the Bot API accepts more).
+HTTP_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#][^\s<>\"]*)?$")
 _BULLET = re.compile(r"^[-*•]\s+")
 # Up to three digits: a wrapped line starting with a year ("2019. Since then…") is prose.
 _NUMBERED = re.compile(r"^(?P<number>\d{1,3})[.)]\s+")
@@ -153,7 +154,7 @@ def _styled(text: str, bold: bool, italic: bool) -> Span:
 
 
 def _link(label: str, url: str, problems: list[str], bold: bool, italic: bool) -> Span:
-    if not _VALID_URL.match(url):
+    if not HTTP_URL.match(url):
         problems.append(f"link {label!r} has an invalid URL {url!r}")
     parts = _spans(label, problems, bold=bold, italic=italic)
     styles = {_styles(part) for part in parts}

@@ -20,11 +20,12 @@ from pydantic import (
     model_validator,
 )
 
+from intents.markup import HTTP_URL
+
 # Dotted, lower-case ids ("project.flash", "route.eu-projects"): they appear in logs,
 # evaluation sets and deep links, so they are kept to a URL- and filename-safe alphabet.
 ID_PATTERN = r"^[a-z0-9]+(?:[.\-_][a-z0-9]+)*$"
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
-_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#][^\s<>\"]*)?$")
 
 
 def _non_blank(value: str) -> str:
@@ -36,7 +37,7 @@ def _non_blank(value: str) -> str:
 
 def _http_url(value: str) -> str:
     value = value.strip()
-    if not _URL.match(value):
+    if not HTTP_URL.match(value):
         raise ValueError(f"{value!r} is not a valid http(s) URL")
     return value
 

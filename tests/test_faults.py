@@ -380,6 +380,7 @@ async def test_a_knowledge_directory_swapped_by_a_deploy_is_watched_from_then_on
         staged.rename(root)
         await wait_until(lambda: bot.services.knowledge.kb.version != version, within=5)
         second = bot.services.knowledge.kb.version
+        await asyncio.sleep(WATCH_SETUP)  # the new watch starts after that reload
 
         routes = root / "topics" / "routes.yaml"
         routes.write_text(routes.read_text().replace("KT website", "KT site"))
