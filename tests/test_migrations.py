@@ -162,3 +162,28 @@ def test_migrations_are_numbered_without_gaps() -> None:
     assert [m.version for m in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
     assert pending(0) == MIGRATIONS
     assert pending(SCHEMA_VERSION) == ()
+
+
+async def test_a_question_ignored_before_the_upgrade_stays_ignored_when_asked_again(
+    tmp_path: Path,
+) -> None:
+    path = make_v1_database(tmp_path / "ktbot.sqlite3")
+    async with await Storage.open(path) as storage:
+        await storage.ignore(3, "prices are not public")
+    # Back to version 2, as a bot released before version 3 would have left it.
+    with sqlite3.connect(path) as raw:
+        raw.execute("DROP INDEX unanswered_ignored_key")
+        raw.execute("ALTER TABLE unanswered DROP COLUMN question_key")
+        raw.execute("DROP TABLE inbox")
+        raw.execute("PRAGMA user_version = 2")
+
+    async with await Storage.open(path) as storage:
+        fallback = MatchResult("q", Outcome.FALLBACK, None, 0.2)
+        again = await storage.record_exchange(
+            NewExchange("telegram", "k-lin", "Price of isotopes!", fallback, "v3kb")
+        )
+        assert again is not None
+        item = await storage.unanswered_question(again)
+
+    assert item is not None
+    assert (item.state, item.reason) == (ReviewState.IGNORED, "prices are not public")

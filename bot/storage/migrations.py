@@ -108,7 +108,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
-        "inbox of Telegram updates: replayed after a crash, redeliveries handled once",
+        "inbox of Telegram updates (replayed after a crash, redeliveries handled once); "
+        "indexed keys of unanswered questions",
         (
             # The raw update (with the sender's Telegram id) is kept only until it is
             # handled; then only its id and times remain, to recognise a redelivery.
@@ -122,6 +123,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             )
             """,
             "CREATE INDEX inbox_received_at ON inbox (received_at)",
+            # The comparable form of an unanswered question (intents.loader.question_key),
+            # so that "was this already ignored?" is an index lookup, not a scan of every
+            # ignored question on each fallback. A change of that normalisation needs a
+            # migration recomputing the column.
+            "ALTER TABLE unanswered ADD COLUMN question_key TEXT",
+            """
+            UPDATE unanswered SET question_key = ktbot_question_key(
+                (SELECT question FROM exchanges WHERE id = unanswered.exchange_id)
+            )
+            """,
+            "CREATE INDEX unanswered_ignored_key ON unanswered (question_key) "
+            "WHERE state = 'ignored'",
         ),
     ),
 )

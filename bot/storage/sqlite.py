@@ -974,26 +974,28 @@ async def _open_review(
     stays ignored instead of coming back for review. It is still counted in the statistics
     and listed by `ktbot unanswered list --state ignored`.
     """
+    key = question_key(question)
     twin = await db.execute_fetchall(
         """
         SELECT u.reason FROM unanswered u JOIN exchanges e ON e.id = u.exchange_id
-        WHERE u.state = 'ignored' AND ktbot_question_key(e.question) = ?
+        WHERE u.state = 'ignored' AND u.question_key = ?
         ORDER BY e.asked_at, e.id LIMIT 1
         """,
-        (question_key(question),),
+        (key,),
     )
     ignored = next(iter(twin), None)
     if ignored is None:
         await db.execute(
-            "INSERT INTO unanswered (exchange_id, state) VALUES (?, 'open')", (exchange_id,)
+            "INSERT INTO unanswered (exchange_id, state, question_key) VALUES (?, 'open', ?)",
+            (exchange_id, key),
         )
     else:
         await db.execute(
             """
-            INSERT INTO unanswered (exchange_id, state, reason, reviewed_at)
-            VALUES (?, 'ignored', ?, ?)
+            INSERT INTO unanswered (exchange_id, state, reason, reviewed_at, question_key)
+            VALUES (?, 'ignored', ?, ?, ?)
             """,
-            (exchange_id, ignored[0], moment),
+            (exchange_id, ignored[0], moment, key),
         )
 
 
