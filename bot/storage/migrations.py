@@ -108,8 +108,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
-        "inbox of Telegram updates (replayed after a crash, redeliveries handled once); "
-        "indexed keys of unanswered questions",
+        "inbox of Telegram updates: replayed after a crash, redeliveries handled once",
         (
             # The raw update (with the sender's Telegram id) is kept only until it is
             # handled; then only its id and times remain, to recognise a redelivery.
@@ -123,6 +122,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             )
             """,
             "CREATE INDEX inbox_received_at ON inbox (received_at)",
+        ),
+    ),
+    Migration(
+        4,
+        "indexed comparable form of unanswered questions",
+        (
             # The comparable form of an unanswered question (intents.loader.question_key),
             # so that "was this already ignored?" is an index lookup, not a scan of every
             # ignored question on each fallback. A change of that normalisation needs a
