@@ -35,6 +35,7 @@ from bot.rendering import RATE_LIMITED
 from bot.storage import DatabaseUnavailable, NewExchange, ReviewState, Storage, StorageError
 from bot.storage.sqlite import from_db_time, storage_error
 from bot.telegram import callback_data as cd
+from bot.telegram import handlers
 from bot.telegram.handlers import UNKNOWN_COMMAND
 from intents.result import MatchResult, Outcome
 from tests import telegram_updates as tg
@@ -487,10 +488,25 @@ async def test_a_timed_out_reply_is_logged_and_the_next_question_is_answered(
         assert (await bot.storage.stats(None)).total == 2
 
 
-async def test_a_bad_gateway_reply_is_logged_and_the_next_question_is_answered(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+async def test_a_reply_refused_with_a_bad_gateway_is_sent_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(handlers, "SEND_RETRY_SECONDS", 0.01)
     async with running_bot(tmp_path) as bot:
+        bot.api.fail_next("sendMessage", 502, "Bad Gateway")
+        with caplog.at_level(logging.INFO):
+            await bot.send(tg.message(QUESTION))
+        assert "failed (Bad Gateway); sending it again" in caplog.text
+        assert ANSWER in bot.api.last_text()
+        assert len(bot.api.sent("sendMessage")) == 2  # refused once, then delivered
+
+
+async def test_a_reply_failing_twice_is_logged_and_the_next_question_is_answered(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handlers, "SEND_RETRY_SECONDS", 0.01)
+    async with running_bot(tmp_path) as bot:
+        bot.api.fail_next("sendMessage", 502, "Bad Gateway")
         bot.api.fail_next("sendMessage", 502, "Bad Gateway")
         with caplog.at_level(logging.INFO):
             await bot.send(tg.message(QUESTION))
@@ -651,11 +667,12 @@ async def test_telegram_429_403_and_502_are_logged_and_the_bot_carries_on(
         assert "MEDICIS" in (await bot_api.wait_for_message(alice, timeout=10)).text
         bot_api.unblock(bob)
 
-        # 502 on a reply: that reply is lost (Telegram may or may not have sent it), logged
-        # in one line, without PTB's traceback about the proxy's HTML page.
+        # 502 on a reply: logged in one line, without PTB's traceback about the proxy's HTML
+        # page, and sent again.
         bot_api.bad_gateway_next("sendMessage")
         bot_api.user_sends_text(alice, None, "what is MEDICIS?")
-        await bot.wait_for_log("network problem talking to Telegram: Bad Gateway", timeout=10)
+        assert "MEDICIS" in (await bot_api.wait_for_message(alice, timeout=10)).text
+        assert "sending it again" in bot.log_text()
         assert "Can not load invalid JSON data" not in bot.log_text()
 
         # 502 while polling (the update just sent ends the current long poll, the next two
@@ -762,6 +779,7 @@ async def test_the_token_never_appears_in_a_debug_log_full_of_errors(
         bot_api.bad_gateway_next("sendMessage")
         bot_api.user_sends_text(user, None, "what is MEDICIS?")
         await bot.wait_for_log("Bad Gateway", timeout=10)
+        await bot_api.wait_for_message(user, timeout=10)  # the reply, sent again
         # A reply Telegram refuses: the handler fails, logged with its traceback.
         bot_api.fail_next("sendMessage", ApiError.bad_request("can't parse entities"))
         bot_api.user_sends_text(user, None, "what is MEDICIS?")

@@ -29,6 +29,7 @@ from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.telegram import admin, handlers
+from bot.telegram.errors import short_error
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor
 from bot.telegram.services import SERVICES_KEY, BotServices
 from bot.telegram.watcher import watch_knowledge
@@ -210,12 +211,6 @@ async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
         path.write_text(datetime.now(UTC).isoformat(), encoding="ascii")
     except OSError as exc:
         log.warning("could not write heartbeat %s: %s", path, exc)
-
-
-def short_error(error: BaseException) -> str:
-    """One line: PTB appends a whole HTML error page (a proxy's 502) after this marker."""
-    text = str(error).split(". Parsing the server response", 1)[0]
-    return text if len(text) <= 300 else text[:300] + "…"
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,7 +9,7 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.conversation import Reply, ReplyKind
@@ -18,6 +18,7 @@ from bot.rendering import NOT_TEXT, RATE_LIMITED, markup_html, reply_html
 from bot.storage import StorageError
 from bot.telegram import callback_data as cd
 from bot.telegram import handoff, keyboards
+from bot.telegram.errors import short_error
 from bot.telegram.services import BotServices, services
 from intents.models import Topic
 
@@ -27,6 +28,8 @@ WELCOME_TOPIC = "about.bot"
 CONTACT_TOPIC = "route.contact"
 CHOOSE_CATEGORY = "What would you like to know about? Choose a category:"
 UNKNOWN_COMMAND = "I don’t know that command. Try /help, /topics or simply type your question."
+SEND_ATTEMPTS = 2
+SEND_RETRY_SECONDS = 1.0
 TYPING_AFTER_SECONDS = 0.3
 """Show "typing…" only when an answer is not ready by then (a slow database, a busy bot):
 most answers take a millisecond, and the extra Bot API call per question would cost about a
@@ -43,11 +46,31 @@ FORGET_PROMPT = (
 async def send_html(
     message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> Message:
-    """Reply in the same chat; in groups, thread the reply to the user's message."""
+    """Reply in the same chat; in groups, thread the reply to the user's message.
+
+    A reply refused by a network error (a proxy's 502, a dropped connection) is sent once
+    more: an unanswered enquiry is a lost lead, a rare duplicate only a nuisance. Timeouts
+    are not retried (the message may well have gone) and bad requests would fail again.
+    """
     quote = message.chat.type != ChatType.PRIVATE
-    return await message.reply_html(
-        text, reply_markup=keyboard, do_quote=quote, disable_web_page_preview=True
-    )
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            return await message.reply_html(
+                text, reply_markup=keyboard, do_quote=quote, disable_web_page_preview=True
+            )
+        except (BadRequest, TimedOut):
+            raise
+        except NetworkError as exc:
+            if attempt + 1 == SEND_ATTEMPTS:
+                raise
+            log.warning(
+                "reply to chat %s failed (%s); sending it again in %gs",
+                message.chat.id,
+                short_error(exc),
+                SEND_RETRY_SECONDS,
+            )
+            await asyncio.sleep(SEND_RETRY_SECONDS)
+    raise AssertionError("unreachable")
 
 
 def topic_html(topic: Topic, svc: BotServices) -> str:
