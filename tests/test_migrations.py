@@ -187,3 +187,18 @@ async def test_a_question_ignored_before_the_upgrade_stays_ignored_when_asked_ag
 
     assert item is not None
     assert (item.state, item.reason) == (ReviewState.IGNORED, "prices are not public")
+
+
+async def test_a_new_database_is_announced_once_and_an_upgrade_step_by_step(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO", logger="bot.storage.sqlite"):
+        async with await Storage.open(tmp_path / "new.sqlite3"):
+            pass
+        created = caplog.text
+        caplog.clear()
+        async with await Storage.open(make_v1_database(tmp_path / "old.sqlite3")):
+            pass
+
+    assert created.count("created the database") == 1 and "migrated" not in created
+    assert caplog.text.count("migrated") == SCHEMA_VERSION - 1

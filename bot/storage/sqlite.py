@@ -298,12 +298,15 @@ class Storage:
                 for statement in migration.statements:
                     await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {migration.version}")
-            log.info(
-                "migrated %s to schema version %d: %s",
-                self.path,
-                migration.version,
-                migration.description,
-            )
+            if found:  # an upgrade is news; each step of creating a new file is not
+                log.info(
+                    "migrated %s to schema version %d: %s",
+                    self.path,
+                    migration.version,
+                    migration.description,
+                )
+        if not found:
+            log.info("created the database %s (schema version %d)", self.path, SCHEMA_VERSION)
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
