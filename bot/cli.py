@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.cli_options import add_knowledge_option, knowledge_dir
 from bot.conversation import clean_question
 from bot.logging_setup import configure_logging
 from bot.rendering import markup_text
@@ -63,23 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     check = sub.add_parser("check", help="validate the knowledge base (exit 1 on problems)")
-    _knowledge_option(check)
+    add_knowledge_option(check)
     check.set_defaults(func=run_check)
 
     ask = sub.add_parser("ask", help="match one question (or '-' for one per stdin line)")
-    _knowledge_option(ask)
+    add_knowledge_option(ask)
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("question", nargs="+", help="the question, or '-' to read stdin")
     ask.set_defaults(func=run_ask)
 
     chat = sub.add_parser("chat", help="chat in the terminal (reads piped stdin too)")
-    _knowledge_option(chat)
+    add_knowledge_option(chat)
     chat.set_defaults(func=run_chat)
 
     run = sub.add_parser(
         "run", help="run the Telegram bot (polling, or webhook with --webhook-url)"
     )
-    _knowledge_option(run)
+    add_knowledge_option(run)
     run.add_argument("--webhook-url", help="public HTTPS URL Telegram should post updates to")
     run.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
     run.add_argument("--port", type=int, default=8443, help="webhook listen port")
@@ -91,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="file to write (default: <knowledge>/schema/knowledge.schema.json)",
     )
-    _knowledge_option(schema)
+    add_knowledge_option(schema)
     schema.set_defaults(func=run_schema)
 
     health = sub.add_parser("health", help="exit 0 if a running bot wrote a recent heartbeat")
@@ -103,19 +104,6 @@ def build_parser() -> argparse.ArgumentParser:
     eval_command.add_parser(sub)
     review_cli.add_parsers(sub)
     return parser
-
-
-def _knowledge_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--knowledge",
-        type=Path,
-        metavar="DIR",
-        help="knowledge directory (default: $KTBOT_KNOWLEDGE_DIR or the repository's knowledge/)",
-    )
-
-
-def knowledge_dir(args: argparse.Namespace, settings: Settings) -> Path:
-    return getattr(args, "knowledge", None) or settings.knowledge_dir
 
 
 # --- check --------------------------------------------------------------------------------

@@ -9,15 +9,12 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from bot.live_knowledge import LiveKnowledge
+from bot.storage import NewExchange, Storage, StorageError
 from intents.knowledge import KnowledgeBase
 from intents.models import Contact, Topic
 from intents.result import MatchResult, Outcome
-
-if TYPE_CHECKING:
-    from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +139,6 @@ class Conversation:
     async def record_choice(self, exchange_id: int, topic_id: str) -> None:
         if self.storage is None:
             return
-        from bot.storage import StorageError
-
         try:
             await self.storage.record_choice(exchange_id, topic_id)
         except StorageError as exc:
@@ -152,8 +147,6 @@ class Conversation:
     async def none_of_these(self, exchange_id: int | None) -> Reply:
         """None of the offered topics fit: the question goes to the unanswered review."""
         if exchange_id and self.storage is not None:
-            from bot.storage import StorageError
-
             try:
                 await self.storage.mark_unanswered(exchange_id)
             except StorageError as exc:
@@ -170,8 +163,6 @@ class Conversation:
     ) -> int | None:
         if self.storage is None:
             return None
-        from bot.storage import NewExchange, StorageError
-
         try:
             # While the database refuses writes (locked, read-only, full) the exchange is held
             # in memory and written later; the user gets the answer either way.

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.cli_options import add_knowledge_option, knowledge_dir
+from bot.settings import Settings
 from intents.errors import KnowledgeError
 from intents.evaluation import (
     EvalFileError,
@@ -25,7 +27,6 @@ from intents.evaluation import (
 from intents.loader import load_knowledge
 from intents.matcher import Matcher
 
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
 ANSWER_STEPS = tuple(round(0.16 + 0.02 * i, 2) for i in range(18))  # 0.16 … 0.50
 CLARIFY_STEPS = tuple(round(0.14 + 0.04 * i, 2) for i in range(7))  # 0.14 … 0.38
 CONFUSIONS_SHOWN = 15
@@ -39,12 +40,7 @@ def add_parser(subparsers: Any) -> None:
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
     parser.add_argument("file", type=Path, help='JSON lines: {"text": ..., "intent": id|null}')
-    parser.add_argument(
-        "--knowledge",
-        type=Path,
-        metavar="DIR",
-        help="knowledge directory (default: $KTBOT_KNOWLEDGE_DIR or the repository's knowledge/)",
-    )
+    add_knowledge_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--sweep", action="store_true", help="also show the figures across thresholds"
@@ -52,12 +48,10 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, settings: object = None, out: TextIO | None = None) -> int:
-    """Run the evaluation; 0 on success, 1 when the file or knowledge cannot be read.
-
-    `settings` is the CLI's `bot.settings.Settings` (its knowledge_dir is the default)."""
+def run(args: argparse.Namespace, settings: Settings, out: TextIO | None = None) -> int:
+    """Run the evaluation; 0 on success, 1 when the file or knowledge cannot be read."""
     out = out or sys.stdout
-    root = args.knowledge or getattr(settings, "knowledge_dir", None) or DEFAULT_KNOWLEDGE_DIR
+    root = knowledge_dir(args, settings)
     try:
         questions = read_labelled(args.file)
         matcher = Matcher.build(load_knowledge(root))

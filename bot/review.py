@@ -438,13 +438,13 @@ def format_unanswered_page(
         return ["No unanswered questions."], []
     lines = [f"Unanswered questions ({len(items)}), page {page + 1} of {pages}:"]
     for item in shown:
-        state = "" if item.state is ReviewState.OPEN else f" [{_state_note(item)}]"
+        state = "" if item.state is ReviewState.OPEN else f" [{state_note(item)}]"
         lines.append(f"#{item.id} {item.asked_at:%Y-%m-%d}: {_clip(item.question, 300)}{state}")
         lines.append(f"    nearest: {describe_nearest(item.alternatives)}")
     return lines, [item.id for item in shown]
 
 
-def _state_note(item: UnansweredQuestion) -> str:
+def state_note(item: UnansweredQuestion) -> str:
     if item.state is ReviewState.RESOLVED:
         return f"resolved → {item.topic}"
     if item.state is ReviewState.IGNORED:

@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot import review
+from bot.cli_options import add_knowledge_option, knowledge_dir
 from bot.review import QuestionGroup, ReviewError
 from bot.settings import Settings
 from bot.storage import ReviewState, Storage, StorageError, UnansweredQuestion, UsageStats
@@ -88,7 +89,7 @@ def add_parsers(subparsers: Any) -> None:
     resolve.add_argument("id", type=int, help="question id (from `unanswered list`)")
     resolve.add_argument("--topic", required=True, help="id of the topic that covers it")
     _similar_option(resolve)
-    _knowledge_option(resolve)
+    add_knowledge_option(resolve)
     resolve.set_defaults(func=run_resolve)
 
     ignore = actions.add_parser(
@@ -105,7 +106,7 @@ def add_parsers(subparsers: Any) -> None:
     promote.add_argument("id", type=int, help="question id (from `unanswered list`)")
     promote.add_argument("--topic", required=True, help="id of the topic to add it to")
     _similar_option(promote)
-    _knowledge_option(promote)
+    add_knowledge_option(promote)
     promote.set_defaults(func=run_promote)
 
     stats = subparsers.add_parser("stats", help="usage, answer rates, feedback, weekly trend")
@@ -140,15 +141,6 @@ def _similar_option(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also resolve the open questions asking the same thing (as `groups` finds them); "
         "ignored ones stay ignored",
-    )
-
-
-def _knowledge_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--knowledge",
-        type=Path,
-        metavar="DIR",
-        help="knowledge directory (default: $KTBOT_KNOWLEDGE_DIR or the repository's knowledge/)",
     )
 
 
@@ -236,10 +228,6 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _knowledge_dir(args: argparse.Namespace, settings: Settings) -> Path:
-    return getattr(args, "knowledge", None) or settings.knowledge_dir
-
-
 # --- unanswered list / groups / export ----------------------------------------------------
 
 
@@ -279,16 +267,8 @@ def _questions_table(items: Sequence[UnansweredQuestion], state: str) -> Table |
             Text(item.question),
             Text("\n".join(nearest[item.id])),
         ]
-        table.add_row(*row, *([Text(_state_text(item))] if with_state else []))
+        table.add_row(*row, *([Text(review.state_note(item))] if with_state else []))
     return table
-
-
-def _state_text(item: UnansweredQuestion) -> str:
-    if item.state is ReviewState.RESOLVED:
-        return f"resolved → {item.topic}"
-    if item.state is ReviewState.IGNORED:
-        return f"ignored: {item.reason}"
-    return str(item.state)
 
 
 @_reports_errors
@@ -401,7 +381,7 @@ def _safe_cell(value: str) -> str:
 @_reports_errors
 def run_resolve(args: argparse.Namespace, settings: Settings) -> int:
     """Mark a question as answered by an existing topic (after a knowledge edit)."""
-    _require_topic(_knowledge_dir(args, settings), args.topic)
+    _require_topic(knowledge_dir(args, settings), args.topic)
 
     async def work(storage: Storage) -> list[int]:
         item = await storage.unanswered_question(args.id)
@@ -454,7 +434,7 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
     # Checked before touching the YAML: the resolve at the end would be refused.
     if item.state is ReviewState.IGNORED:
         raise _Refused(f"question #{args.id} was ignored ({item.reason}) and stays ignored")
-    path = review.promote_question(_knowledge_dir(args, settings), args.topic, item.question)
+    path = review.promote_question(knowledge_dir(args, settings), args.topic, item.question)
     print(f"added {item.question!r} to topic {args.topic} in {path}")
 
     async def work(storage: Storage) -> list[int]:

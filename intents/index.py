@@ -64,8 +64,8 @@ class TopicIndex:
     rows: FeatureMatrix
     """One row per topic prototype, then one per example and name, topic by topic: a message
     is compared with all of them in a single pass."""
-    first_text: Ids
-    """Row where each topic's examples and names start."""
+    text_starts: Ids
+    """Where each topic's examples and names start among the rows after the prototypes."""
     is_name: npt.NDArray[np.bool_]
     """Per example-or-name row (after the prototypes): whether it is a name."""
     config: IndexConfig
@@ -103,12 +103,12 @@ class TopicIndex:
             np.concatenate([value, vectors.data]),
             dense_share=0.0 if n_rows * n_features <= ALL_DENSE_CELLS else DENSE_SHARE,
         )
-        first = len(topics) + np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         index = cls(
             tuple(topic.id for topic in topics),
             vectorizer,
             rows,
-            first.astype(np.int32),
+            starts.astype(np.int32),
             is_name,
             config,
         )
@@ -122,11 +122,10 @@ class TopicIndex:
         similarity = self.rows.dot(query.vector)
         n_topics = len(self.topic_ids)
         texts = similarity[n_topics:]
-        starts = self.first_text - n_topics
         config = self.config
         blended = (1 - config.example_weight) * similarity[:n_topics]
-        blended += config.example_weight * np.maximum.reduceat(texts, starts)
-        closest_name = np.maximum.reduceat(np.where(self.is_name, texts, 0), starts)
+        blended += config.example_weight * np.maximum.reduceat(texts, self.text_starts)
+        closest_name = np.maximum.reduceat(np.where(self.is_name, texts, 0), self.text_starts)
         np.maximum(blended, config.name_weight * closest_name, out=blended)
         if query.vague:
             blended *= config.vague_factor
@@ -140,7 +139,7 @@ class TopicIndex:
             self.rows.postings_ptr,
             self.rows.postings_rows,
             self.rows.postings_values,
-            self.first_text,
+            self.text_starts,
             self.is_name,
             self.vectorizer.weights,
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import eval_command
+from bot.settings import Settings
 from intents.evaluation import (
     EvalFileError,
     LabelledQuestion,
@@ -145,7 +146,7 @@ def run_command(*argv: str) -> tuple[int, str]:
     eval_command.add_parser(parser.add_subparsers())
     args = parser.parse_args(["eval", *argv])
     out = io.StringIO()
-    return eval_command.run(args, out=out), out.getvalue()
+    return eval_command.run(args, Settings(), out=out), out.getvalue()
 
 
 def test_eval_command_prints_the_figures(tmp_path: Path) -> None:

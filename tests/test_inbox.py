@@ -55,8 +55,9 @@ async def test_updates_left_by_a_crash_are_replayed_in_order(storage: Storage) -
     for update_id in (5, 4):
         await storage.hold_update(update_id, json.dumps(tg.message("q", update_id=update_id)))
     queue = DurableUpdateQueue()
+    queue.storage = storage
 
-    replayed = await queue.replay_held(storage, Bot(TOKEN))
+    replayed = await queue.replay_held(Bot(TOKEN))
 
     assert replayed == 2
     assert [queue.get_nowait().update_id for _ in range(2)] == [4, 5]
@@ -66,10 +67,16 @@ async def test_an_update_that_keeps_failing_to_finish_is_dropped_after_a_few_sta
     storage: Storage,
 ) -> None:
     await storage.hold_update(9, json.dumps(tg.message("q", update_id=9)))
-    for _ in range(MAX_REPLAYS):
-        assert await DurableUpdateQueue().replay_held(storage, Bot(TOKEN)) == 1
 
-    assert await DurableUpdateQueue().replay_held(storage, Bot(TOKEN)) == 0
+    def restarted() -> DurableUpdateQueue:
+        queue = DurableUpdateQueue()
+        queue.storage = storage
+        return queue
+
+    for _ in range(MAX_REPLAYS):
+        assert await restarted().replay_held(Bot(TOKEN)) == 1
+
+    assert await restarted().replay_held(Bot(TOKEN)) == 0
     assert await storage.take_held_updates() == []
 
 

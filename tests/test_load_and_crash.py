@@ -18,9 +18,10 @@ So after a SIGKILL every question is answered, and recorded exactly once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,25 @@ def kb(tmp_path: Path) -> SyntheticKb:
 
 def start_bot(emulator: BotApiEmulator, tmp_path: Path, kb: SyntheticKb) -> BotProcess:
     return BotProcess(emulator, tmp_path / "bot", kb.root, dict(LOAD_ENV))
+
+
+@contextlib.asynccontextmanager
+async def bot_under_load(
+    emulator: BotApiEmulator, tmp_path: Path, kb: SyntheticKb
+) -> AsyncIterator[tuple[BotProcess, Load]]:
+    """`ktbot run` with the simulated users asking; afterwards stopped, its log printed
+    (pytest shows it when the test fails). The emulator is the test's own, so every poll it
+    saw is this bot's."""
+    bot = start_bot(emulator, tmp_path, kb)
+    await bot.start()
+    load = Load(emulator, kb.queries, users=USERS, reply_timeout=REPLY_TIMEOUT)
+    load.start()
+    try:
+        yield bot, load
+    finally:
+        await bot.stop()
+        load.close()
+        print(bot.log_text()[-6000:])
 
 
 async def eventually(condition: Callable[[], bool], what: str, within: float = 10) -> None:
@@ -103,12 +123,7 @@ async def test_under_load_every_update_is_answered_once_and_recorded_once(
 async def test_sigkill_after_processing_unconfirmed_updates_redelivers_them_recorded_once(
     bot_api: BotApiEmulator, tmp_path: Path, kb: SyntheticKb
 ) -> None:
-    bot = start_bot(bot_api, tmp_path, kb)
-    started = time.time()
-    await bot.start()
-    load = Load(bot_api, kb.queries, users=USERS, reply_timeout=REPLY_TIMEOUT)
-    load.start()
-    try:
+    async with bot_under_load(bot_api, tmp_path, kb) as (bot, load):
         await eventually(lambda: len(load.answers) >= 2 * USERS, "the load got going")
         # Telegram stops answering getUpdates: the batch the bot is given next is processed,
         # but the poll that would confirm it hangs, so the batch stays unconfirmed.
@@ -140,13 +155,9 @@ async def test_sigkill_after_processing_unconfirmed_updates_redelivers_them_reco
         await asyncio.sleep(1.5)  # the load carries on against the restarted process
         await load.stop()
         await load.settle(within=10)
-    finally:
-        await bot.stop()
-        load.close()
-        print(bot.log_text()[-6000:])  # shown if the test fails
 
     outcome = ktbot_outcome(load, read_exchanges(bot.db_path), warmup=0)
-    redelivered = polls(bot_api, started, dead).fetched & polls(bot_api, dead).fetched
+    redelivered = polls(bot_api, 0, dead).fetched & polls(bot_api, dead).fetched
     assert unconfirmed <= redelivered, "updates not confirmed before the kill are redelivered"
     # Every reply sent, before or after the kill, names an exchange that is in the database.
     assert outcome.replies_without_record == []
@@ -167,12 +178,7 @@ async def test_sigkill_after_processing_unconfirmed_updates_redelivers_them_reco
 async def test_sigkill_mid_load_then_restart_keeps_every_sent_reply_recorded_once(
     bot_api: BotApiEmulator, tmp_path: Path, kb: SyntheticKb
 ) -> None:
-    bot = start_bot(bot_api, tmp_path, kb)
-    started = time.time()
-    await bot.start()
-    load = Load(bot_api, kb.queries, users=USERS, reply_timeout=REPLY_TIMEOUT)
-    load.start()
-    try:
+    async with bot_under_load(bot_api, tmp_path, kb) as (bot, load):
         await eventually(lambda: len(load.answers) >= 4 * USERS, "the load got going")
         await bot.kill()
         dead = time.time()  # polls before this are the killed process's
@@ -180,13 +186,9 @@ async def test_sigkill_mid_load_then_restart_keeps_every_sent_reply_recorded_onc
         await asyncio.sleep(1.5)
         await load.stop()
         await load.settle(within=10)
-    finally:
-        await bot.stop()
-        load.close()
-        print(bot.log_text()[-6000:])  # shown if the test fails
 
     outcome = ktbot_outcome(load, read_exchanges(bot.db_path), warmup=0)
-    before = polls(bot_api, started, dead)
+    before = polls(bot_api, 0, dead)
     assert outcome.replies_without_record == [], "a reply was sent for an unrecorded exchange"
     assert outcome.unattributed == []
     assert outcome.recorded_twice == []
@@ -202,15 +204,10 @@ async def test_sigkill_mid_load_then_restart_keeps_every_sent_reply_recorded_onc
 async def test_sigterm_mid_load_finishes_in_flight_updates_and_exits_cleanly(
     bot_api: BotApiEmulator, tmp_path: Path, kb: SyntheticKb
 ) -> None:
-    bot = start_bot(bot_api, tmp_path, kb)
-    started = time.time()
-    await bot.start()
-    load = Load(bot_api, kb.queries, users=USERS, reply_timeout=REPLY_TIMEOUT)
-    load.start()
-    try:
+    async with bot_under_load(bot_api, tmp_path, kb) as (bot, load):
         await eventually(lambda: len(load.answers) >= 4 * USERS, "the load got going")
         code = await bot.stop(signal.SIGTERM)
-        taken = polls(bot_api, started)
+        taken = polls(bot_api, 0)
         exchanges = read_exchanges(bot.db_path)
         answered_before_exit = answered_updates(load, exchanges)
         recorded_before_exit = {exchange.update_id for exchange in exchanges}
@@ -219,10 +216,6 @@ async def test_sigterm_mid_load_finishes_in_flight_updates_and_exits_cleanly(
         await asyncio.sleep(1)
         await load.stop()
         await load.settle(within=10)
-    finally:
-        await bot.stop()
-        load.close()
-        print(bot.log_text()[-6000:])  # shown if the test fails
 
     assert code == 0
     assert "ktbot stopped" in bot.log_text()

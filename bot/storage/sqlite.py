@@ -162,7 +162,6 @@ class Storage:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._closed = False
-        self._closing = False
         self._backlog: deque[NewExchange] = deque()
         self._backlog_limit = backlog_limit
         self._retry_delay = retry_delay
@@ -220,12 +219,12 @@ class Storage:
 
     async def close(self) -> None:
         """Close, after a last attempt to write exchanges held while the database failed."""
-        if self._closed or self._closing:
+        if self._closed or self._stop_flushing.is_set():
             return
-        self._closing = True
+        # The flusher is not cancelled: it may be inside a transaction; it stops between
+        # attempts. The event also tells new exchanges that the storage is closing.
+        self._stop_flushing.set()
         if self._flusher is not None:
-            # Not cancelled: it may be inside a transaction; it stops between attempts.
-            self._stop_flushing.set()
             await self._flusher
         if self._backlog:
             try:
@@ -401,7 +400,7 @@ class Storage:
         again; while some are waiting, new ones join them at once instead of making the
         user wait out another busy timeout. Other errors raise StorageError.
         """
-        if self._closed or self._closing:
+        if self._closed or self._stop_flushing.is_set():
             raise StorageError(f"the database {self.path} is closed")
         if new.at is None:  # recorded as asked now, however late it is written
             new = replace(new, at=self._clock())

@@ -141,7 +141,8 @@ async def _post_init(application: Application) -> None:
     knowledge: LiveKnowledge = application.bot_data["ktbot.knowledge"]
     storage = await Storage.open(settings.db_path)
     if isinstance(application.update_queue, DurableUpdateQueue):
-        await application.update_queue.replay_held(storage, application.bot)
+        application.update_queue.storage = storage
+        await application.update_queue.replay_held(application.bot)
     application.bot_data[SERVICES_KEY] = BotServices(
         settings=settings,
         knowledge=knowledge,

@@ -53,15 +53,15 @@ async def send_html(
     are not retried (the message may well have gone) and bad requests would fail again.
     """
     quote = message.chat.type != ChatType.PRIVATE
-    for attempt in range(SEND_ATTEMPTS):
+    attempts_left = SEND_ATTEMPTS
+    while True:
+        attempts_left -= 1
         try:
             return await message.reply_html(
                 text, reply_markup=keyboard, do_quote=quote, disable_web_page_preview=True
             )
-        except (BadRequest, TimedOut):
-            raise
         except NetworkError as exc:
-            if attempt + 1 == SEND_ATTEMPTS:
+            if isinstance(exc, BadRequest | TimedOut) or not attempts_left:
                 raise
             log.warning(
                 "reply to chat %s failed (%s); sending it again in %gs",
@@ -70,7 +70,6 @@ async def send_html(
                 SEND_RETRY_SECONDS,
             )
             await asyncio.sleep(SEND_RETRY_SECONDS)
-    raise AssertionError("unreachable")
 
 
 def topic_html(topic: Topic, svc: BotServices) -> str:

@@ -82,9 +82,11 @@ class DurableUpdateQueue(asyncio.Queue[object]):
             self._handled = (handled + self._handled)[-MAX_UNMARKED:]
             log.warning("%d handled update(s) not marked so yet (%s)", len(handled), exc)
 
-    async def replay_held(self, storage: Storage, bot: Bot) -> int:
+    async def replay_held(self, bot: Bot) -> int:
         """Queue the updates a previous process took but did not handle; return how many."""
-        self.storage = storage
+        storage = self.storage
+        if storage is None:
+            return 0
         try:
             held = await storage.take_held_updates()
         except StorageError as exc:
