@@ -15,7 +15,6 @@ from typing import Any, TextIO
 
 from bot.cli_options import add_knowledge_option, knowledge_dir
 from bot.settings import Settings
-from intents.errors import KnowledgeError
 from intents.evaluation import (
     EvalFileError,
     EvalReport,
@@ -49,18 +48,15 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO | None = None) -> int:
-    """Run the evaluation; 0 on success, 1 when the file or knowledge cannot be read."""
+    """Run the evaluation; 0 on success, 1 when the file cannot be read (a broken knowledge
+    base raises KnowledgeError, reported by `ktbot` like for every command)."""
     out = out or sys.stdout
-    root = knowledge_dir(args, settings)
     try:
         questions = read_labelled(args.file)
-        matcher = Matcher.build(load_knowledge(root))
     except EvalFileError as exc:
         print(f"ktbot eval: {exc}", file=sys.stderr)
         return 1
-    except KnowledgeError as exc:
-        print(exc, file=sys.stderr)
-        return 1
+    matcher = Matcher.build(load_knowledge(knowledge_dir(args, settings)))
     report = evaluate(matcher, questions)
     points = sweep(matcher, questions, ANSWER_STEPS, CLARIFY_STEPS) if args.sweep else []
     if args.json:
