@@ -180,7 +180,8 @@ def _dump(path: Path, data: object) -> None:
 
 
 def ktbot_check(knowledge: Path) -> str:
-    """`ktbot check` on the directory; its "ok: …" line (RuntimeError with its output if not)."""
+    """`ktbot check` on the directory; its "ok: …" line, the last one after any warnings
+    (RuntimeError with its output if the check fails)."""
     done = subprocess.run(
         [*ktbot_command(), "check", "--knowledge", str(knowledge)],
         capture_output=True,
@@ -190,7 +191,7 @@ def ktbot_check(knowledge: Path) -> str:
     )
     if done.returncode != 0:
         raise RuntimeError(f"ktbot check failed:\n{done.stdout}{done.stderr}")
-    return done.stdout.strip()
+    return done.stdout.strip().splitlines()[-1]
 
 
 # --- the load -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,8 +18,10 @@ from bot.logging_setup import configure_logging
 from bot.rendering import markup_text
 from bot.settings import Settings, SettingsError
 from intents.errors import KnowledgeError
+from intents.freshness import freshness_warnings
 from intents.loader import load_knowledge
 from intents.matcher import Matcher
+from intents.models import SEED_PREFIX
 from intents.result import MatchResult, Outcome
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -63,8 +66,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="validate the knowledge base (exit 1 on problems)")
+    check = sub.add_parser(
+        "check", help="validate the knowledge base (exit 1 on errors; warnings do not fail)"
+    )
     add_knowledge_option(check)
+    check.add_argument(
+        "--seeds",
+        type=Path,
+        metavar="DIR",
+        help="the seed files `seed:` sources cite (default: ../shared/seeds beside the "
+        "repository holding the knowledge folder; not checked when that is absent)",
+    )
+    check.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="warn about topics due for review by this day (default: today, UTC)",
+    )
     check.set_defaults(func=run_check)
 
     ask = sub.add_parser("ask", help="match one question (or '-' for one per stdin line)")
@@ -110,13 +128,50 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_check(args: argparse.Namespace, settings: Settings) -> int:
-    """Validate; list every problem as path:line: message."""
-    kb = load_knowledge(knowledge_dir(args, settings))
+    """Validate; errors fail with every problem as path:line: message (main prints them);
+    warnings (stale topics, links no source supports) are listed and do not fail."""
+    root = knowledge_dir(args, settings)
+    seeds_dir = args.seeds or default_seeds_dir(root)
+    if args.seeds is not None and not seeds_dir.is_dir():
+        print(f"ktbot: --seeds {seeds_dir}: no such folder", file=sys.stderr)
+        return 2
+    seeds = seed_names(seeds_dir)
+    kb = load_knowledge(root, seeds=seeds)
+    today = args.as_of or datetime.now(UTC).date()
+    warnings = sorted([*kb.warnings, *freshness_warnings(kb, today)])
+    for warning in warnings:
+        print(warning)
+    if seeds is None and any(
+        source.startswith(SEED_PREFIX) for topic in kb.topics.values() for source in topic.sources
+    ):
+        print(f"note: seed sources not checked against files: no folder {seeds_dir}")
+    count = f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
     print(
         f"ok: {len(kb.topics)} topics, {len(kb.categories)} categories, "
-        f"{len(kb.contacts)} contacts (version {kb.version})"
+        f"{len(kb.contacts)} contacts (version {kb.version}){count}"
     )
     return 0
+
+
+def default_seeds_dir(knowledge: Path) -> Path:
+    """`../shared/seeds` beside the repository that holds the knowledge folder."""
+    return knowledge.resolve().parent.parent / "shared" / "seeds"
+
+
+def seed_names(folder: Path) -> frozenset[str] | None:
+    """The seed files `seed:` sources may cite; None when the folder is not here (a fresh
+    machine, a container), so seeds are then checked for their form only."""
+    try:
+        return frozenset(path.name for path in folder.iterdir() if path.is_file())
+    except OSError:
+        return None
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2027-01-31, got {text!r}") from None
 
 
 def run_schema(args: argparse.Namespace, settings: Settings) -> int:
@@ -165,6 +220,7 @@ def result_json(result: MatchResult, matcher: Matcher) -> dict[str, Any]:
         "alternatives": [
             {"intent": c.intent, "score": round(c.score, 4)} for c in result.alternatives
         ],
+        "suggestions": list(result.suggestions),
         "answer": answer,
     }
 

@@ -44,7 +44,14 @@ class Reply:
 
     @property
     def related(self) -> tuple[Topic, ...]:
-        return self.kb.related_of(self.topic) if self.topic else ()
+        """Topics offered with an answer: what the message also asked about first (the route
+        of "can we license GaToroid", a second question), then the topic's own related ones."""
+        if self.topic is None:
+            return ()
+        asked = self.result.suggestions if self.result is not None else ()
+        also = [self.kb.topics[i] for i in asked if i in self.kb.topics and i != self.topic.id]
+        unique = {t.id: t for t in (*also, *self.kb.related_of(self.topic))}
+        return tuple(unique.values())
 
     @property
     def contacts(self) -> tuple[Contact, ...]:

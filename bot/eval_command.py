@@ -1,8 +1,10 @@
 """`ktbot eval FILE [--knowledge DIR] [--json] [--sweep]`: how well the bot answers.
 
-Reads labelled questions (JSON lines `{"text": ..., "intent": id or null}`), matches each
-against the knowledge base and prints the figures of `intents.evaluation`. `--sweep` shows how
-they move with the thresholds, so staff can pick an operating point for `settings.yaml`.
+Reads labelled questions (JSON lines `{"text": ..., "intent": id, [ids] or null, "kind": ...}`),
+matches each against the knowledge base and prints the figures of `intents.evaluation`, per
+kind too when the lines have one, and every question not handled as labelled with what the bot
+did instead. `--sweep` shows how the figures move with the thresholds, so staff can pick an
+operating point for `settings.yaml`.
 """
 
 from __future__ import annotations
@@ -10,14 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cli_options import add_knowledge_option, knowledge_dir
 from bot.settings import Settings
 from intents.evaluation import (
+    NO_KIND,
     EvalFileError,
     EvalReport,
+    Miss,
     SweepPoint,
     evaluate,
     read_labelled,
@@ -29,6 +34,7 @@ from intents.matcher import Matcher
 ANSWER_STEPS = tuple(round(0.16 + 0.02 * i, 2) for i in range(18))  # 0.16 … 0.50
 CLARIFY_STEPS = tuple(round(0.14 + 0.04 * i, 2) for i in range(7))  # 0.14 … 0.38
 CONFUSIONS_SHOWN = 15
+TEXT_SHOWN = 100
 
 
 def add_parser(subparsers: Any) -> None:
@@ -38,7 +44,9 @@ def add_parser(subparsers: Any) -> None:
         help="measure answers on labelled questions (JSON lines)",
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
-    parser.add_argument("file", type=Path, help='JSON lines: {"text": ..., "intent": id|null}')
+    parser.add_argument(
+        "file", type=Path, help='JSON lines: {"text": ..., "intent": id|[ids]|null, "kind": ...}'
+    )
     add_knowledge_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
@@ -114,17 +122,70 @@ def _print_report(report: EvalReport, matcher: Matcher, path: Path, out: TextIO)
         )
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
     w(f"  outcomes              {outcomes}\n")
+    if report.by_kind:
+        _print_kinds(report, out)
     if report.unknown_intents:
         w(f"\nlabels naming no topic: {', '.join(report.unknown_intents)}\n")
     if report.confusions:
         w("\nwrong answers (expected <- answered instead):\n")
         for c in report.confusions[:CONFUSIONS_SHOWN]:
-            w(f"  {c.count:3d}  {c.expected or '(out of scope)'} <- {c.answered}\n")
+            w(f"  {c.count:3d}  {_topics(c.expected)} <- {c.answered}\n")
     if report.misses:
-        w("\nnot handled as labelled:\n")
-        for m in report.misses:
-            got = f"{m.outcome} {m.intent or ''}".strip()
-            w(f"  {m.score:.2f} {got:<38} want {m.expected or 'fallback'}: {m.text[:60]}\n")
+        _print_misses(report, out)
+
+
+def _print_kinds(report: EvalReport, out: TextIO) -> None:
+    """One row per kind, then the whole file; a rate with nothing to count is a dash."""
+    width = max(len(kind) for kind in ("kind", *report.by_kind)) + 2
+    out.write(
+        f"\n  {'kind':<{width}}{'lines':>6}{'in-scope accuracy':>20}{'resolved':>10}"
+        f"{'false answers':>15}{'out-of-scope recall':>22}\n"
+    )
+    for kind, figures in [*report.by_kind.items(), ("all", report)]:
+        out.write(
+            f"  {kind:<{width}}{figures.questions:>6}"
+            f"{_rate(figures.in_scope_accuracy, figures.in_scope, counted=True):>20}"
+            f"{_rate(figures.in_scope_resolved, figures.in_scope):>10}"
+            f"{_rate(figures.false_answer_rate, figures.questions):>15}"
+            f"{_rate(figures.out_of_scope_recall, figures.out_of_scope, counted=True):>22}\n"
+        )
+
+
+def _rate(share: float, total: int, *, counted: bool = False) -> str:
+    if not total:
+        return "–"
+    return f"{share:.1%} ({round(share * total)}/{total})" if counted else f"{share:.1%}"
+
+
+def _print_misses(report: EvalReport, out: TextIO) -> None:
+    """Each miss as its text, then what was wanted and what the bot did; grouped by kind."""
+    out.write("\nnot handled as labelled" + (", by kind" if report.by_kind else "") + ":\n")
+    for kind, group in groupby(report.misses, key=_kind_key):
+        misses = list(group)
+        if report.by_kind:
+            out.write(f"\n  {kind}: {len(misses)} of {report.by_kind[kind].questions}\n")
+        for miss in misses:
+            text = miss.text if len(miss.text) <= TEXT_SHOWN else miss.text[:TEXT_SHOWN] + "…"
+            want = _topics(miss.expected) if miss.expected else "fallback"
+            out.write(f"    {text}\n        want {want}; got {_what_bot_did(miss)}\n")
+
+
+def _kind_key(miss: Miss) -> str:
+    return NO_KIND if miss.kind is None else miss.kind
+
+
+def _what_bot_did(miss: Miss) -> str:
+    """The outcome, its score and topics: the answer, the options offered, or the nearest."""
+    if miss.outcome == "answer":
+        return f"answer {miss.score:.2f} {miss.intent}"
+    if miss.outcome == "clarify":
+        return f"clarify {miss.score:.2f}: {_topics(miss.candidates)}"
+    nearest = f" (nearest {miss.candidates[0]})" if miss.candidates else ""
+    return f"{miss.outcome} {miss.score:.2f}{nearest}"
+
+
+def _topics(intents: tuple[str, ...]) -> str:
+    return " | ".join(intents) if intents else "(out of scope)"
 
 
 def _print_sweep(points: list[SweepPoint], matcher: Matcher, out: TextIO) -> None:

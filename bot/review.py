@@ -27,6 +27,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from bot.stale_report import StaleReading, format_stale, stale_json
 from bot.storage import ReviewState, UnansweredQuestion, UsageStats
 from intents.errors import KnowledgeError, Problem
 from intents.loader import knowledge_files, load_knowledge, question_key
@@ -389,7 +390,11 @@ def group_json(group: QuestionGroup) -> dict[str, Any]:
     }
 
 
-def stats_json(stats: UsageStats, groups: Sequence[QuestionGroup] = ()) -> dict[str, Any]:
+def stats_json(
+    stats: UsageStats,
+    groups: Sequence[QuestionGroup] = (),
+    stale: Sequence[StaleReading] = (),
+) -> dict[str, Any]:
     return {
         "since": stats.since.isoformat() if stats.since else None,
         "total": stats.total,
@@ -414,6 +419,7 @@ def stats_json(stats: UsageStats, groups: Sequence[QuestionGroup] = ()) -> dict[
             for w in stats.weekly
         ],
         "unanswered_groups": [group_json(g) for g in groups],
+        "stale_topics": stale_json(stale),
     }
 
 
@@ -463,27 +469,37 @@ def people(group: QuestionGroup) -> str:
     return f"{group.askers} {'person' if group.askers == 1 else 'people'}"
 
 
-def format_digest(groups: Sequence[QuestionGroup], limit: int = 10) -> str:
-    """The weekly message to admins: what people asked that the bot could not answer."""
+def format_digest(
+    groups: Sequence[QuestionGroup], limit: int = 10, stale: Sequence[StaleReading] = ()
+) -> str:
+    """The weekly message to admins: what people asked that the bot could not answer, and
+    the stale topics they read most."""
     if not groups:
-        return "No unanswered questions this week."
-    total = sum(g.count for g in groups)
-    lines = [f"Unanswered this week: {total} question(s) in {len(groups)} group(s).", ""]
-    for group in groups[:limit]:
-        ids = ", ".join(f"#{i}" for i in group.ids[:5]) + (", …" if group.count > 5 else "")
-        lines.append(f"• {format_group(group)}  [{ids}]")
-    if len(groups) > limit:
-        lines.append(f"… and {len(groups) - limit} smaller group(s).")
-    lines += ["", "Review them with /unanswered, or on the server: ktbot unanswered groups"]
+        lines = ["No unanswered questions this week."]
+    else:
+        total = sum(g.count for g in groups)
+        lines = [f"Unanswered this week: {total} question(s) in {len(groups)} group(s).", ""]
+        for group in groups[:limit]:
+            ids = ", ".join(f"#{i}" for i in group.ids[:5]) + (", …" if group.count > 5 else "")
+            lines.append(f"• {format_group(group)}  [{ids}]")
+        if len(groups) > limit:
+            lines.append(f"… and {len(groups) - limit} smaller group(s).")
+        lines += ["", "Review them with /unanswered, or on the server: ktbot unanswered groups"]
+    if stale:
+        lines += ["", *format_stale(stale, "this week", bullet="• ")]
     return "\n".join(lines)
 
 
-def format_stats(stats: UsageStats, groups: Sequence[QuestionGroup] = ()) -> str:
-    """Usage as plain text: rates, top topics, feedback, weekly trend, unanswered groups."""
+def format_stats(
+    stats: UsageStats, groups: Sequence[QuestionGroup] = (), stale: Sequence[StaleReading] = ()
+) -> str:
+    """Usage as plain text: rates, top topics, feedback, weekly trend, unanswered groups,
+    and the stale topics most read in the period."""
     period = f"since {stats.since:%Y-%m-%d}" if stats.since else "all time"
     lines = [f"Questions {period}: {stats.total}"]
+    stale_lines = format_stale(stale)
     if not stats.total:
-        return lines[0]
+        return "\n".join([lines[0], *([""] if stale_lines else []), *stale_lines])
     for label, outcome in (
         ("answered", Outcome.ANSWER),
         ("clarified", Outcome.CLARIFY),
@@ -513,6 +529,8 @@ def format_stats(stats: UsageStats, groups: Sequence[QuestionGroup] = ()) -> str
     if groups:
         lines += ["", "Most asked without an answer:"]
         lines += [f"  {format_group(g)}" for g in groups[:5]]
+    if stale_lines:
+        lines += ["", *stale_lines]
     return "\n".join(lines)
 
 

@@ -28,8 +28,10 @@ from bot import review
 from bot.cli_options import add_knowledge_option, knowledge_dir
 from bot.review import QuestionGroup, ReviewError
 from bot.settings import Settings
+from bot.stale_report import SHOWN, StaleReading, stale_readings
 from bot.storage import ReviewState, Storage, StorageError, UnansweredQuestion, UsageStats
 from intents.errors import KnowledgeError
+from intents.knowledge import KnowledgeBase
 from intents.loader import load_knowledge
 from intents.result import Outcome
 
@@ -109,8 +111,11 @@ def add_parsers(subparsers: Any) -> None:
     add_knowledge_option(promote)
     promote.set_defaults(func=run_promote)
 
-    stats = subparsers.add_parser("stats", help="usage, answer rates, feedback, weekly trend")
+    stats = subparsers.add_parser(
+        "stats", help="usage, answer rates, feedback, weekly trend, stale topics most served"
+    )
     _since_option(stats, default=DEFAULT_STATS_SINCE)
+    add_knowledge_option(stats)
     _json_option(stats)
     stats.set_defaults(func=run_stats)
 
@@ -471,23 +476,47 @@ def _require_topic(knowledge_dir: Path, topic_id: str) -> None:
 
 @_reports_errors
 def run_stats(args: argparse.Namespace, settings: Settings) -> int:
-    """Questions, answer rates, top topics, unanswered groups, feedback, weekly trend."""
-    since = _since_moment(args.since)
+    """Questions, answer rates, top topics, unanswered groups, feedback, weekly trend, and
+    the stale topics users were served most."""
+    now = datetime.now(UTC)
+    since = None if args.since is None else now - args.since
+    kb = _knowledge_for_stats(knowledge_dir(args, settings))
 
-    async def fetch(storage: Storage) -> tuple[UsageStats, list[UnansweredQuestion]]:
+    async def fetch(
+        storage: Storage,
+    ) -> tuple[UsageStats, list[UnansweredQuestion], tuple[StaleReading, ...]]:
         stats = await storage.stats(since)
-        return stats, await storage.unanswered(state=ReviewState.OPEN, since=since)
+        stale = () if kb is None else await stale_readings(storage, kb, now.date(), since)
+        return stats, await storage.unanswered(state=ReviewState.OPEN, since=since), stale
 
-    stats, open_items = _with_storage(settings, fetch)
+    stats, open_items, stale = _with_storage(settings, fetch)
     groups = review.group_similar(open_items)
     if args.json:
-        _print_json(review.stats_json(stats, groups[:10]))
+        _print_json(review.stats_json(stats, groups[:10], stale))
     else:
-        _print_stats(_console(), stats, groups)
+        _print_stats(_console(), stats, groups, stale)
     return 0
 
 
-def _print_stats(console: Console, stats: UsageStats, groups: Sequence[QuestionGroup]) -> None:
+def _knowledge_for_stats(root: Path) -> KnowledgeBase | None:
+    """The knowledge base, for its review dates; usage is still shown when it is broken."""
+    try:
+        return load_knowledge(root)
+    except KnowledgeError as exc:
+        print(
+            f"ktbot: stale topics not shown: {len(exc.problems)} problem(s) in the knowledge "
+            "base (run ktbot check)",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _print_stats(
+    console: Console,
+    stats: UsageStats,
+    groups: Sequence[QuestionGroup],
+    stale: Sequence[StaleReading] = (),
+) -> None:
     period = f"since {stats.since:%Y-%m-%d %H:%M} UTC" if stats.since else "all time"
     console.print(
         Text(f"{stats.total} question(s) {period}", style="bold"),
@@ -504,6 +533,8 @@ def _print_stats(console: Console, stats: UsageStats, groups: Sequence[QuestionG
     ):
         summary.add_row(label, str(count), f"{rate:.0%}")
     console.print(summary)
+    if stale:
+        console.print(_stale_table(stale))
     if not stats.total:
         return
 
@@ -539,6 +570,19 @@ def _print_stats(console: Console, stats: UsageStats, groups: Sequence[QuestionG
             _share(week.fallback, week.total),
         )
     console.print(trend)
+
+
+def _stale_table(stale: Sequence[StaleReading]) -> Table:
+    table = Table(title="Due for review, most served first", box=box.SIMPLE_HEAD)
+    table.add_column("Topic")
+    table.add_column("Served", justify="right")
+    table.add_column("Review due")
+    for reading in stale[:SHOWN]:
+        due = reading.topic.due.due.isoformat()
+        table.add_row(reading.topic.topic_id, str(reading.served), due)
+    if len(stale) > SHOWN:
+        table.caption = f"… and {len(stale) - SHOWN} more: ktbot check lists them all"
+    return table
 
 
 def _share(part: int, whole: int) -> str:

@@ -2,32 +2,82 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 from intents.models import MatchingSettings
 from intents.result import Candidate, MatchResult, Outcome
 
 
-def decide(question: str, ranked: Sequence[Candidate], settings: MatchingSettings) -> MatchResult:
-    """`ranked` is best first. Every result carries the best score and the runner-ups."""
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the matcher found in one message, before any threshold is applied."""
+
+    ranked: tuple[Candidate, ...]
+    """The best topics, best first (names already counted)."""
+    named: tuple[str, ...] = ()
+    """Topics whose name the message contains, strongest first."""
+    per_question: tuple[Candidate, ...] = ()
+    """When the message asks several questions: the best topic of each, in order."""
+    out_of_scope: float = 0.0
+    """How close the message is to the questions the knowledge base declines."""
+    coverage: float = 1.0
+    """Share of the message the knowledge base has words for (see `QueryVector.coverage`)."""
+    siblings: frozenset[str] = frozenset()
+    """Topics that are not named but whose examples use the names found ("MEDICIS isotopes"
+    next to MEDICIS): as likely as the named topic, so no reason to prefer it."""
+
+
+def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> MatchResult:
+    """Every result carries the best score and the runner-ups."""
+    ranked = evidence.ranked
     if not ranked:
         return MatchResult(question, Outcome.FALLBACK, None, 0.0)
     best, runners_up = ranked[0], ranked[1:]
-    if best.score < settings.clarify_threshold:
+    if best.score < settings.clarify_threshold or evidence.out_of_scope >= best.score:
         # Nothing offered, but the best guesses are kept for the unanswered-questions review
         # (a topic sharing nothing with the question is no guess).
         guesses = tuple(c for c in ranked[: settings.max_alternatives] if c.score > 0)
         return MatchResult(question, Outcome.FALLBACK, None, best.score, guesses)
-    rival_close = bool(runners_up) and (
-        best.score - runners_up[0].score < settings.clarify_margin * best.score
+    first = _first_question(best, evidence, settings)
+    if first is not None:
+        # "Can we license a CERN patent? Also, who handles NDAs?": the first question is
+        # answered, the one that dominated the message's words is offered with it.
+        return MatchResult(
+            question,
+            Outcome.ANSWER,
+            first.intent,
+            first.score,
+            tuple(c for c in ranked if c.intent != first.intent)[: settings.max_alternatives - 1],
+            _suggestions(first.intent, (best.intent,), evidence, settings),
+        )
+    rival = runners_up[0] if runners_up else None
+    rival_close = rival is not None and (
+        best.score - rival.score < settings.clarify_margin * best.score
     )
+    alternatives = tuple(runners_up[: settings.max_alternatives - 1])
+    named_best = best.intent in evidence.named
+    rival_same_thing = rival is not None and (
+        rival.intent in evidence.named or rival.intent in evidence.siblings
+    )
+    if named_best and not (rival_close and rival_same_thing):
+        # "Can we license GaToroid": the project is answered, and the close route offered.
+        also = (rival.intent,) if rival_close and rival is not None else ()
+        return MatchResult(
+            question,
+            Outcome.ANSWER,
+            best.intent,
+            best.score,
+            alternatives,
+            _suggestions(best.intent, also, evidence, settings),
+        )
     if best.score >= settings.answer_threshold and not rival_close:
         return MatchResult(
             question,
             Outcome.ANSWER,
             best.intent,
             best.score,
-            tuple(runners_up[: settings.max_alternatives - 1]),
+            alternatives,
+            _suggestions(best.intent, (), evidence, settings),
         )
     # Ambiguous or only fairly close: offer the best, its close rival, and the runners-up
     # that are plausible on their own; a weak runner-up is no help to the user.
@@ -37,3 +87,31 @@ def decide(question: str, ranked: Sequence[Candidate], settings: MatchingSetting
         if (i == 0 and rival_close) or c.score >= settings.option_threshold
     ]
     return MatchResult(question, Outcome.CLARIFY, best.intent, best.score, tuple(options))
+
+
+def _suggestions(
+    answered: str, also: tuple[str, ...], evidence: Evidence, settings: MatchingSettings
+) -> tuple[str, ...]:
+    """Other topics to offer with an answer: a close rival the message also names or asks
+    about, then what its other questions ask, if they are confidently about something else."""
+    found = list(also)
+    for candidate in evidence.per_question:
+        if candidate.score >= settings.answer_threshold and candidate.intent != answered:
+            found.append(candidate.intent)
+    unique = dict.fromkeys(i for i in found if i != answered)
+    return tuple(unique)[: settings.max_alternatives - 1]
+
+
+def _first_question(
+    best: Candidate, evidence: Evidence, settings: MatchingSettings
+) -> Candidate | None:
+    """The first of several questions, when it is confidently about another topic than the
+    one the whole message leans to, and that topic is what a later question asks."""
+    asked = evidence.per_question
+    if len(asked) < 2 or asked[0].intent == best.intent:
+        return None
+    if asked[0].score < settings.answer_threshold:
+        return None
+    if best.intent not in {c.intent for c in asked[1:]}:
+        return None
+    return asked[0]

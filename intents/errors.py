@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    """The knowledge base is not loaded (`ktbot check` exits 1; the bot keeps the last good one)."""
+    WARNING = "warning"
+    """Loaded and served; staff should look (a stale topic, a link no source supports)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -12,9 +20,15 @@ class Problem:
     path: Path
     line: int
     message: str
+    severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        label = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{self.path}:{self.line}: {label}{self.message}"
+
+    @classmethod
+    def warning(cls, path: Path, line: int, message: str) -> Problem:
+        return cls(path, line, message, Severity.WARNING)
 
 
 class KnowledgeError(Exception):

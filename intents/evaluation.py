@@ -1,11 +1,13 @@
 """Measure a matcher on labelled questions, and show how thresholds trade answers for safety.
 
-Labelled questions are JSON lines `{"text": ..., "intent": "topic.id" or null}`; null means
-out of scope (the right behaviour is the fallback). The figures:
-- in-scope accuracy: in-scope questions answered directly with the right topic;
-- in-scope resolved: answered right, or "did you mean…" with the right topic among the options;
-- false-answer rate: questions (in or out of scope) answered directly with a wrong topic, the
-  worst outcome since the user is told something confidently wrong;
+Labelled questions are JSON lines `{"text": ..., "intent": ..., "kind": ...}`. `intent` is a
+topic id, a list of ids when each of them is a right answer, or null: out of scope (the right
+behaviour is the fallback). `kind` (optional) names the sort of question (typo, long, …); the
+figures are then also given per kind. The figures:
+- in-scope accuracy: in-scope questions answered directly with a right topic;
+- in-scope resolved: answered right, or "did you mean…" with a right topic among the options;
+- false-answer rate: questions (in or out of scope) answered directly with a topic not among
+  the right ones, the worst outcome since the user is told something confidently wrong;
 - out-of-scope recall: out-of-scope questions that get the fallback.
 """
 
@@ -15,7 +17,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +32,27 @@ class EvalFileError(Exception):
     """The labelled-questions file cannot be used; the message names the line."""
 
 
+NO_KIND = "(no kind)"
+"""The group of the lines without a `kind` in a file where other lines have one."""
+
+
 @dataclass(frozen=True, slots=True)
 class LabelledQuestion:
     text: str
-    intent: str | None
-    """The right topic, or None when the question is out of scope."""
+    intents: frozenset[str] = frozenset()
+    """The topics each of which is a right answer; empty when the question is out of scope."""
+    kind: str | None = None
+    """The sort of question (persona, typo, long, …), when the file says."""
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.intents)
 
 
 @dataclass(frozen=True, slots=True)
 class Confusion:
-    expected: str | None
-    """The right topic (None: out of scope)."""
+    expected: tuple[str, ...]
+    """The right topics, sorted (empty: out of scope)."""
     answered: str
     """The topic that was answered instead."""
     count: int
@@ -48,17 +60,27 @@ class Confusion:
 
 @dataclass(frozen=True, slots=True)
 class Miss:
-    """One question not handled as it should be, for staff to look at."""
+    """One question not handled as it should be, and what the bot did, for staff to look at."""
 
     text: str
-    expected: str | None
+    expected: tuple[str, ...]
+    """The right topics, sorted (empty: out of scope, the fallback was right)."""
+    kind: str | None
     outcome: str
+    """What the bot did: answer, clarify or fallback."""
     intent: str | None
+    """The topic answered, or offered first by a clarify; None on a fallback."""
     score: float
+    """The best candidate's score."""
+    candidates: tuple[str, ...] = ()
+    """The topics the bot had in mind, best first: the options of a clarify, the nearest
+    topics of a fallback (not shown to the user), the answer and its runners-up."""
 
 
 @dataclass(frozen=True, slots=True)
-class EvalReport:
+class Figures:
+    """The figures of a set of labelled questions (a whole file, or the lines of one kind)."""
+
     questions: int
     in_scope: int
     out_of_scope: int
@@ -67,9 +89,16 @@ class EvalReport:
     false_answer_rate: float
     out_of_scope_recall: float
     outcomes: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class EvalReport(Figures):
     confusions: tuple[Confusion, ...]
     """Wrong direct answers, most frequent first: which topic stole which question."""
     misses: tuple[Miss, ...]
+    """Grouped by kind (kinds in the order they first appear), file order within a kind."""
+    by_kind: dict[str, Figures] = field(default_factory=dict)
+    """The same figures per kind, in the order kinds first appear; empty if no line has one."""
     latency_p50_ms: float | None = None
     latency_p99_ms: float | None = None
     unknown_intents: tuple[str, ...] = ()
@@ -104,11 +133,28 @@ def read_labelled(path: Path) -> list[LabelledQuestion]:
             raise EvalFileError(f'{path}:{number}: expected {{"text": "...", "intent": ...}}')
         if "intent" not in item:
             raise EvalFileError(f'{path}:{number}: no "intent" (null for out of scope)')
-        intent = item["intent"]
-        if intent is not None and not (isinstance(intent, str) and intent.strip()):
-            raise EvalFileError(f"{path}:{number}: intent must be a topic id or null")
-        questions.append(LabelledQuestion(item["text"], intent))
+        intents = _intents(item["intent"])
+        if intents is None:
+            raise EvalFileError(
+                f"{path}:{number}: intent must be a topic id, a list of topic ids, or null"
+            )
+        kind = item.get("kind")
+        if kind is not None and not (isinstance(kind, str) and kind.strip()):
+            raise EvalFileError(f"{path}:{number}: kind must be a name or absent")
+        questions.append(LabelledQuestion(item["text"], intents, kind))
     return questions
+
+
+def _intents(label: object) -> frozenset[str] | None:
+    """The right topics a label names (empty for null), or None if it is no valid label."""
+    if label is None:
+        return frozenset()
+    ids = [label] if isinstance(label, str) else label
+    if not isinstance(ids, list) or not ids:
+        return None
+    if not all(isinstance(i, str) and i.strip() for i in ids):
+        return None
+    return frozenset(ids)
 
 
 def evaluate(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> EvalReport:
@@ -136,8 +182,8 @@ def sweep(
 ) -> list[SweepPoint]:
     """The figures for every (answer, clarify) threshold pair, other settings unchanged.
 
-    Candidates are ranked once per question; only the cheap decision is replayed."""
-    ranked = [matcher.rank(q.text) for q in questions]
+    The evidence is gathered once per question; only the cheap decision is replayed."""
+    evidence = [matcher.evidence(q.text) for q in questions]
     base = matcher.kb.settings
     topics = set(matcher.kb.topics)
     points = []
@@ -148,7 +194,9 @@ def sweep(
             settings = base.model_copy(
                 update={"answer_threshold": answer, "clarify_threshold": clarify}
             )
-            results = [decide(q.text, r, settings) for q, r in zip(questions, ranked, strict=True)]
+            results = [
+                decide(q.text, e, settings) for q, e in zip(questions, evidence, strict=True)
+            ]
             report = score_results(questions, results, settings.max_alternatives, topics)
             points.append(SweepPoint(answer, clarify, report))
     return points
@@ -161,61 +209,94 @@ def score_results(
     topics: set[str] | frozenset[str] = frozenset(),
 ) -> EvalReport:
     """The figures for `results`, the matcher's decisions on `questions` (same order)."""
-    in_scope = [(q, r) for q, r in zip(questions, results, strict=True) if q.intent is not None]
-    out_of_scope = [r for q, r in zip(questions, results, strict=True) if q.intent is None]
-    right = sum(_answered(r, q.intent) for q, r in in_scope)
-    resolved = sum(
-        _answered(r, q.intent) or _offered(r, q.intent, max_options) for q, r in in_scope
-    )
-    wrong = Counter(
-        (q.intent, r.intent)
-        for q, r in zip(questions, results, strict=True)
-        if r.outcome is Outcome.ANSWER and r.intent != q.intent and r.intent is not None
-    )
+    pairs = list(zip(questions, results, strict=True))
+    kinds = list(dict.fromkeys(_kind(q) for q in questions))
+    wrong = Counter((tuple(sorted(q.intents)), r.intent) for q, r in pairs if _false_answer(q, r))
     misses = tuple(
-        Miss(q.text, q.intent, str(r.outcome), r.intent, round(r.score, 4))
-        for q, r in zip(questions, results, strict=True)
-        if not _handled(q, r)
+        _miss(q, r, max_options)
+        for kind in kinds
+        for q, r in pairs
+        if _kind(q) == kind and not _handled(q, r)
     )
+    has_kinds = any(q.kind is not None for q in questions)
+    by_kind = {
+        kind: _figures([(q, r) for q, r in pairs if _kind(q) == kind], max_options)
+        for kind in (kinds if has_kinds else ())
+    }
+    labels = frozenset().union(*(q.intents for q in questions))
     return EvalReport(
-        questions=len(questions),
-        in_scope=len(in_scope),
-        out_of_scope=len(out_of_scope),
-        in_scope_accuracy=_share(right, len(in_scope)),
-        in_scope_resolved=_share(resolved, len(in_scope)),
-        false_answer_rate=_share(sum(wrong.values()), len(questions)),
-        out_of_scope_recall=_share(
-            sum(r.outcome is Outcome.FALLBACK for r in out_of_scope), len(out_of_scope)
-        ),
-        outcomes=dict(Counter(str(r.outcome) for r in results)),
+        **asdict(_figures(pairs, max_options)),
         confusions=tuple(
             Confusion(expected, answered, count)
             for (expected, answered), count in sorted(
-                wrong.items(), key=lambda item: (-item[1], str(item[0][0]), item[0][1])
+                wrong.items(), key=lambda item: (-item[1], item[0][0], item[0][1])
             )
         ),
         misses=misses,
-        unknown_intents=tuple(
-            sorted({q.intent for q, _ in in_scope if topics and q.intent not in topics})
-        ),
+        by_kind=by_kind,
+        unknown_intents=tuple(sorted(labels - topics)) if topics else (),
     )
 
 
-def _answered(result: MatchResult, intent: str | None) -> bool:
-    return result.outcome is Outcome.ANSWER and result.intent == intent
+def _figures(pairs: Sequence[tuple[LabelledQuestion, MatchResult]], max_options: int) -> Figures:
+    in_scope = [(q, r) for q, r in pairs if q.in_scope]
+    out_of_scope = [r for q, r in pairs if not q.in_scope]
+    resolved = sum(
+        _answered(r, q.intents) or _offered(r, q.intents, max_options) for q, r in in_scope
+    )
+    return Figures(
+        questions=len(pairs),
+        in_scope=len(in_scope),
+        out_of_scope=len(out_of_scope),
+        in_scope_accuracy=_share(sum(_answered(r, q.intents) for q, r in in_scope), len(in_scope)),
+        in_scope_resolved=_share(resolved, len(in_scope)),
+        false_answer_rate=_share(sum(_false_answer(q, r) for q, r in pairs), len(pairs)),
+        out_of_scope_recall=_share(
+            sum(r.outcome is Outcome.FALLBACK for r in out_of_scope), len(out_of_scope)
+        ),
+        outcomes=dict(Counter(str(r.outcome) for _, r in pairs)),
+    )
 
 
-def _offered(result: MatchResult, intent: str | None, max_options: int) -> bool:
+def _kind(question: LabelledQuestion) -> str:
+    return NO_KIND if question.kind is None else question.kind
+
+
+def _miss(question: LabelledQuestion, result: MatchResult, max_options: int) -> Miss:
+    return Miss(
+        question.text,
+        tuple(sorted(question.intents)),
+        question.kind,
+        str(result.outcome),
+        result.intent,
+        round(result.score, 4),
+        tuple(c.intent for c in result.candidates[:max_options]),
+    )
+
+
+def _answered(result: MatchResult, intents: frozenset[str]) -> bool:
+    return result.outcome is Outcome.ANSWER and result.intent in intents
+
+
+def _offered(result: MatchResult, intents: frozenset[str], max_options: int) -> bool:
     if result.outcome is not Outcome.CLARIFY:
         return False
     options: tuple[Candidate, ...] = result.candidates[:max_options]
-    return any(c.intent == intent for c in options)
+    return any(c.intent in intents for c in options)
+
+
+def _false_answer(question: LabelledQuestion, result: MatchResult) -> bool:
+    return (
+        result.outcome is Outcome.ANSWER
+        and result.intent is not None
+        and result.intent not in question.intents
+    )
 
 
 def _handled(question: LabelledQuestion, result: MatchResult) -> bool:
-    if question.intent is None:
+    if not question.in_scope:
         return result.outcome is Outcome.FALLBACK
-    return _answered(result, question.intent)
+    return _answered(result, question.intents)
 
 
 def _share(count: int, total: int) -> float:

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from intents.normalize import words
+from intents.vocabulary import Vocabulary
 
-MAX_QUERY_TERMS = 64
-"""Only the first words of a long message are matched: time stays bounded, and a question
-that needs more than 64 words to ask is better handed to a person anyway."""
+MAX_QUERY_TERMS = 160
+"""Only the first words of a message are matched, so time stays bounded. Long enough for the
+four or five sentences of a polite enquiry whose question comes last; a pasted document is
+better handed to a person anyway."""
 
 WORD, PAIR, CHARS = "w", "p", "c"
 FEATURE_KINDS = (WORD, PAIR, CHARS)
@@ -53,9 +55,13 @@ def stem(word: str) -> str:
     return word[:-1]
 
 
-def terms(text: str, limit: int = MAX_QUERY_TERMS) -> list[str]:
-    """Stemmed words of `text`, at most `limit` of them."""
-    return [stem(w) for w in words(text)[:limit]]
+def terms(
+    text: str, limit: int = MAX_QUERY_TERMS, vocabulary: Vocabulary | None = None
+) -> list[str]:
+    """Stemmed words of `text`, at most `limit` of them, with the synonyms of `vocabulary`
+    read as their canonical words."""
+    stemmed = [stem(w) for w in words(text)[:limit]]
+    return vocabulary.rewrite(stemmed) if vocabulary else stemmed
 
 
 def term_features(term: str, config: FeatureConfig) -> list[str]:

@@ -22,6 +22,7 @@ from intents.features import FeatureConfig
 from intents.prototypes import RefineConfig, train_prototypes
 from intents.sparse import ALL_DENSE_CELLS, DENSE_SHARE, FeatureMatrix, Ids
 from intents.vectorizer import QueryVector, Vectorizer
+from intents.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,12 @@ class TopicIndex:
     config: IndexConfig
 
     @classmethod
-    def build(cls, topics: Sequence[TopicTexts], config: IndexConfig | None = None) -> TopicIndex:
+    def build(
+        cls,
+        topics: Sequence[TopicTexts],
+        config: IndexConfig | None = None,
+        vocabulary: Vocabulary | None = None,
+    ) -> TopicIndex:
         """Index `topics`; each needs at least one example or name."""
         config = config or IndexConfig()
         empty = [topic.id for topic in topics if not topic.examples and not topic.names]
@@ -90,7 +96,7 @@ class TopicIndex:
             ],
             dtype=bool,
         )
-        vectorizer, vectors = Vectorizer.fit(texts, owner.tolist(), config.features)
+        vectorizer, vectors = Vectorizer.fit(texts, owner.tolist(), config.features, vocabulary)
         n_features = len(vectorizer.feature_ids)
         prototypes = train_prototypes(vectors, owner, len(topics), n_features, config.refine)
         topic_row, feature, value = prototypes.entries()
@@ -116,7 +122,11 @@ class TopicIndex:
         return index
 
     def score(self, text: str) -> TopicScores:
-        query = self.vectorizer.vectorize(text)
+        return self.score_parts(((text, 1.0),))
+
+    def score_parts(self, parts: Sequence[tuple[str, float]]) -> TopicScores:
+        """Scores of a message read as weighted parts (see `Vectorizer.vectorize_parts`)."""
+        query = self.vectorizer.vectorize_parts(parts)
         if not len(query.vector.ids):
             return TopicScores(query, np.zeros(len(self.topic_ids)))
         similarity = self.rows.dot(query.vector)

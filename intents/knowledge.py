@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from intents.models import Category, Contact, MatchingSettings, Topic
+from intents.errors import Problem
+from intents.models import (
+    Category,
+    Contact,
+    FreshnessSettings,
+    MatchingSettings,
+    SynonymGroup,
+    Topic,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +30,23 @@ class KnowledgeBase:
     root: Path
     topic_files: Mapping[str, Path] = field(default_factory=dict)
     """Which YAML file defines each topic (used to promote questions into it)."""
+    synonyms: tuple[SynonymGroup, ...] = ()
+    """Staff-edited vocabulary (see `intents.vocabulary`)."""
+    out_of_scope: tuple[str, ...] = ()
+    """Example questions the bot declines (see `KnowledgeFile.out_of_scope`)."""
+    freshness: FreshnessSettings = field(default_factory=FreshnessSettings)
+    """When topics are due for review (`intents.freshness` compares with today)."""
+    review_places: Mapping[str, tuple[Path, int]] = field(default_factory=dict)
+    """Where each topic's review date is written (`review_by:`, else `reviewed:`, else its
+    id), as problems show it: a freshness warning points at the line to update."""
+    warnings: tuple[Problem, ...] = ()
+    """What `ktbot check` reports without refusing the knowledge base (sorted); warnings
+    that depend on today's date come from `intents.freshness` instead."""
 
     def __post_init__(self) -> None:
-        for name in ("topics", "contacts", "categories", "topic_files"):
+        for name in ("topics", "contacts", "categories", "topic_files", "review_places"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        object.__setattr__(self, "warnings", tuple(sorted(self.warnings)))
 
     def topic(self, topic_id: str) -> Topic:
         try:

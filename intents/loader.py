@@ -7,23 +7,34 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
 from intents.errors import KnowledgeError, Problem
 from intents.knowledge import KnowledgeBase
-from intents.markup import parse_markup
-from intents.models import Category, Contact, KnowledgeFile, MatchingSettings, Topic
+from intents.markup import SpanKind, parse_markup
+from intents.models import (
+    SEED_PREFIX,
+    Category,
+    Contact,
+    FreshnessSettings,
+    KnowledgeFile,
+    MatchingSettings,
+    SynonymGroup,
+    Topic,
+)
 from intents.normalize import normalize_text
 from intents.yaml_source import SourceDocument, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SECTION_NAMES = {"topics": "topic", "contacts": "contact", "categories": "category"}
 _M = TypeVar("_M", bound=BaseModel)
-_ENTRY_MODELS: dict[str, type[Topic | Contact | Category]] = {
+_ENTRY_MODELS: dict[str, type[Topic | Contact | Category | SynonymGroup]] = {
     "topics": Topic,
     "contacts": Contact,
     "categories": Category,
+    "synonyms": SynonymGroup,
 }
 
 
@@ -50,8 +61,13 @@ def is_knowledge_path(relative: Path) -> bool:
     return not any(part.startswith(".") or part.endswith("~") for part in relative.parts)
 
 
-def load_knowledge(root: Path) -> KnowledgeBase:
-    """Load `root`; raise `KnowledgeError` listing all problems if anything is wrong."""
+def load_knowledge(root: Path, *, seeds: Collection[str] | None = None) -> KnowledgeBase:
+    """Load `root`; raise `KnowledgeError` listing all problems if anything is wrong.
+
+    `seeds` are the file names `seed:` sources may cite (the shared seeds folder); None when
+    that folder is not at hand (a fresh machine, the bot's container): seed sources are then
+    only checked for their form. Findings that do not stop loading are in `kb.warnings`.
+    """
     root = Path(root)
     if not root.is_dir():
         raise KnowledgeError([Problem(root, 1, "knowledge directory not found")])
@@ -85,7 +101,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
             files.append((path.resolve(), doc, entries))
             _add_ids(unloaded, doc.data, only=entries.rejected)
 
-    return _assemble(root, files, unloaded, problems, digest.hexdigest()[:12])
+    return _assemble(root, files, unloaded, problems, digest.hexdigest()[:12], seeds)
 
 
 def _display_path(path: Path, root: Path) -> Path:
@@ -103,9 +119,14 @@ class _Entries:
     topics: list[tuple[int, Topic]] = field(default_factory=list)
     contacts: list[tuple[int, Contact]] = field(default_factory=list)
     categories: list[tuple[int, Category]] = field(default_factory=list)
+    synonyms: list[tuple[int, SynonymGroup]] = field(default_factory=list)
+    out_of_scope: tuple[str, ...] = ()
     settings: MatchingSettings | None = None
     declares_settings: bool = False
     """`settings:` is present, valid or not (only one file may have it)."""
+    freshness: FreshnessSettings | None = None
+    declares_freshness: bool = False
+    """`freshness:` is present, valid or not (only one file may have it)."""
     rejected: set[tuple[str, int]] = field(default_factory=set)
     """(section, index) of the entries that failed validation."""
 
@@ -125,6 +146,7 @@ def _validate_file(doc: SourceDocument, problems: list[Problem]) -> _Entries | N
         )
         return None
     declares_settings = data.get("settings") is not None
+    declares_freshness = data.get("freshness") is not None
     try:
         parsed = KnowledgeFile.model_validate(data)
     except ValidationError as exc:
@@ -134,14 +156,18 @@ def _validate_file(doc: SourceDocument, problems: list[Problem]) -> _Entries | N
             topics=list(enumerate(parsed.topics)),
             contacts=list(enumerate(parsed.contacts)),
             categories=list(enumerate(parsed.categories)),
+            synonyms=list(enumerate(parsed.synonyms)),
+            out_of_scope=parsed.out_of_scope,
             settings=parsed.settings,
             declares_settings=declares_settings,
+            freshness=parsed.freshness,
+            declares_freshness=declares_freshness,
         )
     for error in errors:
         location = tuple(error["loc"])
         problems.append(Problem(doc.path, doc.line_of(location), _describe(data, location, error)))
     failed = {tuple(error["loc"][:2]) for error in errors}
-    entries = _Entries(declares_settings=declares_settings)
+    entries = _Entries(declares_settings=declares_settings, declares_freshness=declares_freshness)
     for section, model in _ENTRY_MODELS.items():
         items = data.get(section)
         if not isinstance(items, list) or (section,) in failed:
@@ -154,6 +180,8 @@ def _validate_file(doc: SourceDocument, problems: list[Problem]) -> _Entries | N
                 getattr(entries, section).append((index, entry))
     if declares_settings and not any(loc[0] == "settings" for loc in failed):
         entries.settings = _valid(MatchingSettings, data["settings"])
+    if declares_freshness and not any(loc[0] == "freshness" for loc in failed):
+        entries.freshness = _valid(FreshnessSettings, data["freshness"])
     return entries
 
 
@@ -217,6 +245,7 @@ def _assemble(
     unloaded: dict[str, set[str]],
     problems: list[Problem],
     version: str,
+    seeds: Collection[str] | None,
 ) -> KnowledgeBase:
     topics: dict[str, Topic] = {}
     topic_files: dict[str, Path] = {}
@@ -224,6 +253,10 @@ def _assemble(
     categories: dict[str, Category] = {}
     settings: MatchingSettings | None = None
     settings_seen = False
+    freshness: FreshnessSettings | None = None
+    freshness_seen = False
+    warnings: list[Problem] = []
+    review_places: dict[str, tuple[Path, int]] = {}
     where: dict[tuple[str, str], str] = {}
     questions_seen: dict[str, tuple[str, str]] = {}
 
@@ -259,6 +292,13 @@ def _assemble(
                 problems.append(Problem(path, line, "`settings:` is defined in more than one file"))
             settings_seen = True
             settings = settings or entries.settings
+        if entries.declares_freshness:
+            path, line = place(doc, "freshness")
+            if freshness_seen:
+                message = "`freshness:` is defined in more than one file"
+                problems.append(Problem(path, line, message))
+            freshness_seen = True
+            freshness = freshness or entries.freshness
 
     known = _Known(
         topics=topics.keys() | unloaded["topics"],
@@ -270,7 +310,10 @@ def _assemble(
             if topics.get(topic.id) is not topic:
                 continue
             _check_topic(doc, index, topic, known, questions_seen, problems)
+            _check_sources(doc, index, topic, seeds, problems, warnings)
+            review_places[topic.id] = _review_place(doc, index, topic)
 
+    synonyms = _check_synonyms(files, problems)
     if not topics and not problems:
         problems.append(Problem(root, 1, "the knowledge base defines no topics"))
     if problems:
@@ -283,7 +326,46 @@ def _assemble(
         version=version,
         root=root,
         topic_files=topic_files,
+        synonyms=synonyms,
+        out_of_scope=tuple(q for _, _, entries in files for q in entries.out_of_scope),
+        freshness=freshness or FreshnessSettings(),
+        review_places=review_places,
+        warnings=tuple(warnings),
     )
+
+
+def _check_synonyms(
+    files: list[tuple[Path, SourceDocument, _Entries]], problems: list[Problem]
+) -> tuple[SynonymGroup, ...]:
+    """Every synonym group, checked: a variant read as two different words, or one that is
+    only punctuation, is reported where it is written."""
+    groups: list[SynonymGroup] = []
+    meaning: dict[str, tuple[str, str]] = {}
+    for _, doc, entries in files:
+        for index, group in entries.synonyms:
+            groups.append(group)
+            canonical = normalize_text(group.canonical)
+            if not canonical:
+                line = doc.line_of(("synonyms", index, "canonical"))
+                problems.append(Problem(doc.path, line, "synonyms: canonical has no words"))
+            for position, variant in enumerate(group.variants):
+                key = normalize_text(variant)
+                line = doc.line_of(("synonyms", index, "variants", position))
+                if not key:
+                    problems.append(Problem(doc.path, line, f"synonym {variant!r} has no words"))
+                    continue
+                seen = meaning.get(key)
+                if seen is not None and seen[0] != canonical:
+                    problems.append(
+                        Problem(
+                            doc.path,
+                            line,
+                            f"synonym {variant!r} already means {seen[0]!r} (at {seen[1]})",
+                        )
+                    )
+                    continue
+                meaning[key] = (canonical, f"{doc.path}:{line}")
+    return tuple(groups)
 
 
 @dataclass(frozen=True)
@@ -337,6 +419,62 @@ def _check_topic(
             questions_seen[key] = (topic.id, f"{path}:{line}")
     for message in parse_markup(topic.answer).problems:
         report(f"answer: {message}", "answer")
+
+
+def _check_sources(
+    doc: SourceDocument,
+    index: int,
+    topic: Topic,
+    seeds: Collection[str] | None,
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> None:
+    """A `seed:` source names an existing seed (when the seeds are known); every site the
+    answer or `links:` point to is the site of a URL source (a warning otherwise)."""
+
+    def line(*location: str | int) -> int:
+        return doc.line_of(("topics", index, *location))
+
+    cited: set[str] = set()
+    for i, source in enumerate(topic.sources):
+        if not source.startswith(SEED_PREFIX):
+            cited.add(site_of(source))
+        elif seeds is not None and source.removeprefix(SEED_PREFIX) not in seeds:
+            message = f"topic {topic.id!r}: no file {source.removeprefix(SEED_PREFIX)!r} "
+            problems.append(Problem(doc.path, line("sources", i), message + "in the seeds folder"))
+    warned: set[str] = set()
+    for url, location in _linked_urls(topic):
+        site = site_of(url)
+        if site in cited or site in warned:
+            continue
+        warned.add(site)
+        message = (
+            f"topic {topic.id!r}: links to {url} but no source is on {site} "
+            "(cite the page that supports it in sources, or drop the link)"
+        )
+        warnings.append(Problem.warning(doc.path, line(*location), message))
+
+
+def _linked_urls(topic: Topic) -> Iterable[tuple[str, tuple[str | int, ...]]]:
+    """Every URL the topic shows users, with where it is written."""
+    for block in parse_markup(topic.answer).blocks:
+        for span in block.spans:
+            if span.kind is SpanKind.LINK and span.url:
+                yield span.url, ("answer",)
+    for i, link in enumerate(topic.links):
+        yield link.url, ("links", i, "url")
+
+
+def site_of(url: str) -> str:
+    """`kt.cern` for `https://www.KT.cern/x`: what a link and a source must share."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def _review_place(doc: SourceDocument, index: int, topic: Topic) -> tuple[Path, int]:
+    """The line a freshness warning points at: the date staff update after a review."""
+    field = "review_by" if topic.review_by else "reviewed" if topic.reviewed else "id"
+    return doc.path, doc.line_of(("topics", index, field))
 
 
 def _choices(table: Collection[str]) -> str:

@@ -3,22 +3,51 @@
 Pure and synchronous, and knows nothing of Telegram. `Matcher.build` does all the expensive
 work (normalising, indexing, training the topic prototypes) once per knowledge-base load;
 `match` is then a read-only computation that is safe to call from any number of threads.
+
+A message is read the way a person reads it (see `intents.segments`, `intents.names`): its
+sentences weighed by their role, the names it contains taken as strong evidence, and each of
+its questions also read on its own, so a second question can be offered with the answer.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
-from intents.decision import decide
+from intents.decision import Evidence, decide
+from intents.features import terms
+from intents.health import is_personal_health_question
 from intents.index import IndexConfig, TopicIndex, TopicTexts
 from intents.knowledge import KnowledgeBase
+from intents.markup import parse_markup, plain_text
 from intents.models import Topic
+from intents.names import NameSpotter
 from intents.result import Candidate, MatchResult
+from intents.segments import content_text, questions, segment
+from intents.vocabulary import Vocabulary
 
+OUT_OF_SCOPE = "(out of scope)"
+"""Index id of the declined questions: not an id pattern, so no topic can have it."""
+COVERAGE_FLOOR = 0.8
+"""Scores are divided by the message's coverage, but by no less than this: a message the
+knowledge base knows less than four fifths of is not scaled up further: its unknown words
+may well be what it is about."""
+MEDICAL_ADVICE_TOPIC = "about.no-medical-advice"
+"""The answer for patients asking about their own health (see `intents.health`)."""
+HEALTH_SCORE = 0.9
 RANKED = 5
 """Candidates kept per message: enough for any `max_alternatives` (at most 5)."""
+NAME_BONUS = 0.15
+"""Added to the score of a topic the message names (times the name's quality): enough to
+lift a project named in a long message or next to a route ("license GaToroid") above topics
+that merely share words, not enough to beat a topic the words themselves clearly mean."""
+MAX_QUESTIONS_READ = 4
+"""Questions of one message read on their own, looking for a second thing asked."""
+
+_LOWER_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b[a-z][a-z]+\b")
 
 
 def topic_texts(topic: Topic) -> TopicTexts:
@@ -28,23 +57,119 @@ def topic_texts(topic: Topic) -> TopicTexts:
     )
 
 
+def vocabulary_of(kb: KnowledgeBase) -> Vocabulary:
+    """The knowledge base's synonym groups as rewrites over matching terms."""
+    return Vocabulary.from_pairs(
+        (tuple(terms(variant, limit=16)), tuple(terms(group.canonical, limit=16)))
+        for group in kb.synonyms
+        for variant in group.variants
+    )
+
+
+def ordinary_words(kb: KnowledgeBase) -> frozenset[str]:
+    """Words the answers use in lower case mid-sentence ("it is not clear"): a name spelt
+    like one of them ("CLEAR") only counts when the message writes it as a name."""
+    found: set[str] = set()
+    for topic in kb.topics.values():
+        text = plain_text(parse_markup(topic.answer))  # link labels, not URLs ("/medicis")
+        found.update(terms(" ".join(_LOWER_WORD.findall(text)), limit=100_000))
+    return frozenset(found)
+
+
 @dataclass(frozen=True, slots=True)
 class Matcher:
     kb: KnowledgeBase
     index: TopicIndex
+    names: NameSpotter
+
+    @property
+    def _medical_advice(self) -> int | None:
+        """Index of the no-medical-advice topic, if the knowledge base has it."""
+        try:
+            return self.index.topic_ids.index(MEDICAL_ADVICE_TOPIC)
+        except ValueError:
+            return None
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
-        index = TopicIndex.build([topic_texts(topic) for topic in kb.topics.values()], config)
-        return cls(kb, index)
+        topics = list(kb.topics.values())
+        texts = [topic_texts(t) for t in topics]
+        if kb.out_of_scope:
+            # Declined questions are one more "topic" of the index: a message must be closer
+            # to a real topic than to them to be answered, and the prototypes learn the
+            # words that separate the two.
+            texts.append(TopicTexts(OUT_OF_SCOPE, kb.out_of_scope))
+        index = TopicIndex.build(texts, config, vocabulary_of(kb))
+        names = NameSpotter.build(
+            [t.aliases for t in topics],
+            [topic_texts(t).examples for t in topics],
+            ordinary_words(kb),
+        )
+        return cls(kb, index, names)
 
     def match(self, text: str) -> MatchResult:
         """Decide what to reply to `text`; never raises, whatever the string."""
-        return decide(text, self.rank(text), self.kb.settings)
+        return decide(text, self.evidence(text), self.kb.settings)
 
     def rank(self, text: str) -> tuple[Candidate, ...]:
         """The best few topics for `text`, best first, before any threshold is applied."""
+        return self.evidence(text).ranked
+
+    def evidence(self, text: str) -> Evidence:
+        """What the decision weighs for `text`: ranked topics, names, further questions."""
+        segments = segment(text)
+        scored = self.index.score_parts([(s.text, s.weight) for s in segments])
+        # Similarity among the words the knowledge base knows: a long message whose question
+        # is clear scores like the short question, instead of being diluted by every word of
+        # its context. Unknown words still count through the floor and the coverage.
+        scores = np.minimum(scored.scores / max(scored.query.coverage, COVERAGE_FLOOR), 1.0)
+        asked = questions(segments)
+        if self._medical_advice is not None and is_personal_health_question(
+            " ".join(q.text for q in asked) or text
+        ):
+            # A patient's question about their own health gets the no-medical-advice answer,
+            # whatever project it names: never a project's description, never "I don't know".
+            scores[self._medical_advice] = max(scores[self._medical_advice], HEALTH_SCORE)
+            named: tuple[str, ...] = (self.index.topic_ids[self._medical_advice],)
+            siblings: frozenset[str] = frozenset()
+        else:
+            named, siblings = self._apply_names(content_text(segments), scores)
+        declined = self._take_out_of_scope(scores)
+        ranked = self._top(scores)
+        later: tuple[Candidate, ...] = ()
+        if len(asked) > 1:
+            later = tuple(self._best_of(q.text) for q in asked[:MAX_QUESTIONS_READ])
+        return Evidence(ranked, named, later, declined, scored.query.coverage, siblings)
+
+    def _best_of(self, text: str) -> Candidate:
         scores = self.index.score(text).scores
+        self._take_out_of_scope(scores)
+        return self._top(scores)[0]
+
+    def _take_out_of_scope(self, scores: npt.NDArray[np.float64]) -> float:
+        """The out-of-scope score, removed from `scores` (it is no topic to offer)."""
+        if self.index.topic_ids[-1] != OUT_OF_SCOPE:
+            return 0.0
+        declined = float(scores[-1])
+        scores[-1] = -1.0
+        return declined
+
+    def _apply_names(
+        self, text: str, scores: npt.NDArray[np.float64]
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        """Raise the scores of the topics `text` names; return their ids, strongest first,
+        and the other topics that use the same names."""
+        hits = self.names.find(text, terms(text), frozenset(self.index.vectorizer.term_ids))
+        for hit in hits:
+            scores[hit.topic] = min(1.0, scores[hit.topic] + NAME_BONUS * hit.quality)
+        ids = self.index.topic_ids
+        named = tuple(ids[h.topic] for h in hits)
+        siblings = frozenset(ids[t] for h in hits for t in h.siblings) - set(named)
+        return named, siblings
+
+    def _top(self, scores: npt.NDArray[np.float64]) -> tuple[Candidate, ...]:
         # A stable sort: equal scores keep the knowledge base's order, run after run.
         best = np.argsort(-scores, kind="stable")[:RANKED]
-        return tuple(Candidate(self.index.topic_ids[i], float(scores[i])) for i in best)
+        return tuple(
+            Candidate(self.index.topic_ids[i], float(scores[i])) for i in best if scores[i] >= 0
+        )

@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -42,9 +43,35 @@ def _http_url(value: str) -> str:
     return value
 
 
+SEED_PREFIX = "seed:"
+# A seed is a file in the shared seeds folder, named without any folder part.
+_SEED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,199}$")
+
+
+def _source(value: str) -> str:
+    """A public http(s) URL, or `seed:<file>` naming a file of the shared seeds folder."""
+    value = value.strip()
+    if value.startswith(SEED_PREFIX):
+        name = value.removeprefix(SEED_PREFIX).strip()
+        if not _SEED_NAME.match(name):
+            raise ValueError(f"{value!r} must name a file of the seeds folder, e.g. seed:000_x.txt")
+        return SEED_PREFIX + name
+    if value.lower().startswith(("http://", "https://")):
+        return _http_url(value)
+    raise ValueError(
+        f"{value!r} is not a source: use a public http(s) URL or seed:<file in the seeds folder>"
+    )
+
+
 Text = Annotated[str, AfterValidator(_non_blank)]
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
 Url = Annotated[str, AfterValidator(_http_url)]
+# The pattern is for editors (the JSON Schema); `_source` gives the messages `ktbot check` shows.
+Source = Annotated[
+    str,
+    AfterValidator(_source),
+    Field(json_schema_extra={"pattern": r"^\s*(https?://\S+|seed:\s*[A-Za-z0-9][\w.\-]*)\s*$"}),
+]
 
 
 class _Model(BaseModel):
@@ -114,8 +141,35 @@ class Topic(_Model):
     )
     links: tuple[Link, ...] = ()
     related: tuple[Identifier, ...] = ()
-    sources: tuple[Text, ...] = ()
-    reviewed: date | None = None
+    sources: tuple[Source, ...] = Field(
+        default=(),
+        description="Where the answer comes from: public http(s) URLs, or seed:<file> for a "
+        "file of the shared seeds folder. Links in the answer should be on a site cited here.",
+    )
+    reviewed: date | None = Field(
+        default=None, description="When staff last checked the answer against its sources."
+    )
+    review_by: date | None = Field(
+        default=None,
+        description="Review again by this date (after `reviewed`). Without it, the review is "
+        "due `review_interval_months` after `reviewed` (see `freshness:`).",
+    )
+    time_sensitive: bool = Field(
+        default=False,
+        description="The answer dates quickly (schedules, calls, figures, project status): "
+        "due for review after `time_sensitive_interval_months` instead.",
+    )
+
+    @field_validator("review_by")
+    @classmethod
+    def _after_reviewed(cls, value: date | None, info: ValidationInfo) -> date | None:
+        reviewed = info.data.get("reviewed")
+        if value is not None and reviewed is not None and value <= reviewed:
+            raise ValueError(
+                f"must be after reviewed ({reviewed.isoformat()}): set the next review date "
+                "when you review a topic, or remove review_by to use the default interval"
+            )
+        return value
 
 
 class MatchingSettings(_Model):
@@ -174,6 +228,51 @@ class MatchingSettings(_Model):
         return self
 
 
+class FreshnessSettings(_Model):
+    """How long an answer stays trusted after its `reviewed:` date (`ktbot check` warns after).
+
+    A topic's review is due on its `review_by:` date if it has one, else this many months
+    after `reviewed:`; topics marked `time_sensitive: true` get the shorter interval.
+    """
+
+    # Strict for the same reason as the matching thresholds: `twelve` or "12" is a typo.
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, strict=True)
+
+    review_interval_months: int = Field(
+        default=12,
+        ge=1,
+        le=120,
+        description="Months after `reviewed:` a topic is due for review again.",
+    )
+    time_sensitive_interval_months: int = Field(
+        default=6,
+        ge=1,
+        le=120,
+        description="The same for topics marked `time_sensitive: true` (at most the above).",
+    )
+
+    @model_validator(mode="after")
+    def _shorter_for_time_sensitive(self) -> FreshnessSettings:
+        if self.time_sensitive_interval_months > self.review_interval_months:
+            raise ValueError(
+                "time_sensitive_interval_months must not exceed review_interval_months"
+            )
+        return self
+
+
+class SynonymGroup(_Model):
+    """Words users write for one concept, read as the word the knowledge base uses."""
+
+    canonical: Text = Field(
+        description='The word or phrase the topics use ("license", "confidentiality").'
+    )
+    variants: tuple[Text, ...] = Field(
+        min_length=1,
+        description="What users may write instead; each is read as `canonical` in example "
+        'questions and messages alike. Multi-word variants are fine ("beam time").',
+    )
+
+
 class KnowledgeFile(_Model):
     """One YAML file under `knowledge/`: any mix of the sections below."""
 
@@ -181,3 +280,11 @@ class KnowledgeFile(_Model):
     contacts: tuple[Contact, ...] = ()
     categories: tuple[Category, ...] = ()
     settings: MatchingSettings | None = None
+    freshness: FreshnessSettings | None = None
+    synonyms: tuple[SynonymGroup, ...] = ()
+    out_of_scope: tuple[Text, ...] = Field(
+        default=(),
+        description="Questions the bot must not answer (CERN visits, jobs, physics, other "
+        "organisations, anything unrelated): a message closer to these than to any topic "
+        "gets the honest fallback and goes to the unanswered review.",
+    )

@@ -31,6 +31,9 @@ class MatchResult:
     """Score of the best candidate, in [0, 1]."""
     alternatives: tuple[Candidate, ...] = ()
     """Best candidates after the chosen one, best first (the options of a CLARIFY)."""
+    suggestions: tuple[str, ...] = ()
+    """ANSWER: other topics the message also asks about, offered as buttons with the answer
+    (the route of "can we license GaToroid", the second question of a long message)."""
 
     @property
     def candidates(self) -> tuple[Candidate, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from types import MappingProxyType
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from intents.features import (
     FEATURE_KINDS,
+    MAX_QUERY_TERMS,
     FeatureConfig,
     kind_of,
     pair_features,
@@ -29,11 +30,14 @@ from intents.features import (
 )
 from intents.sparse import Floats, SparseRows, SparseVector, group_keys
 from intents.typos import TypoCorrector
+from intents.vocabulary import Vocabulary
 
 TYPO_DISCOUNT = 0.8
 """A corrected word counts a little less than one typed right: the correction is a guess."""
-GENERIC_SHARE = 0.2
-"""A word used by this share of the topics (and by at least GENERIC_MIN_TOPICS) is generic."""
+GENERIC_SHARE = 0.4
+"""A word used by this share of the topics (and by at least GENERIC_MIN_TOPICS) is generic.
+Route words ("license", "contact", "cost") appear in many topics, next to project names
+("can we license GaToroid"), yet alone they still say which route is meant: hence this high."""
 GENERIC_MIN_TOPICS = 3
 MIN_NAME_LENGTH = 4
 """An unknown word this long may be a misspelt name, so a message containing one is not
@@ -49,6 +53,10 @@ class QueryVector:
     corrections: Mapping[str, str]
     vague: bool
     """Only generic words, nothing unknown that could be a misspelt name: no topic is meant."""
+    coverage: float = 1.0
+    """Share of the message's length (its vector norm) made of features the knowledge base
+    knows: the highest similarity any topic could reach. Low for messages mostly of words
+    the knowledge base never uses."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +72,16 @@ class Vectorizer:
     typos: TypoCorrector
     generic_terms: frozenset[str]
     """Words most topics use ("cern", "what", "project"): alone, they say nothing."""
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    """Synonyms read as their canonical words, in the examples and in every message."""
 
     @classmethod
     def fit(
-        cls, texts: Sequence[str], groups: Sequence[int], config: FeatureConfig
+        cls,
+        texts: Sequence[str],
+        groups: Sequence[int],
+        config: FeatureConfig,
+        vocabulary: Vocabulary | None = None,
     ) -> tuple[Vectorizer, SparseRows]:
         """Learn vocabulary and weights from `texts` (`groups[i]`: the topic of `texts[i]`);
         also return their unit vectors."""
@@ -77,7 +91,7 @@ class Vectorizer:
         term_groups: dict[str, set[int]] = {}
         documents: list[list[int]] = []
         for text, group in zip(texts, groups, strict=True):
-            text_terms = terms(text, limit=10_000)
+            text_terms = terms(text, limit=10_000, vocabulary=vocabulary)
             term_counts.update(set(text_terms))
             ids: list[int] = []
             for term in text_terms:
@@ -124,51 +138,87 @@ class Vectorizer:
             term_ids=term_ids,
             typos=TypoCorrector.build(term_counts),
             generic_terms=_generic(term_groups, len(set(groups))),
+            vocabulary=vocabulary or Vocabulary(),
         )
         return vectorizer, vectors
 
     def vectorize(self, text: str) -> QueryVector:
         """The unit vector of a user's message (typos corrected, unknown words counted)."""
-        query_terms = terms(text)
+        return self.vectorize_parts(((text, 1.0),))
+
+    def vectorize_parts(self, parts: Sequence[tuple[str, float]]) -> QueryVector:
+        """One unit vector for a message read as weighted parts (its sentences, weighed by
+        their role): each part's words count `weight` times, unknown ones included."""
         corrections: dict[str, str] = {}
         # Term frequencies in a dict: for the ~50-100 features of a message this is several
         # times cheaper than numpy's unique/sort machinery.
         tf: dict[int, float] = {}
-        unknown: set[str] = set()
-        for position, term in enumerate(query_terms):
-            ids = self.term_ids.get(term)
-            strength = 1.0
-            if ids is None:
-                fixed = self.typos.correct(term)
-                if fixed is None:
-                    ids = self._known(term_features(term, self.config), unknown)
-                else:
-                    corrections[term] = query_terms[position] = fixed
-                    ids, strength = self.term_ids[fixed], TYPO_DISCOUNT
-            for feature in ids:
-                tf[feature] = tf.get(feature, 0.0) + strength
-        # A new pair of known words is what a paraphrase is made of: it is not evidence
-        # against a match, unlike an unknown word, so it does not count in the length.
-        for feature in self._known(pair_features(query_terms, self.config), set()):
-            tf[feature] = tf.get(feature, 0.0) + 1.0
+        unknown: dict[str, float] = {}
+        all_terms: list[str] = []
+        budget = MAX_QUERY_TERMS
+        for text, weight in parts:
+            if budget <= 0:
+                break
+            part_terms = terms(text, limit=budget, vocabulary=self.vocabulary)
+            budget -= len(part_terms)
+            if weight <= 0:
+                continue
+            self._add_terms(part_terms, weight, tf, unknown, corrections)
+            all_terms.extend(part_terms)
         ids_array = np.fromiter(tf, dtype=np.int32, count=len(tf))
         counts = np.fromiter(tf.values(), dtype=np.float64, count=len(tf))
-        values = (1 + np.log(counts)) * self.weights[ids_array]
+        # Below one occurrence (a weighed-down sentence), the count scales the weight as is.
+        values = np.where(counts >= 1, 1 + np.log(np.maximum(counts, 1)), counts)
+        values *= self.weights[ids_array]
         unseen = self.unseen_square
-        length = math.sqrt(float(values @ values) + sum(unseen[kind_of(f)] for f in unknown))
+        unknown_square = sum(unseen[kind_of(f)] * w * w for f, w in unknown.items())
+        known_square = float(values @ values)
+        length = math.sqrt(known_square + unknown_square)
+        coverage = math.sqrt(known_square) / length if length > 0 else 0.0
         if length > 0:
             values = values / length
         vague = all(
             term in self.generic_terms
             or (term not in self.term_ids and len(term) < MIN_NAME_LENGTH)
-            for term in query_terms
+            for term in all_terms
         )
         return QueryVector(
             SparseVector(ids_array, values.astype(np.float32)),
-            tuple(query_terms),
+            tuple(all_terms),
             MappingProxyType(corrections),
             vague,
+            coverage,
         )
+
+    def _add_terms(
+        self,
+        query_terms: list[str],
+        weight: float,
+        tf: dict[int, float],
+        unknown: dict[str, float],
+        corrections: dict[str, str],
+    ) -> None:
+        """Count the features of one part's words into `tf` (and the unknown ones into
+        `unknown`, with the part's weight); misspelt words are corrected in place."""
+        missing: set[str] = set()
+        for position, term in enumerate(query_terms):
+            ids = self.term_ids.get(term)
+            strength = weight
+            if ids is None:
+                fixed = self.typos.correct(term)
+                if fixed is None:
+                    ids = self._known(term_features(term, self.config), missing)
+                else:
+                    corrections[term] = query_terms[position] = fixed
+                    ids, strength = self.term_ids[fixed], weight * TYPO_DISCOUNT
+            for feature in ids:
+                tf[feature] = tf.get(feature, 0.0) + strength
+        # A new pair of known words is what a paraphrase is made of: it is not evidence
+        # against a match, unlike an unknown word, so it does not count in the length.
+        for feature in self._known(pair_features(query_terms, self.config), set()):
+            tf[feature] = tf.get(feature, 0.0) + weight
+        for feature in missing:
+            unknown[feature] = max(unknown.get(feature, 0.0), weight)
 
     def _known(self, features: Iterable[str], unknown: set[str]) -> list[int]:
         """Ids of the known `features`; the unknown ones are added to `unknown`."""

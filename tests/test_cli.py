@@ -21,9 +21,9 @@ from bot.cli import main
 from bot.rendering import FALLBACK
 from bot.settings import REPO_KNOWLEDGE_DIR
 from intents.loader import load_knowledge
-from tests.conftest import KbFactory
+from tests.conftest import TINY_KB_FILES, KbFactory, write_kb
 
-JSON_KEYS = {"question", "outcome", "intent", "score", "alternatives", "answer"}
+JSON_KEYS = {"question", "outcome", "intent", "score", "alternatives", "suggestions", "answer"}
 OUTCOMES = {"answer", "clarify", "fallback"}
 PROBLEM_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")
 NONSENSE = "zebra quartz lemonade xylophone"
@@ -59,16 +59,120 @@ def ask_json(capsys: pytest.CaptureFixture[str], kb: Path, question: str) -> dic
 # --- check --------------------------------------------------------------------------------
 
 
-def test_check_passes_on_a_valid_directory(
+def test_check_passes_on_a_valid_directory_listing_its_warnings_first(
     tiny_kb: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["check", "--knowledge", str(tiny_kb)])
+    # tiny_kb links to kt.cern without citing it (two warnings); nothing is overdue yet.
+    code = main(["check", "--knowledge", str(tiny_kb), "--as-of", "2024-06-01"])
 
     out, err = capsys.readouterr()
     assert code == 0
+    *warnings, last = out.splitlines()
     version = load_knowledge(tiny_kb).version
-    assert out == f"ok: 4 topics, 2 categories, 2 contacts (version {version})\n"
+    assert last == f"ok: 4 topics, 2 categories, 2 contacts (version {version}); 2 warnings"
+    found = [PROBLEM_LINE.match(line) for line in warnings]
+    assert len(found) == 2 and all(m and m["message"].startswith("warning: ") for m in found)
     assert err == ""
+
+
+def test_check_of_a_directory_without_warnings_prints_one_ok_line(
+    make_kb: KbFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_kb({"topics/about.yaml": "topics: []\n"}, drop=("topics/projects/medical.yaml",))
+    (root / "topics" / "only.yaml").write_text(
+        "topics:\n"
+        "  - id: about.only\n"
+        "    title: Only\n"
+        "    category: about\n"
+        "    questions: [only one, only two, only three]\n"
+        "    answer: See [the KT site](https://kt.cern/).\n"
+        "    sources: [https://kt.cern/about]\n",
+        encoding="utf-8",
+    )
+
+    assert main(["check", "--knowledge", str(root)]) == 0
+
+    version = load_knowledge(root).version
+    assert capsys.readouterr() == (
+        f"ok: 1 topics, 2 categories, 2 contacts (version {version})\n",
+        "",
+    )
+
+
+def test_check_warns_about_a_topic_aged_past_its_review_date_and_still_passes(
+    tiny_kb: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # project.flash was reviewed on 2024-05-01: due again 12 months later.
+    before = main(["check", "--knowledge", str(tiny_kb), "--as-of", "2025-04-30"])
+    out_before = capsys.readouterr().out
+    after = main(["check", "--knowledge", str(tiny_kb), "--as-of", "2025-05-01"])
+    out_after = capsys.readouterr().out
+
+    assert before == after == 0
+    assert "review due" not in out_before
+    (stale,) = [line for line in out_after.splitlines() if "review due" in line]
+    match = PROBLEM_LINE.match(stale)
+    assert match is not None
+    assert Path(match["path"]).name == "medical.yaml"
+    assert match["message"].startswith(
+        "warning: topic 'project.flash': review due since 2025-05-01 (reviewed 2024-05-01"
+    )
+    assert out_after.splitlines()[-1].endswith("; 3 warnings")
+
+
+def test_check_rejects_a_source_that_is_not_a_url_or_a_seed_file(
+    make_kb: KbFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_kb({"topics/cited.yaml": _cited_topic("intent-catalog.md")})
+
+    assert main(["check", "--knowledge", str(root)]) == 1
+
+    err = capsys.readouterr().err
+    assert (
+        "cited.yaml:6: topic 'about.cited': sources.0: 'intent-catalog.md' is not a source" in err
+    )
+
+
+def test_check_finds_seed_files_in_the_shared_folder_beside_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The layout of a checkout: <work>/<repo>/knowledge and <work>/shared/seeds.
+    root = write_kb(tmp_path / "work" / "repo" / "knowledge", TINY_KB_FILES)
+    (root / "topics" / "cited.yaml").write_text(_cited_topic("seed:absent.txt"), encoding="utf-8")
+    seeds = tmp_path / "work" / "shared" / "seeds"
+    seeds.mkdir(parents=True)
+    (seeds / "present.txt").write_text("a public page, saved", encoding="utf-8")
+
+    assert main(["check", "--knowledge", str(root)]) == 1
+    assert "cited.yaml:6: topic 'about.cited': no file 'absent.txt' in the seeds folder" in (
+        capsys.readouterr().err
+    )
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "absent.txt").write_text("saved elsewhere", encoding="utf-8")
+    assert main(["check", "--knowledge", str(root), "--seeds", str(other)]) == 0
+
+
+def test_check_without_a_seeds_folder_checks_seed_sources_for_form_only_and_says_so(
+    make_kb: KbFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_kb({"topics/cited.yaml": _cited_topic("seed:absent.txt")})
+
+    assert main(["check", "--knowledge", str(root)]) == 0
+
+    assert "note: seed sources not checked against files: no folder " in capsys.readouterr().out
+
+
+def _cited_topic(source: str) -> str:
+    return (
+        "topics:\n"
+        "  - id: about.cited\n"
+        "    title: Cited\n"
+        "    category: about\n"
+        "    questions: [cited one, cited two, cited three]\n"
+        f"    sources: [{source}]\n"
+        "    answer: A cited answer.\n"
+    )
 
 
 def test_check_lists_every_problem_as_path_line_message_and_fails(
@@ -113,7 +217,7 @@ def test_check_uses_ktbot_knowledge_dir_without_the_option(
     monkeypatch.setenv("KTBOT_KNOWLEDGE_DIR", str(tiny_kb))
 
     assert main(["check"]) == 0
-    assert capsys.readouterr().out.startswith("ok: 4 topics")
+    assert capsys.readouterr().out.splitlines()[-1].startswith("ok: 4 topics")
 
 
 def test_shipped_knowledge_directory_is_clean(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from bot import eval_command
 from bot.settings import Settings
 from intents.evaluation import (
+    NO_KIND,
     EvalFileError,
     LabelledQuestion,
     evaluate,
@@ -33,6 +35,11 @@ def write_lines(path: Path, *lines: str) -> Path:
     return path
 
 
+def labelled(text: str, *intents: str, kind: str | None = None) -> LabelledQuestion:
+    """A question whose right answers are `intents` (none: out of scope)."""
+    return LabelledQuestion(text, frozenset(intents), kind)
+
+
 def test_labelled_questions_are_read_with_null_meaning_out_of_scope(tmp_path: Path) -> None:
     path = write_lines(
         tmp_path / "q.jsonl",
@@ -41,8 +48,21 @@ def test_labelled_questions_are_read_with_null_meaning_out_of_scope(tmp_path: Pa
         '{"text": "best pizza", "intent": null}',
     )
     assert read_labelled(path) == [
-        LabelledQuestion("What is MEDICIS?", "project.medicis"),
-        LabelledQuestion("best pizza", None),
+        labelled("What is MEDICIS?", "project.medicis"),
+        labelled("best pizza"),
+    ]
+
+
+def test_a_list_label_accepts_each_of_its_topics_and_a_kind_is_kept(tmp_path: Path) -> None:
+    path = write_lines(
+        tmp_path / "q.jsonl",
+        '{"text": "license MEDICIS?", "intent": ["project.medicis", "route.licensing"], '
+        '"kind": "compound"}',
+        '{"text": "weather", "intent": null, "kind": "oos-far"}',
+    )
+    assert read_labelled(path) == [
+        labelled("license MEDICIS?", "project.medicis", "route.licensing", kind="compound"),
+        labelled("weather", kind="oos-far"),
     ]
 
 
@@ -55,6 +75,11 @@ def test_labelled_questions_are_read_with_null_meaning_out_of_scope(tmp_path: Pa
         # A misspelt or empty label must not silently count as out of scope.
         ('{"text": "x", "intnet": "project.medicis"}', r'q\.jsonl:2: no "intent"'),
         ('{"text": "x", "intent": ""}', r"q\.jsonl:2: intent must be"),
+        # An empty list is not a way of saying out of scope: null is.
+        ('{"text": "x", "intent": []}', r"q\.jsonl:2: intent must be"),
+        ('{"text": "x", "intent": ["project.medicis", ""]}', r"q\.jsonl:2: intent must be"),
+        ('{"text": "x", "intent": ["project.medicis", 3]}', r"q\.jsonl:2: intent must be"),
+        ('{"text": "x", "intent": null, "kind": 3}', r"q\.jsonl:2: kind must be"),
     ],
 )
 def test_a_bad_line_is_reported_with_its_number(
@@ -76,12 +101,12 @@ def result(outcome: Outcome, intent: str | None, *others: str) -> MatchResult:
 
 def test_figures_separate_right_answers_options_false_answers_and_fallbacks() -> None:
     questions = [
-        LabelledQuestion("a", "t.a"),  # answered right
-        LabelledQuestion("b", "t.b"),  # right topic offered in a clarify
-        LabelledQuestion("c", "t.c"),  # answered with the wrong topic
-        LabelledQuestion("d", "t.d"),  # fell back
-        LabelledQuestion("x", None),  # out of scope, fell back (right)
-        LabelledQuestion("y", None),  # out of scope, answered (false answer)
+        labelled("a", "t.a"),  # answered right
+        labelled("b", "t.b"),  # right topic offered in a clarify
+        labelled("c", "t.c"),  # answered with the wrong topic
+        labelled("d", "t.d"),  # fell back
+        labelled("x"),  # out of scope, fell back (right)
+        labelled("y"),  # out of scope, answered (false answer)
     ]
     results = [
         result(Outcome.ANSWER, "t.a"),
@@ -98,14 +123,96 @@ def test_figures_separate_right_answers_options_false_answers_and_fallbacks() ->
     assert report.out_of_scope_recall == 1 / 2
     assert report.outcomes == {"answer": 3, "clarify": 1, "fallback": 2}
     assert [(c.expected, c.answered, c.count) for c in report.confusions] == [
-        (None, "t.b", 1),
-        ("t.c", "t.a", 1),
+        ((), "t.b", 1),
+        (("t.c",), "t.a", 1),
     ]
     assert [m.text for m in report.misses] == ["b", "c", "d", "y"]
+    assert report.by_kind == {}, "no line has a kind"
+
+
+def test_with_a_list_label_any_of_its_topics_is_right() -> None:
+    questions = [
+        labelled("a", "t.a", "t.b"),  # answered with the second topic: right
+        labelled("b", "t.a", "t.b"),  # "did you mean" offering the second topic: resolved
+        labelled("c", "t.a", "t.b"),  # answered with a topic not in the list: false answer
+    ]
+    results = [
+        result(Outcome.ANSWER, "t.b"),
+        result(Outcome.CLARIFY, "t.x", "t.b"),
+        result(Outcome.ANSWER, "t.c"),
+    ]
+    report = score_results(questions, results, max_options=3)
+    assert report.in_scope_accuracy == 1 / 3
+    assert report.in_scope_resolved == 2 / 3
+    assert report.false_answer_rate == 1 / 3
+    assert [(c.expected, c.answered) for c in report.confusions] == [(("t.a", "t.b"), "t.c")]
+    assert [(m.text, m.expected) for m in report.misses] == [
+        ("b", ("t.a", "t.b")),
+        ("c", ("t.a", "t.b")),
+    ]
+
+
+def test_every_figure_is_also_given_per_kind_in_the_order_kinds_appear() -> None:
+    questions = [
+        labelled("a", "t.a", kind="typo"),  # right
+        labelled("b", "t.b", kind="persona"),  # clarified right
+        labelled("c", "t.c", kind="typo"),  # fell back
+        labelled("x", kind="oos"),  # fell back: right
+        labelled("y", kind="oos"),  # answered: false answer
+    ]
+    results = [
+        result(Outcome.ANSWER, "t.a"),
+        result(Outcome.CLARIFY, "t.b"),
+        result(Outcome.FALLBACK, None),
+        result(Outcome.FALLBACK, None),
+        result(Outcome.ANSWER, "t.a"),
+    ]
+    by_kind = score_results(questions, results, max_options=3).by_kind
+    assert list(by_kind) == ["typo", "persona", "oos"]
+    typo, persona, oos = by_kind.values()
+    assert (typo.questions, typo.in_scope, typo.out_of_scope) == (2, 2, 0)
+    assert (typo.in_scope_accuracy, typo.in_scope_resolved) == (1 / 2, 1 / 2)
+    assert (persona.in_scope_accuracy, persona.in_scope_resolved) == (0, 1)
+    assert (oos.false_answer_rate, oos.out_of_scope_recall) == (1 / 2, 1 / 2)
+    assert oos.outcomes == {"fallback": 1, "answer": 1}
+
+
+def test_lines_without_a_kind_get_a_group_of_their_own_when_others_have_one() -> None:
+    questions = [labelled("a", "t.a"), labelled("b", "t.b", kind="typo")]
+    results = [result(Outcome.ANSWER, "t.a"), result(Outcome.ANSWER, "t.b")]
+    assert list(score_results(questions, results, 3).by_kind) == [NO_KIND, "typo"]
+
+
+def test_misses_are_grouped_by_kind_with_what_the_bot_did() -> None:
+    questions = [
+        labelled("a", "t.a", kind="typo"),
+        labelled("b", "t.b", kind="persona"),
+        labelled("c", "t.c", kind="typo"),
+        labelled("x", kind="persona"),
+    ]
+    results = [
+        MatchResult("a", Outcome.FALLBACK, None, 0.12, (Candidate("t.a", 0.12),)),
+        MatchResult("b", Outcome.CLARIFY, "t.x", 0.27, (Candidate("t.y", 0.25),)),
+        MatchResult("c", Outcome.ANSWER, "t.a", 0.41, (Candidate("t.c", 0.2),)),
+        MatchResult("x", Outcome.ANSWER, "t.b", 0.3),
+    ]
+    misses = score_results(questions, results, max_options=3).misses
+    assert [(m.kind, m.text) for m in misses] == [
+        ("typo", "a"),
+        ("typo", "c"),
+        ("persona", "b"),
+        ("persona", "x"),
+    ]
+    assert [(m.outcome, m.intent, m.score, m.candidates) for m in misses] == [
+        ("fallback", None, 0.12, ("t.a",)),  # the nearest topic, though not offered
+        ("answer", "t.a", 0.41, ("t.a", "t.c")),
+        ("clarify", "t.x", 0.27, ("t.x", "t.y")),  # the options offered
+        ("answer", "t.b", 0.3, ("t.b",)),
+    ]
 
 
 def test_an_option_beyond_max_alternatives_does_not_count_as_resolved() -> None:
-    questions = [LabelledQuestion("b", "t.c")]
+    questions = [labelled("b", "t.c")]
     results = [result(Outcome.CLARIFY, "t.a", "t.b", "t.c")]
     assert score_results(questions, results, max_options=2).in_scope_resolved == 0
     assert score_results(questions, results, max_options=3).in_scope_resolved == 1
@@ -113,9 +220,12 @@ def test_an_option_beyond_max_alternatives_does_not_count_as_resolved() -> None:
 
 def test_labels_naming_no_topic_are_listed() -> None:
     report = score_results(
-        [LabelledQuestion("q", "gone.topic")], [result(Outcome.FALLBACK, None)], 3, {"t.a"}
+        [labelled("q", "gone.topic"), labelled("r", "t.a", "x.gone")],
+        [result(Outcome.FALLBACK, None)] * 2,
+        3,
+        {"t.a"},
     )
-    assert report.unknown_intents == ("gone.topic",)
+    assert report.unknown_intents == ("gone.topic", "x.gone")
 
 
 @pytest.fixture(scope="module")
@@ -124,16 +234,16 @@ def shipped() -> Matcher:
 
 
 def test_the_report_times_every_match_and_converts_to_json(shipped: Matcher) -> None:
-    report = evaluate(shipped, [LabelledQuestion("What is MEDICIS?", "project.medicis")])
+    report = evaluate(shipped, [labelled("What is MEDICIS?", "project.medicis")])
     assert report.latency_p50_ms is not None and report.latency_p50_ms > 0
     assert json.loads(json.dumps(report.to_dict()))["in_scope"] == 1
 
 
 def test_a_higher_answer_threshold_never_answers_more(shipped: Matcher) -> None:
     questions = [
-        LabelledQuestion("What is MEDICIS?", "project.medicis"),
-        LabelledQuestion("gantry", "project.eurosig"),
-        LabelledQuestion("best pizza in geneva", None),
+        labelled("What is MEDICIS?", "project.medicis"),
+        labelled("gantry", "project.eurosig"),
+        labelled("best pizza in geneva"),
     ]
     points = sweep(shipped, questions, [0.1, 0.3, 0.6, 0.9], [0.1])
     answered = [p.report.outcomes.get("answer", 0) for p in points]
@@ -169,6 +279,48 @@ def test_eval_command_json_is_one_object(tmp_path: Path) -> None:
     assert code == 0
     assert data["out_of_scope"] == 1
     assert set(data) >= {"in_scope_accuracy", "false_answer_rate", "confusions", "settings"}
+
+
+def kinds_file(tmp_path: Path) -> Path:
+    """Two kinds, each with a line no knowledge base handles as labelled."""
+    return write_lines(
+        tmp_path / "q.jsonl",
+        '{"text": "What is MEDICIS?", "intent": null, "kind": "oos-near"}',
+        '{"text": "What is MEDICIS?", "intent": ["route.licensing", "project.medicis"], '
+        '"kind": "compound"}',
+        '{"text": "qqqq zzzz", "intent": ["project.medicis", "route.contact"], "kind": "compound"}',
+    )
+
+
+def test_eval_command_prints_a_row_per_kind_and_the_misses_by_kind(tmp_path: Path) -> None:
+    code, text = run_command(str(kinds_file(tmp_path)), "--knowledge", str(REPO / "knowledge"))
+    assert code == 0
+    table = text[text.index("in-scope accuracy  ") :]
+    assert re.search(r"\n +oos-near +1 +– +– +100\.0% +0\.0% \(0/1\)\n", table)
+    assert re.search(r"\n +compound +2 +50\.0% \(1/2\) +50\.0% +0\.0% +–\n", table)
+    assert re.search(r"\n +all +3 +50\.0% \(1/2\) ", table)
+    misses = text[text.index("not handled as labelled, by kind:") :]
+    assert re.search(
+        r"oos-near: 1 of 1\n +What is MEDICIS\?\n +want fallback; got answer [\d.]+ "
+        r"project\.medicis\n",
+        misses,
+    )
+    assert re.search(
+        r"compound: 1 of 2\n +qqqq zzzz\n +want project\.medicis \| route\.contact; "
+        r"got fallback [\d.]+",
+        misses,
+    )
+
+
+def test_eval_command_json_has_the_figures_by_kind(tmp_path: Path) -> None:
+    path = kinds_file(tmp_path)
+    code, text = run_command(str(path), "--knowledge", str(REPO / "knowledge"), "--json")
+    data = json.loads(text)
+    assert code == 0
+    assert list(data["by_kind"]) == ["oos-near", "compound"]
+    assert data["by_kind"]["compound"]["in_scope_accuracy"] == 0.5
+    assert data["by_kind"]["oos-near"]["false_answer_rate"] == 1.0
+    assert [m["kind"] for m in data["misses"]] == ["oos-near", "compound"]
 
 
 def test_eval_command_fails_cleanly_on_unreadable_input(

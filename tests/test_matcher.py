@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from intents.decision import decide
+from intents.decision import Evidence, decide
 from intents.knowledge import KnowledgeBase
 from intents.matcher import Matcher
 from intents.models import MatchingSettings, Topic
@@ -262,9 +263,36 @@ class TestDecision:
     )
 
     def decide(self, *scores: float) -> tuple[Outcome, str | None, list[str]]:
-        ranked = [Candidate(f"t{i}", s) for i, s in enumerate(scores)]
-        result = decide("q", ranked, self.settings)
+        result = decide("q", self.evidence(*scores), self.settings)
         return result.outcome, result.intent, [c.intent for c in result.alternatives]
+
+    @staticmethod
+    def evidence(*scores: float, **found: Any) -> Evidence:
+        return Evidence(tuple(Candidate(f"t{i}", s) for i, s in enumerate(scores)), **found)
+
+    def test_a_named_topic_is_answered_below_the_answer_threshold_with_the_route_offered(
+        self,
+    ) -> None:
+        result = decide("q", self.evidence(0.42, 0.40, 0.1, named=("t0",)), self.settings)
+        assert (result.outcome, result.intent, result.suggestions) == (
+            Outcome.ANSWER,
+            "t0",
+            ("t1",),
+        )
+
+    def test_a_named_topic_with_a_close_sibling_using_the_same_name_asks(self) -> None:
+        evidence = self.evidence(0.42, 0.40, named=("t0",), siblings=frozenset({"t1"}))
+        assert decide("q", evidence, self.settings).outcome is Outcome.CLARIFY
+
+    def test_a_message_closer_to_the_declined_questions_falls_back(self) -> None:
+        evidence = self.evidence(0.8, 0.1, out_of_scope=0.85)
+        assert decide("q", evidence, self.settings).outcome is Outcome.FALLBACK
+
+    def test_a_confident_second_question_is_offered_with_the_answer(self) -> None:
+        evidence = self.evidence(
+            0.8, 0.1, per_question=(Candidate("t0", 0.8), Candidate("t5", 0.6))
+        )
+        assert decide("q", evidence, self.settings).suggestions == ("t5",)
 
     def test_a_clear_winner_above_the_answer_threshold_is_answered(self) -> None:
         assert self.decide(0.8, 0.5, 0.1) == (Outcome.ANSWER, "t0", ["t1", "t2"])

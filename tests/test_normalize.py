@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intents.features import stem, terms
+from intents.features import MAX_QUERY_TERMS, stem, terms
 from intents.normalize import MAX_INPUT_CHARS, normalize_text, words
 
 
@@ -86,4 +86,4 @@ def test_plurals_are_stemmed_lightly(word: str, expected: str) -> None:
 
 
 def test_query_terms_are_bounded() -> None:
-    assert len(terms("word " * 10_000)) == 64
+    assert len(terms("word " * 10_000)) == MAX_QUERY_TERMS

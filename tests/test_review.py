@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot import review
 from bot.review import QuestionGroup, ReviewError, group_similar, promote_question
+from bot.stale_report import StaleReading, most_read_first
 from bot.storage import (
     ReviewState,
     TopicCount,
@@ -21,6 +22,7 @@ from bot.storage import (
     UsageStats,
     WeekCount,
 )
+from intents.freshness import ReviewDue, StaleTopic
 from intents.loader import load_knowledge
 from intents.result import Candidate, Outcome
 
@@ -172,8 +174,8 @@ topics:
 # Lines longer than the YAML writer's default width: they must stay on one line.
 ROUTES_YAML = ROUTES_YAML.replace(
     "LONG_SOURCE",
-    "a very long line that staff wrote on one line and which must not be re-wrapped "
-    "by the YAML writer at all",
+    "https://kt.cern/technology-transfer/licensing, "
+    "https://kt.cern/activities-services/licensing-cern-technologies, seed:000_licensing.txt",
 ).replace(
     "LONG_QUESTIONS",
     "how do I reach the knowledge transfer team, contact a person at CERN KT, "
@@ -353,6 +355,83 @@ def test_digest_lists_the_largest_groups_with_their_ids() -> None:
     assert "• 2× “isotope prices” (2 people) → nearest project.medicis  [#2, #1]" in text
     assert "• 1× “can I visit CERN” (1 person)  [#3]" in text
     assert review.format_digest([]) == "No unanswered questions this week."
+
+
+def stale(topic_id: str, due: date) -> StaleTopic:
+    return StaleTopic(topic_id, topic_id.title(), ReviewDue(due, "reviewed … + 12 months"))
+
+
+def test_stale_topics_are_ranked_by_how_often_users_were_served_them() -> None:
+    old, older, oldest = date(2024, 3, 1), date(2024, 2, 1), date(2024, 1, 1)
+    topics = [stale("project.a", oldest), stale("project.b", old), stale("project.c", older)]
+
+    ranked = most_read_first(topics, {"project.b": 7, "project.a": 2, "project.other": 99})
+
+    # Most served first; a topic nobody read is still named, after them, oldest first.
+    assert [(r.topic.topic_id, r.served) for r in ranked] == [
+        ("project.b", 7),
+        ("project.a", 2),
+        ("project.c", 0),
+    ]
+    tie = most_read_first([stale("project.b", old), stale("project.c", older)], {})
+    assert [r.topic.topic_id for r in tie] == ["project.c", "project.b"]
+
+
+def stale_readings(count: int) -> tuple[StaleReading, ...]:
+    return tuple(
+        StaleReading(stale(f"project.s{n}", date(2024, 1, n)), 20 - n) for n in range(1, count + 1)
+    )
+
+
+def test_digest_names_the_stale_topics_most_served_this_week() -> None:
+    questions = [asked("isotope prices", 1, user="a", nearest="project.medicis")]
+
+    text = review.format_digest(group_similar(questions), stale=stale_readings(7))
+
+    lines = text.splitlines()
+    start = lines.index("Due for review, most served first:")
+    assert lines[start + 1 : start + 7] == [
+        "• project.s1: served 19× this week, review due 2024-01-01",
+        "• project.s2: served 18× this week, review due 2024-01-02",
+        "• project.s3: served 17× this week, review due 2024-01-03",
+        "• project.s4: served 16× this week, review due 2024-01-04",
+        "• project.s5: served 15× this week, review due 2024-01-05",
+        "… and 2 more (ktbot check lists them all)",
+    ]
+    assert lines[0].startswith("Unanswered this week: 1 question(s)")
+
+
+def test_a_digest_without_unanswered_questions_still_names_stale_topics() -> None:
+    text = review.format_digest([], stale=stale_readings(1))
+
+    assert text.splitlines() == [
+        "No unanswered questions this week.",
+        "",
+        "Due for review, most served first:",
+        "• project.s1: served 19× this week, review due 2024-01-01",
+    ]
+
+
+def test_stats_text_and_json_name_the_stale_topics_most_served() -> None:
+    readings = stale_readings(2)
+
+    text = review.format_stats(sample_stats(), stale=readings)
+    quiet = review.format_stats(UsageStats(since=None, total=0), stale=readings)
+    data = review.stats_json(sample_stats(), stale=readings)
+
+    assert text.endswith(
+        "Due for review, most served first:\n"
+        "  project.s1: served 19×, review due 2024-01-01\n"
+        "  project.s2: served 18×, review due 2024-01-02"
+    )
+    assert quiet.splitlines()[0] == "Questions all time: 0"
+    assert "  project.s1: served 19×, review due 2024-01-01" in quiet
+    assert data["stale_topics"][0] == {
+        "topic": "project.s1",
+        "served": 19,
+        "review_due": "2024-01-01",
+        "why": "reviewed … + 12 months",
+    }
 
 
 def test_unanswered_page_shows_nearest_topics_and_returns_the_ids_shown() -> None:

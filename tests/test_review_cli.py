@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import csv
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -307,6 +308,53 @@ def test_stats_in_a_terminal(
     assert ktbot(settings, "stats", "--since", "2w") == 0
     out = capsys.readouterr().out
     assert "4 question(s)" in out and "Top topics" in out and "By week" in out
+
+
+def served(topic: str) -> MatchResult:
+    return MatchResult("q", Outcome.ANSWER, topic, 0.9)
+
+
+def test_stats_name_the_stale_topics_users_were_served_most(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # tiny_kb: project.flash reviewed 2024-05-01 (due 2025-05-01, long past); project.medicis
+    # has no review date, so it is never stale however often it is read.
+    record(
+        settings,
+        *[("what is flash", served("project.flash"), RECENT)] * 2,
+        *[("what is medicis", served("project.medicis"), RECENT)] * 3,
+        ("flash long ago", served("project.flash"), OLD),
+    )
+
+    assert ktbot(settings, "stats", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert ktbot(settings, "stats") == 0
+    out = capsys.readouterr().out
+
+    assert data["stale_topics"] == [
+        {
+            "topic": "project.flash",
+            "served": 2,
+            "review_due": "2025-05-01",
+            "why": "reviewed 2024-05-01 + 12 months",
+        }
+    ]
+    assert "Due for review, most served first" in out
+    assert re.search(r"project\.flash\s+2\s+2025-05-01", out), out
+
+
+def test_stats_still_show_usage_when_the_knowledge_base_is_broken(
+    settings: Settings, questions: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    (settings.knowledge_dir / "topics" / "broken.yaml").write_text("topics: [", encoding="utf-8")
+
+    assert ktbot(settings, "stats", "--json") == 0
+
+    out, err = capsys.readouterr()
+    assert json.loads(out)["total"] == 4 and json.loads(out)["stale_topics"] == []
+    assert err == (
+        "ktbot: stale topics not shown: 1 problem(s) in the knowledge base (run ktbot check)\n"
+    )
 
 
 # --- usage and environment errors ---------------------------------------------------------

@@ -19,6 +19,7 @@ import io
 import json
 import shutil
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from bot.storage import NewExchange, ReviewState, Storage, StorageError
 from bot.telegram import admin
 from bot.telegram import callback_data as cd
 from bot.telegram.app import _purge_old
+from bot.telegram.services import SERVICES_KEY
 from intents.result import Candidate, MatchResult, Outcome
 from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, BotHarness, running_bot
@@ -37,8 +39,10 @@ from tests.bot_harness import ADMIN_ID, BotHarness, running_bot
 FALLBACK_TEXT = "don’t have a reliable answer"
 
 # Misses against the harness knowledge base (tests/bot_harness.py), nearest project.medicis.
-HOSPITAL_ORDER = "How do hospitals order isotopes?"
-HOSPITAL_ORDER_AGAIN = "can my hospital order isotopes"  # same question, other words
+HOSPITAL_ORDER = "How do hospitals order isotope shipments through customs?"
+HOSPITAL_ORDER_AGAIN = (
+    "can my hospital get isotope shipments through customs"  # same question, other words
+)
 WEATHER = "what is the weather in Geneva tomorrow"
 
 
@@ -158,11 +162,11 @@ async def test_a_miss_is_reviewed_promoted_and_then_answered(
 
     # The YAML gained exactly one line, after the last example; every comment is kept.
     promoted = projects.read_text(encoding="utf-8")
-    added = "      - How do hospitals order isotopes?\n"
+    added = "      - How do hospitals order isotope shipments through customs?\n"
     assert promoted.replace(added, "", 1) == commented
     assert "      - medicis isotope production\n" + added in promoted
     code, out, err = await ktbot(capsys, "check")
-    assert (code, err) == (0, "") and out.startswith("ok: 6 topics")
+    assert (code, err) == (0, "") and out.splitlines()[-1].startswith("ok: 6 topics")
 
     # 5. After a reload the same question gets the MEDICIS answer.
     await bot.send(tg.message("/reload", user_id=ADMIN_ID))
@@ -224,7 +228,9 @@ def test_the_loop_in_the_terminal_chat_as_a_shell_session_would_run_it(
 
     # printf '…\n…\n' | ktbot chat
     code, out = ktbot(
-        "chat", stdin="can my hospital order isotopes\nhow do hospitals order isotopes\n"
+        "chat",
+        stdin="can my hospital get isotope shipments through customs\n"
+        "how do hospitals get isotope shipments through customs\n",
     )
     assert code == 0 and out.count(FALLBACK_TEXT) == 2
     code, out = ktbot("unanswered", "list", "--json")
@@ -232,7 +238,7 @@ def test_the_loop_in_the_terminal_chat_as_a_shell_session_would_run_it(
     assert first["channel"] == "cli" and first["nearest"][0]["intent"] == "project.medicis"
 
     # A third copy is set aside; promoting a similar question never reopens or resolves it.
-    ktbot("chat", stdin="Can my hospital order isotopes?!\n")
+    ktbot("chat", stdin="Can my hospital get isotope shipments through customs?!\n")
     code, out = ktbot("unanswered", "list", "--json")
     [duplicate] = [i for i in json.loads(out) if i["id"] not in (first["id"], second["id"])]
     assert ktbot("unanswered", "ignore", str(duplicate["id"]), "--reason", "duplicate")[0] == 0
@@ -243,7 +249,10 @@ def test_the_loop_in_the_terminal_chat_as_a_shell_session_would_run_it(
     assert code == 0
     assert f"also resolved 1 similar question(s) by project.medicis: #{second['id']}" in out
     edited = medical.read_text(encoding="utf-8")
-    assert "# hospitals ask this" in edited and "      - can my hospital order isotopes\n" in edited
+    assert (
+        "# hospitals ask this" in edited
+        and "      - can my hospital get isotope shipments through customs\n" in edited
+    )
     assert ktbot("check")[0] == 0
 
     # Asking again (a new `ktbot chat` loads the edited files) gets the MEDICIS answer.
@@ -477,6 +486,34 @@ async def test_weekly_digest_sends_admins_this_weeks_unanswered_groups(bot: BotH
     assert f"#{ids[HOSPITAL_ORDER]}" in digest and f"#{ids[WEATHER]}" in digest
     assert f"#{old}" not in digest and "an old question" not in digest
     assert "/unanswered" in digest
+
+
+async def test_digest_and_stats_name_a_topic_aged_past_its_review_date(bot: BotHarness) -> None:
+    # project.medicis is due for review tomorrow; the bot's clock then ages it two days.
+    due = (datetime.now(UTC) + timedelta(days=1)).date()
+    projects = bot.settings.knowledge_dir / "topics" / "projects.yaml"
+    projects.write_text(
+        projects.read_text(encoding="utf-8").replace(
+            "title: CERN-MEDICIS\n", f"title: CERN-MEDICIS\n    review_by: {due}\n", 1
+        ),
+        encoding="utf-8",
+    )
+    assert bot.services.knowledge.reload().ok
+    await ask(bot, "what is medicis?", user_id=43)
+    await ask(bot, "what is MEDICIS", user_id=44)
+
+    await admin.weekly_digest(CallbackContext(bot.app))
+    assert texts_to(bot, ADMIN_ID) == []  # nothing unanswered, nothing stale yet
+
+    later = datetime.now(UTC) + timedelta(days=2)
+    bot.app.bot_data[SERVICES_KEY] = replace(bot.services, clock=lambda: later)
+    await admin.weekly_digest(CallbackContext(bot.app))
+    await bot.send(tg.message("/stats", user_id=ADMIN_ID))
+
+    digest, stats = texts_to(bot, ADMIN_ID)
+    assert "No unanswered questions this week." in digest
+    assert f"• project.medicis: served 2× this week, review due {due}" in digest
+    assert f"  project.medicis: served 2×, review due {due}" in stats
 
 
 async def test_weekly_digest_is_quiet_when_nothing_is_open(bot: BotHarness) -> None:

@@ -510,6 +510,24 @@ async def test_stats_of_an_empty_database_are_zero(storage: Storage) -> None:
     assert (stats.total, stats.rate(Outcome.ANSWER), stats.weekly) == (0, 0.0, ())
 
 
+async def test_served_counts_cover_every_topic_answered_or_chosen_since_a_moment(
+    storage: Storage,
+) -> None:
+    for n in range(12):  # more topics than `stats` lists as top topics
+        await storage.record_exchange(new(f"topic {n}", answer(f"project.t{n}"), at=NOW))
+    await storage.record_exchange(new("medicis", at=NOW))
+    chosen = await storage.record_exchange(new("gantry", clarify(), at=NOW))
+    await storage.record_choice(chosen or 0, "project.medicis")
+    await storage.record_exchange(new("gantry", clarify(), at=NOW))  # nothing chosen
+    await storage.record_exchange(new("weather", fallback(("project.medicis", 0.2)), at=NOW))
+    await storage.record_exchange(new("old", at=NOW - timedelta(days=40)))
+
+    counts = await storage.served_counts(NOW - timedelta(days=30))
+
+    assert counts == {"project.medicis": 2, **{f"project.t{n}": 1 for n in range(12)}}
+    assert (await storage.served_counts())["project.medicis"] == 3
+
+
 # --- errors -------------------------------------------------------------------------------
 
 

@@ -75,6 +75,9 @@ _SQLITE_NOTADB = 26
 
 Clock = Callable[[], datetime]
 
+# The topic a user ended up with: the answer, or the one picked from a clarification.
+_SERVED_TOPIC = "COALESCE(c.intent, CASE WHEN e.outcome = 'answer' THEN e.intent END)"
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -870,8 +873,7 @@ class Storage:
         """Totals per outcome, top topics, feedback per topic and the weekly trend."""
         params = {"since": None if since is None else to_db_time(since), "top": top}
         window = "(:since IS NULL OR e.asked_at >= :since)"
-        # The topic a user ended up with: the answer, or the one picked from a clarification.
-        topic = "COALESCE(c.intent, CASE WHEN e.outcome = 'answer' THEN e.intent END)"
+        topic = _SERVED_TOPIC
         async with self._read() as db:
             outcome_rows = await db.execute_fetchall(
                 f"SELECT e.outcome, COUNT(*) FROM exchanges e WHERE {window} GROUP BY e.outcome",
@@ -933,6 +935,22 @@ class Storage:
             ),
             open_unanswered=int(next(iter(open_rows))[0]),
         )
+
+    async def served_counts(self, since: datetime | None = None) -> dict[str, int]:
+        """How often each topic was served since `since` (answers, and topics picked after a
+        'did you mean…'), for every topic served at least once."""
+        params = {"since": None if since is None else to_db_time(since)}
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"""
+                SELECT {_SERVED_TOPIC} AS topic, COUNT(*)
+                FROM exchanges e LEFT JOIN choices c ON c.exchange_id = e.id
+                WHERE (:since IS NULL OR e.asked_at >= :since) AND {_SERVED_TOPIC} IS NOT NULL
+                GROUP BY topic
+                """,
+                params,
+            )
+        return {row[0]: int(row[1]) for row in rows}
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -13,6 +13,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import review
 from bot.live_knowledge import ReloadReport
+from bot.stale_report import stale_readings
 from bot.storage import ReviewState, StorageError
 from bot.telegram import callback_data as cd
 from bot.telegram.services import SERVICES_KEY, BotServices, services
@@ -171,23 +172,27 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     message = update.effective_message
     if message is None or svc.storage is None:
         return
-    since = datetime.now(UTC) - timedelta(days=30)
+    now = svc.clock()
+    since = now - timedelta(days=30)
     stats = await svc.storage.stats(since)
     open_items = await svc.storage.unanswered(state=ReviewState.OPEN, since=since)
-    text = review.format_stats(stats, review.group_similar(open_items))
+    stale = await stale_readings(svc.storage, svc.knowledge.kb, now.date(), since)
+    text = review.format_stats(stats, review.group_similar(open_items), stale)
     await message.reply_html(f"<pre>{html.escape(_clip(text))}</pre>")
 
 
 async def weekly_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send admins the groups of questions that went unanswered this week."""
+    """Send admins this week's unanswered questions and the stale topics users read most."""
     svc = services(context)
     if svc.storage is None:
         return
-    since = datetime.now(UTC) - timedelta(days=7)
+    now = svc.clock()
+    since = now - timedelta(days=7)
     items = await svc.storage.unanswered(state=ReviewState.OPEN, since=since)
-    if not items:
+    stale = await stale_readings(svc.storage, svc.knowledge.kb, now.date(), since)
+    if not items and not stale:
         return
-    text = review.format_digest(review.group_similar(items))
+    text = review.format_digest(review.group_similar(items), stale=stale)
     for admin_id in svc.settings.admin_ids:
         try:
             await context.bot.send_message(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from telegram.ext import ContextTypes
@@ -19,6 +21,10 @@ if TYPE_CHECKING:
 SERVICES_KEY = "ktbot.services"
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class BotServices:
     settings: Settings
@@ -27,6 +33,8 @@ class BotServices:
     storage: Storage | None
     limiter: RateLimiter
     secret: str
+    clock: Callable[[], datetime] = utc_now
+    """What time it is for reports (stats, digest): tests replace it to age the content."""
 
     def user_key(self, user_id: int) -> str:
         return user_key(self.secret, "telegram", user_id)

@@ -1,0 +1,47 @@
+"""Is this a patient (or a relative) asking about their own health?
+
+"Can FLASH cure my glioblastoma?" names a project, but what it needs is the honest "CERN does
+not treat patients; ask your clinician" answer, never the project's description. Such a
+message pairs a person ("my son", "I was diagnosed", "should I") with a clinical matter
+(symptoms, a diagnosis, a dose, a treatment choice). Both cues are about how people write
+of their own health, not about any topic, so they hold whatever the knowledge base says.
+"""
+
+from __future__ import annotations
+
+import re
+
+from intents.normalize import words
+
+_PERSON = re.compile(
+    r"\b(?:my|our) (?:\w+ )?(?:son|daughter|child|children|kid|baby|boy|girl|mother|mum|mom"
+    r"|father|dad|husband|wife|partner|brother|sister|grandmother|grandma|grandfather|grandpa"
+    r"|aunt|uncle|niece|nephew|friend|family|father-in-law|mother-in-law|parent|parents)\b"
+    r"|\bi (?:have|had|was diagnosed|am diagnosed|got|suffer|feel)\b"
+    r"|\bim (?:having|being|getting)\b"
+    r"|\b(?:should|can|could|would|will) (?:i|we|he|she|they) (?:get|have|take|go|fly|do"
+    r"|be treated|receive)\b|\b(?:for|to|cure|treat|help) (?:me|him|her|us|them)\b"
+    r"|\bmy (?:tumou?r|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist|condition"
+    r"|illness|disease|headaches?|pain|prostate|brain|lung|breast|body|health|dose|therapy)\b"
+)
+_PATIENT = re.compile(
+    r"\bside effects?\b|\bsafe (?:radiation )?doses?\b|\bsafe to (?:fly|travel|drive|work)"
+    r"|\bhow many (?:\w+ ){0,2}sessions\b|\bcure (?:my|his|her|me|him)\b"
+    r"|\bcan (?:he|she|i) be treated|\bbe treated at cern\b|\btreat (?:my|him|her|me)\b"
+)
+_CLINICAL = re.compile(
+    r"\b(?:diagnos\w*|symptom\w*|side effects?|dizz\w*|nause\w*|pain\w*|headaches?|tumou?rs?"
+    r"|cancer\w*|glioma|glioblastoma|sarcoma|chordoma|carcinoma|lymphoma|leukaemia|leukemia"
+    r"|melanoma|metasta\w*|medulloblastoma|chemo\w*|biops\w*|prognosis|cure[sd]?|surviv\w*"
+    r"|sessions?|doses?|dosage|scans?|mri|ct|pet-ct|x-rays?|treatments?|treated|treat"
+    r"|therapy|radiotherapy|hospital|clinic|oncologist|doctor|safe|trial|sign up|enrol\w*)\b"
+)
+
+
+def is_personal_health_question(text: str) -> bool:
+    """True when `text` (the question of a message) reads as someone asking about their own
+    or a relative's health."""
+    plain = " ".join(words(text))
+    if _PATIENT.search(plain):
+        return True
+    return bool(_PERSON.search(plain)) and bool(_CLINICAL.search(plain))

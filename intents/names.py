@@ -1,0 +1,163 @@
+"""Names in a message: "who do I contact about GaToroid" is about GaToroid, whatever else.
+
+A topic's aliases are its names (project names, acronyms, their usual misspellings). A name in
+a message is strong evidence for its topic even when the rest of the message is about
+something else (a route: contact, licensing, costs) or is long and mostly unknown words.
+Names are found whole, as word sequences, and single-word names also approximately
+("medcis", "gatoriod") with rapidfuzz, so a misspelt name still counts.
+
+A name that is also an ordinary word ("CLEAR", "FLASH" next to "it is not clear") only counts
+when the message writes it as the name is written, or when the message has no capitals at all
+(people who type in lower case type names in lower case too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from rapidfuzz import fuzz, process
+
+from intents.features import terms
+
+FUZZY_MIN_LENGTH = 5
+"""Shorter names and words are too often one letter apart from something else."""
+FUZZY_CUTOFF = 84.0
+"""rapidfuzz ratio (0-100): "medcis"/"medicis" is 92, "seiist"/"seeiist" 92, "gatoriod"/
+"gatoroid" 88; "medical"/"medicis" is 71."""
+MAX_SHARED_TOPICS = 2
+"""How many other topics may use a name in their examples before it stops being a name."""
+FUZZY_QUALITY = 0.85
+"""A name found approximately is a little weaker evidence than one typed right."""
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    topic: int
+    """Index of the topic in the index's order."""
+    quality: float
+    """1.0 for a name typed right, less for an approximate one."""
+    name: str
+    siblings: tuple[int, ...] = ()
+    """Other topics whose examples use the same name ("MEDICIS isotopes" for MEDICIS): a
+    message naming it may be about them just as well."""
+
+
+@dataclass(frozen=True, slots=True)
+class NameSpotter:
+    phrases: Mapping[tuple[str, ...], tuple[int, ...]]
+    """Name as stemmed words -> the topics it names."""
+    users: Mapping[tuple[str, ...], tuple[int, ...]]
+    """Name -> the topics whose examples use it (its own topics included)."""
+    cased: Mapping[tuple[str, ...], tuple[str, ...]]
+    """Names that are also ordinary words -> the spellings that count (as written in YAML)."""
+    fuzzy_words: tuple[str, ...]
+    """Single-word names long enough to be found approximately."""
+    longest: int
+
+    @classmethod
+    def build(
+        cls,
+        names: Sequence[Iterable[str]],
+        examples: Sequence[Iterable[str]],
+        ordinary_words: frozenset[str],
+    ) -> NameSpotter:
+        """`names[i]`: the names of topic i; `examples[i]`: its example texts;
+        `ordinary_words`: lower-case words the knowledge base uses as plain words (in its
+        answers), so a name equal to one is case-sensitive.
+
+        A name that the examples of more than `MAX_SHARED_TOPICS` other topics also use
+        ("KT", "patent") says little about which topic is meant: it is no name here (the
+        index still compares it like any other words)."""
+        keyed: dict[tuple[str, ...], set[int]] = {}
+        cased: dict[tuple[str, ...], set[str]] = {}
+        for topic, topic_names in enumerate(names):
+            for name in topic_names:
+                key = tuple(terms(name, limit=16))
+                if not key:
+                    continue
+                keyed.setdefault(key, set()).add(topic)
+                if len(key) == 1 and key[0] in ordinary_words:
+                    cased.setdefault(key, set()).add(name.strip())
+        users = _topics_using(keyed, examples)
+        phrases = {
+            key: topics
+            for key, topics in keyed.items()
+            if len(users.get(key, set()) - topics) <= MAX_SHARED_TOPICS
+        }
+        cased = {key: spellings for key, spellings in cased.items() if key in phrases}
+        fuzzy = tuple(
+            sorted(
+                key[0]
+                for key in phrases
+                if len(key) == 1 and len(key[0]) >= FUZZY_MIN_LENGTH and key[0].isalpha()
+            )
+        )
+        return cls(
+            MappingProxyType({k: tuple(sorted(v)) for k, v in phrases.items()}),
+            MappingProxyType({k: tuple(sorted(users.get(k, set()) | phrases[k])) for k in phrases}),
+            MappingProxyType({k: tuple(sorted(v)) for k, v in cased.items()}),
+            fuzzy,
+            max((len(k) for k in phrases), default=0),
+        )
+
+    def find(self, text: str, message_terms: Sequence[str], known: frozenset[str]) -> list[NameHit]:
+        """The names in a message (`message_terms`: its stemmed words; `known`: words the
+        knowledge base uses, which are never taken for a misspelt name)."""
+        hits: dict[int, NameHit] = {}
+        lowercase_message = not any(c.isupper() for c in text)
+        found_at: set[int] = set()
+        n = len(message_terms)
+        for start in range(n):
+            if start in found_at:
+                continue  # inside a longer name already found ("ICTR-PHE" is not "PHE")
+            for size in range(min(self.longest, n - start), 0, -1):
+                key = tuple(message_terms[start : start + size])
+                topics = self.phrases.get(key)
+                if topics is None:
+                    continue
+                spellings = self.cased.get(key)
+                if spellings and not lowercase_message and not any(s in text for s in spellings):
+                    continue
+                found_at.update(range(start, start + size))
+                for topic in topics:
+                    hits[topic] = NameHit(topic, 1.0, " ".join(key), self.users[key])
+                break
+        if self.fuzzy_words:
+            for position, word in enumerate(message_terms):
+                if (
+                    position in found_at
+                    or len(word) < FUZZY_MIN_LENGTH
+                    or word in known
+                    or not word.isalpha()
+                ):
+                    continue
+                match = process.extractOne(
+                    word, self.fuzzy_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+                )
+                if match is None or match[0][0] != word[0]:
+                    continue
+                quality = FUZZY_QUALITY * match[1] / 100
+                key = (match[0],)
+                for topic in self.phrases[key]:
+                    if topic not in hits or hits[topic].quality < quality:
+                        hits[topic] = NameHit(topic, quality, match[0], self.users[key])
+        return sorted(hits.values(), key=lambda h: (-h.quality, h.topic))
+
+
+def _topics_using(
+    keys: Mapping[tuple[str, ...], set[int]], examples: Sequence[Iterable[str]]
+) -> dict[tuple[str, ...], set[int]]:
+    """Per name: the topics whose example texts contain it as consecutive words."""
+    sizes = sorted({len(k) for k in keys})
+    users: dict[tuple[str, ...], set[int]] = {}
+    for topic, texts in enumerate(examples):
+        for text in texts:
+            words = terms(text, limit=10_000)
+            for size in sizes:
+                for start in range(len(words) - size + 1):
+                    key = tuple(words[start : start + size])
+                    if key in keys:
+                        users.setdefault(key, set()).add(topic)
+    return users

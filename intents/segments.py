@@ -1,0 +1,136 @@
+"""Where the question is in a message: sentences weighed by what they do.
+
+People rarely type a bare question. "Hello, I'm a medical physicist in Leuven. We have a small
+grant for dosimetry work. Could you tell me how outside groups get beam time at CLEAR?" is a
+greeting, a self-introduction, context and one question. Matched as one bag of words, the
+greeting and the introduction dilute the question until nothing looks close. So a message is
+split into sentences, and each sentence is weighed by its role:
+
+- the question itself (a `?`, an interrogative or a request: "how", "can we", "I'd like to
+  know") counts fully;
+- context ("We make patient positioning systems") counts for less: it often names the field,
+  rarely the route;
+- a self-introduction ("I'm head of business development at…") counts for little;
+- greetings, thanks and sign-offs count for nothing, unless they are all there is ("hello").
+
+The rules are about English sentence structure, not about any topic, so they hold for
+whatever the knowledge base says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from intents.normalize import fold
+
+
+class Role(StrEnum):
+    QUESTION = "question"
+    CONTEXT = "context"
+    INTRODUCTION = "introduction"
+    COURTESY = "courtesy"
+
+
+WEIGHTS: dict[Role, float] = {
+    Role.QUESTION: 1.0,
+    Role.CONTEXT: 0.45,
+    Role.INTRODUCTION: 0.2,
+    Role.COURTESY: 0.0,
+}
+"""Measured on the development set's long messages (see bench/README.md): context at about
+half a question keeps the field it names ("FLASH studies") without outweighing the route."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    text: str
+    role: Role
+
+    @property
+    def weight(self) -> float:
+        return WEIGHTS[self.role]
+
+
+# Sentence ends; a dot between digits or after a single letter ("e.g.", "3.5") is no end.
+_SENTENCE_END = re.compile(r"(?<=[?!;…])\s+|(?<=[^\s.]{2}\.)\s+(?=\S)|\s*\n+\s*")
+_LEADING_COURTESY = re.compile(
+    r"^\s*(?:(?:hello|hi|hey|hiya|greetings|good (?:morning|afternoon|evening|day)"
+    r"|dear\b[^,.!?]{0,40}|bonjour|hallo|hola|ciao|salut|dzien dobry|dzień dobry)\b[\s,!.:-]*)+",
+    re.IGNORECASE,
+)
+_COURTESY_WORDS = frozenset(
+    """hello hi hey hiya there all everyone team dear sir madam good morning afternoon evening
+    day thanks thank you many much in advance kind best regards cheers greetings sincerely
+    yours warm wishes appreciate it a lot for your help time again and the cern folks people
+    bonjour hallo hola ciao salut dzien dobry""".split()  # noqa: SIM905 - reads as text
+)
+_INTRODUCTION = re.compile(
+    r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
+    r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is)\b",
+    re.IGNORECASE,
+)
+_ASKING = re.compile(
+    r"^(?:how|what|whats|which|who|whom|whose|where|when|why|can|could|would|will|should|shall"
+    r"|may|might|is|are|am|was|were|do|does|did|has|have|any|anyone|please|tell|explain|show"
+    r"|help|let me know|id like to|i would like to|id love to|i want to|i wish to|i need to"
+    r"|we(?:d| would) like to|we want to|we need to|we(?:d| would) love to|looking for"
+    r"|wondering|i wonder|curious|interested in knowing|is there|are there)\b",
+    re.IGNORECASE,
+)
+_REQUEST_INSIDE = re.compile(
+    r"\b(?:could you|can you|would you|please|i(?:'|’)?d like to know|tell me|let me know"
+    r"|i(?:'|’)?m wondering|we(?:'|’)?re wondering|wondering (?:if|whether|how|what))\b",
+    re.IGNORECASE,
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of `text`, in order, without empty pieces."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def role_of(sentence: str) -> Role:
+    """What a sentence does in a message (a greeting prefix is ignored)."""
+    body = _LEADING_COURTESY.sub("", sentence).strip()
+    plain = fold(body)
+    words = re.findall(r"\w+", plain)
+    if not words or all(w in _COURTESY_WORDS for w in words):
+        return Role.COURTESY
+    if "?" in body or _ASKING.match(plain) or _REQUEST_INSIDE.search(plain):
+        return Role.QUESTION
+    if _INTRODUCTION.match(plain):
+        return Role.INTRODUCTION
+    return Role.CONTEXT
+
+
+def segment(text: str) -> tuple[Segment, ...]:
+    """The sentences of `text` with their roles. A message of one sentence, or one where no
+    sentence weighs anything (only courtesies: "hello!"), is taken whole as the question."""
+    parts = sentences(text)
+    if len(parts) <= 1:
+        return (Segment(text, Role.QUESTION),)
+    segments = tuple(Segment(part, role_of(part)) for part in parts)
+    if not any(s.weight for s in segments):
+        return (Segment(text, Role.QUESTION),)
+    if not any(s.role is Role.QUESTION for s in segments):
+        # A statement-only message ("We'd be interested in licensing X.") states its request:
+        # its context is the question.
+        return tuple(
+            Segment(s.text, Role.QUESTION) if s.role is Role.CONTEXT else s for s in segments
+        )
+    return segments
+
+
+def questions(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    return tuple(s for s in segments if s.role is Role.QUESTION)
+
+
+def content_text(segments: tuple[Segment, ...]) -> str:
+    """The words of a message that can name what it is about: greetings, thanks and
+    sign-offs left out ("Hello, what is MEDICIS?" names MEDICIS, not the greeting), unless
+    they are all there is."""
+    kept = [_LEADING_COURTESY.sub("", s.text).strip() for s in segments if s.weight > 0]
+    joined = " ".join(k for k in kept if k)
+    return joined or " ".join(s.text for s in segments)
