@@ -1,0 +1,122 @@
+"""How the matcher reads messages as people write them: sentences by role, names, synonyms,
+declined questions and personal health questions. The rules are tested on their own, then on
+the shipped knowledge base with messages written for these tests (never evaluation lines)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from intents.features import terms
+from intents.health import is_personal_health_question
+from intents.loader import load_knowledge
+from intents.matcher import Matcher
+from intents.result import Outcome
+from intents.segments import Role, content_text, role_of, segment
+from intents.vocabulary import Vocabulary
+
+KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Matcher:
+    return Matcher.build(load_knowledge(KNOWLEDGE))
+
+
+class TestSentenceRoles:
+    def test_a_greeting_and_an_introduction_weigh_less_than_the_question(self) -> None:
+        parts = segment(
+            "Good morning. I'm a radiographer at a clinic in Graz. "
+            "We run a small isotope lab. How would we receive terbium from CERN?"
+        )
+        roles = [p.role for p in parts]
+        assert roles == [Role.COURTESY, Role.INTRODUCTION, Role.CONTEXT, Role.QUESTION]
+        assert parts[0].weight < parts[1].weight < parts[2].weight < parts[3].weight
+
+    def test_a_one_sentence_message_is_all_question(self) -> None:
+        assert [p.role for p in segment("hello")] == [Role.QUESTION]
+
+    def test_a_request_without_question_mark_is_a_question(self) -> None:
+        assert role_of("Please tell me who handles start-up support") is Role.QUESTION
+
+    def test_statements_only_are_read_as_the_request(self) -> None:
+        parts = segment("Our firm licenses detectors. The product targets hospitals.")
+        assert all(p.role is Role.QUESTION for p in parts)
+
+    def test_names_are_looked_for_outside_greetings(self) -> None:
+        assert "hello" not in content_text(segment("Hello! Is GaToroid patented?")).lower()
+
+
+class TestVocabulary:
+    def test_a_multi_word_variant_is_read_as_its_canonical_word(self) -> None:
+        vocabulary = Vocabulary.from_pairs([(("beam", "time"), ("facility",))])
+        assert vocabulary.rewrite(["need", "beam", "time", "now"]) == ["need", "facility", "now"]
+
+    def test_replacements_are_not_rewritten_again(self) -> None:
+        vocabulary = Vocabulary.from_pairs([(("a",), ("b",)), (("b",), ("a",))])
+        assert vocabulary.rewrite(["a", "b"]) == ["b", "a"]
+
+    def test_the_shipped_synonyms_apply_to_messages(self, shipped: Matcher) -> None:
+        vocabulary = shipped.index.vectorizer.vocabulary
+        assert "license" in terms("can we commercialise it", vocabulary=vocabulary)
+
+
+class TestPersonalHealth:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Could my grandfather be treated with protons at CERN?",
+            "what side effects come after carbon ion treatment",
+            "I was diagnosed with a sarcoma, which centre should I choose?",
+        ],
+    )
+    def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
+        assert is_personal_health_question(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "proton therapy",
+            "Our hospital wants to collaborate on FLASH dosimetry",
+            "what doses does the CLEAR beam deliver to samples",
+        ],
+    )
+    def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
+        assert not is_personal_health_question(text)
+
+
+class TestShippedKnowledge:
+    def test_a_misspelt_name_is_still_the_project(self, shipped: Matcher) -> None:
+        result = shipped.match("medicsi")
+        assert result.intent == "project.medicis" and result.outcome is not Outcome.FALLBACK
+
+    def test_a_project_named_next_to_a_route_answers_the_project(self, shipped: Matcher) -> None:
+        result = shipped.match("who would I speak to about gatoroid")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.gatoroid")
+
+    def test_a_long_polite_message_finds_its_question(self, shipped: Matcher) -> None:
+        result = shipped.match(
+            "Dear colleagues, I run product strategy for a radiotherapy equipment maker in "
+            "Sweden. We have followed your accelerator work for years and admire it. "
+            "What are the steps to take a licence on one of your patents?"
+        )
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.licensing")
+
+    def test_a_patient_gets_the_no_medical_advice_answer_even_naming_a_project(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match("Would FLASH help my aunt's lung tumour?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.no-medical-advice")
+
+    def test_a_declined_subject_falls_back(self, shipped: Matcher) -> None:
+        assert shipped.match("how do I book a seat on the CERN shuttle bus").outcome is (
+            Outcome.FALLBACK
+        )
+
+    def test_two_questions_answer_the_first_and_offer_the_second(self, shipped: Matcher) -> None:
+        result = shipped.match(
+            "Can our company license a CERN patent? And separately, do you sign NDAs?"
+        )
+        assert result.intent == "route.licensing"
+        assert "route.confidentiality" in result.suggestions
