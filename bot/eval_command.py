@@ -19,12 +19,12 @@ from typing import Any, TextIO
 from bot.cli_options import add_knowledge_option, knowledge_dir
 from bot.settings import Settings
 from intents.evaluation import (
-    NO_KIND,
     EvalFileError,
     EvalReport,
     Miss,
     SweepPoint,
     evaluate,
+    kind_group,
     read_labelled,
     sweep,
 )
@@ -160,7 +160,7 @@ def _rate(share: float, total: int, *, counted: bool = False) -> str:
 def _print_misses(report: EvalReport, out: TextIO) -> None:
     """Each miss as its text, then what was wanted and what the bot did; grouped by kind."""
     out.write("\nnot handled as labelled" + (", by kind" if report.by_kind else "") + ":\n")
-    for kind, group in groupby(report.misses, key=_kind_key):
+    for kind, group in groupby(report.misses, key=kind_group):
         misses = list(group)
         if report.by_kind:
             out.write(f"\n  {kind}: {len(misses)} of {report.by_kind[kind].questions}\n")
@@ -168,10 +168,6 @@ def _print_misses(report: EvalReport, out: TextIO) -> None:
             text = miss.text if len(miss.text) <= TEXT_SHOWN else miss.text[:TEXT_SHOWN] + "…"
             want = _topics(miss.expected) if miss.expected else "fallback"
             out.write(f"    {text}\n        want {want}; got {_what_bot_did(miss)}\n")
-
-
-def _kind_key(miss: Miss) -> str:
-    return NO_KIND if miss.kind is None else miss.kind
 
 
 def _what_bot_did(miss: Miss) -> str:

@@ -220,8 +220,9 @@ def _state(value: str) -> ReviewState | None:
     return None if value == "all" else ReviewState(value)
 
 
-def _since_moment(age: timedelta | None) -> datetime | None:
-    return None if age is None else datetime.now(UTC) - age
+def _since_moment(age: timedelta | None, now: datetime | None = None) -> datetime | None:
+    """`now` (default: the clock) less `age`; None for no limit."""
+    return None if age is None else (now or datetime.now(UTC)) - age
 
 
 def _console() -> Console:
@@ -479,7 +480,7 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Questions, answer rates, top topics, unanswered groups, feedback, weekly trend, and
     the stale topics users were served most."""
     now = datetime.now(UTC)
-    since = None if args.since is None else now - args.since
+    since = _since_moment(args.since, now)
     kb = _knowledge_for_stats(knowledge_dir(args, settings))
 
     async def fetch(

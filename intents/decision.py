@@ -20,8 +20,6 @@ class Evidence:
     """When the message asks several questions: the best topic of each, in order."""
     out_of_scope: float = 0.0
     """How close the message is to the questions the knowledge base declines."""
-    coverage: float = 1.0
-    """Share of the message the knowledge base has words for (see `QueryVector.coverage`)."""
     siblings: frozenset[str] = frozenset()
     """Topics that are not named but whose examples use the names found ("MEDICIS isotopes"
     next to MEDICIS): as likely as the named topic, so no reason to prefer it."""
@@ -55,13 +53,13 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
         best.score - rival.score < settings.clarify_margin * best.score
     )
     alternatives = tuple(runners_up[: settings.max_alternatives - 1])
-    named_best = best.intent in evidence.named
     rival_same_thing = rival is not None and (
         rival.intent in evidence.named or rival.intent in evidence.siblings
     )
-    if named_best and not (rival_close and rival_same_thing):
-        # "Can we license GaToroid": the project is answered, and the close route offered.
-        also = (rival.intent,) if rival_close and rival is not None else ()
+    # "Can we license GaToroid": a named project is answered, and a close route offered.
+    named_answer = best.intent in evidence.named and not (rival_close and rival_same_thing)
+    if named_answer or (best.score >= settings.answer_threshold and not rival_close):
+        also = (rival.intent,) if named_answer and rival_close and rival is not None else ()
         return MatchResult(
             question,
             Outcome.ANSWER,
@@ -69,15 +67,6 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
             best.score,
             alternatives,
             _suggestions(best.intent, also, evidence, settings),
-        )
-    if best.score >= settings.answer_threshold and not rival_close:
-        return MatchResult(
-            question,
-            Outcome.ANSWER,
-            best.intent,
-            best.score,
-            alternatives,
-            _suggestions(best.intent, (), evidence, settings),
         )
     # Ambiguous or only fairly close: offer the best, its close rival, and the runners-up
     # that are plausible on their own; a weak runner-up is no help to the user.

@@ -210,17 +210,17 @@ def score_results(
 ) -> EvalReport:
     """The figures for `results`, the matcher's decisions on `questions` (same order)."""
     pairs = list(zip(questions, results, strict=True))
-    kinds = list(dict.fromkeys(_kind(q) for q in questions))
+    kinds = list(dict.fromkeys(kind_group(q) for q in questions))
     wrong = Counter((tuple(sorted(q.intents)), r.intent) for q, r in pairs if _false_answer(q, r))
     misses = tuple(
         _miss(q, r, max_options)
         for kind in kinds
         for q, r in pairs
-        if _kind(q) == kind and not _handled(q, r)
+        if kind_group(q) == kind and not _handled(q, r)
     )
     has_kinds = any(q.kind is not None for q in questions)
     by_kind = {
-        kind: _figures([(q, r) for q, r in pairs if _kind(q) == kind], max_options)
+        kind: _figures([(q, r) for q, r in pairs if kind_group(q) == kind], max_options)
         for kind in (kinds if has_kinds else ())
     }
     labels = frozenset().union(*(q.intents for q in questions))
@@ -258,8 +258,9 @@ def _figures(pairs: Sequence[tuple[LabelledQuestion, MatchResult]], max_options:
     )
 
 
-def _kind(question: LabelledQuestion) -> str:
-    return NO_KIND if question.kind is None else question.kind
+def kind_group(item: LabelledQuestion | Miss) -> str:
+    """The group a line is reported in: its kind, or `NO_KIND`."""
+    return NO_KIND if item.kind is None else item.kind
 
 
 def _miss(question: LabelledQuestion, result: MatchResult, max_options: int) -> Miss:

@@ -19,6 +19,9 @@ MAX_QUERY_TERMS = 160
 four or five sentences of a polite enquiry whose question comes last; a pasted document is
 better handed to a person anyway."""
 
+MAX_SYNONYM_WORDS = 16
+"""Words of a synonym that count: more is a sentence, not a synonym."""
+
 WORD, PAIR, CHARS = "w", "p", "c"
 FEATURE_KINDS = (WORD, PAIR, CHARS)
 """Feature kinds (the prefix of each feature string)."""
@@ -62,6 +65,11 @@ def terms(
     read as their canonical words."""
     stemmed = [stem(w) for w in words(text)[:limit]]
     return vocabulary.rewrite(stemmed) if vocabulary else stemmed
+
+
+def synonym_key(text: str) -> tuple[str, ...]:
+    """A synonym (variant or canonical) as the matcher reads it: normalised, stemmed words."""
+    return tuple(terms(text, limit=MAX_SYNONYM_WORDS))
 
 
 def term_features(term: str, config: FeatureConfig) -> list[str]:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 
 from intents.errors import KnowledgeError, Problem
+from intents.features import synonym_key
 from intents.knowledge import KnowledgeBase
 from intents.markup import SpanKind, parse_markup
 from intents.models import (
@@ -28,8 +29,14 @@ from intents.normalize import normalize_text
 from intents.yaml_source import SourceDocument, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
+
 _SECTION_NAMES = {"topics": "topic", "contacts": "contact", "categories": "category"}
 _M = TypeVar("_M", bound=BaseModel)
+_SINGLE_SECTIONS: dict[str, type[BaseModel]] = {
+    "settings": MatchingSettings,
+    "freshness": FreshnessSettings,
+}
+"""Sections only one file of the knowledge base may define (their defaults apply without)."""
 _ENTRY_MODELS: dict[str, type[Topic | Contact | Category | SynonymGroup]] = {
     "topics": Topic,
     "contacts": Contact,
@@ -121,12 +128,10 @@ class _Entries:
     categories: list[tuple[int, Category]] = field(default_factory=list)
     synonyms: list[tuple[int, SynonymGroup]] = field(default_factory=list)
     out_of_scope: tuple[str, ...] = ()
-    settings: MatchingSettings | None = None
-    declares_settings: bool = False
-    """`settings:` is present, valid or not (only one file may have it)."""
-    freshness: FreshnessSettings | None = None
-    declares_freshness: bool = False
-    """`freshness:` is present, valid or not (only one file may have it)."""
+    declared: tuple[str, ...] = ()
+    """The one-per-knowledge-base sections (`_SINGLE_SECTIONS`) present, valid or not."""
+    single: dict[str, BaseModel] = field(default_factory=dict)
+    """Those of them that are valid."""
     rejected: set[tuple[str, int]] = field(default_factory=set)
     """(section, index) of the entries that failed validation."""
 
@@ -145,8 +150,7 @@ def _validate_file(doc: SourceDocument, problems: list[Problem]) -> _Entries | N
             Problem(doc.path, 1, "expected a mapping with `topics:`, `contacts:` or `categories:`")
         )
         return None
-    declares_settings = data.get("settings") is not None
-    declares_freshness = data.get("freshness") is not None
+    declared = tuple(name for name in _SINGLE_SECTIONS if data.get(name) is not None)
     try:
         parsed = KnowledgeFile.model_validate(data)
     except ValidationError as exc:
@@ -158,16 +162,14 @@ def _validate_file(doc: SourceDocument, problems: list[Problem]) -> _Entries | N
             categories=list(enumerate(parsed.categories)),
             synonyms=list(enumerate(parsed.synonyms)),
             out_of_scope=parsed.out_of_scope,
-            settings=parsed.settings,
-            declares_settings=declares_settings,
-            freshness=parsed.freshness,
-            declares_freshness=declares_freshness,
+            declared=declared,
+            single={name: getattr(parsed, name) for name in declared},
         )
     for error in errors:
         location = tuple(error["loc"])
         problems.append(Problem(doc.path, doc.line_of(location), _describe(data, location, error)))
     failed = {tuple(error["loc"][:2]) for error in errors}
-    entries = _Entries(declares_settings=declares_settings, declares_freshness=declares_freshness)
+    entries = _Entries(declared=declared)
     for section, model in _ENTRY_MODELS.items():
         items = data.get(section)
         if not isinstance(items, list) or (section,) in failed:
@@ -178,10 +180,14 @@ def _validate_file(doc: SourceDocument, problems: list[Problem]) -> _Entries | N
                 entries.rejected.add((section, index))
             else:
                 getattr(entries, section).append((index, entry))
-    if declares_settings and not any(loc[0] == "settings" for loc in failed):
-        entries.settings = _valid(MatchingSettings, data["settings"])
-    if declares_freshness and not any(loc[0] == "freshness" for loc in failed):
-        entries.freshness = _valid(FreshnessSettings, data["freshness"])
+    for name in declared:
+        section = (
+            None
+            if any(loc[0] == name for loc in failed)
+            else _valid(_SINGLE_SECTIONS[name], data[name])
+        )
+        if section is not None:
+            entries.single[name] = section
     return entries
 
 
@@ -251,10 +257,8 @@ def _assemble(
     topic_files: dict[str, Path] = {}
     contacts: dict[str, Contact] = {}
     categories: dict[str, Category] = {}
-    settings: MatchingSettings | None = None
-    settings_seen = False
-    freshness: FreshnessSettings | None = None
-    freshness_seen = False
+    single: dict[str, BaseModel | None] = {}
+    """Per one-per-knowledge-base section seen so far: the first valid one."""
     warnings: list[Problem] = []
     review_places: dict[str, tuple[Path, int]] = {}
     where: dict[tuple[str, str], str] = {}
@@ -286,19 +290,11 @@ def _assemble(
                 where[(kind, item.id)] = f"{path}:{line}"
                 if kind == "topic":
                     topic_files[item.id] = real_path
-        if entries.declares_settings:
-            path, line = place(doc, "settings")
-            if settings_seen:
-                problems.append(Problem(path, line, "`settings:` is defined in more than one file"))
-            settings_seen = True
-            settings = settings or entries.settings
-        if entries.declares_freshness:
-            path, line = place(doc, "freshness")
-            if freshness_seen:
-                message = "`freshness:` is defined in more than one file"
-                problems.append(Problem(path, line, message))
-            freshness_seen = True
-            freshness = freshness or entries.freshness
+        for name in entries.declared:
+            if name in single:
+                path, line = place(doc, name)
+                problems.append(Problem(path, line, f"`{name}:` is defined in more than one file"))
+            single[name] = single.get(name) or entries.single.get(name)
 
     known = _Known(
         topics=topics.keys() | unloaded["topics"],
@@ -322,34 +318,41 @@ def _assemble(
         topics=topics,
         contacts=contacts,
         categories=categories,
-        settings=settings or MatchingSettings(),
+        settings=_single(single, "settings", MatchingSettings),
         version=version,
         root=root,
         topic_files=topic_files,
         synonyms=synonyms,
         out_of_scope=tuple(q for _, _, entries in files for q in entries.out_of_scope),
-        freshness=freshness or FreshnessSettings(),
+        freshness=_single(single, "freshness", FreshnessSettings),
         review_places=review_places,
         warnings=tuple(warnings),
     )
+
+
+def _single(found: dict[str, BaseModel | None], name: str, model: type[_M]) -> _M:
+    """The section `name` as defined, or its defaults when no file defines it."""
+    section = found.get(name)
+    return section if isinstance(section, model) else model()
 
 
 def _check_synonyms(
     files: list[tuple[Path, SourceDocument, _Entries]], problems: list[Problem]
 ) -> tuple[SynonymGroup, ...]:
     """Every synonym group, checked: a variant read as two different words, or one that is
-    only punctuation, is reported where it is written."""
+    only punctuation, is reported where it is written. Variants are compared as the matcher
+    reads them (`synonym_key`), so "licence" and "licences" are one variant."""
     groups: list[SynonymGroup] = []
-    meaning: dict[str, tuple[str, str]] = {}
+    meaning: dict[tuple[str, ...], tuple[str, str]] = {}
     for _, doc, entries in files:
         for index, group in entries.synonyms:
             groups.append(group)
-            canonical = normalize_text(group.canonical)
+            canonical = " ".join(synonym_key(group.canonical))
             if not canonical:
                 line = doc.line_of(("synonyms", index, "canonical"))
                 problems.append(Problem(doc.path, line, "synonyms: canonical has no words"))
             for position, variant in enumerate(group.variants):
-                key = normalize_text(variant)
+                key = synonym_key(variant)
                 line = doc.line_of(("synonyms", index, "variants", position))
                 if not key:
                     problems.append(Problem(doc.path, line, f"synonym {variant!r} has no words"))

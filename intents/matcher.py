@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from intents.decision import Evidence, decide
-from intents.features import terms
+from intents.features import synonym_key, terms
 from intents.health import is_personal_health_question
 from intents.index import IndexConfig, TopicIndex, TopicTexts
 from intents.knowledge import KnowledgeBase
@@ -60,7 +60,7 @@ def topic_texts(topic: Topic) -> TopicTexts:
 def vocabulary_of(kb: KnowledgeBase) -> Vocabulary:
     """The knowledge base's synonym groups as rewrites over matching terms."""
     return Vocabulary.from_pairs(
-        (tuple(terms(variant, limit=16)), tuple(terms(group.canonical, limit=16)))
+        (synonym_key(variant), synonym_key(group.canonical))
         for group in kb.synonyms
         for variant in group.variants
     )
@@ -81,31 +81,34 @@ class Matcher:
     kb: KnowledgeBase
     index: TopicIndex
     names: NameSpotter
-
-    @property
-    def _medical_advice(self) -> int | None:
-        """Index of the no-medical-advice topic, if the knowledge base has it."""
-        try:
-            return self.index.topic_ids.index(MEDICAL_ADVICE_TOPIC)
-        except ValueError:
-            return None
+    medical_advice: int | None = None
+    """Index of the no-medical-advice topic, if the knowledge base has it."""
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
         topics = list(kb.topics.values())
         texts = [topic_texts(t) for t in topics]
-        if kb.out_of_scope:
-            # Declined questions are one more "topic" of the index: a message must be closer
-            # to a real topic than to them to be answered, and the prototypes learn the
-            # words that separate the two.
-            texts.append(TopicTexts(OUT_OF_SCOPE, kb.out_of_scope))
-        index = TopicIndex.build(texts, config, vocabulary_of(kb))
-        names = NameSpotter.build(
-            [t.aliases for t in topics],
-            [topic_texts(t).examples for t in topics],
-            ordinary_words(kb),
+        declined = (
+            # Declined questions are one more "topic" of the index, after the real ones: a
+            # message must be closer to a real topic than to them to be answered, and the
+            # prototypes learn the words that separate the two.
+            [TopicTexts(OUT_OF_SCOPE, kb.out_of_scope)] if kb.out_of_scope else []
         )
-        return cls(kb, index, names)
+        index = TopicIndex.build([*texts, *declined], config, vocabulary_of(kb))
+        names = NameSpotter.build(
+            [t.names for t in texts],
+            [t.examples for t in texts],
+            ordinary_words(kb),
+            frozenset(index.vectorizer.term_ids),
+        )
+        ids = [t.id for t in topics]
+        medical = ids.index(MEDICAL_ADVICE_TOPIC) if MEDICAL_ADVICE_TOPIC in ids else None
+        return cls(kb, index, names, medical)
+
+    @property
+    def n_topics(self) -> int:
+        """Topics of the knowledge base: the index rows before the declined questions."""
+        return len(self.kb.topics)
 
     def match(self, text: str) -> MatchResult:
         """Decide what to reply to `text`; never raises, whatever the string."""
@@ -122,44 +125,39 @@ class Matcher:
         # Similarity among the words the knowledge base knows: a long message whose question
         # is clear scores like the short question, instead of being diluted by every word of
         # its context. Unknown words still count through the floor and the coverage.
-        scores = np.minimum(scored.scores / max(scored.query.coverage, COVERAGE_FLOOR), 1.0)
+        all_scores = scored.scores / max(scored.query.coverage, COVERAGE_FLOOR)
+        scores, declined = self._split(np.minimum(all_scores, 1.0))
         asked = questions(segments)
-        if self._medical_advice is not None and is_personal_health_question(
+        if self.medical_advice is not None and is_personal_health_question(
             " ".join(q.text for q in asked) or text
         ):
             # A patient's question about their own health gets the no-medical-advice answer,
             # whatever project it names: never a project's description, never "I don't know".
-            scores[self._medical_advice] = max(scores[self._medical_advice], HEALTH_SCORE)
-            named: tuple[str, ...] = (self.index.topic_ids[self._medical_advice],)
+            scores[self.medical_advice] = max(scores[self.medical_advice], HEALTH_SCORE)
+            named: tuple[str, ...] = (self.index.topic_ids[self.medical_advice],)
             siblings: frozenset[str] = frozenset()
         else:
             named, siblings = self._apply_names(content_text(segments), scores)
-        declined = self._take_out_of_scope(scores)
-        ranked = self._top(scores)
         later: tuple[Candidate, ...] = ()
         if len(asked) > 1:
             later = tuple(self._best_of(q.text) for q in asked[:MAX_QUESTIONS_READ])
-        return Evidence(ranked, named, later, declined, scored.query.coverage, siblings)
+        return Evidence(self._top(scores), named, later, declined, siblings)
+
+    def _split(self, scores: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]:
+        """The topics' scores, and the declined questions' score (0 when there are none)."""
+        n = self.n_topics
+        return scores[:n], float(scores[n]) if len(scores) > n else 0.0
 
     def _best_of(self, text: str) -> Candidate:
-        scores = self.index.score(text).scores
-        self._take_out_of_scope(scores)
+        scores, _ = self._split(self.index.score(text).scores)
         return self._top(scores)[0]
-
-    def _take_out_of_scope(self, scores: npt.NDArray[np.float64]) -> float:
-        """The out-of-scope score, removed from `scores` (it is no topic to offer)."""
-        if self.index.topic_ids[-1] != OUT_OF_SCOPE:
-            return 0.0
-        declined = float(scores[-1])
-        scores[-1] = -1.0
-        return declined
 
     def _apply_names(
         self, text: str, scores: npt.NDArray[np.float64]
     ) -> tuple[tuple[str, ...], frozenset[str]]:
         """Raise the scores of the topics `text` names; return their ids, strongest first,
         and the other topics that use the same names."""
-        hits = self.names.find(text, terms(text), frozenset(self.index.vectorizer.term_ids))
+        hits = self.names.find(text, terms(text))
         for hit in hits:
             scores[hit.topic] = min(1.0, scores[hit.topic] + NAME_BONUS * hit.quality)
         ids = self.index.topic_ids
@@ -170,6 +168,4 @@ class Matcher:
     def _top(self, scores: npt.NDArray[np.float64]) -> tuple[Candidate, ...]:
         # A stable sort: equal scores keep the knowledge base's order, run after run.
         best = np.argsort(-scores, kind="stable")[:RANKED]
-        return tuple(
-            Candidate(self.index.topic_ids[i], float(scores[i])) for i in best if scores[i] >= 0
-        )
+        return tuple(Candidate(self.index.topic_ids[i], float(scores[i])) for i in best)

@@ -54,6 +54,8 @@ class NameSpotter:
     """Names that are also ordinary words -> the spellings that count (as written in YAML)."""
     fuzzy_words: tuple[str, ...]
     """Single-word names long enough to be found approximately."""
+    known: frozenset[str]
+    """Words the knowledge base uses: never taken for a misspelt name."""
     longest: int
 
     @classmethod
@@ -62,10 +64,12 @@ class NameSpotter:
         names: Sequence[Iterable[str]],
         examples: Sequence[Iterable[str]],
         ordinary_words: frozenset[str],
+        known: frozenset[str] = frozenset(),
     ) -> NameSpotter:
         """`names[i]`: the names of topic i; `examples[i]`: its example texts;
         `ordinary_words`: lower-case words the knowledge base uses as plain words (in its
-        answers), so a name equal to one is case-sensitive.
+        answers), so a name equal to one is case-sensitive; `known`: the words (stemmed) the
+        knowledge base uses, which a message's word is never corrected away from.
 
         A name that the examples of more than `MAX_SHARED_TOPICS` other topics also use
         ("KT", "patent") says little about which topic is meant: it is no name here (the
@@ -99,12 +103,12 @@ class NameSpotter:
             MappingProxyType({k: tuple(sorted(users.get(k, set()) | phrases[k])) for k in phrases}),
             MappingProxyType({k: tuple(sorted(v)) for k, v in cased.items()}),
             fuzzy,
+            known,
             max((len(k) for k in phrases), default=0),
         )
 
-    def find(self, text: str, message_terms: Sequence[str], known: frozenset[str]) -> list[NameHit]:
-        """The names in a message (`message_terms`: its stemmed words; `known`: words the
-        knowledge base uses, which are never taken for a misspelt name)."""
+    def find(self, text: str, message_terms: Sequence[str]) -> list[NameHit]:
+        """The names in a message (`message_terms`: its stemmed words)."""
         hits: dict[int, NameHit] = {}
         lowercase_message = not any(c.isupper() for c in text)
         found_at: set[int] = set()
@@ -129,7 +133,7 @@ class NameSpotter:
                 if (
                     position in found_at
                     or len(word) < FUZZY_MIN_LENGTH
-                    or word in known
+                    or word in self.known
                     or not word.isalpha()
                 ):
                     continue

@@ -39,7 +39,7 @@ WEIGHTS: dict[Role, float] = {
     Role.INTRODUCTION: 0.2,
     Role.COURTESY: 0.0,
 }
-"""Measured on the development set's long messages (see bench/README.md): context at about
+"""Chosen on the development set's long messages (`ktbot eval`, kind `long`): context at about
 half a question keeps the field it names ("FLASH studies") without outweighing the route."""
 
 

@@ -22,11 +22,12 @@ class Vocabulary:
 
     rewrites: Mapping[Phrase, Phrase] = field(default_factory=dict)
     """Variant phrase -> canonical phrase."""
-    longest: int = 0
+    longest: int = field(init=False)
     """Words in the longest variant: how far ahead `rewrite` needs to look."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rewrites", MappingProxyType(dict(self.rewrites)))
+        object.__setattr__(self, "longest", max(map(len, self.rewrites), default=0))
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[Phrase, Phrase]]) -> Vocabulary:
@@ -35,7 +36,7 @@ class Vocabulary:
         rewrites = {
             variant: canonical for variant, canonical in pairs if variant and variant != canonical
         }
-        return cls(rewrites, max((len(v) for v in rewrites), default=0))
+        return cls(rewrites)
 
     def __bool__(self) -> bool:
         return bool(self.rewrites)

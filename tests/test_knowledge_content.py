@@ -210,12 +210,20 @@ def test_no_contact_has_an_email_address_because_none_is_verified(kb: KnowledgeB
 
 @pytest.mark.skipif(not EVAL_FILES, reason=f"no evaluation sets in {SHARED / 'eval'}")
 def test_no_evaluation_question_is_copied_into_the_knowledge_base(kb: KnowledgeBase) -> None:
-    """Titles count too: the matcher indexes them as examples (`intents.matcher.topic_texts`)."""
+    """Titles count too: the matcher indexes them as examples (`intents.matcher.topic_texts`),
+    and so do the declined questions (`out_of_scope:`), the other side of the same index."""
     held_out = eval_questions()
+    indexed = [
+        *(
+            (topic.id, text)
+            for topic in topics(kb)
+            for text in (topic.title, *topic.questions, *topic.aliases, *topic.keywords)
+        ),
+        *(("out_of_scope", text) for text in kb.out_of_scope),
+    ]
     copied = [
-        (topic.id, text, held_out[key])
-        for topic in topics(kb)
-        for text in (topic.title, *topic.questions, *topic.aliases, *topic.keywords)
+        (owner, text, held_out[key])
+        for owner, text in indexed
         for key in sorted(copy_keys(text))
         if key in held_out
     ]

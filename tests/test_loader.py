@@ -1402,3 +1402,52 @@ def test_a_threshold_that_yaml_reads_as_a_boolean_or_string_is_reported(
 
     assert where(problem, root) == ("settings.yaml", 2)
     assert "answer_threshold" in problem.message
+
+
+# --- vocabulary and declined questions --------------------------------------------------------
+
+
+def test_synonyms_and_declined_questions_are_loaded_from_any_file(make_kb: KbFactory) -> None:
+    kb = load_knowledge(
+        make_kb(
+            {
+                "vocabulary.yaml": "synonyms:\n"
+                "  - canonical: license\n    variants: [commercialise, in-license]\n",
+                "declined.yaml": "out_of_scope:\n  - how tall is the LHC tunnel\n",
+            }
+        )
+    )
+
+    assert [(g.canonical, g.variants) for g in kb.synonyms] == [
+        ("license", ("commercialise", "in-license"))
+    ]
+    assert kb.out_of_scope == ("how tall is the LHC tunnel",)
+
+
+def test_a_variant_given_two_meanings_is_reported_where_it_is_repeated(
+    make_kb: KbFactory,
+) -> None:
+    root = make_kb(
+        {
+            "vocabulary.yaml": "synonyms:\n"
+            "  - canonical: license\n    variants: [exploitation]\n"
+            "  - canonical: ownership\n    variants: [other, exploitations]\n",
+        }
+    )
+
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(root)
+
+    # Compared as the matcher reads them: a plural is the same variant.
+    (problem,) = raised.value.problems
+    assert (problem.path.name, problem.line) == ("vocabulary.yaml", 5)
+    assert problem.message.startswith("synonym 'exploitations' already means 'license'")
+
+
+def test_a_synonym_without_words_is_reported(make_kb: KbFactory) -> None:
+    root = make_kb({"vocabulary.yaml": "synonyms:\n  - canonical: license\n    variants: ['?!']\n"})
+
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(root)
+
+    assert [p.message for p in raised.value.problems] == ["synonym '?!' has no words"]
