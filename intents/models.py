@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -116,6 +116,21 @@ class Category(_Model):
     description: Text
 
 
+# Languages an answer may be translated into; English, the default, is `answer:` itself.
+LanguageCode = Literal["fr"]
+
+
+class Translation(_Model):
+    """A topic's title and answer in another language, written from the same sources.
+
+    It keeps the English answer's links: `ktbot check` reports a translation that adds or
+    drops one.
+    """
+
+    title: Text
+    answer: Text
+
+
 class Topic(_Model):
     """One intent: the questions that mean it and the answer the bot gives."""
 
@@ -131,6 +146,11 @@ class Topic(_Model):
             "'- ' bullets, '1. ' numbered items (indent a line to continue an item) and blank "
             "lines between paragraphs."
         )
+    )
+    translations: dict[LanguageCode, Translation] = Field(
+        default_factory=dict,
+        description="The title and answer in other languages, keyed by language code "
+        "(fr). Users writing in another language get the English answer.",
     )
     contacts: tuple[Identifier, ...] = ()
     aliases: tuple[Text, ...] = Field(
