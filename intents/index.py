@@ -35,6 +35,8 @@ class IndexConfig:
     """Share of the closest example in a topic's score (the rest is the prototype's)."""
     name_weight: float = 0.6
     """A topic scores at least this times the similarity of its closest name."""
+    declined_weight: float = 0.8
+    """The declined questions' score is this times the closest one's similarity."""
     vague_factor: float = 0.5
     """Scores of a message made only of generic words ("what is the CERN project") are
     multiplied by this: however well such words match, they do not say which topic is meant."""
@@ -49,6 +51,10 @@ class TopicTexts:
     """Texts that mean the topic: title, questions, keywords."""
     names: tuple[str, ...] = ()
     """Texts that name it: aliases, acronyms."""
+    declined: bool = False
+    """Questions the bot declines rather than a topic: scored by the closest of them alone,
+    and kept out of the prototypes' training, so adding one never shifts what a real topic
+    means."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,8 @@ class TopicIndex:
     is_name: npt.NDArray[np.bool_]
     """Per example-or-name row (after the prototypes): whether it is a name."""
     config: IndexConfig
+    declined: npt.NDArray[np.bool_]
+    """Per topic: whether it is the declined questions (see `TopicTexts.declined`)."""
 
     @classmethod
     def build(
@@ -96,9 +104,15 @@ class TopicIndex:
             ],
             dtype=bool,
         )
-        vectorizer, vectors = Vectorizer.fit(texts, owner.tolist(), config.features, vocabulary)
+        declined = np.array([topic.declined for topic in topics], dtype=bool)
+        vectorizer, vectors = Vectorizer.fit(
+            texts, owner.tolist(), config.features, vocabulary, (~declined[owner]).tolist()
+        )
         n_features = len(vectorizer.feature_ids)
-        prototypes = train_prototypes(vectors, owner, len(topics), n_features, config.refine)
+        trained = np.flatnonzero(~declined[owner])
+        prototypes = train_prototypes(
+            vectors.select(trained), owner[trained], len(topics), n_features, config.refine
+        )
         topic_row, feature, value = prototypes.entries()
         n_rows = len(topics) + len(texts)
         rows = FeatureMatrix.from_entries(
@@ -117,6 +131,7 @@ class TopicIndex:
             starts.astype(np.int32),
             is_name,
             config,
+            declined,
         )
         index._freeze()
         return index
@@ -133,10 +148,12 @@ class TopicIndex:
         n_topics = len(self.topic_ids)
         texts = similarity[n_topics:]
         config = self.config
+        closest = np.maximum.reduceat(texts, self.text_starts)
         blended = (1 - config.example_weight) * similarity[:n_topics]
-        blended += config.example_weight * np.maximum.reduceat(texts, self.text_starts)
+        blended += config.example_weight * closest
         closest_name = np.maximum.reduceat(np.where(self.is_name, texts, 0), self.text_starts)
         np.maximum(blended, config.name_weight * closest_name, out=blended)
+        blended[self.declined] = config.declined_weight * closest[self.declined]
         if query.vague:
             blended *= config.vague_factor
         return TopicScores(query, np.clip(blended, 0.0, 1.0, out=blended))
@@ -151,6 +168,7 @@ class TopicIndex:
             self.rows.postings_values,
             self.text_starts,
             self.is_name,
+            self.declined,
             self.vectorizer.weights,
         )
         for array in arrays:

@@ -82,20 +82,24 @@ class Vectorizer:
         groups: Sequence[int],
         config: FeatureConfig,
         vocabulary: Vocabulary | None = None,
+        weighed: Sequence[bool] | None = None,
     ) -> tuple[Vectorizer, SparseRows]:
         """Learn vocabulary and weights from `texts` (`groups[i]`: the topic of `texts[i]`);
-        also return their unit vectors."""
+        also return their unit vectors. Texts whose `weighed` flag is false get vectors and
+        make their words known, but leave every weight as the other texts set it."""
         feature_ids: dict[str, int] = {}
         term_ids: dict[str, tuple[int, ...]] = {}
         term_counts: Counter[str] = Counter()
         term_groups: dict[str, set[int]] = {}
         documents: list[list[int]] = []
-        for text, group in zip(texts, groups, strict=True):
+        counted = [True] * len(texts) if weighed is None else list(weighed)
+        for text, group, counts in zip(texts, groups, counted, strict=True):
             text_terms = terms(text, limit=10_000, vocabulary=vocabulary)
             term_counts.update(set(text_terms))
             ids: list[int] = []
             for term in text_terms:
-                term_groups.setdefault(term, set()).add(group)
+                if counts:
+                    term_groups.setdefault(term, set()).add(group)
                 known = term_ids.get(term)
                 if known is None:
                     known = term_ids[term] = tuple(
@@ -111,12 +115,15 @@ class Vectorizer:
 
         # All documents at once: unique (document, feature) pairs and their counts.
         n, n_features = len(texts), max(len(feature_ids), 1)
+        n_weighed = sum(counted)
         all_ids = np.fromiter(chain.from_iterable(documents), dtype=np.int64)
         owner = np.repeat(np.arange(n, dtype=np.int64), [len(ids) for ids in documents])
         _, pairs, starts = group_keys(owner * n_features + all_ids)
         tf = np.diff(starts, append=len(all_ids))
         doc, feature = np.divmod(pairs, n_features)
-        idf = np.log((1 + n) / (1 + np.bincount(feature, minlength=len(feature_ids)))) + 1
+        in_weights = np.asarray(counted, dtype=bool)[doc]
+        df = np.bincount(feature[in_weights], minlength=len(feature_ids))
+        idf = np.log((1 + n_weighed) / (1 + df)) + 1
         kind_weight = np.empty(len(feature_ids), dtype=np.float64)
         for name, index in feature_ids.items():
             kind_weight[index] = config.weight_of(kind_of(name))
@@ -127,7 +134,7 @@ class Vectorizer:
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(doc, minlength=n), out=indptr[1:])
         vectors = SparseRows(indptr, feature.astype(np.int32), values.astype(np.float32))
-        unseen = math.log(1 + n) + 1
+        unseen = math.log(1 + n_weighed) + 1
         vectorizer = cls(
             config=config,
             # Plain dicts, never mutated after this point: looked up ~50 times per message,
@@ -137,7 +144,9 @@ class Vectorizer:
             unseen_square={kind: (unseen * config.weight_of(kind)) ** 2 for kind in FEATURE_KINDS},
             term_ids=term_ids,
             typos=TypoCorrector.build(term_counts),
-            generic_terms=_generic(term_groups, len(set(groups))),
+            generic_terms=_generic(
+                term_groups, len({g for g, c in zip(groups, counted, strict=True) if c})
+            ),
             vocabulary=vocabulary or Vocabulary(),
         )
         return vectorizer, vectors

@@ -4,8 +4,10 @@ the shipped knowledge base with messages written for these tests (never evaluati
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from intents.features import terms
@@ -144,3 +146,31 @@ def test_words_the_knowledge_base_never_uses_dilute_a_score_only_to_the_coverage
         raw.scores[topic] / max(raw.query.coverage, COVERAGE_FLOOR) + NAME_BONUS
     )
     assert judged > raw.scores[topic] + NAME_BONUS
+
+
+class TestDeclinedQuestions:
+    """Staff add declined questions freely: they must never change what a topic means."""
+
+    MESSAGES = (
+        "Can we license a CERN technology for our detectors?",
+        "what is MEDICIS",
+        "How do I get beam time at CLEAR?",
+    )
+
+    def test_adding_declined_questions_leaves_every_topic_score_unchanged(self) -> None:
+        kb = load_knowledge(KNOWLEDGE)
+        fewer = Matcher.build(dataclasses.replace(kb, out_of_scope=kb.out_of_scope[:3]))
+        shipped = Matcher.build(kb)
+        for text in self.MESSAGES:
+            before = fewer.index.score(text).scores[: fewer.n_topics]
+            after = shipped.index.score(text).scores[: shipped.n_topics]
+            # Equal but for float rounding: the index lays out its rows by their count.
+            assert np.allclose(before, after, rtol=0, atol=1e-6), text
+
+    def test_a_declined_question_typed_verbatim_scores_as_the_closest_one(
+        self, shipped: Matcher
+    ) -> None:
+        declined = shipped.kb.out_of_scope[0]
+        assert shipped.evidence(declined).out_of_scope == pytest.approx(
+            shipped.index.config.declined_weight, abs=1e-6
+        )
