@@ -28,6 +28,7 @@ from intents.normalize import fold
 
 class Role(StrEnum):
     QUESTION = "question"
+    REFERENT = "referent"
     CONTEXT = "context"
     INTRODUCTION = "introduction"
     COURTESY = "courtesy"
@@ -35,6 +36,7 @@ class Role(StrEnum):
 
 WEIGHTS: dict[Role, float] = {
     Role.QUESTION: 1.0,
+    Role.REFERENT: 0.8,
     Role.CONTEXT: 0.45,
     Role.INTRODUCTION: 0.2,
     Role.COURTESY: 0.0,
@@ -86,6 +88,12 @@ _REQUEST_INSIDE = re.compile(
 )
 
 
+_POINTING = re.compile(r"\b(?:it|its|them|they|this|that|these|those|such|there)\b")
+MAX_POINTING_WORDS = 14
+"""A question this short that points back ("Can you tell me about it?") takes its subject
+from the sentence before; a longer one usually says what it is about."""
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of `text`, in order, without empty pieces."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
@@ -120,7 +128,27 @@ def segment(text: str) -> tuple[Segment, ...]:
         return tuple(
             Segment(s.text, Role.QUESTION) if s.role is Role.CONTEXT else s for s in segments
         )
-    return segments
+    return _with_referents(segments)
+
+
+def _with_referents(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    """ "I heard CERN designs a sturdier linac. Can you tell me about it?": the question's
+    subject is the sentence before it, which then weighs nearly as much as the question."""
+    found = list(segments)
+    for i in range(1, len(found)):
+        before, current = found[i - 1], found[i]
+        if (
+            current.role is Role.QUESTION
+            and before.role is Role.CONTEXT
+            and _points_back(current.text)
+        ):
+            found[i - 1] = Segment(before.text, Role.REFERENT)
+    return tuple(found)
+
+
+def _points_back(question: str) -> bool:
+    words = re.findall(r"\w+", fold(question))
+    return len(words) <= MAX_POINTING_WORDS and bool(_POINTING.search(" ".join(words)))
 
 
 def questions(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:

@@ -15,7 +15,7 @@ from intents.health import is_personal_health_question
 from intents.loader import load_knowledge
 from intents.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
 from intents.result import Outcome
-from intents.segments import Role, content_text, role_of, segment
+from intents.segments import WEIGHTS, Role, content_text, role_of, segment
 from intents.vocabulary import Vocabulary
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
@@ -35,6 +35,22 @@ class TestSentenceRoles:
         roles = [p.role for p in parts]
         assert roles == [Role.COURTESY, Role.INTRODUCTION, Role.CONTEXT, Role.QUESTION]
         assert parts[0].weight < parts[1].weight < parts[2].weight < parts[3].weight
+
+    def test_a_question_pointing_back_takes_its_subject_from_the_sentence_before(
+        self,
+    ) -> None:
+        parts = segment(
+            "Good morning. I heard CERN helps design a sturdier linac. Can you tell me about it?"
+        )
+        assert [p.role for p in parts] == [Role.COURTESY, Role.REFERENT, Role.QUESTION]
+        assert parts[1].weight > WEIGHTS[Role.CONTEXT]
+
+    def test_a_question_that_says_its_subject_leaves_the_context_as_context(self) -> None:
+        parts = segment(
+            "We run a radiopharmacy in Porto. Could you explain how a hospital group like "
+            "ours can order MEDICIS isotopes and what they cost?"
+        )
+        assert [p.role for p in parts] == [Role.CONTEXT, Role.QUESTION]
 
     def test_a_one_sentence_message_is_all_question(self) -> None:
         assert [p.role for p in segment("hello")] == [Role.QUESTION]
