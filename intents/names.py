@@ -26,8 +26,11 @@ FUZZY_MIN_LENGTH = 5
 FUZZY_CUTOFF = 84.0
 """rapidfuzz ratio (0-100): "medcis"/"medicis" is 92, "seiist"/"seeiist" 92, "gatoriod"/
 "gatoroid" 88; "medical"/"medicis" is 71."""
-MAX_SHARED_TOPICS = 2
-"""How many other topics may use a name in their examples before it stops being a name."""
+SHARED_SHARE = 0.08
+"""Share of the topics whose examples may also use a name before it stops being a name
+("MEDICIS" in a donations example is still MEDICIS; "KT" in six topics' is no name)."""
+MIN_SHARED_TOPICS = 3
+"""Other topics that may always use a name, however small the knowledge base."""
 FUZZY_QUALITY = 0.85
 """A name found approximately is a little weaker evidence than one typed right."""
 
@@ -71,9 +74,10 @@ class NameSpotter:
         answers), so a name equal to one is case-sensitive; `known`: the words (stemmed) the
         knowledge base uses, which a message's word is never corrected away from.
 
-        A name that the examples of more than `MAX_SHARED_TOPICS` other topics also use
-        ("KT", "patent") says little about which topic is meant: it is no name here (the
-        index still compares it like any other words)."""
+        A name that the examples of many other topics also use ("KT", "patent") says little
+        about which topic is meant: it is no name here (the index still compares it like any
+        other words). Many is a share of the topics (`SHARED_SHARE`): an example in another
+        language that mentions a project must not unmake its name."""
         keyed: dict[tuple[str, ...], set[int]] = {}
         cased: dict[tuple[str, ...], set[str]] = {}
         for topic, topic_names in enumerate(names):
@@ -85,10 +89,11 @@ class NameSpotter:
                 if len(key) == 1 and key[0] in ordinary_words:
                     cased.setdefault(key, set()).add(name.strip())
         users = _topics_using(keyed, examples)
+        shared = max(MIN_SHARED_TOPICS, int(SHARED_SHARE * len(names)))
         phrases = {
             key: topics
             for key, topics in keyed.items()
-            if len(users.get(key, set()) - topics) <= MAX_SHARED_TOPICS
+            if len(users.get(key, set()) - topics) <= shared
         }
         cased = {key: spellings for key, spellings in cased.items() if key in phrases}
         fuzzy = tuple(

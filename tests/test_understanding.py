@@ -14,6 +14,7 @@ from intents.features import terms
 from intents.health import is_personal_health_question
 from intents.loader import load_knowledge
 from intents.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
+from intents.names import NameSpotter
 from intents.result import Outcome
 from intents.segments import WEIGHTS, Role, content_text, role_of, segment
 from intents.vocabulary import Vocabulary
@@ -190,3 +191,27 @@ class TestDeclinedQuestions:
         assert shipped.evidence(declined).out_of_scope == pytest.approx(
             shipped.index.config.declined_weight, abs=1e-6
         )
+
+
+class TestNames:
+    @staticmethod
+    def spotter(users_of_medicis: int, users_of_kt: int, n_topics: int = 50) -> NameSpotter:
+        names = [["MEDICIS"], ["KT"]] + [[] for _ in range(n_topics - 2)]
+        examples: list[list[str]] = [["what is MEDICIS"], ["what is KT"]]
+        for topic in range(2, n_topics):
+            said = []
+            if topic < 2 + users_of_medicis:
+                said.append("¿MEDICIS produce isótopos?")
+            if topic < 2 + users_of_kt:
+                said.append("Does KT help with this?")
+            examples.append(said or ["something else"])
+        return NameSpotter.build(names, examples, frozenset())
+
+    def found(self, spotter: NameSpotter, text: str) -> list[int]:
+        return [hit.topic for hit in spotter.find(text, terms(text))]
+
+    def test_a_project_mentioned_by_a_few_other_topics_examples_is_still_a_name(self) -> None:
+        assert self.found(self.spotter(users_of_medicis=4, users_of_kt=0), "MEDICIS fees") == [0]
+
+    def test_a_word_many_topics_use_is_no_name(self) -> None:
+        assert self.found(self.spotter(users_of_medicis=0, users_of_kt=10), "KT fees") == []
