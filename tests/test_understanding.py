@@ -117,6 +117,14 @@ class TestShippedKnowledge:
         result = shipped.match("could our firm license the MEDICIS target design")
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.medicis")
 
+    def test_a_name_lifts_the_sub_topics_that_use_it_as_much_as_the_project(
+        self, shipped: Matcher
+    ) -> None:
+        # MEDICIS is named; its isotopes topic uses the name in its examples, and the words
+        # ("order radioisotopes") say that is what is asked.
+        result = shipped.match("how can our lab order radioisotopes from MEDICIS")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.medicis-isotopes")
+
     def test_a_long_polite_message_finds_its_question(self, shipped: Matcher) -> None:
         result = shipped.match(
             "Dear colleagues, I run product strategy for a radiotherapy equipment maker in "
