@@ -1,6 +1,7 @@
 # ktbot: the Telegram bot. Build: docker build -t ktbot .
 # Run:   docker run -e TELEGRAM_BOT_TOKEN=... -e KTBOT_SECRET=... -v ktbot-data:/data ktbot
-# Edit knowledge without rebuilding: add -v "$PWD/knowledge:/app/knowledge:ro" (hot-reloaded).
+# Edit knowledge without rebuilding: add -v "$PWD/knowledge:/app/knowledge" (hot-reloaded);
+# build with --build-arg KTBOT_UID="$(id -u)" so `ktbot unanswered promote` can write to it.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -9,7 +10,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-RUN useradd --create-home --uid 10001 ktbot && mkdir /data && chown ktbot:ktbot /data
+# The uid of the user who owns a bind-mounted knowledge checkout, so promotes can write it.
+ARG KTBOT_UID=10001
+RUN useradd --create-home --uid "$KTBOT_UID" ktbot && mkdir /data && chown ktbot:ktbot /data
 
 # Dependencies come from pyproject.toml; the package is installed as a regular (non-editable)
 # wheel, so the knowledge directory is pointed to explicitly below.
@@ -18,7 +21,8 @@ COPY intents ./intents
 COPY bot ./bot
 RUN pip install --no-cache-dir . && rm -rf build *.egg-info
 
-COPY knowledge ./knowledge
+# Owned by the bot's user: `docker exec ktbot ktbot unanswered promote …` edits it.
+COPY --chown=ktbot:ktbot knowledge ./knowledge
 
 ENV KTBOT_KNOWLEDGE_DIR=/app/knowledge \
     KTBOT_DB=/data/ktbot.sqlite3 \

@@ -91,8 +91,11 @@ def halves(pairs: Pairs, seed: int = SPLIT_SEED) -> tuple[Pairs, Pairs]:
     return first, second
 
 
-def clinc_knowledge_base(train: Pairs, shots: int | None) -> KnowledgeBase:
-    """One topic per intent, with its first `shots` training examples as questions."""
+def clinc_knowledge_base(
+    train: Pairs, shots: int | None, declined: Sequence[str] = ()
+) -> KnowledgeBase:
+    """One topic per intent, with its first `shots` training examples as questions, and
+    `declined` as the questions the knowledge base declines (CLINC's `oos_train`)."""
     examples: dict[str, list[str]] = defaultdict(list)
     for text, intent in train:
         if shots is None or len(examples[intent]) < shots:
@@ -109,14 +112,29 @@ def clinc_knowledge_base(train: Pairs, shots: int | None) -> KnowledgeBase:
     }
     # Single answer per query: clarify switched off (see the module docstring).
     settings = MatchingSettings(answer_threshold=0.0, clarify_threshold=0.0, clarify_margin=0.0)
-    return KnowledgeBase(topics, {}, {}, settings, f"clinc150-{shots or 'full'}", Path("."))
+    return KnowledgeBase(
+        topics,
+        {},
+        {},
+        settings,
+        f"clinc150-{shots or 'full'}",
+        Path("."),
+        out_of_scope=tuple(declined),
+    )
 
 
 def matcher_scores(matcher: Matcher, queries: Sequence[str]) -> Scored:
-    ranked = [matcher.rank(q) for q in queries]
+    """The best intent per query; a query closer to the declined questions than to it scores
+    0, as the bot declines it whatever the threshold."""
+    found = [matcher.evidence(q) for q in queries]
     return Scored(
-        [r[0].intent if r else "" for r in ranked],
-        np.array([r[0].score if r else 0.0 for r in ranked]),
+        [e.ranked[0].intent if e.ranked else "" for e in found],
+        np.array(
+            [
+                e.ranked[0].score if e.ranked and e.ranked[0].score > e.out_of_scope else 0.0
+                for e in found
+            ]
+        ),
     )
 
 
@@ -196,6 +214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(default {MIN_OOS_RECALL})",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the rapidfuzz NN")
+    parser.add_argument(
+        "--no-declined",
+        dest="declined",
+        action="store_false",
+        help="leave out oos_train (by default its 100 queries are the declined questions)",
+    )
     args = parser.parse_args(argv)
     data = json.loads(args.data.read_text(encoding="utf-8"))
     train: Pairs = [(t, i) for t, i in data["train"]]
@@ -214,10 +238,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         + ", ".join(f"{s.name} ({len(s.in_scope)} + {len(s.oos)})" for s in reports)
     )
 
+    declined = [t for t, _ in data["oos_train"]] if args.declined else []
     for shots in (None, 10):
         label = "full (100/intent)" if shots is None else f"{shots}-shot"
         start = time.perf_counter()
-        matcher = Matcher.build(clinc_knowledge_base(train, shots))
+        matcher = Matcher.build(clinc_knowledge_base(train, shots, declined))
         built = time.perf_counter() - start
         print(f"\n{label}: {len(matcher.kb.topics)} topics, built in {built:.2f} s")
         run_variant(

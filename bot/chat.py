@@ -16,6 +16,7 @@ from bot.rendering import reply_text
 from bot.settings import Settings
 from bot.storage import Storage, StorageError
 from intents.knowledge import KnowledgeBase
+from intents.language import DEFAULT_LANGUAGE, Language
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +106,8 @@ class _ChatSession:
             self.say("Type the number of your choice, 0 for none of these, or ask again.")
         return True
 
-    def _show_topic(self, topic_id: str) -> None:
-        reply = self.conversation.topic_reply(topic_id)
+    def _show_topic(self, topic_id: str, language: Language = DEFAULT_LANGUAGE) -> None:
+        reply = self.conversation.topic_reply(topic_id, language=language)
         self.say(reply_text(reply) if reply else f"No topic {topic_id!r}; type 'topics'.")
 
     async def _choose(self, number: int) -> None:
@@ -123,4 +124,4 @@ class _ChatSession:
         if pending.exchange_id is not None:
             await self.conversation.record_choice(pending.exchange_id, topic.id)
         self.pending = None
-        self._show_topic(topic.id)
+        self._show_topic(topic.id, pending.language)  # in the language the question was in

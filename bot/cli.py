@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import sys
@@ -17,8 +18,10 @@ from bot.conversation import clean_question
 from bot.logging_setup import configure_logging
 from bot.rendering import markup_text
 from bot.settings import Settings, SettingsError
-from intents.errors import KnowledgeError
+from intents.errors import KnowledgeError, Problem
 from intents.freshness import freshness_warnings
+from intents.id_usage import eval_files, eval_id_uses, merge_uses, vanished_id_warnings
+from intents.knowledge import KnowledgeBase
 from intents.loader import load_knowledge
 from intents.matcher import Matcher
 from intents.models import SEED_PREFIX
@@ -76,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the seed files `seed:` sources cite (default: ../shared/seeds beside the "
         "repository holding the knowledge folder; not checked when that is absent)",
+    )
+    check.add_argument(
+        "--evals",
+        type=Path,
+        metavar="DIR",
+        help="the evaluation files (*.jsonl) whose topic ids must still exist (default: "
+        "../shared/eval beside the repository holding the knowledge folder, if present)",
     )
     check.add_argument(
         "--as-of",
@@ -138,9 +148,12 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     seeds = seed_names(seeds_dir)
     kb = load_knowledge(root, seeds=seeds)
     today = args.as_of or datetime.now(UTC).date()
-    warnings = sorted([*kb.warnings, *freshness_warnings(kb, today)])
+    vanished, skipped = _vanished_ids(kb, args.evals or default_evals_dir(root), settings)
+    warnings = sorted([*kb.warnings, *freshness_warnings(kb, today), *vanished])
     for warning in warnings:
         print(warning)
+    if skipped:
+        print(f"note: logged questions not checked for vanished topic ids: {skipped}")
     if seeds is None and any(
         source.startswith(SEED_PREFIX) for topic in kb.topics.values() for source in topic.sources
     ):
@@ -151,6 +164,27 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         f"{len(kb.contacts)} contacts (version {kb.version}){count}"
     )
     return 0
+
+
+def _vanished_ids(
+    kb: KnowledgeBase, evals: Path, settings: Settings
+) -> tuple[list[Problem], str | None]:
+    """Warnings for topic ids that vanished but are named by evaluation files or by the
+    bot's database, and why the database was skipped (None if it was read or absent)."""
+    from bot.topic_usage import UsageUnavailable, logged_id_uses
+
+    skipped = None
+    try:
+        logged = logged_id_uses(settings.db_path)
+    except UsageUnavailable as exc:
+        logged, skipped = {}, str(exc)
+    uses = merge_uses(eval_id_uses(eval_files(evals)), logged)
+    return vanished_id_warnings(kb, uses), skipped
+
+
+def default_evals_dir(knowledge: Path) -> Path:
+    """`../shared/eval` beside the repository that holds the knowledge folder."""
+    return knowledge.resolve().parent.parent / "shared" / "eval"
 
 
 def default_seeds_dir(knowledge: Path) -> Path:
@@ -230,7 +264,7 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     matcher = Matcher.build(load_knowledge(knowledge_dir(args, settings)))
     questions: Iterable[str]
     if args.question == ["-"]:
-        questions = (line.rstrip("\n") for line in sys.stdin)
+        questions = (line.rstrip("\n") for line in lenient(sys.stdin))
     else:
         questions = [" ".join(args.question)]
     for raw in questions:
@@ -262,7 +296,21 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     """Interactive terminal chat over the same engine, recording exchanges (channel cli)."""
     from bot.chat import chat
 
-    return asyncio.run(chat(settings, knowledge_dir(args, settings), sys.stdin, sys.stdout))
+    return asyncio.run(
+        chat(settings, knowledge_dir(args, settings), lenient(sys.stdin), sys.stdout)
+    )
+
+
+def lenient(stream: TextIO) -> TextIO:
+    """`stream` with undecodable bytes read as U+FFFD instead of stopping the program.
+
+    A question list saved from Excel as Windows-1252, or one stray byte, would otherwise
+    end `ktbot chat` and `ktbot ask -` before any line is answered (Python reads stdin
+    strictly under a UTF-8 locale); the line with the bad byte is answered as best it can.
+    """
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(errors="replace")
+    return stream
 
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:

@@ -13,14 +13,17 @@ from enum import StrEnum
 from bot.live_knowledge import LiveKnowledge
 from bot.storage import NewExchange, Storage, StorageError
 from intents.knowledge import KnowledgeBase
+from intents.language import DEFAULT_LANGUAGE, Language, detect_language, load_language_model
+from intents.limits import TELEGRAM_MESSAGE_LIMIT
 from intents.models import Contact, Topic
+from intents.normalize import strip_invisible
 from intents.result import MatchResult, Outcome
 
 log = logging.getLogger(__name__)
 
 # Telegram caps messages at 4,096 characters; longer text (pasted documents) is cut so
 # storage and matching stay bounded, and the reply says so.
-MAX_QUESTION_CHARS = 4096
+MAX_QUESTION_CHARS = TELEGRAM_MESSAGE_LIMIT
 
 
 class ReplyKind(StrEnum):
@@ -41,6 +44,9 @@ class Reply:
     """CLARIFY: the topics to choose from, best first."""
     exchange_id: int | None = None
     truncated: bool = False
+    language: Language = DEFAULT_LANGUAGE
+    """The user's language: an answer is given in it when the topic has a translation
+    (`intents.translation`), else in English with a notice in it."""
 
     @property
     def related(self) -> tuple[Topic, ...]:
@@ -70,9 +76,13 @@ def default_contacts(kb: KnowledgeBase) -> tuple[Contact, ...]:
 
 
 def clean_question(text: str) -> tuple[str, bool]:
-    """Strip control characters and surrounding space; cut to MAX_QUESTION_CHARS."""
+    """Strip control characters and surrounding space; cut to MAX_QUESTION_CHARS.
+
+    Invisible format characters (soft hyphen, zero-width, bidi marks) go first and leave no
+    space: inside a word they would otherwise split it ("MEDI\u00adCIS" is MEDICIS)."""
     cleaned = "".join(
-        ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text
+        ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " "
+        for ch in strip_invisible(text)
     )
     cleaned = " ".join(cleaned.split())
     truncated = len(cleaned) > MAX_QUESTION_CHARS
@@ -90,18 +100,29 @@ class Conversation:
         self.knowledge = knowledge
         self.storage = storage
         self.channel = channel
+        load_language_model()  # at start (0.5 s), not on the first user's question
 
     async def ask(
-        self, text: str, *, user_key: str | None = None, update_id: int | None = None
+        self,
+        text: str,
+        *,
+        user_key: str | None = None,
+        update_id: int | None = None,
+        language_code: str | None = None,
     ) -> Reply:
+        """`language_code` (Telegram's, of the user's app) is the language assumed when the
+        question is too short to tell; without one, English."""
         question, truncated = clean_question(text)
         matcher = self.knowledge.matcher  # one snapshot for the whole exchange
         kb = matcher.kb
         if not has_words(question):
             return Reply(ReplyKind.EMPTY, kb)
         result = matcher.match(question)
+        language = detect_language(question, language_code)
         exchange_id = await self._record(question, result, kb, user_key, update_id)
-        return self.reply_for(result, kb, exchange_id=exchange_id, truncated=truncated)
+        return self.reply_for(
+            result, kb, exchange_id=exchange_id, truncated=truncated, language=language
+        )
 
     def reply_for(
         self,
@@ -110,6 +131,7 @@ class Conversation:
         *,
         exchange_id: int | None = None,
         truncated: bool = False,
+        language: Language = DEFAULT_LANGUAGE,
     ) -> Reply:
         if result.outcome is Outcome.ANSWER and result.intent in kb.topics:
             return Reply(
@@ -119,6 +141,7 @@ class Conversation:
                 kb.topics[result.intent],
                 exchange_id=exchange_id,
                 truncated=truncated,
+                language=language,
             )
         if result.outcome is Outcome.CLARIFY:
             options = tuple(
@@ -134,14 +157,22 @@ class Conversation:
                     options=options,
                     exchange_id=exchange_id,
                     truncated=truncated,
+                    language=language,
                 )
-        return Reply(ReplyKind.FALLBACK, kb, result, exchange_id=exchange_id, truncated=truncated)
+        return Reply(
+            ReplyKind.FALLBACK,
+            kb,
+            result,
+            exchange_id=exchange_id,
+            truncated=truncated,
+            language=language,
+        )
 
-    def topic_reply(self, topic_id: str) -> Reply | None:
+    def topic_reply(self, topic_id: str, *, language: Language = DEFAULT_LANGUAGE) -> Reply | None:
         """The answer of one topic, chosen by button or deep link rather than matched."""
         kb = self.knowledge.kb
         topic = kb.topics.get(topic_id)
-        return Reply(ReplyKind.ANSWER, kb, topic=topic) if topic else None
+        return Reply(ReplyKind.ANSWER, kb, topic=topic, language=language) if topic else None
 
     async def record_choice(self, exchange_id: int, topic_id: str) -> None:
         if self.storage is None:

@@ -3,7 +3,8 @@
 Reads labelled questions (JSON lines `{"text": ..., "intent": id, [ids] or null, "kind": ...}`),
 matches each against the knowledge base and prints the figures of `intents.evaluation`, per
 kind too when the lines have one, and every question not handled as labelled with what the bot
-did instead. `--sweep` shows how the figures move with the thresholds, so staff can pick an
+did instead; per language too when some lines are not English (`lang`, or detected).
+`--sweep` shows how the figures move with the thresholds, so staff can pick an
 operating point for `settings.yaml`.
 """
 
@@ -21,6 +22,7 @@ from bot.settings import Settings
 from intents.evaluation import (
     EvalFileError,
     EvalReport,
+    Figures,
     Miss,
     SweepPoint,
     evaluate,
@@ -123,7 +125,9 @@ def _print_report(report: EvalReport, matcher: Matcher, path: Path, out: TextIO)
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
     w(f"  outcomes              {outcomes}\n")
     if report.by_kind:
-        _print_kinds(report, out)
+        _print_groups("kind", report.by_kind, report, out)
+    if report.by_language:
+        _print_groups("language", report.by_language, report, out)
     if report.unknown_intents:
         w(f"\nlabels naming no topic: {', '.join(report.unknown_intents)}\n")
     if report.confusions:
@@ -134,14 +138,15 @@ def _print_report(report: EvalReport, matcher: Matcher, path: Path, out: TextIO)
         _print_misses(report, out)
 
 
-def _print_kinds(report: EvalReport, out: TextIO) -> None:
-    """One row per kind, then the whole file; a rate with nothing to count is a dash."""
-    width = max(len(kind) for kind in ("kind", *report.by_kind)) + 2
+def _print_groups(label: str, groups: dict[str, Figures], report: EvalReport, out: TextIO) -> None:
+    """One row per group (kind, language), then the whole file; a rate with nothing to count
+    is a dash."""
+    width = max(len(name) for name in (label, *groups)) + 2
     out.write(
-        f"\n  {'kind':<{width}}{'lines':>6}{'in-scope accuracy':>20}{'resolved':>10}"
+        f"\n  {label:<{width}}{'lines':>6}{'in-scope accuracy':>20}{'resolved':>10}"
         f"{'false answers':>15}{'out-of-scope recall':>22}\n"
     )
-    for kind, figures in [*report.by_kind.items(), ("all", report)]:
+    for kind, figures in [*groups.items(), ("all", report)]:
         out.write(
             f"  {kind:<{width}}{figures.questions:>6}"
             f"{_rate(figures.in_scope_accuracy, figures.in_scope, counted=True):>20}"

@@ -10,17 +10,20 @@ import html
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from bot.conversation import Reply, ReplyKind, default_contacts
+from bot.conversation import MAX_QUESTION_CHARS, Reply, ReplyKind, default_contacts
 from intents.knowledge import KnowledgeBase
 from intents.markup import Block, BlockKind, Markup, Span, SpanKind, parse_markup
 from intents.models import Contact
+from intents.translation import localized_answer
 
 NOT_TEXT = (
     "I can only read text messages. Please type your question in words, "
     "for example: “What is MEDICIS?”"
 )
 EMPTY = "Please type your question in words, for example: “Can we license a CERN technology?”"
-TRUNCATED = "(Your message was very long; I read only its first 4,096 characters.)"
+TRUNCATED = (
+    f"(Your message was very long; I read only its first {MAX_QUESTION_CHARS:,} characters.)"
+)
 CLARIFY = "I’m not sure which topic you mean. Did you mean one of these?"
 CLARIFY_ONE = "I’m not sure I understood. Did you mean this?"
 FALLBACK = (
@@ -111,7 +114,10 @@ def reply_html(reply: Reply) -> str:
         lines += [f"<i>{html.escape(TRUNCATED, quote=False)}</i>", ""]
     if reply.kind is ReplyKind.ANSWER and reply.topic is not None:
         topic = reply.topic
-        lines += [f"<b>{html.escape(topic.title, quote=False)}</b>", "", markup_html(topic.answer)]
+        shown = localized_answer(topic, reply.language)
+        if shown.notice:
+            lines += [f"<i>{html.escape(shown.notice, quote=False)}</i>", ""]
+        lines += [f"<b>{html.escape(shown.title, quote=False)}</b>", "", markup_html(shown.answer)]
         links = [
             f'🔗 <a href="{html.escape(link.url, quote=True)}">'
             f"{html.escape(link.title, quote=False)}</a>"
@@ -150,7 +156,10 @@ def reply_text(reply: Reply) -> str:
         lines += [TRUNCATED, ""]
     if reply.kind is ReplyKind.ANSWER and reply.topic is not None:
         topic = reply.topic
-        lines += [topic.title.upper(), "", markup_text(topic.answer)]
+        shown = localized_answer(topic, reply.language)
+        if shown.notice:
+            lines += [shown.notice, ""]
+        lines += [shown.title.upper(), "", markup_text(shown.answer)]
         if topic.links:
             lines += ["", *(f"Link: {link.title} — {link.url}" for link in topic.links)]
         contact = _contact_line_text(reply.contacts)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import bisect
 import io
 import itertools
-import os
 import re
 import shutil
 import tempfile
@@ -27,6 +26,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from bot import knowledge_edit
 from bot.stale_report import StaleReading, format_stale, stale_json
 from bot.storage import ReviewState, UnansweredQuestion, UsageStats
 from intents.errors import KnowledgeError, Problem
@@ -196,18 +196,42 @@ def _most_common_nearest(members: Iterable[UnansweredQuestion]) -> str | None:
 # --- promote ------------------------------------------------------------------------------
 
 
+class AlreadyAnExample(ReviewError):
+    """The question is already an example of that topic: the file was left as it was.
+
+    After a promote stopped between writing the YAML and recording the review (killed,
+    database locked), running it again lands here; marking the question is what is left.
+    """
+
+    def __init__(self, path: Path, topic_id: str, question: str) -> None:
+        self.path = path
+        self.topic_id = topic_id
+        super().__init__(f"{question!r} is already an example question of topic {topic_id!r}")
+
+
 def promote_question(knowledge_dir: Path, topic_id: str, question: str) -> Path:
     """Add `question` to the example questions of `topic_id`; return the file changed.
 
     The YAML file is edited round-trip, so comments, quoting and layout stay as staff wrote
-    them. The edited knowledge base is validated in a scratch copy before the real file is
-    replaced (atomically): a running bot watching the directory never sees a broken file,
-    and on any problem the original stays untouched and ReviewError lists file:line.
+    them. The whole edit (read, validate, write) holds the knowledge base's edit lock, so
+    concurrent promotes are applied one after the other and none is lost. The edited
+    knowledge base is validated in a scratch copy before the real file is replaced
+    (atomically): a running bot watching the directory never sees a broken file, and on any
+    problem the original stays untouched and ReviewError lists file:line.
     """
     knowledge_dir = Path(knowledge_dir)
     question = " ".join(question.split())
     if not question:
         raise ReviewError("the question to promote is empty")
+    try:
+        with knowledge_edit.edit_lock(knowledge_dir):
+            return _promote_locked(knowledge_dir, topic_id, question)
+    except knowledge_edit.KnowledgeWriteError as exc:
+        raise ReviewError(str(exc)) from exc
+
+
+def _promote_locked(knowledge_dir: Path, topic_id: str, question: str) -> Path:
+    # Read under the lock: what another promote wrote a moment ago is part of this edit.
     try:
         kb = load_knowledge(knowledge_dir)
     except KnowledgeError as exc:
@@ -217,17 +241,19 @@ def promote_question(knowledge_dir: Path, topic_id: str, question: str) -> Path:
         ) from exc
     if topic_id not in kb.topics:
         raise ReviewError(unknown_topic_message(topic_id, kb.topics))
+    path = kb.topic_files[topic_id]
     key = question_key(question)
     if key in {question_key(q) for q in kb.topics[topic_id].questions}:
-        raise ReviewError(f"{question!r} is already an example question of topic {topic_id!r}")
+        raise AlreadyAnExample(path, topic_id, question)
+    knowledge_edit.require_writable(path.parent)
 
-    path = kb.topic_files[topic_id]
     original = path.read_bytes()
     edited = _with_question_added(original.decode("utf-8"), path, topic_id, question)
     _validate_in_copy(knowledge_dir, path, edited)
+    # Editors that do not take the lock (a person saving the file) are still noticed.
     if path.read_bytes() != original:
         raise ReviewError(f"{path} changed while the question was being added; try again")
-    _replace_file(path, edited)
+    knowledge_edit.replace_file(path, edited)
     return path
 
 
@@ -333,19 +359,6 @@ def _problem_in(knowledge_dir: Path, copy: Path, problem: Problem) -> Problem:
     except ValueError:
         return Problem(problem.path, problem.line, message)
     return Problem(knowledge_dir / relative, problem.line, message)
-
-
-def _replace_file(path: Path, text: str) -> None:
-    # Write beside the file and rename: readers see the old or the new file, never half.
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        shutil.copymode(path, temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def unknown_topic_message(topic_id: str, topics: Iterable[str]) -> str:

@@ -82,6 +82,12 @@ def add_parsers(subparsers: Any) -> None:
         "--csv", required=True, metavar="FILE", help="file to write ('-' for stdout)"
     )
     export.add_argument(
+        "--excel",
+        action="store_true",
+        help="start stdout with a byte-order mark so Excel reads accents right "
+        "(files always get one)",
+    )
+    export.add_argument(
         "--state", choices=STATE_CHOICES, default="all", help="review state (default all)"
     )
     _since_option(export)
@@ -349,10 +355,12 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     writer.writerows(_csv_row(item) for item in items)
+    # Excel opens a CSV without a byte-order mark as Windows-1252 ("cafÃ©"): files always
+    # get one (utf-8-sig); stdout only with --excel, as other programs may not expect it.
     if args.csv == "-":
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(("\ufeff" if args.excel else "") + buffer.getvalue())
     else:
-        Path(args.csv).write_text(buffer.getvalue(), encoding="utf-8", newline="")
+        Path(args.csv).write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
         print(f"wrote {len(items)} question(s) to {args.csv}")
     return 0
 
@@ -440,8 +448,16 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
     # Checked before touching the YAML: the resolve at the end would be refused.
     if item.state is ReviewState.IGNORED:
         raise _Refused(f"question #{args.id} was ignored ({item.reason}) and stays ignored")
-    path = review.promote_question(knowledge_dir(args, settings), args.topic, item.question)
-    print(f"added {item.question!r} to topic {args.topic} in {path}")
+    try:
+        path = review.promote_question(knowledge_dir(args, settings), args.topic, item.question)
+        print(f"added {item.question!r} to topic {args.topic} in {path}")
+    except review.AlreadyAnExample as exc:
+        # A rerun after a promote that stopped between the YAML and the database: the
+        # example is in place, so recording the review is what finishes the job.
+        print(
+            f"{item.question!r} is already an example of topic {args.topic} in {exc.path}; "
+            f"marking #{args.id} resolved"
+        )
 
     async def work(storage: Storage) -> list[int]:
         await storage.resolve(args.id, args.topic)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -21,6 +21,9 @@ class Problem:
     line: int
     message: str
     severity: Severity = Severity.ERROR
+    root_cause: bool = field(default=False, compare=False)
+    """A file that could not be read at all (YAML syntax, encoding): other problems may
+    follow from it, so it is listed first."""
 
     def __str__(self) -> str:
         label = "warning: " if self.severity is Severity.WARNING else ""
@@ -35,7 +38,10 @@ class KnowledgeError(Exception):
     """The knowledge base could not be loaded; `problems` lists every finding at once."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems: tuple[Problem, ...] = tuple(sorted(problems))
+        # Causes first: staff read from the top, and a broken file explains what follows.
+        self.problems: tuple[Problem, ...] = tuple(
+            sorted(problems, key=lambda p: (not p.root_cause, p))
+        )
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the knowledge base"
         super().__init__("\n".join([head + ":", *map(str, self.problems)]))

@@ -3,7 +3,9 @@
 Labelled questions are JSON lines `{"text": ..., "intent": ..., "kind": ...}`. `intent` is a
 topic id, a list of ids when each of them is a right answer, or null: out of scope (the right
 behaviour is the fallback). `kind` (optional) names the sort of question (typo, long, …); the
-figures are then also given per kind. The figures:
+figures are then also given per kind. `lang` (optional: en, fr, de, it, es) names the language
+of the line, else the bot's detector (`intents.language`) says; when some line is not English
+the figures are also given per language. The figures:
 - in-scope accuracy: in-scope questions answered directly with a right topic;
 - in-scope resolved: answered right, or "did you mean…" with a right topic among the options;
 - false-answer rate: questions (in or out of scope) answered directly with a topic not among
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from intents.decision import decide
+from intents.language import LANGUAGES, detect_language
 from intents.matcher import Matcher
 from intents.result import Candidate, MatchResult, Outcome
 
@@ -43,6 +46,8 @@ class LabelledQuestion:
     """The topics each of which is a right answer; empty when the question is out of scope."""
     kind: str | None = None
     """The sort of question (persona, typo, long, …), when the file says."""
+    language: str | None = None
+    """The language it is written in, when the file says (`lang`); else the bot detects it."""
 
     @property
     def in_scope(self) -> bool:
@@ -99,6 +104,8 @@ class EvalReport(Figures):
     """Grouped by kind (kinds in the order they first appear), file order within a kind."""
     by_kind: dict[str, Figures] = field(default_factory=dict)
     """The same figures per kind, in the order kinds first appear; empty if no line has one."""
+    by_language: dict[str, Figures] = field(default_factory=dict)
+    """The same figures per language (en, fr, de, it, es); empty when every line is English."""
     latency_p50_ms: float | None = None
     latency_p99_ms: float | None = None
     unknown_intents: tuple[str, ...] = ()
@@ -141,7 +148,10 @@ def read_labelled(path: Path) -> list[LabelledQuestion]:
         kind = item.get("kind")
         if kind is not None and not (isinstance(kind, str) and kind.strip()):
             raise EvalFileError(f"{path}:{number}: kind must be a name or absent")
-        questions.append(LabelledQuestion(item["text"], intents, kind))
+        lang = item.get("lang")
+        if lang is not None and lang not in LANGUAGES:
+            raise EvalFileError(f"{path}:{number}: lang must be one of {', '.join(LANGUAGES)}")
+        questions.append(LabelledQuestion(item["text"], intents, kind, lang))
     return questions
 
 
@@ -157,8 +167,22 @@ def _intents(label: object) -> frozenset[str] | None:
     return frozenset(ids)
 
 
+def current_labels(
+    questions: Sequence[LabelledQuestion], former_ids: Mapping[str, str]
+) -> list[LabelledQuestion]:
+    """`questions` with labels naming a renamed topic's former id relabelled with its
+    current id (`Topic.former_ids`): evaluation files outlive renames."""
+    return [
+        replace(q, intents=frozenset(former_ids.get(i, i) for i in q.intents))
+        if former_ids and q.intents & former_ids.keys()
+        else q
+        for q in questions
+    ]
+
+
 def evaluate(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> EvalReport:
     """Match every question once, timing each call, and score the results."""
+    questions = current_labels(questions, matcher.kb.former_ids)
     results: list[MatchResult] = []
     timings: list[float] = []
     for question in questions:
@@ -183,6 +207,7 @@ def sweep(
     """The figures for every (answer, clarify) threshold pair, other settings unchanged.
 
     The evidence is gathered once per question; only the cheap decision is replayed."""
+    questions = current_labels(questions, matcher.kb.former_ids)
     evidence = [matcher.evidence(q.text) for q in questions]
     base = matcher.kb.settings
     topics = set(matcher.kb.topics)
@@ -223,6 +248,15 @@ def score_results(
         kind: _figures([(q, r) for q, r in pairs if kind_group(q) == kind], max_options)
         for kind in (kinds if has_kinds else ())
     }
+    language_of = [q.language or detect_language(q.text) for q in questions]
+    languages = sorted(set(language_of), key=_language_order)
+    by_language = {
+        lang: _figures(
+            [pair for pair, of in zip(pairs, language_of, strict=True) if of == lang],
+            max_options,
+        )
+        for lang in (languages if languages not in ([], ["en"]) else ())
+    }
     labels = frozenset().union(*(q.intents for q in questions))
     return EvalReport(
         **asdict(_figures(pairs, max_options)),
@@ -234,6 +268,7 @@ def score_results(
         ),
         misses=misses,
         by_kind=by_kind,
+        by_language=by_language,
         unknown_intents=tuple(sorted(labels - topics)) if topics else (),
     )
 
@@ -256,6 +291,10 @@ def _figures(pairs: Sequence[tuple[LabelledQuestion, MatchResult]], max_options:
         ),
         outcomes=dict(Counter(str(r.outcome) for _, r in pairs)),
     )
+
+
+def _language_order(language: str) -> int:
+    return LANGUAGES.index(language) if language in LANGUAGES else len(LANGUAGES)
 
 
 def kind_group(item: LabelledQuestion | Miss) -> str:

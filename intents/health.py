@@ -4,7 +4,8 @@
 not treat patients; ask your clinician" answer, never the project's description. Such a
 message pairs a person ("my son", "I was diagnosed", "should I") with a clinical matter
 (symptoms, a diagnosis, a dose, a treatment choice). Both cues are about how people write
-of their own health, not about any topic, so they hold whatever the knowledge base says.
+of their own health, not about any topic, so they hold whatever the knowledge base says. They
+are written for the five languages the bot reads (English, French, German, Italian, Spanish).
 """
 
 from __future__ import annotations
@@ -23,18 +24,41 @@ _PERSON = re.compile(
     r"|be treated|receive)\b|\b(?:for|to|cure|treat|help) (?:me|him|her|us|them)\b"
     r"|\bmy (?:tumou?r|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist|condition"
     r"|illness|disease|headaches?|pain|prostate|brain|lung|breast|body|health|dose|therapy)\b"
+    # French, German, Italian, Spanish: "mon père", "meine Mutter", "mio figlio", "mi hija"…
+    r"|\b(?:mon|ma|mes|notre|nos) (?:pere|mere|fils|fille|enfants?|mari|femme|epoux|epouse"
+    r"|frere|s(?:oe|œ)ur|grand-?pere|grand-?mere|oncle|tante|ami|amie|famille|bebe|parents"
+    r"|conjoint|compagnon|compagne)\b"
+    r"|\b(?:mein|meine|meinem|meiner|meinen|unser|unsere) (?:vater|mutter|sohn|tochter|kind"
+    r"|kinder|mann|frau|bruder|schwester|oma|opa|grossvater|grossmutter|onkel|tante|freund"
+    r"|freundin|familie|baby|eltern|partner|partnerin)\b"
+    r"|\b(?:mio|mia|mie|miei|nostro|nostra) (?:padre|madre|figlio|figlia|figli|marito|moglie"
+    r"|fratello|sorella|nonno|nonna|zio|zia|amico|amica|famiglia|bambino|bambina|genitori)\b"
+    r"|\b(?:mi|mis|nuestro|nuestra) (?:padre|madre|hijo|hija|hijos|marido|esposo|esposa|mujer"
+    r"|hermano|hermana|abuelo|abuela|tio|tia|amigo|amiga|familia|bebe|padres)\b"
 )
 _PATIENT = re.compile(
     r"\bside effects?\b|\bsafe (?:radiation )?doses?\b|\bsafe to (?:fly|travel|drive|work)"
     r"|\bhow many (?:\w+ ){0,2}sessions\b|\bcure (?:my|his|her|me|him)\b"
     r"|\bcan (?:he|she|i) be treated|\bbe treated at cern\b|\btreat (?:my|him|her|me)\b"
+    r"|\b(?:etre|se faire) (?:soigne|traite|opere)e?s? (?:au|a) cern\b|\beffets? secondaires?\b"
+    r"|\bam cern behandelt\b|\bnebenwirkung\w*|\b(?:essere|farsi) (?:curat|trattat)\w* al cern\b"
+    r"|\beffetti collaterali\b|\bser (?:tratad|atendid)\w* en el cern\b|\befectos secundarios\b"
+    r"|\b(?:ai|j ai) (?:un|une) (?:cancer|tumeur|lymphome|leucemie|maladie)\b"
+    r"|\bich habe (?:krebs|einen tumor|eine krankheit)\b|\bho (?:un cancro|un tumore)\b"
+    r"|\btengo (?:cancer|un tumor|una enfermedad)\b"
 )
 _CLINICAL = re.compile(
     r"\b(?:diagnos\w*|symptom\w*|side effects?|dizz\w*|nause\w*|pain\w*|headaches?|tumou?rs?"
     r"|cancer\w*|glioma|glioblastoma|sarcoma|chordoma|carcinoma|lymphoma|leukaemia|leukemia"
     r"|melanoma|metasta\w*|medulloblastoma|chemo\w*|biops\w*|prognosis|cure[sd]?|surviv\w*"
     r"|sessions?|doses?|dosage|scans?|mri|ct|pet-ct|x-rays?|treatments?|treated|treat"
-    r"|therapy|radiotherapy|hospital|clinic|oncologist|doctor|safe|trial|sign up|enrol\w*)\b"
+    r"|therapy|radiotherapy|hospital|clinic|oncologist|doctor|safe|trial|sign up|enrol\w*"
+    r"|tumeurs?|diagnostic|symptomes?|douleurs?|traitements?|traite|soigne\w*|soigner|guerir"
+    r"|gueri|radiotherapie|hopital|medecin|seances?|essai|maladie|krebs\w*|tumore?n?|diagnose"
+    r"|symptome?|schmerz\w*|behandl\w*|heil\w*|strahlentherapie|krankenhaus|klinik|arzt"
+    r"|arztin|dosis|krank\w*|cancro|diagnosi|sintomi|dolore|trattament\w*|curat\w*|curare"
+    r"|guarire|radioterapia|ospedale|medico|sedute|malattia|cancer|diagnostico|sintomas"
+    r"|dolor|tratamiento|tratad\w*|curar|radioterapia|hospital|enfermedad)\b"
 )
 
 

@@ -42,9 +42,18 @@ class KnowledgeBase:
     warnings: tuple[Problem, ...] = ()
     """What `ktbot check` reports without refusing the knowledge base (sorted); warnings
     that depend on today's date come from `intents.freshness` instead."""
+    former_ids: Mapping[str, str] = field(default_factory=dict)
+    """A renamed topic's old id -> its current id (`Topic.former_ids`)."""
 
     def __post_init__(self) -> None:
-        for name in ("topics", "contacts", "categories", "topic_files", "review_places"):
+        for name in (
+            "topics",
+            "contacts",
+            "categories",
+            "topic_files",
+            "review_places",
+            "former_ids",
+        ):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "warnings", tuple(sorted(self.warnings)))
 
@@ -53,6 +62,17 @@ class KnowledgeBase:
             return self.topics[topic_id]
         except KeyError:
             raise KeyError(f"no topic with id {topic_id!r}") from None
+
+    def current_id(self, topic_id: str) -> str | None:
+        """`topic_id` if it is a topic, the id of the topic it was renamed to, else None."""
+        if topic_id in self.topics:
+            return topic_id
+        return self.former_ids.get(topic_id)
+
+    def find_topic(self, topic_id: str) -> Topic | None:
+        """The topic named `topic_id`, now or before a rename (deep links, old buttons)."""
+        current = self.current_id(topic_id)
+        return self.topics[current] if current is not None else None
 
     def topics_in(self, category_id: str) -> tuple[Topic, ...]:
         return tuple(t for t in self.topics.values() if t.category == category_id)

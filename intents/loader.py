@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Collection, Iterable
+import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,6 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
+from intents.content_rules import Finding, contact_findings, topic_findings
 from intents.errors import KnowledgeError, Problem
 from intents.features import synonym_key
 from intents.knowledge import KnowledgeBase
@@ -26,6 +29,7 @@ from intents.models import (
     Topic,
 )
 from intents.normalize import normalize_text
+from intents.translation_rules import translation_findings, untranslated_warnings
 from intents.yaml_source import SourceDocument, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -92,7 +96,15 @@ def load_knowledge(root: Path, *, seeds: Collection[str] | None = None) -> Knowl
     for path in paths:
         shown = _display_path(path, root)
         doc = read_yaml(path, shown)
-        problems.extend(doc.problems)
+        if doc.data is None:
+            # Nothing of the file could be read: its problem comes first, and the ids it
+            # seems to define still count, so that references to them elsewhere are not
+            # reported as broken too (the one real cause would be buried under them).
+            problems.extend(dataclasses.replace(p, root_cause=True) for p in doc.problems)
+            for ids in unloaded.values():
+                ids.update(_ids_written_in(path))
+        else:
+            problems.extend(doc.problems)
         # Relative to root: the same content has the same version wherever it is checked out.
         name = path.relative_to(root).as_posix()
         digest.update(name.encode() + b"\0" + repr(doc.data).encode())
@@ -134,6 +146,17 @@ class _Entries:
     """Those of them that are valid."""
     rejected: set[tuple[str, int]] = field(default_factory=set)
     """(section, index) of the entries that failed validation."""
+
+
+_WRITTEN_ID = re.compile(r"^\s*(?:-\s+)?id:\s*[\"']?([a-z0-9][a-z0-9._\-]*)", re.MULTILINE)
+
+
+def _ids_written_in(path: Path) -> set[str]:
+    """The `id:` values of a file YAML cannot parse, read line by line (best effort)."""
+    try:
+        return set(_WRITTEN_ID.findall(path.read_bytes().decode("utf-8", errors="replace")))
+    except OSError:
+        return set()
 
 
 def _validate_file(doc: SourceDocument, problems: list[Problem]) -> _Entries | None:
@@ -296,10 +319,12 @@ def _assemble(
                 problems.append(Problem(path, line, f"`{name}:` is defined in more than one file"))
             single[name] = single.get(name) or entries.single.get(name)
 
+    former_ids = _former_ids(files, topics, unloaded["topics"], problems)
     known = _Known(
         topics=topics.keys() | unloaded["topics"],
         contacts=contacts.keys() | unloaded["contacts"],
         categories=categories.keys() | unloaded["categories"],
+        renamed=former_ids,
     )
     for _, doc, entries in files:
         for index, topic in entries.topics:
@@ -307,8 +332,15 @@ def _assemble(
                 continue
             _check_topic(doc, index, topic, known, questions_seen, problems)
             _check_sources(doc, index, topic, seeds, problems, warnings)
+            _report(doc, ("topics", index), topic_findings(topic, contacts), problems, warnings)
+            _report(doc, ("topics", index), translation_findings(topic), problems, warnings)
             review_places[topic.id] = _review_place(doc, index, topic)
+        for index, contact in entries.contacts:
+            if contacts.get(contact.id) is contact:
+                findings = contact_findings(contact)
+                _report(doc, ("contacts", index), findings, problems, warnings)
 
+    warnings += untranslated_warnings(topics.values(), review_places)
     synonyms = _check_synonyms(files, problems)
     if not topics and not problems:
         problems.append(Problem(root, 1, "the knowledge base defines no topics"))
@@ -327,7 +359,54 @@ def _assemble(
         freshness=_single(single, "freshness", FreshnessSettings),
         review_places=review_places,
         warnings=tuple(warnings),
+        former_ids=former_ids,
     )
+
+
+def _former_ids(
+    files: list[tuple[Path, SourceDocument, _Entries]],
+    topics: dict[str, Topic],
+    unloaded_topics: set[str],
+    problems: list[Problem],
+) -> dict[str, str]:
+    """Old id -> current id of every renamed topic; an old id must name nothing else."""
+    renamed: dict[str, str] = {}
+    for _, doc, entries in files:
+        for index, topic in entries.topics:
+            if topics.get(topic.id) is not topic:
+                continue
+            for i, old in enumerate(topic.former_ids):
+                line = doc.line_of(("topics", index, "former_ids", i))
+                clash = None
+                if old in topics or old in unloaded_topics:
+                    clash = "is the id of a topic in use (a former id must no longer be one)"
+                elif renamed.get(old, topic.id) != topic.id:
+                    clash = f"is already a former id of topic {renamed[old]!r}"
+                if clash is not None:
+                    message = f"topic {topic.id!r}: former id {old!r} {clash}"
+                    problems.append(Problem(doc.path, line, message))
+                else:
+                    renamed[old] = topic.id
+    return renamed
+
+
+def _report(
+    doc: SourceDocument,
+    entry: tuple[str, int],
+    findings: Iterable[Finding],
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> None:
+    """Content-rule findings as problems or warnings, at their line in `doc`."""
+    section, index = entry
+    name = doc.data[section][index].get("id") if isinstance(doc.data, dict) else None
+    for finding in findings:
+        line = doc.line_of((section, index, *finding.location))
+        message = f"{_SECTION_NAMES[section]} {name!r}: {finding.message}"
+        if finding.warning:
+            warnings.append(Problem.warning(doc.path, line, message))
+        else:
+            problems.append(Problem(doc.path, line, message))
 
 
 def _single(found: dict[str, BaseModel | None], name: str, model: type[_M]) -> _M:
@@ -378,6 +457,8 @@ class _Known:
     topics: set[str]
     contacts: set[str]
     categories: set[str]
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    """Former topic ids -> the current ones, to say what a stale reference should be."""
 
 
 def _check_topic(
@@ -403,6 +484,12 @@ def _check_topic(
     for i, related in enumerate(topic.related):
         if related == topic.id:
             report("a topic cannot be related to itself", "related", i)
+        elif related in known.renamed:
+            report(
+                f"related topic {related!r} was renamed: use {known.renamed[related]!r}",
+                "related",
+                i,
+            )
         elif related not in known.topics:
             report(f"unknown related topic {related!r}", "related", i)
     for i, question in enumerate(topic.questions):

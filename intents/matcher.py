@@ -22,8 +22,9 @@ from intents.features import synonym_key, terms
 from intents.health import is_personal_health_question
 from intents.index import IndexConfig, TopicIndex, TopicTexts
 from intents.knowledge import KnowledgeBase
+from intents.language import DEFAULT_LANGUAGE, detect_language
 from intents.markup import parse_markup, plain_text
-from intents.models import Topic
+from intents.models import MatchingSettings, Topic
 from intents.names import NameSpotter
 from intents.result import Candidate, MatchResult
 from intents.segments import content_text, questions, segment
@@ -115,7 +116,21 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         """Decide what to reply to `text`; never raises, whatever the string."""
-        return decide(text, self.evidence(text), self.kb.settings)
+        return decide(text, self.evidence(text), self.settings_for(text))
+
+    def settings_for(self, text: str) -> MatchingSettings:
+        """The thresholds for `text`: lower for a message in another language than English
+        (see `MatchingSettings.other_language_factor`)."""
+        settings = self.kb.settings
+        if detect_language(text) == DEFAULT_LANGUAGE:
+            return settings
+        factor = settings.other_language_factor
+        return settings.model_copy(
+            update={
+                name: getattr(settings, name) * factor
+                for name in ("answer_threshold", "clarify_threshold", "option_threshold")
+            }
+        )
 
     def rank(self, text: str) -> tuple[Candidate, ...]:
         """The best few topics for `text`, best first, before any threshold is applied."""

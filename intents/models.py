@@ -179,6 +179,11 @@ class Topic(_Model):
         description="The answer dates quickly (schedules, calls, figures, project status): "
         "due for review after `time_sensitive_interval_months` instead.",
     )
+    former_ids: tuple[Identifier, ...] = Field(
+        default=(),
+        description="Ids this topic had before it was renamed: deep links, logged questions, "
+        "evaluation files and buttons naming an old id keep reaching this topic.",
+    )
 
     @field_validator("review_by")
     @classmethod
@@ -233,6 +238,14 @@ class MatchingSettings(_Model):
         le=1,
         description="Minimum score for a third (or later) topic to be listed in a "
         "'did you mean…'; the best two are always offered.",
+    )
+    other_language_factor: float = Field(
+        default=0.75,
+        gt=0,
+        le=1,
+        description="The three thresholds are multiplied by this for a message not written "
+        "in English: topics have fewer examples in other languages, so a right answer to a "
+        "French or German question scores lower than to the same question in English.",
     )
     max_alternatives: int = Field(
         default=3,

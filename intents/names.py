@@ -55,8 +55,9 @@ class NameSpotter:
     """Name -> the topics whose examples use it (its own topics included)."""
     cased: Mapping[tuple[str, ...], tuple[str, ...]]
     """Names that are also ordinary words -> the spellings that count (as written in YAML)."""
-    fuzzy_words: tuple[str, ...]
-    """Single-word names long enough to be found approximately."""
+    fuzzy_words: Mapping[str, tuple[str, ...]]
+    """Single-word names long enough to be found approximately, by their first letter: a
+    misspelling keeps it ("medcis", "gatorid"), so a word is compared with a few names."""
     known: frozenset[str]
     """Words the knowledge base uses: never taken for a misspelt name."""
     longest: int
@@ -96,18 +97,15 @@ class NameSpotter:
             if len(users.get(key, set()) - topics) <= shared
         }
         cased = {key: spellings for key, spellings in cased.items() if key in phrases}
-        fuzzy = tuple(
-            sorted(
-                key[0]
-                for key in phrases
-                if len(key) == 1 and len(key[0]) >= FUZZY_MIN_LENGTH and key[0].isalpha()
-            )
-        )
+        fuzzy: dict[str, list[str]] = {}
+        for key in sorted(phrases):
+            if len(key) == 1 and len(key[0]) >= FUZZY_MIN_LENGTH and key[0].isalpha():
+                fuzzy.setdefault(key[0][0], []).append(key[0])
         return cls(
             MappingProxyType({k: tuple(sorted(v)) for k, v in phrases.items()}),
             MappingProxyType({k: tuple(sorted(users.get(k, set()) | phrases[k])) for k in phrases}),
             MappingProxyType({k: tuple(sorted(v)) for k, v in cased.items()}),
-            fuzzy,
+            MappingProxyType({initial: tuple(names) for initial, names in fuzzy.items()}),
             known,
             max((len(k) for k in phrases), default=0),
         )
@@ -142,10 +140,13 @@ class NameSpotter:
                     or not word.isalpha()
                 ):
                     continue
+                candidates = self.fuzzy_words.get(word[0])
+                if not candidates:
+                    continue
                 match = process.extractOne(
-                    word, self.fuzzy_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+                    word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
                 )
-                if match is None or match[0][0] != word[0]:
+                if match is None:
                     continue
                 quality = FUZZY_QUALITY * match[1] / 100
                 key = (match[0],)

@@ -9,9 +9,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-MAX_INPUT_CHARS = 4096
+from intents.limits import TELEGRAM_MESSAGE_LIMIT
+
+MAX_INPUT_CHARS = TELEGRAM_MESSAGE_LIMIT
 """Longer text is cut before any work (Telegram's own message limit): bounded time."""
+
+INVISIBLE_CHARS = frozenset(
+    "\u00ad"  # soft hyphen: copied from web pages, PDF and Word inside words ("MEDI\u00adCIS")
+    "\u200b\u200c\u200d"  # zero-width space, non-joiner, joiner
+    "\u2060"  # word joiner
+    "\ufeff"  # byte-order mark / zero-width no-break space
+    "\u200e\u200f"  # left-to-right and right-to-left marks
+    "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings and overrides
+    "\u2066\u2067\u2068\u2069"  # bidi isolates
+)
+"""Format characters that change no word: removed, not turned into spaces, so a soft hyphen
+or a zero-width space inside a word leaves the word whole."""
+_INVISIBLE = re.compile(f"[{''.join(sorted(INVISIBLE_CHARS))}]")
 
 # British spellings (and a few common alternatives) folded to one form. Only whole words are
 # rewritten, so "source" or "four" are never touched the way a blind "-our" rule would.
@@ -84,6 +100,18 @@ _SUFFIX_MIN_STEM = 4
 """`organ|isation`, `optim|ised`: the stem must be long enough that the suffix is one."""
 
 _APOSTROPHES = "'’ʼ`´"
+# French and Italian elision: the article, pronoun or preposition before an apostrophe is
+# dropped, so "l'accélérateur", "dell'acceleratore" and "qu'est-ce" match "accélérateur",
+# "acceleratore" and "est-ce" rather than becoming "laccelerateur". Only these words, at the
+# start of a word and followed by a letter: English contractions (don't, I'm, o'clock) are
+# untouched.
+_ELIDED = (
+    # French: le/la, de, je, me, te, ne, se, ce, que (and the words ending in it)
+    *("l", "d", "j", "m", "t", "n", "s", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"),
+    # Italian: articles and articulated prepositions, quello/bello/santo, cosa
+    *("dell", "all", "dall", "nell", "sull", "coll", "un", "quell", "bell", "sant", "cos"),
+)
+_ELISION = re.compile(rf"\b(?:{'|'.join(_ELIDED)})[{_APOSTROPHES}](?=\w)")
 # "CERN's" -> "CERN"; other apostrophes vanish ("don't" -> "dont").
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s\b")
 _APOSTROPHE = re.compile(rf"[{_APOSTROPHES}]")
@@ -101,12 +129,17 @@ def fold(text: str) -> str:
     text = text[:MAX_INPUT_CHARS]
     if text.isascii():  # the common case, and all of the work below is then a no-op
         return text.lower()
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", strip_invisible(text)).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     # Combining marks go (é -> e); NFKC again so what remains is in canonical form.
     return unicodedata.normalize(
         "NFKC", "".join(c for c in decomposed if not unicodedata.combining(c))
     )
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without the INVISIBLE_CHARS (zero-width, soft hyphen, BOM, bidi marks)."""
+    return text if text.isascii() else _INVISIBLE.sub("", text)
 
 
 def canonical_spelling(word: str) -> str:
@@ -124,17 +157,24 @@ def canonical_spelling(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of `text`, folded and spelled canonically, in order."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=512)
+def _words(text: str) -> tuple[str, ...]:
+    # Cached: the matcher reads one message several times (its sentences, its questions, its
+    # names, its health cues), and folding accents is the costly part of a French message.
     text = fold(text)
     # Each rewrite is skipped when its character is absent: most messages have none.
     if any(a in text for a in _APOSTROPHES):
-        text = _APOSTROPHE.sub("", _POSSESSIVE.sub("", text))
+        text = _APOSTROPHE.sub("", _POSSESSIVE.sub("", _ELISION.sub("", text)))
     if "&" in text:
         text = _JOINING_AMPERSAND.sub("", text)
     if "." in text:
         text = _ABBREVIATION_DOT.sub("", text)
     if "-" in text:
         text = _HYPHENATED.sub(_hyphenated, text)
-    return [canonical_spelling(w) for w in _NON_WORD.sub(" ", text).split()]
+    return tuple(canonical_spelling(w) for w in _NON_WORD.sub(" ", text).split())
 
 
 def _hyphenated(match: re.Match[str]) -> str:
@@ -144,5 +184,5 @@ def _hyphenated(match: re.Match[str]) -> str:
 
 def normalize_text(text: str) -> str:
     """Comparable form of `text`: `"  Licence d'exploitation, CERN’s R&D! "` ->
-    `"license dexploitation cern rd"`. Used to spot duplicate example questions."""
+    `"license exploitation cern rd"`. Used to spot duplicate example questions."""
     return " ".join(words(text))

@@ -62,16 +62,17 @@ def ask_json(capsys: pytest.CaptureFixture[str], kb: Path, question: str) -> dic
 def test_check_passes_on_a_valid_directory_listing_its_warnings_first(
     tiny_kb: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # tiny_kb links to kt.cern without citing it (two warnings); nothing is overdue yet.
+    # tiny_kb links to kt.cern without citing it (two warnings) and has no French answers
+    # (one warning for all); nothing is overdue yet.
     code = main(["check", "--knowledge", str(tiny_kb), "--as-of", "2024-06-01"])
 
     out, err = capsys.readouterr()
     assert code == 0
     *warnings, last = out.splitlines()
     version = load_knowledge(tiny_kb).version
-    assert last == f"ok: 4 topics, 2 categories, 2 contacts (version {version}); 2 warnings"
+    assert last == f"ok: 4 topics, 2 categories, 2 contacts (version {version}); 3 warnings"
     found = [PROBLEM_LINE.match(line) for line in warnings]
-    assert len(found) == 2 and all(m and m["message"].startswith("warning: ") for m in found)
+    assert len(found) == 3 and all(m and m["message"].startswith("warning: ") for m in found)
     assert err == ""
 
 
@@ -86,7 +87,9 @@ def test_check_of_a_directory_without_warnings_prints_one_ok_line(
         "    category: about\n"
         "    questions: [only one, only two, only three]\n"
         "    answer: See [the KT site](https://kt.cern/).\n"
-        "    sources: [https://kt.cern/about]\n",
+        "    sources: [https://kt.cern/about]\n"
+        "    translations:\n"
+        "      fr: {title: Seul, answer: 'Voir [le site du KT](https://kt.cern/).'}\n",
         encoding="utf-8",
     )
 
@@ -117,7 +120,7 @@ def test_check_warns_about_a_topic_aged_past_its_review_date_and_still_passes(
     assert match["message"].startswith(
         "warning: topic 'project.flash': review due since 2025-05-01 (reviewed 2024-05-01"
     )
-    assert out_after.splitlines()[-1].endswith("; 3 warnings")
+    assert out_after.splitlines()[-1].endswith("; 4 warnings")
 
 
 def test_check_rejects_a_source_that_is_not_a_url_or_a_seed_file(
@@ -194,9 +197,10 @@ def test_check_lists_every_problem_as_path_line_message_and_fails(
     assert head == "2 problems in the knowledge base:"
     found = [PROBLEM_LINE.match(line) for line in lines]
     assert all(found), lines
+    # The file YAML cannot read first: what follows may stem from it.
     assert [(Path(m["path"]).name, int(m["line"])) for m in found if m] == [
-        ("contacts-extra.yaml", 2),
         ("broken.yaml", 2),
+        ("contacts-extra.yaml", 2),
     ]
     # Paths are relative to the working directory, so they open with a click.
     assert all(m and (Path.cwd() / m["path"]).is_file() for m in found)
@@ -477,3 +481,53 @@ def test_chat_offers_choices_and_none_of_these_sends_the_question_to_review(
             await storage.close()
 
     assert asyncio.run(open_questions()) == ["superconducting gantry"]
+
+
+# --- hostile stdin ------------------------------------------------------------------------
+
+
+def feed_stdin_bytes(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    """stdin as Python opens it under a UTF-8 locale: strict, so a bad byte raises."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict")
+    monkeypatch.setattr(sys, "stdin", stream)
+
+
+def test_ask_json_dash_answers_every_line_of_undecodable_input(
+    tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Windows-1252 "é" and a stray 0xff, after a valid line: nothing may stop the run.
+    feed_stdin_bytes(monkeypatch, b"What is MEDICIS?\n\xff bad\ncaf\xe9 FLASH therapy\n")
+
+    code = main(["ask", "--json", "--knowledge", str(tiny_kb), "-"])
+
+    records = json_lines(capsys.readouterr().out)
+    assert code == 0
+    assert [r["question"] for r in records] == [
+        "What is MEDICIS?",
+        "\ufffd bad",
+        "caf\ufffd FLASH therapy",
+    ]
+    assert records[2]["intent"] == "project.flash"
+
+
+def test_chat_answers_every_line_of_undecodable_input(
+    tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_stdin_bytes(monkeypatch, b"What is MEDICIS?\n\xff bad\nWhat is FLASH therapy?\n")
+
+    code = main(["chat", "--knowledge", str(tiny_kb)])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "CERN-MEDICIS produces non-conventional radioisotopes for research." in out
+    assert "FLASH delivers" in out
+
+
+@pytest.mark.parametrize("invisible", ["\u00ad", "\u200b", "\u200c\u200d", "\u2060", "\ufeff"])
+def test_an_invisible_character_inside_a_word_does_not_split_it(
+    tiny_kb: Path, capsys: pytest.CaptureFixture[str], invisible: str
+) -> None:
+    record = ask_json(capsys, tiny_kb, f"what is MEDI{invisible}CIS")
+
+    assert record["question"] == "what is MEDICIS"
+    assert (record["outcome"], record["intent"]) == ("answer", "project.medicis")

@@ -298,6 +298,70 @@ async def test_talk_to_a_person_asks_consent_forwards_and_relays_the_staff_reply
     assert relayed.chat.id == user.id
 
 
+def database_files(bot: BotProcess) -> list[Path]:
+    """The database and the files SQLite keeps beside it (-wal, -shm)."""
+    return sorted(bot.db_path.parent.glob(bot.db_path.name + "*"))
+
+
+async def test_after_forget_no_database_file_holds_the_users_id_or_names(
+    bot_api: BotApiEmulator, ktbot: BotProcess
+):
+    user = bot_api.new_user("Alicia", last_name="Privacyson", username="alicia_priv")
+    identifiers = [str(user.id), "Alicia", "Privacyson", "alicia_priv"]
+    staff = staff_chat(bot_api)
+    _, reply = await reply_to(bot_api, user, "can CERN test our dosimeter in a beam next month")
+    await press(bot_api, user, reply, callback_data(reply, "h")[0])
+    consent = await bot_api.wait_for_message(user, timeout=WAIT)
+    await press(bot_api, user, consent, next(d for d in callback_data(consent, "hc")))
+    await bot_api.wait_for_message(staff, timeout=WAIT)  # the names are shared, and stored
+    # Someone else keeps using the bot: the forgotten user's data must not hide among theirs.
+    await reply_to(bot_api, bot_api.new_user("Bob"), "what is MEDICIS?")
+    _, prompt = await reply_to(bot_api, user, "/forget")
+
+    question = prompt.text
+    await press(bot_api, user, prompt, "forget|y")
+    done = await edited_in_place(bot_api, prompt, question)
+
+    assert done.startswith("Done")
+    files = database_files(ktbot)
+    assert ktbot.db_path in files
+    found = {
+        (path.name, name)
+        for path in files
+        for name in identifiers
+        if name.encode() in path.read_bytes()
+    }
+    assert found == set()
+
+
+async def test_names_never_reach_a_database_file_without_consent(
+    bot_api: BotApiEmulator, ktbot: BotProcess
+):
+    # Every update is written to the inbox before it is handled, and its old bytes linger
+    # in the -wal file: the inbox must keep only what a replay needs.
+    user = bot_api.new_user("Alicia", last_name="Privacyson", username="alicia_priv")
+    _, reply = await reply_to(bot_api, user, "what is MEDICIS?")
+    await press(bot_api, user, reply, callback_data(reply, "f")[0])  # a button press too
+
+    found = {
+        (path.name, name)
+        for path in database_files(ktbot)
+        for name in ("Alicia", "Privacyson", "alicia_priv")
+        if name.encode() in path.read_bytes()
+    }
+    assert found == set()
+
+
+async def test_the_database_and_the_files_beside_it_are_readable_by_their_owner_only(
+    bot_api: BotApiEmulator, ktbot: BotProcess
+):
+    await reply_to(bot_api, bot_api.new_user(), "what is MEDICIS?")  # the -wal file exists now
+
+    modes = {path.name: oct(path.stat().st_mode & 0o777) for path in database_files(ktbot)}
+
+    assert len(modes) >= 2 and set(modes.values()) == {"0o600"}, modes
+
+
 # --- what is not a question -----------------------------------------------------------------
 
 
@@ -459,12 +523,36 @@ async def test_sigterm_stops_the_bot_cleanly(bot_api: BotApiEmulator, ktbot: Bot
     assert not bot_api.pending_updates()
 
 
+DOCKER_STOP_TIMEOUT = 10.0
+"""Seconds `docker stop` waits after SIGTERM before it kills the container."""
+
+
+async def test_sigterm_stops_the_bot_before_docker_kills_it_even_during_a_polling_back_off(
+    bot_api: BotApiEmulator, ktbot: BotProcess
+):
+    user = bot_api.new_user()
+    await reply_to(bot_api, user, "what is MEDICIS?")
+    # Telegram stops answering getUpdates: python-telegram-bot backs off for retry_after
+    # (after an outage its back-off reaches 30 s the same way).
+    bot_api.fail_next("getUpdates", ApiError.too_many_requests(600), times=None)
+    bot_api.user_sends_text(user, None, "what is FLASH?")  # ends a long poll in progress
+    await bot_api.wait_for_call("getUpdates", lambda call: call.status == 429, WAIT)
+
+    code = await ktbot.stop(signal.SIGTERM, timeout=DOCKER_STOP_TIMEOUT)
+
+    assert code == 0
+    assert "ktbot stopped" in ktbot.log_text()
+
+
 async def test_webhook_mode_registers_the_secret_and_answers_delivered_updates(
     bot_api: BotApiEmulator, tmp_path: Path, unused_tcp_port: int
 ):
     url = f"http://127.0.0.1:{unused_tcp_port}"
     args = ("--webhook-url", url, "--listen", "127.0.0.1", "--port", str(unused_tcp_port))
     env = {"KTBOT_WEBHOOK_SECRET": "s3cret-token_value"}
+    # Telegram refuses the first registration: "running" must wait for the retry that works,
+    # whatever the timing (a bot announced before registering fails here every time).
+    bot_api.fail_next("setWebhook", ApiError.bad_gateway())
     async with running_ktbot(bot_api, tmp_path, env=env, args=args):
         webhook = bot_api.webhook
         assert webhook is not None

@@ -87,3 +87,42 @@ def test_plurals_are_stemmed_lightly(word: str, expected: str) -> None:
 
 def test_query_terms_are_bounded() -> None:
     assert len(terms("word " * 10_000)) == MAX_QUERY_TERMS
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u00ad",  # soft hyphen
+        "\u200b",  # zero-width space
+        "\u200c",  # zero-width non-joiner
+        "\u200d",  # zero-width joiner
+        "\u2060",  # word joiner
+        "\ufeff",  # byte-order mark
+        "\u200e\u200f",  # direction marks
+        "\u202a\u202b\u202c\u202d\u202e",  # bidi embeddings and overrides
+        "\u2066\u2067\u2068\u2069",  # bidi isolates
+    ],
+)
+def test_invisible_format_characters_inside_a_word_are_removed_not_spaced(
+    invisible: str,
+) -> None:
+    assert words(f"MEDI{invisible}CIS iso{invisible}topes") == words("MEDICIS isotopes")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("l'accélérateur", "accelerateur"),
+        ("L’accélérateur", "accelerateur"),  # typographic apostrophe, capital
+        ("qu'est-ce que le réseau", "est ce que le reseau"),
+        ("d'obtenir une licence", "obtenir une license"),
+        ("dell'acceleratore sull'adroterapia", "acceleratore adroterapia"),
+        ("un'azienda", "azienda"),
+    ],
+)
+def test_french_and_italian_elision_drops_the_elided_word(text: str, expected: str) -> None:
+    assert normalize_text(text) == expected
+
+
+def test_english_contractions_are_not_read_as_elision() -> None:
+    assert normalize_text("don't, I'm, o'clock, rock n' roll") == "dont im oclock rock n roll"

@@ -412,3 +412,30 @@ def test_resolve_similar_resolves_the_group_that_groups_shows(
     assert resolved == set(shown["ids"])
     assert len(resolved) == 3
     assert unrelated not in resolved
+
+
+def test_export_files_start_with_a_byte_order_mark_so_excel_reads_accents(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record(settings, ("Naïve café question — ¿Cuánto cuesta?", fallback(), RECENT))
+    target = tmp_path / "unanswered.csv"
+
+    assert ktbot(settings, "unanswered", "export", "--csv", str(target)) == 0
+
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfid,")  # UTF-8 BOM: Excel then reads UTF-8
+    assert "Naïve café question — ¿Cuánto cuesta?" in raw.decode("utf-8-sig")
+
+
+def test_export_to_stdout_has_a_byte_order_mark_only_with_excel(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record(settings, ("café", fallback(), RECENT))
+
+    assert ktbot(settings, "unanswered", "export", "--csv", "-") == 0
+    plain = capsys.readouterr().out
+    assert ktbot(settings, "unanswered", "export", "--csv", "-", "--excel") == 0
+    excel = capsys.readouterr().out
+
+    assert plain.startswith("id,")
+    assert excel == "\ufeff" + plain

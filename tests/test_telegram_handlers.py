@@ -283,3 +283,32 @@ async def test_telegram_rate_limit_is_retried_after_the_requested_delay(bot: Bot
     await bot.send(tg.message("what is medicis?"))
     assert len(bot.api.sent()) == 2  # refused once, then delivered
     assert "<b>CERN-MEDICIS</b>" in bot.api.last_text()
+
+
+async def test_a_renamed_topic_still_opens_from_old_deep_links_and_buttons(
+    bot: BotHarness,
+) -> None:
+    projects = bot.settings.knowledge_dir / "topics" / "projects.yaml"
+    routes = bot.settings.knowledge_dir / "topics" / "routes.yaml"
+    projects.write_text(
+        projects.read_text(encoding="utf-8").replace(
+            "  - id: project.medicis\n",
+            "  - id: project.cern-medicis\n    former_ids: [project.medicis]\n",
+        ),
+        encoding="utf-8",
+    )
+    routes.write_text(
+        routes.read_text(encoding="utf-8").replace(
+            "related: [project.medicis]", "related: [project.cern-medicis]"
+        ),
+        encoding="utf-8",
+    )
+    assert bot.services.knowledge.reload().ok
+    assert "project.medicis" not in bot.services.knowledge.kb.topics
+
+    await bot.send(tg.message("/start project__medicis"))  # a link shared before the rename
+    assert "<b>CERN-MEDICIS</b>" in bot.api.last_text()
+    before = len(bot.api.sent())
+    await bot.send(tg.press(cd.encode(cd.RELATED, "project.medicis")))  # an old button
+    assert len(bot.api.sent()) == before + 1
+    assert "<b>CERN-MEDICIS</b>" in bot.api.last_text()

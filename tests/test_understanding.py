@@ -88,6 +88,11 @@ class TestPersonalHealth:
             "Could my grandfather be treated with protons at CERN?",
             "what side effects come after carbon ion treatment",
             "I was diagnosed with a sarcoma, which centre should I choose?",
+            "Ma mère a une tumeur au cerveau : le CERN peut-il la soigner ?",
+            "Mein Sohn hat Krebs. Wird er am CERN behandelt?",
+            "Mia moglie ha un tumore, può essere curata al CERN?",
+            "Mi abuelo tiene cáncer de próstata, ¿qué dosis necesita?",
+            "Est-ce que je peux être soigné au CERN ?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -99,6 +104,9 @@ class TestPersonalHealth:
             "proton therapy",
             "Our hospital wants to collaborate on FLASH dosimetry",
             "what doses does the CLEAR beam deliver to samples",
+            "Je suis médecin : quelles doses le projet FLASH utilise-t-il ?",
+            "Ich habe eine Frage zur Strahlentherapie mit Protonen.",
+            "Tengo una pregunta sobre el tratamiento con hadrones en Europa.",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
@@ -124,6 +132,21 @@ class TestShippedKnowledge:
         # ("order radioisotopes") say that is what is asked.
         result = shipped.match("how can our lab order radioisotopes from MEDICIS")
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.medicis-isotopes")
+
+    def test_a_message_in_another_language_is_answered_at_lower_thresholds(
+        self, shipped: Matcher
+    ) -> None:
+        # Topics have a handful of examples per language, not the twenty in English, so a
+        # right answer in Italian scores lower than the same question in English would.
+        text = "Come posso ottenere una licenza per una tecnologia del CERN?"
+        result = shipped.match(text)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.licensing")
+        base = shipped.kb.settings
+        lowered = shipped.settings_for(text)
+        for name in ("answer_threshold", "clarify_threshold", "option_threshold"):
+            expected = getattr(base, name) * base.other_language_factor
+            assert getattr(lowered, name) == pytest.approx(expected)
+        assert shipped.settings_for("Can we license a CERN technology?") == base
 
     def test_a_long_polite_message_finds_its_question(self, shipped: Matcher) -> None:
         result = shipped.match(

@@ -142,6 +142,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "WHERE state = 'ignored'",
         ),
     ),
+    Migration(
+        5,
+        "inbox rows know their sender's pseudonym, so /forget reaches updates in flight",
+        (
+            # Set while an update is held (its payload holds the sender's Telegram id),
+            # cleared with the payload once it is handled. Older rows have none: handled
+            # ones hold nothing personal, and unhandled ones are replayed at the next start.
+            "ALTER TABLE inbox ADD COLUMN user_key TEXT",
+            "CREATE INDEX inbox_user_key ON inbox (user_key) WHERE user_key IS NOT NULL",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

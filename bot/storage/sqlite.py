@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -200,6 +201,7 @@ class Storage:
                 )
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                _create_private_file(path)
             except OSError as exc:
                 raise StorageError(
                     f"cannot create the directory for the database {path}: "
@@ -700,19 +702,20 @@ class Storage:
 
     # --- the inbox: updates taken from Telegram, until handled and a while after ---------
 
-    async def hold_update(self, update_id: int, payload: str) -> bool:
+    async def hold_update(self, update_id: int, payload: str, user_key: str | None = None) -> bool:
         """Keep a Telegram update until it is handled; False if this update is known
         already (handled, or being handled): a redelivery not to handle again.
 
         Written before the update is confirmed to Telegram, so a crash cannot lose it.
+        `user_key` is the sender's pseudonym, for `forget_user` to clear the payload.
         """
         async with self._write() as db:
             cursor = await db.execute(
                 """
-                INSERT INTO inbox (update_id, received_at, payload) VALUES (?, ?, ?)
+                INSERT INTO inbox (update_id, received_at, payload, user_key) VALUES (?, ?, ?, ?)
                 ON CONFLICT (update_id) DO NOTHING
                 """,
-                (update_id, to_db_time(self._clock()), payload),
+                (update_id, to_db_time(self._clock()), payload, user_key),
             )
             return cursor.rowcount == 1
 
@@ -721,7 +724,8 @@ class Storage:
         moment = to_db_time(self._clock())
         async with self._write() as db:
             await db.executemany(
-                "UPDATE inbox SET handled_at = ?, payload = '{}' WHERE update_id = ?",
+                "UPDATE inbox SET handled_at = ?, payload = '{}', user_key = NULL "
+                "WHERE update_id = ?",
                 [(moment, update_id) for update_id in update_ids],
             )
 
@@ -774,6 +778,18 @@ class Storage:
             await db.execute("DELETE FROM handoffs WHERE user_key = ?", (user_key,))
             # Feedback, choices and review rows go with their exchange (ON DELETE CASCADE).
             await db.execute("DELETE FROM exchanges WHERE user_key = ?", (user_key,))
+            # The user's updates still held, the /forget confirmation itself included: their
+            # payloads carry the Telegram id and must be gone before the checkpoint below
+            # copies the pages into the database file. They count as handled: a crash now
+            # does not replay them.
+            await db.execute(
+                """
+                UPDATE inbox SET payload = '{}', user_key = NULL,
+                                 handled_at = COALESCE(handled_at, ?)
+                WHERE user_key = ?
+                """,
+                (to_db_time(self._clock()), user_key),
+            )
         await self._checkpoint()
         return count
 
@@ -954,6 +970,17 @@ class Storage:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the (empty) database file readable by its owner only.
+
+    SQLite gives the -wal and -shm files it creates later the mode of the database file, so
+    this covers all three; an empty file is a valid empty database.
+    """
+    with contextlib.suppress(FileExistsError):  # another process created it a moment ago
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
 
 _UNANSWERED_SELECT = """
     SELECT e.id, e.asked_at, e.question, e.score, e.alternatives, u.state, e.channel,

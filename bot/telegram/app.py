@@ -28,7 +28,7 @@ from bot.live_knowledge import LiveKnowledge
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.storage import Storage
-from bot.telegram import admin, handlers
+from bot.telegram import admin, handlers, prompt_stop
 from bot.telegram.errors import short_error
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor
 from bot.telegram.services import SERVICES_KEY, BotServices
@@ -151,6 +151,8 @@ async def _post_init(application: Application) -> None:
         limiter=RateLimiter(settings.rate_limit_per_minute),
         secret=settings.pseudonym_secret(),
     )
+    if isinstance(application.update_queue, DurableUpdateQueue):
+        application.update_queue.user_key = application.bot_data[SERVICES_KEY].user_key
     try:
         await application.bot.set_my_commands(COMMANDS)
     except TelegramError as exc:
@@ -165,6 +167,24 @@ async def _post_init(application: Application) -> None:
     application.bot_data["ktbot.watcher"] = asyncio.create_task(
         watch_knowledge(knowledge, lambda report: admin.notify_reload(application, report))
     )
+    if jobs is not None:
+        # post_init runs before python-telegram-bot starts polling or registers the
+        # webhook; the job queue starts only once it has (Application.start), so a job due
+        # now announces a bot that really takes updates (however late: no misfire limit,
+        # since bootstrap may retry for a long time).
+        jobs.run_once(
+            _announce_running, when=0, name="running", job_kwargs={"misfire_grace_time": None}
+        )
+    else:
+        _log_running(application)
+
+
+async def _announce_running(context: ContextTypes.DEFAULT_TYPE) -> None:
+    _log_running(context.application)
+
+
+def _log_running(application: Application) -> None:
+    knowledge: LiveKnowledge = application.bot_data["ktbot.knowledge"]
     log.info(
         "ktbot is running as @%s with knowledge version %s (%d topics)",
         application.bot.username,
@@ -258,6 +278,11 @@ def run_telegram_bot(
         f" at {settings.telegram_api_url}" if settings.telegram_api_url else "",
         f"webhook {webhook_url}" if webhook_url else "polling",
     )
+    # Our stop signal handlers instead of python-telegram-bot's (see prompt_stop), on the
+    # loop run_polling/run_webhook then use.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    prompt_stop.install(loop)
     if webhook_url:
         secret = settings.webhook_secret or secrets.token_urlsafe(32)
         application.run_webhook(
@@ -268,11 +293,13 @@ def run_telegram_bot(
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
             bootstrap_retries=BOOTSTRAP_RETRIES,
+            stop_signals=None,
         )
     else:
         application.run_polling(
             allowed_updates=Update.ALL_TYPES,
             bootstrap_retries=BOOTSTRAP_RETRIES,
             poll_interval=POLL_INTERVAL_SECONDS,
+            stop_signals=None,
         )
     return 0

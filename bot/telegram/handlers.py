@@ -13,6 +13,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.conversation import Reply, ReplyKind
+from bot.message_split import split_html, telegram_length
 from bot.ratelimit import Verdict
 from bot.rendering import NOT_TEXT, RATE_LIMITED, markup_html, reply_html
 from bot.storage import StorageError
@@ -20,6 +21,8 @@ from bot.telegram import callback_data as cd
 from bot.telegram import handoff, keyboards
 from bot.telegram.errors import short_error
 from bot.telegram.services import BotServices, services
+from intents.language import DEFAULT_LANGUAGE, Language, language_of_code
+from intents.limits import TELEGRAM_MESSAGE_LIMIT
 from intents.models import Topic
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,27 @@ async def send_html(
 ) -> Message:
     """Reply in the same chat; in groups, thread the reply to the user's message.
 
+    A message over Telegram's limit is sent in parts (`bot.message_split`), the keyboard
+    under the last, rather than refused and lost.
+    """
+    parts = split_html(text)
+    if len(parts) > 1:
+        # `ktbot check` refuses answers this long; reaching here means a message it cannot
+        # see (built around user text) grew too long: send it in parts rather than lose it.
+        log.warning(
+            "reply to chat %s is over Telegram's limit (%d characters): sent in %d parts",
+            message.chat.id,
+            telegram_length(text),
+            len(parts),
+        )
+    for part in parts[:-1]:
+        await _send_part(message, part, None)
+    return await _send_part(message, parts[-1], keyboard)
+
+
+async def _send_part(message: Message, text: str, keyboard: InlineKeyboardMarkup | None) -> Message:
+    """Send one message.
+
     A reply refused by a network error (a proxy's 502, a dropped connection) is sent once
     more: an unanswered enquiry is a lost lead, a rare duplicate only a nuisance. Timeouts
     are not retried (the message may well have gone) and bad requests would fail again.
@@ -72,15 +96,32 @@ async def send_html(
             await asyncio.sleep(SEND_RETRY_SECONDS)
 
 
-def topic_html(topic: Topic, svc: BotServices) -> str:
-    reply = Reply(ReplyKind.ANSWER, svc.knowledge.kb, topic=topic)
+def topic_html(topic: Topic, svc: BotServices, language: Language = DEFAULT_LANGUAGE) -> str:
+    reply = Reply(ReplyKind.ANSWER, svc.knowledge.kb, topic=topic, language=language)
     return reply_html(reply)
+
+
+LAST_LANGUAGE = "ktbot.language"
+"""user_data key: the language of the user's last question (in memory only)."""
+
+
+def user_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Language:
+    """The language of an answer not asked in words (a button, a deep link, /help): that of
+    the user's last question, else their Telegram app's, else English."""
+    last = context.user_data.get(LAST_LANGUAGE) if context.user_data else None
+    if last is not None:
+        return last
+    user = update.effective_user
+    return language_of_code(user.language_code if user else None) or DEFAULT_LANGUAGE
 
 
 async def edit_or_send(update: Update, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     """Edit the pressed message in place (browsing); send anew if it cannot be edited."""
     query = update.callback_query
     assert query is not None
+    if telegram_length(text) > TELEGRAM_MESSAGE_LIMIT and isinstance(query.message, Message):
+        await send_html(query.message, text, keyboard)  # one message cannot hold it: split
+        return
     try:
         await query.edit_message_text(
             text,
@@ -107,10 +148,13 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kb = svc.knowledge.kb
     if context.args:
         topic_id = cd.topic_from_payload(context.args[0])
-        topic = kb.topics.get(topic_id) or kb.topics.get(context.args[0])
+        # find_topic: a link shared before a topic was renamed opens the renamed topic.
+        topic = kb.find_topic(topic_id) or kb.find_topic(context.args[0])
         if topic is not None:
             await send_html(
-                message, topic_html(topic, svc), keyboards.browsed_topic_keyboard(topic, kb)
+                message,
+                topic_html(topic, svc, user_language(update, context)),
+                keyboards.browsed_topic_keyboard(topic, kb),
             )
             return
     welcome = kb.topics.get(WELCOME_TOPIC)
@@ -124,7 +168,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if update.effective_message is None:
         return
     topic = svc.knowledge.kb.topics.get(WELCOME_TOPIC)
-    text = topic_html(topic, svc) if topic else html.escape(CHOOSE_CATEGORY)
+    language = user_language(update, context)
+    text = topic_html(topic, svc, language) if topic else html.escape(CHOOSE_CATEGORY)
     await send_html(update.effective_message, text, keyboards.categories_keyboard(svc.knowledge.kb))
 
 
@@ -144,7 +189,12 @@ async def contact_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if update.effective_message is None:
         return
     topic = svc.knowledge.kb.topics.get(CONTACT_TOPIC)
-    text = topic_html(topic, svc) if topic else "Please see https://kt.cern/ to reach the team."
+    language = user_language(update, context)
+    text = (
+        topic_html(topic, svc, language)
+        if topic
+        else "Please see https://kt.cern/ to reach the team."
+    )
     keyboard = keyboards.talk_keyboard() if svc.handoff_enabled else None
     await send_html(update.effective_message, text, keyboard)
 
@@ -208,7 +258,12 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await handoff.take_pending_question(update, context, text):
         return
     answering = asyncio.ensure_future(
-        svc.conversation.ask(text, user_key=svc.user_key(user.id), update_id=update.update_id)
+        svc.conversation.ask(
+            text,
+            user_key=svc.user_key(user.id),
+            update_id=update.update_id,
+            language_code=user.language_code,
+        )
     )
     done, _ = await asyncio.wait({answering}, timeout=TYPING_AFTER_SECONDS)
     if not done:
@@ -216,6 +271,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_chat_action(message.chat.id, ChatAction.TYPING)
     reply = await answering
     handoff.remember_question(context, reply, text)
+    if context.user_data is not None:
+        context.user_data[LAST_LANGUAGE] = reply.language
     keyboard = keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
     await send_html(message, reply_html(reply), keyboard)
 
@@ -254,7 +311,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             notice = "This topic no longer exists."
         else:
             await edit_or_send(
-                update, topic_html(topic, svc), keyboards.browsed_topic_keyboard(topic, kb)
+                update,
+                topic_html(topic, svc, user_language(update, context)),
+                keyboards.browsed_topic_keyboard(topic, kb),
             )
     elif data.action == cd.RELATED:
         topic = _topic(svc, data.arg(0))
@@ -262,7 +321,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             notice = "This topic no longer exists."
         elif isinstance(query.message, Message):
             await send_html(
-                query.message, topic_html(topic, svc), keyboards.browsed_topic_keyboard(topic, kb)
+                query.message,
+                topic_html(topic, svc, user_language(update, context)),
+                keyboards.browsed_topic_keyboard(topic, kb),
             )
     elif data.action == cd.CATEGORY:
         category = kb.categories.get(data.arg(0))
@@ -274,7 +335,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif data.action == cd.HOME:
         await edit_or_send(update, CHOOSE_CATEGORY, keyboards.categories_keyboard(kb))
     elif data.action == cd.CHOOSE:
-        notice = await _choose(update, svc, data)
+        notice = await _choose(update, svc, data, user_language(update, context))
     elif data.action == cd.NONE_OF_THESE:
         reply = await svc.conversation.none_of_these(data.int_arg(0))
         await edit_or_send(
@@ -297,19 +358,28 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _topic(svc: BotServices, token: str) -> Topic | None:
-    topics = svc.knowledge.kb.topics
-    topic_id = cd.resolve_topic_token(token, topics)
-    return topics.get(topic_id) if topic_id else None
+    kb = svc.knowledge.kb
+    # Buttons sent before a topic was renamed name its former id (or that id's hash).
+    topic_id = cd.resolve_topic_token(token, [*kb.topics, *kb.former_ids])
+    return kb.find_topic(topic_id) if topic_id else None
 
 
-async def _choose(update: Update, svc: BotServices, data: cd.CallbackData) -> str | None:
+async def _choose(
+    update: Update, svc: BotServices, data: cd.CallbackData, language: Language
+) -> str | None:
     topic = _topic(svc, data.arg(1))
     if topic is None:
         return "This topic no longer exists."
     exchange_id = data.int_arg(0)
     if exchange_id:
         await svc.conversation.record_choice(exchange_id, topic.id)
-    reply = Reply(ReplyKind.ANSWER, svc.knowledge.kb, topic=topic, exchange_id=exchange_id or None)
+    reply = Reply(
+        ReplyKind.ANSWER,
+        svc.knowledge.kb,
+        topic=topic,
+        exchange_id=exchange_id or None,
+        language=language,
+    )
     await edit_or_send(
         update, reply_html(reply), keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
     )

@@ -3,8 +3,9 @@
 python-telegram-bot confirms a batch of updates to Telegram (the next getUpdates offset, or
 the webhook's 200) as soon as it has queued them, before they are handled; a process killed
 then would lose every question it was still answering. So the Application's update queue
-writes each update to the database's inbox before accepting it, the update processor
-marks it handled (keeping only its id), and the next start replays what is left. An update
+writes each update to the database's inbox before accepting it (without the sender's
+names: only what a replay needs), the update processor marks it handled (keeping only its
+id), and the next start replays what is left. An update
 Telegram delivers again is recognised and not handled twice. Only a crash between sending a
 reply and marking its update handled makes a replay answer twice (at-least-once); the
 exchange is still recorded once (its `update_id` is unique).
@@ -15,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, Update
@@ -31,6 +32,26 @@ MAX_UNMARKED = 100_000
 """Handled update ids kept in memory while the database refuses writes."""
 
 
+_NAMES = frozenset({"first_name", "last_name", "username", "language_code"})
+
+
+def without_names(value: Any) -> Any:
+    """An update as JSON with only what replaying it needs: no names or @usernames.
+
+    Ids stay (replies go to the chat id); a user's first name is required to read the
+    update back, so it is kept empty. A replayed hand-off consent has expired anyway (the
+    pending question lived in memory), so no handler needs a name from a replayed update.
+    """
+    if isinstance(value, dict):
+        kept = {key: without_names(item) for key, item in value.items() if key not in _NAMES}
+        if "is_bot" in value:  # a User
+            kept["first_name"] = ""
+        return kept
+    if isinstance(value, list):
+        return [without_names(item) for item in value]
+    return value
+
+
 class DurableUpdateQueue(asyncio.Queue[object]):
     """The Application's update queue; holds each Telegram update in the inbox first.
 
@@ -41,6 +62,8 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     def __init__(self) -> None:
         super().__init__()
         self.storage: Storage | None = None
+        self.user_key: Callable[[int], str] | None = None
+        """The sender's pseudonym, stored with a held update so /forget can clear it."""
         self._handled: list[int] = []
 
     async def put(self, item: object) -> None:
@@ -54,8 +77,11 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         storage = self.storage
         if storage is None or storage.backlog:  # a refusing database would stall fetching
             return True
+        user = update.effective_user
+        key = self.user_key(user.id) if user is not None and self.user_key else None
+        payload = json.dumps(without_names(update.to_dict()))
         try:
-            return await storage.hold_update(update.update_id, json.dumps(update.to_dict()))
+            return await storage.hold_update(update.update_id, payload, key)
         except StorageError as exc:
             log.warning("update %s not held in the inbox (%s)", update.update_id, exc)
             return True
