@@ -247,6 +247,19 @@ class MatchingSettings(_Model):
         "in English: topics have fewer examples in other languages, so a right answer to a "
         "French or German question scores lower than to the same question in English.",
     )
+    long_message_words: int = Field(
+        default=30,
+        ge=1,
+        description="A message of at least this many words is long: greetings, an "
+        "introduction and context dilute its question's score however it is read.",
+    )
+    long_message_factor: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="The three thresholds are multiplied by this for a long message (and "
+        "by `other_language_factor` too if it is also not in English).",
+    )
     max_alternatives: int = Field(
         default=3,
         ge=2,

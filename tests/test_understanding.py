@@ -148,6 +148,22 @@ class TestShippedKnowledge:
             assert getattr(lowered, name) == pytest.approx(expected)
         assert shipped.settings_for("Can we license a CERN technology?") == base
 
+    def test_a_long_message_is_answered_at_lower_thresholds(self, shipped: Matcher) -> None:
+        # Context dilutes a question's score however well the sentences are weighed.
+        text = (
+            "Good morning. I coordinate research at a radiotherapy centre in Porto and we "
+            "have been following CERN's medical work for a while. Our physicists designed a "
+            "dosimeter and we would like to test it. How do outside groups get beam time?"
+        )
+        base = shipped.kb.settings
+        assert len(text.split()) >= base.long_message_words
+        lowered = shipped.settings_for(text)
+        assert lowered.answer_threshold == pytest.approx(
+            base.answer_threshold * base.long_message_factor
+        )
+        short = "How do outside groups get beam time?"
+        assert shipped.settings_for(short) == base
+
     def test_a_long_polite_message_finds_its_question(self, shipped: Matcher) -> None:
         result = shipped.match(
             "Dear colleagues, I run product strategy for a radiotherapy equipment maker in "
