@@ -9,7 +9,7 @@ from .emulator import DEFAULT_TOKEN, BotApiEmulator
 from .errors import ApiError
 from .faults import Fault
 from .formatting import EntityParseError, parse_html
-from .models import ApiCall, Chat, StoredFile, StoredMessage, User, WebhookConfig
+from .models import ApiCall, Chat, ForumTopic, StoredFile, StoredMessage, User, WebhookConfig
 from .webhook import SECRET_HEADER
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Chat",
     "EntityParseError",
     "Fault",
+    "ForumTopic",
     "StoredFile",
     "StoredMessage",
     "User",

@@ -7,10 +7,29 @@ Every action returns the ``update_id``; ``message_for(update_id)`` gives the sto
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
+from .errors import ApiError
 from .formatting import detect_entities
-from .models import CallbackQueryRecord, Chat, JsonDict, StoredMessage, User, now
+from .models import (
+    CallbackQueryRecord,
+    Chat,
+    ForumTopic,
+    HasThreadId,
+    JsonDict,
+    StoredMessage,
+    User,
+    now,
+)
 from .state import BotState
+from .topics import (
+    ICON_COLORS,
+    clean_topic_name,
+    delete_topic,
+    open_topic,
+    place_message,
+    topic_service_message,
+)
 
 # A 1x1 PNG, a minimal Ogg page header: enough for code that sniffs or forwards the bytes.
 TINY_PNG = bytes.fromhex(
@@ -19,6 +38,22 @@ TINY_PNG = bytes.fromhex(
 )
 TINY_OGG = b"OggS\x00\x02" + bytes(20)
 ReplyTarget = StoredMessage | int | None
+TopicTarget = HasThreadId | int | None
+# ChatAdministratorRights; make_admin and new_forum start from all of them granted.
+ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_pin_messages",
+    "can_manage_topics",
+)
 
 
 class UserActions:
@@ -66,16 +101,80 @@ class UserActions:
         """Make a chat known, e.g. a staff group id from the bot's configuration."""
         return self.state.add_chat(chat)
 
+    def new_forum(
+        self,
+        title: str = "KT staff",
+        *,
+        chat_id: int | None = None,
+        username: str | None = None,
+        bot_is_admin: bool = True,
+        bot_can_manage_topics: bool = True,
+        bot_can_delete_messages: bool = True,
+        admins: tuple[User, ...] = (),
+    ) -> Chat:
+        """A supergroup with topics enabled (``is_forum``). The bot is an administrator with
+        every right, less those switched off, or a plain member; ``admins`` are made
+        administrators with every right. ``chat_id`` fixes the id (e.g. the configured staff
+        chat); otherwise it is a fresh -100… id."""
+        if chat_id is None:
+            chat_id = -1_001_000_000_000 - next(self._group_ids)
+        chat = self.state.add_chat(Chat.supergroup(chat_id, title, username, is_forum=True))
+        if bot_is_admin:
+            self.make_admin(
+                chat,
+                self.state.bot,
+                can_manage_topics=bot_can_manage_topics,
+                can_delete_messages=bot_can_delete_messages,
+            )
+        for user in admins:
+            self.make_admin(chat, user)
+        return chat
+
+    def make_admin(self, chat: Chat, user: User, **rights: bool) -> JsonDict:
+        """Make ``user`` (or the bot, ``emulator.bot_user``) an administrator of ``chat`` with
+        every right except those given as False, e.g. ``can_manage_topics=False``."""
+        unknown = set(rights) - set(ADMIN_RIGHTS)
+        if unknown:
+            raise ValueError(
+                f"unknown administrator rights {sorted(unknown)}; known: {ADMIN_RIGHTS}"
+            )
+        granted: JsonDict = {"is_anonymous": False, **dict.fromkeys(ADMIN_RIGHTS, True), **rights}
+        self.state.admins[chat.id][user.id] = granted
+        self.state.changed.notify()
+        return granted
+
+    def remove_admin(self, chat: Chat, user: User) -> None:
+        """``user`` (or the bot) is a plain member of ``chat`` again."""
+        self.state.admins[chat.id].pop(user.id, None)
+        self.state.changed.notify()
+
     # --- messages ----------------------------------------------------------------------------
 
-    def _post(self, user: User, chat: Chat | None, reply_to: ReplyTarget, **fields: object) -> int:
+    def _post(
+        self,
+        user: User,
+        chat: Chat | None,
+        reply_to: ReplyTarget,
+        topic: TopicTarget = None,
+        **fields: Any,
+    ) -> int:
+        """Store the message and queue its update. In a forum, ``topic`` (or the topic of the
+        message replied to) is where it lands; ApiError as Telegram would refuse it (a closed
+        topic, for someone who may not manage topics; a deleted topic)."""
         chat = chat or user.chat
         if isinstance(reply_to, int):
             target = self.state.find_message(chat.id, reply_to)
             if target is None:
                 raise LookupError(f"no message {reply_to} in chat {chat.id} to reply to")
             reply_to = target
-        message = self.state.store_message(chat, user, reply_to=reply_to, **fields)
+        thread_id = topic if topic is None or isinstance(topic, int) else topic.message_thread_id
+        thread_id, reply_to = place_message(self.state, chat, user, thread_id, reply_to)
+        message = self.state.store_message(
+            chat, user, reply_to=reply_to, thread_id=thread_id, **fields
+        )
+        return self._deliver(message)
+
+    def _deliver(self, message: StoredMessage) -> int:
         update_id = self.state.enqueue("message", message.to_api())
         self.state.update_messages[update_id] = message
         return update_id
@@ -88,11 +187,14 @@ class UserActions:
         entities: list[JsonDict] | None = None,
         *,
         reply_to: ReplyTarget = None,
+        topic: TopicTarget = None,
     ) -> int:
         """A text message; ``chat`` None is the private chat. Without ``entities`` the ones
-        Telegram detects are added (``/command``, ``@mention``, ``#hashtag``, URLs)."""
+        Telegram detects are added (``/command``, ``@mention``, ``#hashtag``, URLs). In a
+        forum, ``topic`` (a ForumTopic or its id) is the topic it is posted in; a reply goes to
+        the topic of the message it answers."""
         found = detect_entities(text) if entities is None else entities
-        return self._post(user, chat, reply_to, text=text, entities=found)
+        return self._post(user, chat, reply_to, topic, text=text, entities=found)
 
     def user_starts_bot(self, user: User, payload: str | None = None) -> int:
         """What a tap on "Start" or a deep link ``t.me/<bot>?start=<payload>`` sends."""
@@ -107,6 +209,7 @@ class UserActions:
         *,
         emoji: str = "👍",
         reply_to: ReplyTarget = None,
+        topic: TopicTarget = None,
     ) -> int:
         stored = self.state.store_file(b"RIFF-webp-sticker", "stickers", "webp")
         sticker = {
@@ -120,7 +223,7 @@ class UserActions:
             "emoji": emoji,
             "file_size": len(stored.content),
         }
-        return self._post(user, chat, reply_to, media={"sticker": sticker})
+        return self._post(user, chat, reply_to, topic, media={"sticker": sticker})
 
     def user_sends_photo(
         self,
@@ -130,6 +233,7 @@ class UserActions:
         caption: str | None = None,
         content: bytes = TINY_PNG,
         reply_to: ReplyTarget = None,
+        topic: TopicTarget = None,
     ) -> int:
         stored = self.state.store_file(content, "photos", "jpg")
         sizes = [
@@ -143,7 +247,8 @@ class UserActions:
             for side in (90, 320)
         ]
         sizes[-1]["file_id"] = stored.file_id
-        return self._post(user, chat, reply_to, media={"photo": sizes, **_caption(caption)})
+        media = {"photo": sizes, **_caption(caption)}
+        return self._post(user, chat, reply_to, topic, media=media)
 
     def user_sends_voice(
         self,
@@ -153,6 +258,7 @@ class UserActions:
         duration: int = 3,
         content: bytes = TINY_OGG,
         reply_to: ReplyTarget = None,
+        topic: TopicTarget = None,
     ) -> int:
         stored = self.state.store_file(content, "voice", "oga")
         voice = {
@@ -162,7 +268,7 @@ class UserActions:
             "mime_type": "audio/ogg",
             "file_size": len(content),
         }
-        return self._post(user, chat, reply_to, media={"voice": voice})
+        return self._post(user, chat, reply_to, topic, media={"voice": voice})
 
     def user_sends_document(
         self,
@@ -174,6 +280,7 @@ class UserActions:
         content: bytes = b"hello\n",
         caption: str | None = None,
         reply_to: ReplyTarget = None,
+        topic: TopicTarget = None,
     ) -> int:
         extension = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
         stored = self.state.store_file(content, "documents", extension)
@@ -184,7 +291,8 @@ class UserActions:
             "mime_type": mime_type,
             "file_size": len(content),
         }
-        return self._post(user, chat, reply_to, media={"document": document, **_caption(caption)})
+        media = {"document": document, **_caption(caption)}
+        return self._post(user, chat, reply_to, topic, media=media)
 
     def user_sends_location(
         self,
@@ -194,9 +302,61 @@ class UserActions:
         latitude: float = 46.2338,
         longitude: float = 6.0470,
         reply_to: ReplyTarget = None,
+        topic: TopicTarget = None,
     ) -> int:
         location = {"latitude": latitude, "longitude": longitude}
-        return self._post(user, chat, reply_to, media={"location": location})
+        return self._post(user, chat, reply_to, topic, media={"location": location})
+
+    # --- forum topics ------------------------------------------------------------------------
+
+    def user_creates_topic(
+        self, user: User, chat: Chat, name: str, *, icon_color: int = ICON_COLORS[0]
+    ) -> int:
+        """A topic made in the app: the bot gets the ``forum_topic_created`` message; the
+        topic is ``emulator.topic_named(chat, name)``."""
+        _, message = open_topic(self.state, chat, user, clean_topic_name(name), icon_color)
+        return self._deliver(message)
+
+    def user_closes_topic(self, user: User, chat: Chat, topic: HasThreadId | int) -> int:
+        """An administrator (or the topic's creator) closes it: a ``forum_topic_closed``
+        message in the topic."""
+        return self._toggle_topic(user, chat, topic, closed=True)
+
+    def user_reopens_topic(self, user: User, chat: Chat, topic: HasThreadId | int) -> int:
+        return self._toggle_topic(user, chat, topic, closed=False)
+
+    def user_renames_topic(
+        self, user: User, chat: Chat, topic: HasThreadId | int, name: str
+    ) -> int:
+        found = self._managed_topic(user, chat, topic, "edit the topic")
+        found.name = clean_topic_name(name)
+        service = {"forum_topic_edited": {"name": found.name}}
+        return self._deliver(topic_service_message(self.state, chat, user, found, service))
+
+    def user_deletes_topic(self, user: User, chat: Chat, topic: HasThreadId | int) -> None:
+        """The topic and its messages disappear; Telegram sends the bot no update about it."""
+        delete_topic(self.state, self._managed_topic(user, chat, topic, "delete the topic"))
+
+    def _toggle_topic(self, user: User, chat: Chat, topic: HasThreadId | int, closed: bool) -> int:
+        found = self._managed_topic(user, chat, topic, "close or open the topic")
+        if found.closed == closed:
+            raise ApiError.bad_request("TOPIC_NOT_MODIFIED")
+        found.closed = closed
+        service: JsonDict = {"forum_topic_closed" if closed else "forum_topic_reopened": {}}
+        return self._deliver(topic_service_message(self.state, chat, user, found, service))
+
+    def _managed_topic(
+        self, user: User, chat: Chat, topic: HasThreadId | int, action: str
+    ) -> ForumTopic:
+        thread_id = topic if isinstance(topic, int) else topic.message_thread_id
+        found = self.state.find_topic(chat.id, thread_id)
+        if found is None:
+            raise LookupError(f"no live topic {thread_id} in chat {chat.id}")
+        if found.creator_id != user.id and not self.state.has_right(
+            chat.id, user.id, "can_manage_topics"
+        ):
+            raise ApiError.bad_request(f"not enough rights to {action}")
+        return found
 
     # --- edits and buttons -------------------------------------------------------------------
 

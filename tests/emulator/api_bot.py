@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import urlsplit
 
+from .commands import commands_key
 from .errors import GET_UPDATES_WITH_WEBHOOK, TERMINATED_BY_OTHER_GET_UPDATES, ApiError
 from .models import Described, JsonDict, WebhookConfig
 from .params import Params
@@ -59,15 +59,6 @@ async def get_updates(state: BotState, p: Params) -> list[JsonDict]:
     return result
 
 
-def scope_key(scope: JsonDict | None, language_code: str | None) -> tuple[str, str]:
-    """Where setMyCommands stores a list: per scope and language ("" for all languages)."""
-    return json.dumps(scope or {"type": "default"}, sort_keys=True), language_code or ""
-
-
-def _scope_key(p: Params) -> tuple[str, str]:
-    return scope_key(p.obj("scope"), p.text("language_code"))
-
-
 async def set_my_commands(state: BotState, p: Params) -> bool:
     commands = p.array("commands")
     if commands is None:
@@ -80,19 +71,25 @@ async def set_my_commands(state: BotState, p: Params) -> bool:
         description = command.get("description")
         if not isinstance(description, str) or not 1 <= len(description) <= 256:
             raise ApiError.bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-    state.commands[_scope_key(p)] = [
-        {"command": c["command"], "description": c["description"]} for c in commands
-    ]
+    key = commands_key(state, p)
+    if commands:
+        state.commands[key] = [
+            {"command": c["command"], "description": c["description"]} for c in commands
+        ]
+    else:  # an empty list is the same as deleteMyCommands
+        state.commands.pop(key, None)
     state.changed.notify()
     return True
 
 
 async def get_my_commands(state: BotState, p: Params) -> list[JsonDict]:
-    return list(state.commands.get(_scope_key(p), []))
+    """The list set for exactly this scope and language (no fallback), or []."""
+    return list(state.commands.get(commands_key(state, p), []))
 
 
 async def delete_my_commands(state: BotState, p: Params) -> bool:
-    state.commands.pop(_scope_key(p), None)
+    """Users then see the list of a broader scope, as Telegram falls back."""
+    state.commands.pop(commands_key(state, p), None)
     state.changed.notify()
     return True
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import MESSAGE_NOT_MODIFIED, QUERY_TOO_OLD, ApiError
+from .errors import MESSAGE_CANT_BE_DELETED, MESSAGE_NOT_MODIFIED, QUERY_TOO_OLD, ApiError
 from .formatting import MAX_MESSAGE_LENGTH, EntityParseError, parse_html, trim, utf16_len
 from .markup import validate_inline_markup, validate_reply_markup
 from .models import Chat, JsonDict, StoredMessage, now
 from .params import Params
 from .state import BotState
+from .topics import place_message
 
 CHAT_ACTIONS = frozenset(
     {
@@ -84,12 +85,21 @@ def _link_preview(p: Params) -> JsonDict | None:
     return options
 
 
+def placement(state: BotState, chat: Chat, p: Params) -> JsonDict:
+    """``thread_id`` and ``reply_to`` of a message the bot sends (``message_thread_id``)."""
+    thread_id, reply_to = place_message(
+        state, chat, state.bot, p.integer("message_thread_id"), _reply_target(state, chat, p)
+    )
+    return {"thread_id": thread_id, "reply_to": reply_to}
+
+
 async def send_message(state: BotState, p: Params) -> JsonDict:
     chat = state.resolve_chat(p.chat_id())
     raw_text = p.text("text")
     parse_mode = p.text("parse_mode")
     text, entities = render_text(raw_text, parse_mode, p.array("entities"))
     markup = validate_reply_markup(p.obj("reply_markup"))
+    where = placement(state, chat, p)
     message = state.store_message(
         chat,
         state.bot,
@@ -98,10 +108,10 @@ async def send_message(state: BotState, p: Params) -> JsonDict:
         raw_text=raw_text,
         parse_mode=parse_mode,
         reply_markup=markup,
-        reply_to=_reply_target(state, chat, p),
         link_preview_options=_link_preview(p),
         disable_notification=p.flag("disable_notification"),
         protect_content=p.flag("protect_content"),
+        **where,
     )
     return message.to_api()
 
@@ -161,14 +171,30 @@ async def edit_message_reply_markup(state: BotState, p: Params) -> JsonDict:
     return message.to_api()
 
 
+def may_delete(state: BotState, message: StoredMessage) -> bool:
+    """Telegram's rule: the bot's own messages anywhere, anything in a private chat, and others'
+    messages in a group only as an administrator (in a supergroup: with ``can_delete_messages``).
+    The message that created a forum topic can only go with the topic (deleteForumTopic).
+    The 48-hour limit is not emulated."""
+    if "forum_topic_created" in message.service:
+        return False
+    if message.from_bot or message.chat.is_private:
+        return True
+    chat_id = message.chat.id
+    if message.chat.type == "group":
+        return state.rights(chat_id, state.bot.id) is not None
+    return state.has_right(chat_id, state.bot.id, "can_delete_messages")
+
+
 async def delete_message(state: BotState, p: Params) -> bool:
     chat = state.resolve_chat(p.chat_id())
     message_id = p.integer("message_id")
     message = None if message_id is None else state.find_message(chat.id, message_id)
     if message is None:
         raise ApiError.bad_request("message to delete not found")
-    message.deleted = True
-    state.message_changed("deleted", message)
+    if not may_delete(state, message):
+        raise ApiError.bad_request(MESSAGE_CANT_BE_DELETED)
+    state.delete_message(message)
     return True
 
 

@@ -94,3 +94,12 @@ GET_UPDATES_WITH_WEBHOOK = (
 TERMINATED_BY_OTHER_GET_UPDATES = (
     "terminated by other getUpdates request; make sure that only one bot instance is running"
 )
+# Forum topics: TDLib's texts as the Bot API server words them (first letter lowered).
+NOT_A_FORUM = "the chat is not a forum"
+THREAD_NOT_FOUND = "message thread not found"
+TOPIC_CLOSED = "TOPIC_CLOSED"
+TOPIC_NOT_MODIFIED = "TOPIC_NOT_MODIFIED"
+TOPIC_ID_INVALID = "TOPIC_ID_INVALID"
+TOPIC_TITLE_EMPTY = "title must be non-empty"
+MESSAGE_CANT_BE_DELETED = "message can't be deleted"
+MESSAGE_CANT_BE_COPIED = "message can't be copied"

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from .api_bot import scope_key
+from .commands import parse_language, parse_scope, resolve, scope_chain
 from .models import (
     ApiCall,
     CallbackQueryRecord,
     Chat,
+    ForumTopic,
+    HasThreadId,
     JsonDict,
     StoredMessage,
     User,
@@ -26,9 +28,17 @@ ChatRef = int | Chat | User
 DEFAULT_TIMEOUT = 10.0
 
 
+TopicRef = int | HasThreadId  # a topic id, or a ForumTopic (the emulator's or PTB's)
+
+
 def chat_id_of(chat: ChatRef) -> int:
     """A chat id from an id, a Chat, or a User (their private chat)."""
     return chat if isinstance(chat, int) else chat.id
+
+
+def thread_id_of(topic: TopicRef) -> int:
+    """A forum topic's ``message_thread_id`` from itself or a ForumTopic."""
+    return topic if isinstance(topic, int) else topic.message_thread_id
 
 
 class Inspection:
@@ -42,15 +52,24 @@ class Inspection:
     # --- messages ----------------------------------------------------------------------------
 
     def sent_messages(
-        self, chat: ChatRef | None = None, *, include_deleted: bool = False
+        self,
+        chat: ChatRef | None = None,
+        *,
+        include_deleted: bool = False,
+        topic: TopicRef | None = None,
     ) -> list[StoredMessage]:
-        """The bot's messages, oldest first, in their current (edited) state."""
-        pool = self.state.messages if chat is None else self.history(chat)
+        """The bot's messages, oldest first, in their current (edited) state; with ``topic``,
+        only those in that forum topic."""
+        pool = self.state.messages if chat is None else self.history(chat, topic=topic)
         return [m for m in pool if m.from_bot and (include_deleted or not m.deleted)]
 
-    def history(self, chat: ChatRef) -> list[StoredMessage]:
-        """Every message in a chat, the users' and the bot's, oldest first."""
-        return list(self.state.chat_messages.get(chat_id_of(chat), []))
+    def history(self, chat: ChatRef, *, topic: TopicRef | None = None) -> list[StoredMessage]:
+        """Every message in a chat (or one of its topics), users' and bot's, oldest first."""
+        messages = self.state.chat_messages.get(chat_id_of(chat), [])
+        if topic is None:
+            return list(messages)
+        thread_id = thread_id_of(topic)
+        return [m for m in messages if m.thread_id == thread_id]
 
     def message(self, chat: ChatRef, message_id: int) -> StoredMessage:
         found = self.state.find_message(chat_id_of(chat), message_id)
@@ -67,12 +86,15 @@ class Inspection:
         chat: ChatRef,
         predicate: Callable[[StoredMessage], bool] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - the waits are the test API
+        *,
+        topic: TopicRef | None = None,
     ) -> StoredMessage:
-        """The oldest bot message in ``chat`` not yet returned by a wait (and matching)."""
+        """The oldest bot message in ``chat`` (in ``topic``, if given) not yet returned by a
+        wait (and matching)."""
         wanted = chat_id_of(chat)
 
         def probe() -> StoredMessage | None:
-            for message in self.sent_messages(wanted, include_deleted=True):
+            for message in self.sent_messages(wanted, include_deleted=True, topic=topic):
                 if id(message) not in self._seen_messages and (
                     predicate is None or predicate(message)
                 ):
@@ -186,7 +208,64 @@ class Inspection:
     def commands_for(
         self, scope: JsonDict | None = None, language_code: str = ""
     ) -> list[JsonDict]:
-        return list(self.state.commands.get(scope_key(scope, language_code), []))
+        """The list set for exactly this scope (a BotCommandScope dict) and language."""
+        key = (parse_scope(self.state, scope), parse_language(language_code))
+        return list(self.state.commands.get(key, []))
+
+    def commands_seen_by(
+        self, user: User, chat: ChatRef | None = None, language_code: str | None = None
+    ) -> list[JsonDict]:
+        """The command menu ``user`` sees in ``chat`` (None: their private chat with the bot),
+        with their app in ``language_code`` (default: the user's own), resolved through the
+        scopes in the Bot API's order; administrator scopes count if ``make_admin`` made the
+        user an administrator of that chat."""
+        return self.commands_scope_seen_by(user, chat, language_code)[1]
+
+    def commands_scope_seen_by(
+        self, user: User, chat: ChatRef | None = None, language_code: str | None = None
+    ) -> tuple[tuple[JsonDict, str] | None, list[JsonDict]]:
+        """As ``commands_seen_by``, with the (scope, language) whose list won, None if none."""
+        target = self.state.resolve_chat(user.id if chat is None else chat_id_of(chat))
+        is_admin = self.state.rights(target.id, user.id) is not None
+        chain = scope_chain(target, user.id, is_admin)
+        language = user.language_code if language_code is None else language_code
+        found = resolve(self.state.commands, chain, (language or "")[:2].lower() or None)
+        if found is None:
+            return None, []
+        (kind, chat_id, user_id), list_language = found[0]
+        scope: JsonDict = {"type": kind}
+        if chat_id is not None:
+            scope["chat_id"] = chat_id
+        if user_id is not None:
+            scope["user_id"] = user_id
+        return (scope, list_language), list(found[1])
+
+    # --- forum topics ------------------------------------------------------------------------
+
+    def topics(self, chat: ChatRef, *, include_deleted: bool = False) -> list[ForumTopic]:
+        """The chat's forum topics, oldest first (closed ones too)."""
+        wanted = chat_id_of(chat)
+        return [
+            topic
+            for (chat_id, _), topic in self.state.topics.items()
+            if chat_id == wanted and (include_deleted or not topic.deleted)
+        ]
+
+    def topic(self, chat: ChatRef, topic: TopicRef) -> ForumTopic:
+        """A topic by id (deleted ones too, with ``deleted`` set); LookupError if never made."""
+        found = self.state.topics.get((chat_id_of(chat), thread_id_of(topic)))
+        if found is None:
+            names = [(t.message_thread_id, t.name) for t in self.topics(chat)]
+            raise LookupError(f"no topic {thread_id_of(topic)} in chat {chat_id_of(chat)}: {names}")
+        return found
+
+    def topic_named(self, chat: ChatRef, name: str) -> ForumTopic:
+        """The newest live topic with this name; LookupError lists the others."""
+        for candidate in reversed(self.topics(chat)):
+            if candidate.name == name:
+                return candidate
+        names = [t.name for t in self.topics(chat)]
+        raise LookupError(f"no topic named {name!r} in chat {chat_id_of(chat)}: {names}")
 
     @property
     def webhook(self) -> WebhookConfig | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 JsonDict = dict[str, Any]
 ChatType = Literal["private", "group", "supergroup", "channel"]
@@ -62,6 +62,7 @@ class Chat:
     username: str | None = None
     first_name: str | None = None
     last_name: str | None = None
+    is_forum: bool = False
 
     @classmethod
     def private(cls, user: User) -> Chat:
@@ -78,8 +79,11 @@ class Chat:
         return cls(id=id, type="group", title=title)
 
     @classmethod
-    def supergroup(cls, id: int, title: str, username: str | None = None) -> Chat:
-        return cls(id=id, type="supergroup", title=title, username=username)
+    def supergroup(
+        cls, id: int, title: str, username: str | None = None, *, is_forum: bool = False
+    ) -> Chat:
+        """``is_forum``: topics are enabled (only supergroups can be forums)."""
+        return cls(id=id, type="supergroup", title=title, username=username, is_forum=is_forum)
 
     @property
     def is_private(self) -> bool:
@@ -94,6 +98,7 @@ class Chat:
                 "username": self.username,
                 "first_name": self.first_name,
                 "last_name": self.last_name,
+                "is_forum": True if self.is_forum else None,
             }
         )
 
@@ -105,6 +110,11 @@ class StoredMessage:
     ``text`` is what Telegram stores and shows: markup removed, formatting moved to
     ``entities`` (offsets in UTF-16 code units). ``raw_text`` and ``parse_mode`` keep what the
     bot sent, so tests can assert on either.
+
+    ``thread_id`` is the forum topic the message is in (its ``message_thread_id``); a message in a
+    topic that replies to nothing has ``reply_to`` set to the topic's creation message, as
+    Telegram reports it. ``service`` holds service-message fields such as
+    ``forum_topic_created``; service messages cannot be copied.
     """
 
     message_id: int
@@ -122,14 +132,18 @@ class StoredMessage:
     disable_notification: bool = False
     protect_content: bool = False
     media: JsonDict = field(default_factory=dict)
+    thread_id: int | None = None
+    service: JsonDict = field(default_factory=dict)
     deleted: bool = False
 
     def __repr__(self) -> str:
-        content = self.text if self.text is not None else "+".join(self.media) or None
+        content = self.text if self.text is not None else "+".join(self.media or self.service)
         labels = [button.get("text") for button in self.buttons]
         return (
-            f"StoredMessage(#{self.message_id} in {self.chat.id} from "
-            f"{'bot' if self.from_bot else self.sender.id}: {content!r}"
+            f"StoredMessage(#{self.message_id} in {self.chat.id}"
+            + (f" topic {self.thread_id}" if self.thread_id else "")
+            + " from "
+            + f"{'bot' if self.from_bot else self.sender.id}: {content or None!r}"
             + (f" buttons={labels}" if labels else "")
             + (" edited" if self.edit_date else "")
             + (" deleted" if self.deleted else "")
@@ -177,6 +191,9 @@ class StoredMessage:
         }
         if self.edit_date is not None:
             message["edit_date"] = self.edit_date
+        if self.thread_id is not None:
+            message["message_thread_id"] = self.thread_id
+            message["is_topic_message"] = True
         if with_reply and self.reply_to is not None:
             message["reply_to_message"] = self.reply_to.to_api(with_reply=False)
         if self.text is not None:
@@ -184,6 +201,7 @@ class StoredMessage:
             if self.entities:
                 message["entities"] = [dict(entity) for entity in self.entities]
         message.update(self.media)
+        message.update(self.service)
         if self.link_preview_options is not None:
             message["link_preview_options"] = self.link_preview_options
         if self.protect_content:
@@ -191,6 +209,38 @@ class StoredMessage:
         if self.inline_keyboard:
             message["reply_markup"] = {"inline_keyboard": self.inline_keyboard}
         return message
+
+
+class HasThreadId(Protocol):
+    """A forum topic as tests hold it: the emulator's ForumTopic or python-telegram-bot's."""
+
+    @property
+    def message_thread_id(self) -> int: ...
+
+
+@dataclass(eq=False)
+class ForumTopic:
+    """A topic of a forum supergroup: its id is the id of its ``forum_topic_created`` message."""
+
+    chat_id: int
+    message_thread_id: int
+    name: str
+    icon_color: int
+    creator_id: int
+    icon_custom_emoji_id: str | None = None
+    closed: bool = False
+    deleted: bool = False
+
+    def to_api(self) -> JsonDict:
+        """The ForumTopic object createForumTopic returns."""
+        return _without_none(
+            {
+                "message_thread_id": self.message_thread_id,
+                "name": self.name,
+                "icon_color": self.icon_color,
+                "icon_custom_emoji_id": self.icon_custom_emoji_id,
+            }
+        )
 
 
 @dataclass(eq=False)

@@ -25,7 +25,7 @@ _INTEGERS = frozenset(
         "max_connections",
         "cache_time",
         "user_id",
-        "from_chat_id",
+        "icon_color",
     }
 )
 _NUMBERS = frozenset({"timeout"})
@@ -38,6 +38,8 @@ _BOOLEANS = frozenset(
         "allow_sending_without_reply",
         "disable_web_page_preview",
         "allow_paid_broadcast",
+        "remove_caption",
+        "show_caption_above_media",
     }
 )
 _OBJECTS = frozenset(
@@ -51,6 +53,7 @@ _OBJECTS = frozenset(
         "commands",
         "scope",
         "media",
+        "message_ids",
     }
 )
 _OBJECT_NAMES = {"reply_markup": "reply keyboard markup", "entities": "message entities"}
@@ -60,7 +63,7 @@ _CHAT_ID = re.compile(r"^-?\d+$")
 def _decode(name: str, value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    if name == "chat_id":
+    if name in ("chat_id", "from_chat_id"):  # an id, or an @username
         return int(value) if _CHAT_ID.match(value) else value
     if name in _INTEGERS:
         try:

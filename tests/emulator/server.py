@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import api_bot, api_messages
+from . import api_bot, api_chats, api_copy, api_forum, api_messages
 from .errors import ApiError
 from .faults import Fault, FaultPlan
 from .models import ApiCall, Described, JsonDict
@@ -20,7 +20,13 @@ from .params import Params, normalize
 from .state import BotState
 
 Handler = Callable[[BotState, Params], Awaitable[Any]]
-METHODS: dict[str, Handler] = {**api_bot.METHODS, **api_messages.METHODS}
+METHODS: dict[str, Handler] = {
+    **api_bot.METHODS,
+    **api_messages.METHODS,
+    **api_copy.METHODS,
+    **api_forum.METHODS,
+    **api_chats.METHODS,
+}
 # Method names are case-insensitive in the Bot API.
 _BY_LOWER_NAME = {name.lower(): name for name in METHODS}
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the Bot API limit for uploads

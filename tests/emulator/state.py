@@ -14,6 +14,7 @@ from .models import (
     ApiCall,
     CallbackQueryRecord,
     Chat,
+    ForumTopic,
     JsonDict,
     StoredFile,
     StoredMessage,
@@ -23,6 +24,10 @@ from .models import (
 )
 
 T = TypeVar("T")
+# setMyCommands lists are kept per ((scope type, chat id, user id), language code or ""); see
+# commands.py for the scopes and how a user's menu is resolved.
+ScopeKey = tuple[str, int | None, int | None]
+CommandsKey = tuple[ScopeKey, str]
 MessageEvent = Literal["sent", "edited", "deleted"]
 MessageListener = Callable[[MessageEvent, StoredMessage], None]
 # Telegram's default when allowed_updates is empty: every type but these.
@@ -74,11 +79,14 @@ class BotState:
         self.poll_generation = 0
         self.calls: list[ApiCall] = []
         self.calls_by_method: defaultdict[str, list[ApiCall]] = defaultdict(list)
-        self.commands: dict[tuple[str, str], list[JsonDict]] = {}
+        self.commands: dict[CommandsKey, list[JsonDict]] = {}
         self.webhook: WebhookConfig | None = None
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.files: dict[str, StoredFile] = {}
         self.listeners: list[MessageListener] = []
+        self.topics: dict[tuple[int, int], ForumTopic] = {}
+        # chat id -> user id (the bot's too) -> administrator rights ("can_manage_topics": True…)
+        self.admins: defaultdict[int, dict[int, JsonDict]] = defaultdict(dict)
 
     # --- chats and messages ------------------------------------------------------------------
 
@@ -99,10 +107,17 @@ class BotState:
             raise ApiError.bad_request(CHAT_NOT_FOUND)
         return chat
 
-    def store_message(self, chat: Chat, sender: User, **fields: Any) -> StoredMessage:
+    def store_message(
+        self, chat: Chat, sender: User, *, opens_thread: bool = False, **fields: Any
+    ) -> StoredMessage:
+        """A new message; ``opens_thread``: it starts a forum topic whose id is its own id."""
         self.add_chat(chat)
         message_id = self._last_message_id.get(chat.id, 0) + 1
+        if chat.is_forum:  # id 1 is the forum's "General" topic, never a message of its own
+            message_id = max(message_id, 2)
         self._last_message_id[chat.id] = message_id
+        if opens_thread:
+            fields["thread_id"] = message_id
         message = StoredMessage(
             message_id=message_id, chat=chat, sender=sender, date=now(), **fields
         )
@@ -116,10 +131,28 @@ class BotState:
         message = self._by_id.get((chat_id, message_id))
         return None if message is None or message.deleted else message
 
+    def delete_message(self, message: StoredMessage) -> None:
+        message.deleted = True
+        self.message_changed("deleted", message)
+
     def message_changed(self, event: MessageEvent, message: StoredMessage) -> None:
         for listener in list(self.listeners):
             listener(event, message)
         self.changed.notify()
+
+    # --- administrators and forum topics -----------------------------------------------------
+
+    def rights(self, chat_id: int, user_id: int) -> JsonDict | None:
+        """The administrator rights of a user (or the bot) in a chat; None for a plain member."""
+        return self.admins.get(chat_id, {}).get(user_id)
+
+    def has_right(self, chat_id: int, user_id: int, right: str) -> bool:
+        rights = self.rights(chat_id, user_id)
+        return rights is not None and bool(rights.get(right))
+
+    def find_topic(self, chat_id: int, thread_id: int) -> ForumTopic | None:
+        topic = self.topics.get((chat_id, thread_id))
+        return None if topic is None or topic.deleted else topic
 
     # --- updates -----------------------------------------------------------------------------
 
