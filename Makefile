@@ -1,11 +1,11 @@
 # Two commands on a fresh machine (Python 3.11+, pip, make):
 #   make run    set up, then chat in the terminal (or run the Telegram bot if TELEGRAM_BOT_TOKEN is set)
-#   make test   set up, then run ruff and the whole test suite
+#   make test   set up, then run ruff, mypy and the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run chat test lint check eval bench clean
+.PHONY: install run chat test lint check eval bench clean messages
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,7 @@ chat: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # pytest exits 5 when it collects no test: that is a failure here, not a pass.
 test: lint
@@ -39,5 +40,13 @@ check: install
 eval: install
 	$(BIN)/ktbot eval ../shared/eval/public.jsonl
 
+# Interface strings: extract them from bot/ and merge them into every catalog (then translate
+# the new entries in bot/locale/<language>/LC_MESSAGES/ktbot.po; README, "Languages").
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -c NOTE: -c "Telegram HTML" -c "The command" \
+		--no-location --sort-output --project ktbot -o bot/locale/ktbot.pot .
+	$(BIN)/pybabel update -i bot/locale/ktbot.pot -d bot/locale -D ktbot -w 100 \
+		--no-fuzzy-matching --ignore-obsolete
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

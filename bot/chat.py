@@ -10,24 +10,28 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.conversation import Conversation, Reply, ReplyKind
+from bot.i18n import N_, Translator, translator
 from bot.live_knowledge import LiveKnowledge
 from bot.pseudonym import user_key
 from bot.rendering import reply_text
 from bot.settings import Settings
 from bot.storage import Storage, StorageError
-from intents.knowledge import KnowledgeBase
-from intents.language import DEFAULT_LANGUAGE, Language
+from intents import DEFAULT_LANGUAGE, KnowledgeBase, Language
 
 log = logging.getLogger(__name__)
 
-BANNER = (
+BANNER = N_(
     "ktbot — CERN medical applications & knowledge transfer.\n"
     "Ask a question, type 'topics' to browse, 'help' for help, 'quit' to leave."
 )
-HELP = (
+# The command words (topics, topic, quit) are typed as they are: keep them in English.
+HELP = N_(
     "Type a question in your own words, e.g. 'what is MEDICIS?' or 'can we license a CERN "
     "technology?'.\nCommands: topics (browse), topic ID (show one topic), quit."
 )
+CHOOSE_NUMBER = N_("Type the number of your choice, 0 for none of these, or ask again.")
+NO_SUCH_TOPIC = N_("No topic “{topic}”; type 'topics'.")
+NUMBER_RANGE = N_("Please type a number between 0 and {last}.")
 QUIT = {"quit", "exit", "/quit", "/exit", "bye!"}
 
 
@@ -42,7 +46,15 @@ def topics_listing(kb: KnowledgeBase) -> str:
     return "\n".join(lines)
 
 
-async def chat(settings: Settings, knowledge_dir: Path, stdin: TextIO, stdout: TextIO) -> int:
+async def chat(
+    settings: Settings,
+    knowledge_dir: Path,
+    stdin: TextIO,
+    stdout: TextIO,
+    *,
+    language: Language | None = None,
+) -> int:
+    """`language` ("en", "fr") answers in it whatever the question's; None follows each one."""
     knowledge = LiveKnowledge.load(knowledge_dir)
     interactive = stdin.isatty()
     async with AsyncExitStack() as stack:
@@ -54,9 +66,9 @@ async def chat(settings: Settings, knowledge_dir: Path, stdin: TextIO, stdout: T
             log.warning("chat runs without recording: %s", exc)
         conversation = Conversation(knowledge, storage, channel="cli")
         key = user_key(settings.pseudonym_secret(), "cli", getpass.getuser())
-        session = _ChatSession(conversation, key, stdout)
+        session = _ChatSession(conversation, key, stdout, language)
         if interactive:
-            session.say(BANNER)
+            session.say(session.t.gettext(BANNER))
         while True:
             if interactive:
                 stdout.write("\nyou> ")
@@ -70,11 +82,24 @@ async def chat(settings: Settings, knowledge_dir: Path, stdin: TextIO, stdout: T
 
 
 class _ChatSession:
-    def __init__(self, conversation: Conversation, key: str, out: TextIO) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        key: str,
+        out: TextIO,
+        language: Language | None = None,
+    ) -> None:
         self.conversation = conversation
         self.key = key
         self.out = out
+        self.chosen = language
+        self.language: Language = language or DEFAULT_LANGUAGE
+        """The interface's: the chosen one, else that of the last question."""
         self.pending: Reply | None = None  # the last 'did you mean…', answerable by number
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.language)
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -88,7 +113,7 @@ class _ChatSession:
         if command in QUIT:
             return False
         if command in {"help", "/help", "/start"}:
-            self.say(HELP)
+            self.say(self.t.gettext(HELP))
             return True
         if command in {"topics", "/topics"}:
             self.say(topics_listing(self.conversation.knowledge.kb))
@@ -99,26 +124,32 @@ class _ChatSession:
         if self.pending is not None and (text.isdigit() or command == "none"):
             await self._choose(0 if command == "none" else int(text))
             return True
-        reply = await self.conversation.ask(text, user_key=self.key)
+        reply = await self.conversation.ask(text, user_key=self.key, chosen_language=self.chosen)
+        self.language = reply.language
         self.pending = reply if reply.kind is ReplyKind.CLARIFY else None
         self.say(reply_text(reply))
         if reply.kind is ReplyKind.CLARIFY:
-            self.say("Type the number of your choice, 0 for none of these, or ask again.")
+            self.say(self.t.gettext(CHOOSE_NUMBER))
         return True
 
-    def _show_topic(self, topic_id: str, language: Language = DEFAULT_LANGUAGE) -> None:
-        reply = self.conversation.topic_reply(topic_id, language=language)
-        self.say(reply_text(reply) if reply else f"No topic {topic_id!r}; type 'topics'.")
+    def _show_topic(self, topic_id: str, language: Language | None = None) -> None:
+        reply = self.conversation.topic_reply(topic_id, language=language or self.language)
+        self.say(
+            reply_text(reply) if reply else self.t.gettext(NO_SUCH_TOPIC).format(topic=topic_id)
+        )
 
     async def _choose(self, number: int) -> None:
         pending = self.pending
         assert pending is not None
         if number == 0:
             self.pending = None
-            self.say(reply_text(await self.conversation.none_of_these(pending.exchange_id)))
+            reply = await self.conversation.none_of_these(
+                pending.exchange_id, language=pending.language
+            )
+            self.say(reply_text(reply))
             return
         if not 1 <= number <= len(pending.options):
-            self.say(f"Please type a number between 0 and {len(pending.options)}.")
+            self.say(self.t.gettext(NUMBER_RANGE).format(last=len(pending.options)))
             return
         topic = pending.options[number - 1]
         if pending.exchange_id is not None:

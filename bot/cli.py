@@ -18,14 +18,21 @@ from bot.conversation import clean_question
 from bot.logging_setup import configure_logging
 from bot.rendering import markup_text
 from bot.settings import Settings, SettingsError
-from intents.errors import KnowledgeError, Problem
-from intents.freshness import freshness_warnings
-from intents.id_usage import eval_files, eval_id_uses, merge_uses, vanished_id_warnings
-from intents.knowledge import KnowledgeBase
-from intents.loader import load_knowledge
-from intents.matcher import Matcher
-from intents.models import SEED_PREFIX
-from intents.result import MatchResult, Outcome
+from intents import (
+    SEED_PREFIX,
+    KnowledgeBase,
+    KnowledgeError,
+    Matcher,
+    MatchResult,
+    Outcome,
+    Problem,
+    eval_files,
+    eval_id_uses,
+    freshness_warnings,
+    load_knowledge,
+    merge_uses,
+    vanished_id_warnings,
+)
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -103,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="chat in the terminal (reads piped stdin too)")
     add_knowledge_option(chat)
+    chat.add_argument(
+        "--language",
+        choices=("en", "fr"),
+        help="answer in this language (default: the language of each question)",
+    )
     chat.set_defaults(func=run_chat)
 
     run = sub.add_parser(
@@ -210,7 +222,7 @@ def _iso_date(text: str) -> date:
 
 def run_schema(args: argparse.Namespace, settings: Settings) -> int:
     """Publish the pydantic schema as JSON Schema for `# yaml-language-server` users."""
-    from intents.schema import knowledge_json_schema
+    from intents import knowledge_json_schema
 
     target = args.output or knowledge_dir(args, settings) / "schema" / "knowledge.schema.json"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -244,8 +256,9 @@ def run_health(args: argparse.Namespace, settings: Settings) -> int:
 def result_json(result: MatchResult, matcher: Matcher) -> dict[str, Any]:
     """The stable machine interface used by evaluations."""
     answer = None
-    if result.outcome is Outcome.ANSWER and result.intent in matcher.kb.topics:
-        answer = markup_text(matcher.kb.topics[result.intent].answer)
+    topic = matcher.kb.topics.get(result.intent) if result.intent is not None else None
+    if result.outcome is Outcome.ANSWER and topic is not None:
+        answer = markup_text(topic.answer)
     return {
         "question": result.question,
         "outcome": str(result.outcome),
@@ -297,7 +310,13 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.chat import chat
 
     return asyncio.run(
-        chat(settings, knowledge_dir(args, settings), lenient(sys.stdin), sys.stdout)
+        chat(
+            settings,
+            knowledge_dir(args, settings),
+            lenient(sys.stdin),
+            sys.stdout,
+            language=args.language,
+        )
     )
 
 

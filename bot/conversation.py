@@ -12,12 +12,20 @@ from enum import StrEnum
 
 from bot.live_knowledge import LiveKnowledge
 from bot.storage import NewExchange, Storage, StorageError
-from intents.knowledge import KnowledgeBase
-from intents.language import DEFAULT_LANGUAGE, Language, detect_language, load_language_model
-from intents.limits import TELEGRAM_MESSAGE_LIMIT
-from intents.models import Contact, Topic
-from intents.normalize import strip_invisible
-from intents.result import MatchResult, Outcome
+from intents import (
+    DEFAULT_LANGUAGE,
+    TELEGRAM_MESSAGE_LIMIT,
+    Contact,
+    KnowledgeBase,
+    Language,
+    MatchResult,
+    Outcome,
+    Topic,
+    detect_language,
+    language_of_code,
+    load_language_model,
+    strip_invisible,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +35,11 @@ MAX_QUESTION_CHARS = TELEGRAM_MESSAGE_LIMIT
 
 
 class ReplyKind(StrEnum):
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    FALLBACK = "fallback"
+    """What a reply does: the matcher's `Outcome` (same names, same values), or EMPTY."""
+
+    ANSWER = Outcome.ANSWER.value
+    CLARIFY = Outcome.CLARIFY.value
+    FALLBACK = Outcome.FALLBACK.value
     EMPTY = "empty"
     """Nothing to match (only spaces, control characters or emoji): ask for words."""
 
@@ -68,11 +78,8 @@ class Reply:
 
 def default_contacts(kb: KnowledgeBase) -> tuple[Contact, ...]:
     """Where to send someone the knowledge base has no specific contact for."""
-    for topic_id in ("route.contact", "about.kt-group"):
-        topic = kb.topics.get(topic_id)
-        if topic is not None and topic.contacts:
-            return kb.contacts_of(topic)[:1]
-    return tuple(kb.contacts.values())[:1]
+    contact = kb.default_contact
+    return (contact,) if contact is not None else ()
 
 
 def clean_question(text: str) -> tuple[str, bool]:
@@ -109,19 +116,27 @@ class Conversation:
         user_key: str | None = None,
         update_id: int | None = None,
         language_code: str | None = None,
+        chosen_language: Language | None = None,
     ) -> Reply:
         """`language_code` (Telegram's, of the user's app) is the language assumed when the
-        question is too short to tell; without one, English."""
+        question is too short to tell; without one, English. `chosen_language` (the user's
+        /language) is the language of the reply whatever the question's; the detected one is
+        still recorded, for staff to see what people write in."""
         question, truncated = clean_question(text)
         matcher = self.knowledge.matcher  # one snapshot for the whole exchange
         kb = matcher.kb
+        prior = chosen_language or language_code
         if not has_words(question):
-            return Reply(ReplyKind.EMPTY, kb)
+            return Reply(ReplyKind.EMPTY, kb, language=language_of_code(prior) or DEFAULT_LANGUAGE)
         result = matcher.match(question)
-        language = detect_language(question, language_code)
-        exchange_id = await self._record(question, result, kb, user_key, update_id)
+        detected = detect_language(question, prior)
+        exchange_id = await self._record(question, result, kb, user_key, update_id, detected)
         return self.reply_for(
-            result, kb, exchange_id=exchange_id, truncated=truncated, language=language
+            result,
+            kb,
+            exchange_id=exchange_id,
+            truncated=truncated,
+            language=chosen_language or detected,
         )
 
     def reply_for(
@@ -133,12 +148,13 @@ class Conversation:
         truncated: bool = False,
         language: Language = DEFAULT_LANGUAGE,
     ) -> Reply:
-        if result.outcome is Outcome.ANSWER and result.intent in kb.topics:
+        answered = kb.topics.get(result.intent) if result.intent is not None else None
+        if result.outcome is Outcome.ANSWER and answered is not None:
             return Reply(
                 ReplyKind.ANSWER,
                 kb,
                 result,
-                kb.topics[result.intent],
+                answered,
                 exchange_id=exchange_id,
                 truncated=truncated,
                 language=language,
@@ -182,14 +198,21 @@ class Conversation:
         except StorageError as exc:
             log.error("could not record clarification choice for exchange %s: %s", exchange_id, exc)
 
-    async def none_of_these(self, exchange_id: int | None) -> Reply:
+    async def none_of_these(
+        self, exchange_id: int | None, *, language: Language = DEFAULT_LANGUAGE
+    ) -> Reply:
         """None of the offered topics fit: the question goes to the unanswered review."""
         if exchange_id and self.storage is not None:
             try:
                 await self.storage.mark_unanswered(exchange_id)
             except StorageError as exc:
                 log.error("could not mark exchange %s as unanswered: %s", exchange_id, exc)
-        return Reply(ReplyKind.FALLBACK, self.knowledge.kb, exchange_id=exchange_id or None)
+        return Reply(
+            ReplyKind.FALLBACK,
+            self.knowledge.kb,
+            exchange_id=exchange_id or None,
+            language=language,
+        )
 
     async def _record(
         self,
@@ -198,6 +221,7 @@ class Conversation:
         kb: KnowledgeBase,
         user_key: str | None,
         update_id: int | None,
+        language: Language,
     ) -> int | None:
         if self.storage is None:
             return None
@@ -212,6 +236,7 @@ class Conversation:
                     result=result,
                     kb_version=kb.version,
                     update_id=update_id,
+                    language=language,
                 )
             )
         except StorageError as exc:

@@ -19,19 +19,19 @@ from typing import Any, TextIO
 
 from bot.cli_options import add_knowledge_option, knowledge_dir
 from bot.settings import Settings
-from intents.evaluation import (
+from intents import (
     EvalFileError,
     EvalReport,
     Figures,
+    Matcher,
     Miss,
     SweepPoint,
     evaluate,
     kind_group,
+    load_knowledge,
     read_labelled,
     sweep,
 )
-from intents.loader import load_knowledge
-from intents.matcher import Matcher
 
 ANSWER_STEPS = tuple(round(0.16 + 0.02 * i, 2) for i in range(18))  # 0.16 … 0.50
 CLARIFY_STEPS = tuple(round(0.14 + 0.04 * i, 2) for i in range(7))  # 0.14 … 0.38

@@ -8,10 +8,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from intents.errors import KnowledgeError, Problem
-from intents.knowledge import KnowledgeBase
-from intents.loader import load_knowledge
-from intents.matcher import Matcher
+from intents import KnowledgeBase, KnowledgeError, Matcher, Problem, load_knowledge
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from intents.limits import TELEGRAM_MESSAGE_LIMIT
+from intents import TELEGRAM_MESSAGE_LIMIT
 
 _TOKEN = re.compile(r"<(?P<close>/)?(?P<name>[A-Za-z][A-Za-z0-9-]*)[^<>]*>|&#?\w+;|[^<&]+|[<&]")
 """A tag, an entity, or a run of plain text (a stray `<` or `&` is text)."""

@@ -1,7 +1,8 @@
 """Turn a Reply into words: Telegram HTML or terminal text, from the same parts.
 
 Deciding what to say happens in `bot.conversation`; this module only formats. All text
-that does not come from our markup (titles, user input, URLs) is escaped for HTML.
+that does not come from our markup (titles, user input, URLs) is escaped for HTML. The
+interface strings are English msgids looked up in the reply's language (`bot.i18n`).
 """
 
 from __future__ import annotations
@@ -10,27 +11,58 @@ import html
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from bot.conversation import MAX_QUESTION_CHARS, Reply, ReplyKind, default_contacts
-from intents.knowledge import KnowledgeBase
-from intents.markup import Block, BlockKind, Markup, Span, SpanKind, parse_markup
-from intents.models import Contact
-from intents.translation import localized_answer
+from babel.numbers import format_decimal
 
-NOT_TEXT = (
+from bot.conversation import MAX_QUESTION_CHARS, Reply, ReplyKind, default_contacts
+from bot.i18n import N_, Translator, translator
+from intents import (
+    DEFAULT_LANGUAGE,
+    Block,
+    BlockKind,
+    Contact,
+    KnowledgeBase,
+    Language,
+    Markup,
+    Span,
+    SpanKind,
+    Topic,
+    localized_answer,
+    parse_markup,
+)
+
+NOT_TEXT = N_(
     "I can only read text messages. Please type your question in words, "
     "for example: “What is MEDICIS?”"
 )
-EMPTY = "Please type your question in words, for example: “Can we license a CERN technology?”"
-TRUNCATED = (
-    f"(Your message was very long; I read only its first {MAX_QUESTION_CHARS:,} characters.)"
-)
-CLARIFY = "I’m not sure which topic you mean. Did you mean one of these?"
-CLARIFY_ONE = "I’m not sure I understood. Did you mean this?"
-FALLBACK = (
+EMPTY = N_("Please type your question in words, for example: “Can we license a CERN technology?”")
+TRUNCATED = N_("(Your message was very long; I read only its first {limit} characters.)")
+CLARIFY = N_("I’m not sure which topic you mean. Did you mean one of these?")
+CLARIFY_ONE = N_("I’m not sure I understood. Did you mean this?")
+FALLBACK = N_(
     "I’m sorry, I don’t have a reliable answer to that, and I’d rather not guess. "
     "I’ve noted your question so the Knowledge Transfer team can improve my answers."
 )
-RATE_LIMITED = "You’re sending messages faster than I can answer. Please wait a moment."
+RATE_LIMITED = N_("You’re sending messages faster than I can answer. Please wait a moment.")
+ENGLISH_ONLY = N_("This answer is only available in English.")
+"""Above an English answer shown to someone writing in another language (the German,
+Italian and Spanish catalogs translate this line too)."""
+CONTACT = N_("Contact: {contacts}")
+FALLBACK_STEPS = N_("To reach a person, press “Talk to a person” below or use /contact.")
+FALLBACK_BROWSE = N_("You can also browse what I know with /topics.")
+TEXT_LINK = N_("Link: {title} — {url}")
+TEXT_RELATED = N_("Related: {titles}")
+TEXT_REACH = N_("To reach a person: {contact}")
+TEXT_BROWSE = N_("Type 'topics' to browse what I know.")
+
+
+def truncated_notice(t: Translator) -> str:
+    # 4,096 in English, 4 096 in French: the number is written the reader's way.
+    return t.gettext(TRUNCATED).format(limit=format_decimal(MAX_QUESTION_CHARS, locale=t.language))
+
+
+def topic_title(topic: Topic, language: Language = DEFAULT_LANGUAGE) -> str:
+    """A topic's title in `language` when it is translated (buttons, listings)."""
+    return localized_answer(topic, language).title
 
 
 # --- markup -------------------------------------------------------------------------------
@@ -91,7 +123,7 @@ def markup_text(text: str) -> str:
 # --- replies ------------------------------------------------------------------------------
 
 
-def _contact_line_html(contacts: Iterable[Contact]) -> str:
+def _contact_line_html(contacts: Iterable[Contact], t: Translator) -> str:
     items = []
     for c in contacts:
         name = html.escape(c.name, quote=False)
@@ -99,31 +131,31 @@ def _contact_line_html(contacts: Iterable[Contact]) -> str:
             items.append(f'<a href="{html.escape(c.url, quote=True)}">{name}</a>')
         elif c.email:
             items.append(f"{name} ({html.escape(c.email, quote=False)})")
-    return "👤 Contact: " + ", ".join(items) if items else ""
+    return "👤 " + t.gettext(CONTACT).format(contacts=", ".join(items)) if items else ""
 
 
-def _contact_line_text(contacts: Iterable[Contact]) -> str:
-    items = [f"{c.name} — {c.url or c.email}" for c in contacts]
-    return "Contact: " + "; ".join(items) if items else ""
+def _contacts_text(contacts: Iterable[Contact]) -> str:
+    return "; ".join(f"{c.name} — {c.url or c.email}" for c in contacts)
 
 
 def reply_html(reply: Reply) -> str:
     """The Telegram message for `reply` (HTML parse mode)."""
+    t = translator(reply.language)
     lines: list[str] = []
     if reply.truncated:
-        lines += [f"<i>{html.escape(TRUNCATED, quote=False)}</i>", ""]
+        lines += [f"<i>{html.escape(truncated_notice(t), quote=False)}</i>", ""]
     if reply.kind is ReplyKind.ANSWER and reply.topic is not None:
         topic = reply.topic
         shown = localized_answer(topic, reply.language)
-        if shown.notice:
-            lines += [f"<i>{html.escape(shown.notice, quote=False)}</i>", ""]
+        if shown.language != reply.language:
+            lines += [f"<i>{html.escape(t.gettext(ENGLISH_ONLY), quote=False)}</i>", ""]
         lines += [f"<b>{html.escape(shown.title, quote=False)}</b>", "", markup_html(shown.answer)]
         links = [
             f'🔗 <a href="{html.escape(link.url, quote=True)}">'
             f"{html.escape(link.title, quote=False)}</a>"
             for link in topic.links
         ]
-        contact = _contact_line_html(reply.contacts)
+        contact = _contact_line_html(reply.contacts, t)
         if links or contact:
             lines.append("")
             lines += links
@@ -132,51 +164,60 @@ def reply_html(reply: Reply) -> str:
     elif reply.kind is ReplyKind.CLARIFY:
         lines.append(html.escape(clarify_prompt(reply), quote=False))
     elif reply.kind is ReplyKind.FALLBACK:
-        lines += [html.escape(FALLBACK, quote=False), "", fallback_next_steps_html(reply.kb)]
+        lines += [
+            html.escape(t.gettext(FALLBACK), quote=False),
+            "",
+            fallback_next_steps_html(reply.kb, t),
+        ]
     else:
-        lines.append(html.escape(EMPTY, quote=False))
+        lines.append(html.escape(t.gettext(EMPTY), quote=False))
     return "\n".join(lines).strip()
 
 
-def fallback_next_steps_html(kb: KnowledgeBase) -> str:
-    contact = _contact_line_html(default_contacts(kb))
-    steps = "To reach a person, press “Talk to a person” below or use /contact."
-    browse = "You can also browse what I know with /topics."
+def fallback_next_steps_html(kb: KnowledgeBase, t: Translator) -> str:
+    contact = _contact_line_html(default_contacts(kb), t)
+    steps = html.escape(t.gettext(FALLBACK_STEPS), quote=False)
+    browse = html.escape(t.gettext(FALLBACK_BROWSE), quote=False)
     return "\n".join(filter(None, [steps, contact, browse]))
 
 
 def clarify_prompt(reply: Reply) -> str:
-    return CLARIFY_ONE if len(reply.options) == 1 else CLARIFY
+    return translator(reply.language).gettext(CLARIFY_ONE if len(reply.options) == 1 else CLARIFY)
 
 
 def reply_text(reply: Reply) -> str:
     """The terminal rendering of `reply` (clarify options are listed by the caller)."""
+    t = translator(reply.language)
     lines: list[str] = []
     if reply.truncated:
-        lines += [TRUNCATED, ""]
+        lines += [truncated_notice(t), ""]
     if reply.kind is ReplyKind.ANSWER and reply.topic is not None:
         topic = reply.topic
         shown = localized_answer(topic, reply.language)
-        if shown.notice:
-            lines += [shown.notice, ""]
+        if shown.language != reply.language:
+            lines += [t.gettext(ENGLISH_ONLY), ""]
         lines += [shown.title.upper(), "", markup_text(shown.answer)]
         if topic.links:
-            lines += ["", *(f"Link: {link.title} — {link.url}" for link in topic.links)]
-        contact = _contact_line_text(reply.contacts)
-        if contact:
-            lines.append(contact)
+            link_line = t.gettext(TEXT_LINK)
+            lines += ["", *(link_line.format(title=k.title, url=k.url) for k in topic.links)]
+        contacts = _contacts_text(reply.contacts)
+        if contacts:
+            lines.append(t.gettext(CONTACT).format(contacts=contacts))
         if reply.related:
-            lines.append("Related: " + " · ".join(t.title for t in reply.related))
+            titles = " · ".join(topic_title(r, reply.language) for r in reply.related)
+            lines.append(t.gettext(TEXT_RELATED).format(titles=titles))
     elif reply.kind is ReplyKind.CLARIFY:
         lines.append(clarify_prompt(reply))
-        lines += [f"  {i}. {t.title}" for i, t in enumerate(reply.options, 1)]
-    elif reply.kind is ReplyKind.FALLBACK:
-        lines += [FALLBACK, ""]
-        contact = _contact_line_text(default_contacts(reply.kb))
         lines += [
-            f"To reach a person: {contact.removeprefix('Contact: ')}" if contact else "",
-            "Type 'topics' to browse what I know.",
+            f"  {i}. {topic_title(o, reply.language)}" for i, o in enumerate(reply.options, 1)
+        ]
+    elif reply.kind is ReplyKind.FALLBACK:
+        lines += [t.gettext(FALLBACK), ""]
+        contacts = _contacts_text(default_contacts(reply.kb))
+        lines += [
+            t.gettext(TEXT_REACH).format(contact=contacts) if contacts else "",
+            t.gettext(TEXT_BROWSE),
         ]
     else:
-        lines.append(EMPTY)
+        lines.append(t.gettext(EMPTY))
     return "\n".join(line for line in lines if line is not None).strip()

@@ -29,9 +29,16 @@ from ruamel.yaml.util import load_yaml_guess_indent
 from bot import knowledge_edit
 from bot.stale_report import StaleReading, format_stale, stale_json
 from bot.storage import ReviewState, UnansweredQuestion, UsageStats
-from intents.errors import KnowledgeError, Problem
-from intents.loader import knowledge_files, load_knowledge, question_key
-from intents.result import Candidate, Outcome
+from intents import (
+    Candidate,
+    KnowledgeError,
+    Outcome,
+    Problem,
+    knowledge_files,
+    load_knowledge,
+    question_key,
+    stem,
+)
 
 DEFAULT_GROUP_THRESHOLD = 0.75
 """Similarity (0–1) above which two unanswered questions count as the same question."""
@@ -111,14 +118,10 @@ class QuestionGroup:
 def grouping_text(question: str) -> str:
     """Case-, accent- and punctuation-free content words, plurals folded."""
     key = question_key(question)
-    words = [_singular(w) for w in key.split() if w not in _STOPWORDS]
+    # The matcher's stemmer: "prices"/"price" and "gantries"/"gantry" meet here as they do
+    # when a question is matched.
+    words = [stem(w) for w in key.split() if w not in _STOPWORDS]
     return " ".join(words) or key
-
-
-def _singular(word: str) -> str:
-    # Crude on purpose: "prices"/"price" and "isotopes"/"isotope" must meet; a wrong cut
-    # ("class" → "clas") is harmless because both sides are cut the same way.
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def group_similar(
@@ -388,6 +391,7 @@ def question_json(item: UnansweredQuestion) -> dict[str, Any]:
         "reviewed_at": item.reviewed_at.isoformat() if item.reviewed_at else None,
         "channel": item.channel,
         "kb_version": item.kb_version,
+        "language": item.language,
     }
 
 
@@ -400,6 +404,7 @@ def group_json(group: QuestionGroup) -> dict[str, Any]:
         "ids": list(group.ids),
         "questions": [m.question for m in group.members],
         "last_asked": group.last_asked.isoformat(),
+        "languages": list(group_languages(group)),
     }
 
 
@@ -416,6 +421,7 @@ def stats_json(
         "fallback": stats.fallback,
         "rates": {str(o): round(stats.rate(o), 4) for o in Outcome},
         "open_unanswered": stats.open_unanswered,
+        "languages": dict(stats.by_language),  # "": asked before languages were recorded
         "top_topics": [{"topic": t.topic, "count": t.count} for t in stats.top_topics],
         "feedback": [
             {"topic": f.topic, "helpful": f.helpful, "unhelpful": f.unhelpful}
@@ -477,6 +483,16 @@ def format_group(group: QuestionGroup) -> str:
     return f"{group.count}× “{_clip(group.representative, 120)}” ({people(group)}){nearest}"
 
 
+UNKNOWN_LANGUAGE = "(not recorded)"
+"""Questions asked before languages were recorded."""
+
+
+def group_languages(group: QuestionGroup) -> tuple[str, ...]:
+    """The languages the group's questions are written in, most frequent first."""
+    counts = Counter(m.language for m in group.members if m.language)
+    return tuple(language for language, _ in counts.most_common())
+
+
 def people(group: QuestionGroup) -> str:
     """`1 person`, `9 people`: how many distinct users asked."""
     return f"{group.askers} {'person' if group.askers == 1 else 'people'}"
@@ -520,6 +536,12 @@ def format_stats(
     ):
         lines.append(f"  {label:<11}{stats.by_outcome[outcome]:>6}  ({stats.rate(outcome):.0%})")
     lines.append(f"  open for review: {stats.open_unanswered}")
+    if stats.by_language:
+        lines += ["", "Languages:"]
+        lines += [
+            f"  {language or UNKNOWN_LANGUAGE:<11}{count:>6}  ({count / stats.total:.0%})"
+            for language, count in stats.by_language.items()
+        ]
     if stats.top_topics:
         lines += ["", "Top topics:"]
         width = max(len(t.topic) for t in stats.top_topics)

@@ -30,10 +30,7 @@ from bot.review import QuestionGroup, ReviewError
 from bot.settings import Settings
 from bot.stale_report import SHOWN, StaleReading, stale_readings
 from bot.storage import ReviewState, Storage, StorageError, UnansweredQuestion, UsageStats
-from intents.errors import KnowledgeError
-from intents.knowledge import KnowledgeBase
-from intents.loader import load_knowledge
-from intents.result import Outcome
+from intents import KnowledgeBase, KnowledgeError, Outcome, load_knowledge
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 T = TypeVar("T")
@@ -266,6 +263,7 @@ def _questions_table(items: Sequence[UnansweredQuestion], state: str) -> Table |
     nearest = {item.id: review.describe_nearest(item.alternatives).split(", ") for item in items}
     table.add_column("ID", justify="right", style="bold")
     table.add_column("Asked (UTC)", no_wrap=True)
+    table.add_column("Lang", no_wrap=True)  # blank: asked before languages were recorded
     table.add_column("Question")
     # Folded rather than cut with "…" in a narrow terminal: staff copy ids into --topic.
     table.add_column("Nearest topics (score)", overflow="fold")
@@ -273,9 +271,10 @@ def _questions_table(items: Sequence[UnansweredQuestion], state: str) -> Table |
     if with_state:
         table.add_column("State", overflow="fold")
     for item in items:
-        row = [
+        row: list[str | Text] = [
             str(item.id),
             f"{item.asked_at:%Y-%m-%d %H:%M}",
+            item.language or "",
             Text(item.question),
             Text("\n".join(nearest[item.id])),
         ]
@@ -307,6 +306,7 @@ def _groups_table(groups: Sequence[QuestionGroup]) -> Table | Text:
         box=box.SIMPLE_HEAD,
     )
     table.add_column("Asked", justify="right", style="bold")
+    table.add_column("Lang", no_wrap=True)
     table.add_column("Question (and other phrasings)", ratio=3)
     table.add_column("Nearest topic", overflow="fold")
     table.add_column("IDs", ratio=1)
@@ -318,6 +318,7 @@ def _groups_table(groups: Sequence[QuestionGroup]) -> Table | Text:
             text.append(f"\n  also: {other}", style="dim")
         table.add_row(
             f"{group.count}×",
+            ", ".join(review.group_languages(group)),
             text,
             group.nearest_topic or "-",
             ", ".join(str(i) for i in group.ids),
@@ -339,7 +340,9 @@ CSV_COLUMNS = (
     "reviewed_at",
     "channel",
     "kb_version",
+    "language",
 )
+"""New columns go at the end: spreadsheets and scripts read the older ones by position."""
 
 
 @_reports_errors
@@ -381,6 +384,7 @@ def _csv_row(item: UnansweredQuestion) -> list[str]:
         item.reviewed_at.isoformat() if item.reviewed_at else "",
         item.channel,
         item.kb_version,
+        item.language or "",
     ]
     return [_safe_cell(str(v)) for v in values]
 
@@ -550,6 +554,8 @@ def _print_stats(
     ):
         summary.add_row(label, str(count), f"{rate:.0%}")
     console.print(summary)
+    if stats.by_language:
+        console.print(_languages_table(stats))
     if stale:
         console.print(_stale_table(stale))
     if not stats.total:
@@ -571,8 +577,8 @@ def _print_stats(
         feedback.add_column("Topic")
         feedback.add_column("👍", justify="right")
         feedback.add_column("👎", justify="right")
-        for item in stats.feedback:
-            feedback.add_row(item.topic, str(item.helpful), str(item.unhelpful))
+        for rated in stats.feedback:
+            feedback.add_row(rated.topic, str(rated.helpful), str(rated.unhelpful))
         console.print(feedback)
 
     trend = Table(title="By week (starting Monday, UTC)", box=box.SIMPLE_HEAD)
@@ -587,6 +593,15 @@ def _print_stats(
             _share(week.fallback, week.total),
         )
     console.print(trend)
+
+
+def _languages_table(stats: UsageStats) -> Table:
+    table = Table(title="Languages of the questions", box=box.SIMPLE_HEAD)
+    table.add_column("Language")
+    table.add_column("Asked", justify="right")
+    for language, count in stats.by_language.items():
+        table.add_row(language or review.UNKNOWN_LANGUAGE, _share(count, stats.total))
+    return table
 
 
 def _stale_table(stale: Sequence[StaleReading]) -> Table:

@@ -38,6 +38,8 @@ class Settings:
     send_rate_per_second: int = 30
     """Telegram allows about 30 messages a second per bot; 0 turns throttling off."""
     webhook_secret: str | None = field(default=None, repr=False)
+    enquiry_reminder_hours: int = 48
+    """Staff are reminded of an enquiry still unanswered this long after it arrived; 0: never."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -76,6 +78,9 @@ class Settings:
                 "KTBOT_SEND_RATE_PER_SECOND", get("KTBOT_SEND_RATE_PER_SECOND"), 30
             ),
             webhook_secret=get("KTBOT_WEBHOOK_SECRET"),
+            enquiry_reminder_hours=_non_negative(
+                "KTBOT_ENQUIRY_REMINDER_HOURS", get("KTBOT_ENQUIRY_REMINDER_HOURS"), 48
+            ),
         )
 
     def require_token(self) -> str:

@@ -12,8 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.storage import Storage
-from intents.freshness import StaleTopic, stale_topics
-from intents.knowledge import KnowledgeBase
+from intents import KnowledgeBase, StaleTopic, stale_topics
 
 SHOWN = 5
 """Stale topics named in a report; `ktbot check` lists them all."""

@@ -11,7 +11,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from intents.id_usage import IdUse
+from intents import IdUse
 
 _NAMED_TOPICS = """
     SELECT topic_id, count(*) FROM (

@@ -236,7 +236,11 @@ def score_results(
     """The figures for `results`, the matcher's decisions on `questions` (same order)."""
     pairs = list(zip(questions, results, strict=True))
     kinds = list(dict.fromkeys(kind_group(q) for q in questions))
-    wrong = Counter((tuple(sorted(q.intents)), r.intent) for q, r in pairs if _false_answer(q, r))
+    wrong = Counter(
+        (tuple(sorted(q.intents)), r.intent)
+        for q, r in pairs
+        if r.intent is not None and _false_answer(q, r)  # a false answer names its topic
+    )
     misses = tuple(
         _miss(q, r, max_options)
         for kind in kinds

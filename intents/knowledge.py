@@ -13,6 +13,7 @@ from intents.models import (
     Contact,
     FreshnessSettings,
     MatchingSettings,
+    SpecialIds,
     SynonymGroup,
     Topic,
 )
@@ -44,6 +45,8 @@ class KnowledgeBase:
     that depend on today's date come from `intents.freshness` instead."""
     former_ids: Mapping[str, str] = field(default_factory=dict)
     """A renamed topic's old id -> its current id (`Topic.former_ids`)."""
+    special: SpecialIds = field(default_factory=SpecialIds)
+    """The topics and contact the bot's own messages use (`special:` in settings.yaml)."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -73,6 +76,29 @@ class KnowledgeBase:
         """The topic named `topic_id`, now or before a rename (deep links, old buttons)."""
         current = self.current_id(topic_id)
         return self.topics[current] if current is not None else None
+
+    @property
+    def welcome_topic(self) -> Topic | None:
+        """What /start and /help show, if the knowledge base names one."""
+        return self._special_topic(self.special.welcome_topic)
+
+    @property
+    def contact_topic(self) -> Topic | None:
+        """What /contact shows, if the knowledge base names one."""
+        return self._special_topic(self.special.contact_topic)
+
+    @property
+    def default_contact(self) -> Contact | None:
+        """Whom replies without a contact of their own point to: the `default_contact` of
+        `special:`, else the first contact defined (None only with no contacts at all)."""
+        chosen = self.special.default_contact
+        if chosen is not None and chosen in self.contacts:
+            return self.contacts[chosen]
+        return next(iter(self.contacts.values()), None)
+
+    def _special_topic(self, topic_id: str | None) -> Topic | None:
+        # The loader has checked the id; `get` keeps a hand-built knowledge base safe too.
+        return self.topics.get(topic_id) if topic_id is not None else None
 
     def topics_in(self, category_id: str) -> tuple[Topic, ...]:
         return tuple(t for t in self.topics.values() if t.category == category_id)

@@ -42,7 +42,7 @@ def language_of_code(code: str | None) -> Language | None:
     if not code:
         return None
     primary = code.strip().lower().replace("_", "-").split("-", 1)[0]
-    return cast(Language, primary) if primary in LANGUAGES else None
+    return primary if primary in LANGUAGES else None  # `in` narrows to Language
 
 
 def detect_language(text: str, prior: str | None = None) -> Language:

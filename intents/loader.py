@@ -25,10 +25,11 @@ from intents.models import (
     FreshnessSettings,
     KnowledgeFile,
     MatchingSettings,
+    SpecialIds,
     SynonymGroup,
     Topic,
 )
-from intents.normalize import normalize_text
+from intents.normalize import question_key
 from intents.translation_rules import translation_findings, untranslated_warnings
 from intents.yaml_source import SourceDocument, read_yaml
 
@@ -39,6 +40,7 @@ _M = TypeVar("_M", bound=BaseModel)
 _SINGLE_SECTIONS: dict[str, type[BaseModel]] = {
     "settings": MatchingSettings,
     "freshness": FreshnessSettings,
+    "special": SpecialIds,
 }
 """Sections only one file of the knowledge base may define (their defaults apply without)."""
 _ENTRY_MODELS: dict[str, type[Topic | Contact | Category | SynonymGroup]] = {
@@ -204,13 +206,13 @@ def _validate_file(doc: SourceDocument, problems: list[Problem]) -> _Entries | N
             else:
                 getattr(entries, section).append((index, entry))
     for name in declared:
-        section = (
+        valid = (
             None
             if any(loc[0] == name for loc in failed)
             else _valid(_SINGLE_SECTIONS[name], data[name])
         )
-        if section is not None:
-            entries.single[name] = section
+        if valid is not None:
+            entries.single[name] = valid
     return entries
 
 
@@ -261,13 +263,6 @@ def _describe(data: Any, location: tuple[Any, ...], error: Any) -> str:
     return f"{prefix}{field + ': ' if field else ''}{message}"
 
 
-def question_key(text: str) -> str:
-    """The form two example questions are compared in: the matcher's own normalisation
-    (case, accents, punctuation, spelling variants), so that what the matcher cannot tell
-    apart is reported as a duplicate."""
-    return normalize_text(text)
-
-
 def _assemble(
     root: Path,
     files: list[tuple[Path, SourceDocument, _Entries]],
@@ -282,6 +277,8 @@ def _assemble(
     categories: dict[str, Category] = {}
     single: dict[str, BaseModel | None] = {}
     """Per one-per-knowledge-base section seen so far: the first valid one."""
+    single_docs: dict[str, SourceDocument] = {}
+    """The file each of those comes from, for the line numbers of its problems."""
     warnings: list[Problem] = []
     review_places: dict[str, tuple[Path, int]] = {}
     where: dict[tuple[str, str], str] = {}
@@ -318,6 +315,8 @@ def _assemble(
                 path, line = place(doc, name)
                 problems.append(Problem(path, line, f"`{name}:` is defined in more than one file"))
             single[name] = single.get(name) or entries.single.get(name)
+            if name in entries.single:
+                single_docs.setdefault(name, doc)
 
     former_ids = _former_ids(files, topics, unloaded["topics"], problems)
     known = _Known(
@@ -326,6 +325,9 @@ def _assemble(
         categories=categories.keys() | unloaded["categories"],
         renamed=former_ids,
     )
+    special = _single(single, "special", SpecialIds)
+    if "special" in single_docs:
+        _check_special(single_docs["special"], special, known, problems)
     for _, doc, entries in files:
         for index, topic in entries.topics:
             if topics.get(topic.id) is not topic:
@@ -360,6 +362,7 @@ def _assemble(
         review_places=review_places,
         warnings=tuple(warnings),
         former_ids=former_ids,
+        special=special,
     )
 
 
@@ -511,6 +514,27 @@ def _check_topic(
         report(f"answer: {message}", "answer")
 
 
+def _check_special(
+    doc: SourceDocument, special: SpecialIds, known: _Known, problems: list[Problem]
+) -> None:
+    """Each id of `special:` names a topic, or a contact for the fields ending in `_contact`:
+    the code reaches these by id, so a rename must be caught here, not by a user."""
+    for name in SpecialIds.model_fields:
+        value = getattr(special, name)
+        if value is None:
+            continue
+        if name.endswith("_contact"):
+            unknown = value not in known.contacts
+            message = f"unknown contact {value!r}{_choices(known.contacts)}"
+        elif value in known.renamed:
+            unknown, message = True, f"topic {value!r} was renamed: use {known.renamed[value]!r}"
+        else:
+            unknown, message = value not in known.topics, f"unknown topic {value!r}"
+        if unknown:
+            line = doc.line_of(("special", name))
+            problems.append(Problem(doc.path, line, f"special: {name}: {message}"))
+
+
 def _check_sources(
     doc: SourceDocument,
     index: int,
@@ -572,12 +596,3 @@ def _choices(table: Collection[str]) -> str:
         return ""
     known = ", ".join(sorted(table)[:8])
     return f" (known: {known}{', …' if len(table) > 8 else ''})"
-
-
-def iter_problems(root: Path) -> Iterable[Problem]:
-    """All problems of `root`, or nothing when it loads cleanly."""
-    try:
-        load_knowledge(root)
-    except KnowledgeError as exc:
-        return exc.problems
-    return ()

@@ -36,8 +36,6 @@ COVERAGE_FLOOR = 0.8
 """Scores are divided by the message's coverage, but by no less than this: a message the
 knowledge base knows less than four fifths of is not scaled up further: its unknown words
 may well be what it is about."""
-MEDICAL_ADVICE_TOPIC = "about.no-medical-advice"
-"""The answer for patients asking about their own health (see `intents.health`)."""
 HEALTH_SCORE = 0.9
 RANKED = 5
 """Candidates kept per message: enough for any `max_alternatives` (at most 5)."""
@@ -84,7 +82,9 @@ class Matcher:
     index: TopicIndex
     names: NameSpotter
     medical_advice: int | None = None
-    """Index of the no-medical-advice topic, if the knowledge base has it."""
+    """Index of the answer for patients asking about their own health (see
+    `intents.health`): the `medical_advice_topic` of `special:`, if the knowledge base
+    names one."""
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
@@ -106,7 +106,8 @@ class Matcher:
             frozenset(index.vectorizer.term_ids),
         )
         ids = [t.id for t in topics]
-        medical = ids.index(MEDICAL_ADVICE_TOPIC) if MEDICAL_ADVICE_TOPIC in ids else None
+        medical_id = kb.special.medical_advice_topic
+        medical = ids.index(medical_id) if medical_id is not None and medical_id in ids else None
         return cls(kb, index, names, medical)
 
     @property

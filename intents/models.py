@@ -306,6 +306,33 @@ class FreshnessSettings(_Model):
         return self
 
 
+class SpecialIds(_Model):
+    """The topics and the contact the bot's own messages rely on, named here, not in code.
+
+    `ktbot check` reports an id that names no topic (fields ending in `_topic`) or no
+    contact (`_contact`): renaming `route.contact` without updating this section is an error,
+    not a `/contact` that silently stops showing the topic. An id left out turns its use off.
+    """
+
+    welcome_topic: Identifier | None = Field(
+        default=None,
+        description="The topic /start and /help show above the topic browser.",
+    )
+    contact_topic: Identifier | None = Field(
+        default=None, description="The topic /contact shows (how to reach a person)."
+    )
+    medical_advice_topic: Identifier | None = Field(
+        default=None,
+        description="The answer a patient asking about their own health gets, whatever "
+        "project the message names.",
+    )
+    default_contact: Identifier | None = Field(
+        default=None,
+        description="The contact of answers whose topic names none and of 'I don't know' "
+        "replies. Without it, the first contact defined.",
+    )
+
+
 class SynonymGroup(_Model):
     """Words users write for one concept, read as the word the knowledge base uses."""
 
@@ -327,6 +354,7 @@ class KnowledgeFile(_Model):
     categories: tuple[Category, ...] = ()
     settings: MatchingSettings | None = None
     freshness: FreshnessSettings | None = None
+    special: SpecialIds | None = None
     synonyms: tuple[SynonymGroup, ...] = ()
     out_of_scope: tuple[Text, ...] = Field(
         default=(),

@@ -186,3 +186,12 @@ def normalize_text(text: str) -> str:
     """Comparable form of `text`: `"  Licence d'exploitation, CERN’s R&D! "` ->
     `"license exploitation cern rd"`. Used to spot duplicate example questions."""
     return " ".join(words(text))
+
+
+def question_key(text: str) -> str:
+    """The form two questions are compared in: the matcher's own normalisation (case,
+    accents, punctuation, spelling variants), so that what the matcher cannot tell apart
+    counts as the same question (duplicate examples, an ignored question asked again).
+
+    Stored in the database (`unanswered.question_key`): changing it needs a migration."""
+    return normalize_text(text)

@@ -112,7 +112,9 @@ def _push(
 
 def _unit_rows(matrix: FeatureMatrix) -> FeatureMatrix:
     scale = 1.0 / np.maximum(matrix.row_norms(), 1e-9)
-    dense = matrix.dense * scale[None, :]
+    # Already float32 (a Python float does not widen a float32 array); the stubs say
+    # float64, so the no-copy `astype` states the type.
+    dense = (matrix.dense * scale[None, :]).astype(np.float32, copy=False)
     values = matrix.postings_values * scale[matrix.postings_rows]
     return FeatureMatrix(
         matrix.n_rows,

@@ -200,7 +200,7 @@ class FeatureMatrix:
         return out
 
     def row_norms(self) -> npt.NDArray[np.float32]:
-        squares = (self.dense.astype(np.float64) ** 2).sum(axis=0)
+        squares: npt.NDArray[np.float64] = (self.dense.astype(np.float64) ** 2).sum(axis=0)
         squares += np.bincount(
             self.postings_rows,
             weights=self.postings_values.astype(np.float64) ** 2,

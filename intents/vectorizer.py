@@ -211,7 +211,7 @@ class Vectorizer:
         `unknown`, with the part's weight); misspelt words are corrected in place."""
         missing: set[str] = set()
         for position, term in enumerate(query_terms):
-            ids = self.term_ids.get(term)
+            ids: Sequence[int] | None = self.term_ids.get(term)
             strength = weight
             if ids is None:
                 fixed = self.typos.correct(term)
@@ -226,8 +226,8 @@ class Vectorizer:
         # against a match, unlike an unknown word, so it does not count in the length.
         for feature in self._known(pair_features(query_terms, self.config), set()):
             tf[feature] = tf.get(feature, 0.0) + weight
-        for feature in missing:
-            unknown[feature] = max(unknown.get(feature, 0.0), weight)
+        for name in missing:
+            unknown[name] = max(unknown.get(name, 0.0), weight)
 
     def _known(self, features: Iterable[str], unknown: set[str]) -> list[int]:
         """Ids of the known `features`; the unknown ones are added to `unknown`."""

@@ -43,6 +43,10 @@ KNOWLEDGE = {
     """,
     "settings.yaml": """
         settings: {}
+        special:
+          welcome_topic: about.bot
+          contact_topic: route.contact
+          default_contact: kt
     """,
     "topics/projects.yaml": """
         topics:

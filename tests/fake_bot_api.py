@@ -35,6 +35,8 @@ class Failure:
 class FakeBotApi(BaseRequest):
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
+    delivered: list[tuple[str, int, int, str]] = field(default_factory=list)
+    """(method, chat id, message id, text) of every message sent or copied successfully."""
     _next_message_id: int = 100
 
     # --- BaseRequest -------------------------------------------------------------------
@@ -137,6 +139,10 @@ class FakeBotApi(BaseRequest):
         if method in ("sendMessage", "editMessageText"):
             self._next_message_id += 1
             chat_id = int(params.get("chat_id", 0))
+            if method == "sendMessage":
+                self.delivered.append(
+                    (method, chat_id, self._next_message_id, str(params.get("text", "")))
+                )
             return {
                 "message_id": int(params.get("message_id", self._next_message_id)),
                 "date": int(time.time()),
@@ -149,6 +155,12 @@ class FakeBotApi(BaseRequest):
                 },
                 "text": params.get("text", ""),
             }
+        if method == "copyMessage":
+            self._next_message_id += 1
+            self.delivered.append(
+                (method, int(params.get("chat_id", 0)), self._next_message_id, "")
+            )
+            return {"message_id": self._next_message_id}
         if method == "getUpdates":
             return []
         return True

@@ -11,10 +11,17 @@ from tests.fake_bot_api import BOT_ID, BOT_USERNAME
 _ids = itertools.count(1000)
 
 
-def user(user_id: int = 42, first_name: str = "Ada", username: str | None = "ada") -> dict:
+def user(
+    user_id: int = 42,
+    first_name: str = "Ada",
+    username: str | None = "ada",
+    language_code: str | None = None,
+) -> dict:
     data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
     if username:
         data["username"] = username
+    if language_code:
+        data["language_code"] = language_code  # the language of the user's Telegram app
     return data
 
 
@@ -35,12 +42,13 @@ def message(
     extra: dict[str, Any] | None = None,
     update_id: int | None = None,
     edited: bool = False,
+    language_code: str | None = None,
 ) -> dict[str, Any]:
     msg: dict[str, Any] = {
         "message_id": next(_ids),
         "date": int(time.time()),
         "chat": _chat(chat_id if chat_id is not None else user_id, chat_type),
-        "from": user(user_id),
+        "from": user(user_id, language_code=language_code),
     }
     if text is not None:
         msg["text"] = text
@@ -78,13 +86,18 @@ def bot_message(chat_id: int, message_id: int, text: str = "answer") -> dict[str
 
 
 def press(
-    data: str, *, user_id: int = 42, message_id: int = 101, chat_id: int | None = None
+    data: str,
+    *,
+    user_id: int = 42,
+    message_id: int = 101,
+    chat_id: int | None = None,
+    language_code: str | None = None,
 ) -> dict[str, Any]:
     return {
         "update_id": next(_ids),
         "callback_query": {
             "id": str(next(_ids)),
-            "from": user(user_id),
+            "from": user(user_id, language_code=language_code),
             "chat_instance": "ci-1",
             "data": data,
             "message": bot_message(chat_id if chat_id is not None else user_id, message_id),

@@ -421,6 +421,19 @@ def test_chat_answers_each_piped_line_until_quit(
     assert "FLASH delivers" not in out  # asked after 'quit'
 
 
+def test_chat_in_french_answers_and_guides_in_french(
+    tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_stdin(monkeypatch, f"What is MEDICIS?\n{NONSENSE}\nhelp\n")
+
+    assert main(["chat", "--knowledge", str(tiny_kb), "--language", "fr"]) == 0
+
+    out = capsys.readouterr().out
+    assert "Cette réponse n’existe qu’en anglais." in out  # the tiny base has no French
+    assert "Je suis désolé, je n’ai pas de réponse fiable" in out and FALLBACK not in out
+    assert "Posez une question avec vos propres mots" in out
+
+
 def test_chat_records_each_exchange_with_channel_cli(
     tiny_kb: Path,
     clean_environment: Path,

@@ -288,7 +288,7 @@ async def test_talk_to_a_person_asks_consent_forwards_and_relays_the_staff_reply
     await press(bot_api, user, reply, talk)
     consent = await bot_api.wait_for_message(user, timeout=WAIT)
     assert not bot_api.sent_messages(staff)  # nothing shared before consent
-    agree = next(d for d in callback_data(consent, "hc") if d.endswith("|y"))
+    agree = next(d for d in callback_data(consent, "ek") if d.endswith("|y"))
     await press(bot_api, user, consent, agree)
     forwarded = await bot_api.wait_for_message(staff, timeout=WAIT)
 
@@ -312,7 +312,7 @@ async def test_after_forget_no_database_file_holds_the_users_id_or_names(
     _, reply = await reply_to(bot_api, user, "can CERN test our dosimeter in a beam next month")
     await press(bot_api, user, reply, callback_data(reply, "h")[0])
     consent = await bot_api.wait_for_message(user, timeout=WAIT)
-    await press(bot_api, user, consent, next(d for d in callback_data(consent, "hc")))
+    await press(bot_api, user, consent, next(d for d in callback_data(consent, "ek")))
     await bot_api.wait_for_message(staff, timeout=WAIT)  # the names are shared, and stored
     # Someone else keeps using the bot: the forgotten user's data must not hide among theirs.
     await reply_to(bot_api, bot_api.new_user("Bob"), "what is MEDICIS?")

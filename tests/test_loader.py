@@ -17,8 +17,9 @@ import pytest
 
 from intents.errors import KnowledgeError, Problem
 from intents.knowledge import KnowledgeBase
-from intents.loader import iter_problems, load_knowledge, question_key
+from intents.loader import load_knowledge
 from intents.models import MatchingSettings
+from intents.normalize import question_key
 from tests.conftest import TINY_KB_FILES, TINY_KB_TOPIC_IDS, KbFactory, dedent, write_kb
 
 # --- helpers ------------------------------------------------------------------------------
@@ -182,16 +183,6 @@ def test_question_key_is_the_matchers_view_so_spelling_variants_are_duplicates()
     assert question_key("How do I licence a patent?") == question_key("how do i license a patent")
     assert question_key("tumour organisation") == question_key("tumor organization")
     assert question_key("?!") == ""
-
-
-def test_iter_problems_is_empty_for_a_valid_directory(tiny_kb: Path) -> None:
-    assert tuple(iter_problems(tiny_kb)) == ()
-
-
-def test_iter_problems_lists_the_problems_of_an_invalid_directory(tmp_path: Path) -> None:
-    assert [p.message for p in iter_problems(tmp_path / "absent")] == [
-        "knowledge directory not found"
-    ]
 
 
 # --- immutability -------------------------------------------------------------------------

@@ -170,8 +170,13 @@ async def test_a_question_ignored_before_the_upgrade_stays_ignored_when_asked_ag
     path = make_v1_database(tmp_path / "ktbot.sqlite3")
     async with await Storage.open(path) as storage:
         await storage.ignore(3, "prices are not public")
-    # Back to version 2, as a bot released before versions 3 and 4 would have left it.
+    # Back to version 2, as a bot released before versions 3 to 7 would have left it.
     with sqlite3.connect(path) as raw:
+        raw.execute("DROP TABLE enquiry_messages")
+        raw.execute("DROP TABLE enquiries")
+        raw.execute("DROP TABLE user_languages")
+        raw.execute("ALTER TABLE handoffs DROP COLUMN language")
+        raw.execute("ALTER TABLE exchanges DROP COLUMN language")
         raw.execute("DROP INDEX unanswered_ignored_key")
         raw.execute("ALTER TABLE unanswered DROP COLUMN question_key")
         raw.execute("DROP TABLE inbox")

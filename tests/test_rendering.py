@@ -23,7 +23,6 @@ from bot.rendering import (
     CLARIFY,
     EMPTY,
     FALLBACK,
-    TRUNCATED,
     markup_html,
     markup_text,
     reply_html,
@@ -34,6 +33,8 @@ from intents.loader import load_knowledge
 from intents.models import KnowledgeFile
 from intents.result import Candidate, MatchResult, Outcome
 from tests.conftest import dedent
+
+TRUNCATED = "(Your message was very long; I read only its first 4,096 characters.)"
 
 HOSTILE_QUESTION = "<script>alert('x')</script> & \"quoted\" <b>bold</b>"
 

@@ -10,6 +10,7 @@ import asyncio
 import csv
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -439,3 +440,73 @@ def test_export_to_stdout_has_a_byte_order_mark_only_with_excel(
 
     assert plain.startswith("id,")
     assert excel == "\ufeff" + plain
+
+
+# --- languages ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def multilingual(settings: Settings) -> None:
+    """A French and a German question, and one recorded before languages were."""
+
+    async def write() -> None:
+        async with await Storage.open(settings.db_path) as storage:
+            for question, language in (
+                ("Quel est le prix des isotopes ?", "fr"),
+                ("Was kosten die Isotope?", "de"),
+                ("isotope prices", None),
+            ):
+                result = fallback(("project.medicis", 0.3))
+                new = NewExchange("telegram", "u", question, result, "kb-1", at=RECENT)
+                await storage.record_exchange(replace(new, language=language))
+
+    asyncio.run(write())
+
+
+def test_list_shows_the_language_of_each_question(
+    settings: Settings,
+    multilingual: None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    ktbot(settings, "unanswered", "list", "--json")
+    items = json.loads(capsys.readouterr().out)
+    ktbot(settings, "unanswered", "list")
+    table = capsys.readouterr().out
+
+    assert {i["question"]: i["language"] for i in items} == {
+        "Quel est le prix des isotopes ?": "fr",
+        "Was kosten die Isotope?": "de",
+        "isotope prices": None,
+    }
+    assert "Lang" in table
+    assert any(" fr " in line and "Quel est le prix" in line for line in table.splitlines())
+
+
+def test_export_and_groups_carry_the_language(
+    settings: Settings, multilingual: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "unanswered.csv"
+    ktbot(settings, "unanswered", "export", "--csv", str(target))
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    capsys.readouterr()
+    ktbot(settings, "unanswered", "groups", "--json")
+    groups = json.loads(capsys.readouterr().out)
+
+    assert {row["question"]: row["language"] for row in rows}["Was kosten die Isotope?"] == "de"
+    assert {row["question"]: row["language"] for row in rows}["isotope prices"] == ""
+    assert sorted(language for g in groups for language in g["languages"]) == ["de", "fr"]
+
+
+def test_stats_count_questions_per_language(
+    settings: Settings, multilingual: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ktbot(settings, "stats", "--json")
+    data = json.loads(capsys.readouterr().out)
+    ktbot(settings, "stats")
+    out = capsys.readouterr().out
+
+    assert data["languages"] == {"": 1, "de": 1, "fr": 1}
+    assert "Languages of the questions" in out and "(not recorded)" in out

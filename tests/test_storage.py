@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -362,10 +363,14 @@ async def test_forget_user_deletes_everything_about_them(storage: Storage, db_pa
         staff_chat_id=-100,
         staff_message_id=7,
     )
+    await storage.set_user_language("ada", "fr")
+    await storage.set_user_language("grace", "en")
 
     count = await storage.forget_user("ada")
 
-    assert count == 5  # two exchanges, one vote, one choice, one hand-off
+    assert count == 6  # two exchanges, one vote, one choice, one hand-off, one language
+    assert await storage.user_language("ada") is None
+    assert await storage.user_language("grace") == "en"
     assert await storage.exchange(asked) is None and await storage.exchange(chose) is None
     assert await storage.handoff_for_staff_message(-100, 7) is None
     assert await storage.unanswered(state=None) == []
@@ -373,6 +378,29 @@ async def test_forget_user_deletes_everything_about_them(storage: Storage, db_pa
     assert (await storage.stats()).total == 1
     # Deleted, not merely unlinked: the text is gone from the file and its WAL too.
     assert b"MARKER" not in db_bytes(db_path)
+
+
+async def test_each_exchange_keeps_the_language_of_its_question(storage: Storage) -> None:
+    french = await storage.record_exchange(
+        replace(new("Quelle est la recette de la tarte aux pommes ?", fallback()), language="fr")
+    )
+    unknown = await storage.record_exchange(new("what is medicis?"))  # as before languages
+    assert french is not None and unknown is not None
+
+    assert (await storage.exchange(french)).language == "fr"  # type: ignore[union-attr]
+    assert (await storage.exchange(unknown)).language is None  # type: ignore[union-attr]
+    assert [item.language for item in await storage.unanswered()] == ["fr"]
+    assert dict((await storage.stats()).by_language) == {"": 1, "fr": 1}
+
+
+async def test_a_chosen_language_is_kept_changed_and_dropped(storage: Storage) -> None:
+    assert await storage.user_language("ada") is None
+    await storage.set_user_language("ada", "fr")
+    assert await storage.user_language("ada") == "fr"
+    await storage.set_user_language("ada", "en")
+    assert await storage.user_language("ada") == "en"
+    await storage.set_user_language("ada", None)
+    assert await storage.user_language("ada") is None
 
 
 async def test_forgetting_an_unknown_user_deletes_nothing(storage: Storage) -> None:

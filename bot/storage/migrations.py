@@ -153,6 +153,98 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX inbox_user_key ON inbox (user_key) WHERE user_key IS NOT NULL",
         ),
     ),
+    Migration(
+        6,
+        "languages: of each question, of each hand-off, and each user's chosen one",
+        (
+            # The language the question was written in (intents.language), for staff to see
+            # what people write in. Rows recorded before this version have none (shown blank).
+            "ALTER TABLE exchanges ADD COLUMN language TEXT",
+            # The language staff replies are relayed in, chosen when the user asked.
+            "ALTER TABLE handoffs ADD COLUMN language TEXT",
+            # /language: keyed by pseudonym like everything else, deleted by /forget.
+            """
+            CREATE TABLE user_languages (
+                user_key TEXT PRIMARY KEY,
+                language TEXT NOT NULL CHECK (language IN ('en', 'fr', 'de', 'it', 'es')),
+                chosen_at TEXT NOT NULL
+            )
+            """,
+        ),
+    ),
+    Migration(
+        7,
+        "durable enquiries to KT staff: a row before anything is sent, retried until delivered",
+        (
+            # One row per "Talk to a person": a draft until the user consents (no name yet),
+            # then open → answered → closed. Delivery is tracked apart from the state, so a
+            # forward that fails is retried (attempts, next_attempt_at, last_error) and never
+            # lost. /forget keeps a tombstone (user columns NULL) so that a staff reply to it
+            # can be told why it cannot be delivered.
+            """
+            CREATE TABLE enquiries (
+                id INTEGER PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'draft'
+                    CHECK (state IN ('draft', 'open', 'answered', 'closed')),
+                exchange_id INTEGER REFERENCES exchanges (id) ON DELETE SET NULL,
+                user_key TEXT,
+                user_chat_id INTEGER,
+                display_name TEXT,
+                question TEXT NOT NULL,
+                language TEXT,
+                prompt_chat_id INTEGER,
+                prompt_message_id INTEGER,
+                consented_at TEXT,
+                user_told_at TEXT,
+                delivered_at TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT,
+                last_error TEXT,
+                reminded_at TEXT,
+                answered_at TEXT,
+                closed_at TEXT,
+                close_reason TEXT,
+                CHECK ((state = 'closed') = (closed_at IS NOT NULL))
+            )
+            """,
+            "CREATE INDEX enquiries_user_key ON enquiries (user_key) WHERE user_key IS NOT NULL",
+            "CREATE INDEX enquiries_exchange_id ON enquiries (exchange_id)",
+            "CREATE INDEX enquiries_due ON enquiries (next_attempt_at) "
+            "WHERE delivered_at IS NULL AND state IN ('open', 'answered')",
+            # Every staff-chat message that belongs to an enquiry: the parts of the enquiry
+            # itself (part 0, 1, … of a long question, recorded one by one, so that a retry
+            # sends only the parts still missing) and later ones (follow-ups, notes: part
+            # NULL). A staff reply to any of them reaches the user.
+            """
+            CREATE TABLE enquiry_messages (
+                staff_chat_id INTEGER NOT NULL,
+                staff_message_id INTEGER NOT NULL,
+                enquiry_id INTEGER NOT NULL REFERENCES enquiries (id) ON DELETE CASCADE,
+                part INTEGER,
+                sent_at TEXT NOT NULL,
+                PRIMARY KEY (staff_chat_id, staff_message_id),
+                UNIQUE (enquiry_id, part)
+            )
+            """,
+            "CREATE INDEX enquiry_messages_enquiry ON enquiry_messages (enquiry_id)",
+            # Hand-offs made before this version become delivered open enquiries, so that
+            # staff replies to them still reach their users.
+            """
+            INSERT INTO enquiries (id, created_at, state, exchange_id, user_key, user_chat_id,
+                                   display_name, question, language, consented_at,
+                                   user_told_at, delivered_at)
+            SELECT id, created_at, 'open', exchange_id, user_key, user_chat_id, display_name,
+                   question, language, created_at, created_at, created_at
+            FROM handoffs
+            """,
+            """
+            INSERT INTO enquiry_messages (staff_chat_id, staff_message_id, enquiry_id, part,
+                                          sent_at)
+            SELECT staff_chat_id, staff_message_id, id, 0, created_at FROM handoffs
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

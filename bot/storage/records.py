@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 
-from intents.result import Candidate, MatchResult, Outcome
+from intents import Candidate, MatchResult, Outcome
 
 CHANNELS = frozenset({"telegram", "cli"})
 
@@ -47,6 +47,8 @@ class NewExchange:
     """Telegram's update id: a redelivered update is recorded once."""
     at: datetime | None = None
     """When it was asked (timezone-aware); None means now."""
+    language: str | None = None
+    """The language the question is written in (`intents.language`)."""
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
@@ -77,6 +79,8 @@ class Exchange:
     review_state: ReviewState | None = None
     """Fallbacks are reviewed, and clarifications answered with "None of these"; None for
     everything else."""
+    language: str | None = None
+    """The language of the question; None for exchanges recorded before languages were."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,8 @@ class UnansweredQuestion:
     reason: str | None = None
     """Why it was ignored (IGNORED)."""
     reviewed_at: datetime | None = None
+    language: str | None = None
+    """The language of the question; None for questions recorded before languages were."""
 
     @property
     def nearest(self) -> Candidate | None:
@@ -121,6 +127,8 @@ class Handoff:
     question: str
     staff_chat_id: int
     staff_message_id: int
+    language: str | None = None
+    """The user's language when they asked: staff replies are introduced in it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,10 +174,13 @@ class UsageStats:
     """Oldest week first."""
     open_unanswered: int = 0
     """Unanswered questions of the period still waiting for review."""
+    by_language: Mapping[str, int] = field(default_factory=dict)
+    """Questions per language, most first; "" for those recorded before languages were."""
 
     def __post_init__(self) -> None:
         counts = {outcome: self.by_outcome.get(outcome, 0) for outcome in Outcome}
         object.__setattr__(self, "by_outcome", MappingProxyType(counts))
+        object.__setattr__(self, "by_language", MappingProxyType(dict(self.by_language)))
 
     @property
     def answered(self) -> int:

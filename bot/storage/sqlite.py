@@ -44,8 +44,7 @@ from bot.storage.records import (
     UsageStats,
     WeekCount,
 )
-from intents.loader import question_key
-from intents.result import Candidate, Outcome
+from intents import Candidate, Outcome, question_key
 
 log = logging.getLogger(__name__)
 
@@ -360,8 +359,8 @@ class Storage:
             rows = await db.execute_fetchall(
                 """
                 INSERT INTO exchanges (asked_at, channel, user_key, question, outcome, intent,
-                                       score, alternatives, kb_version, update_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       score, alternatives, kb_version, update_id, language)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (update_id) DO NOTHING
                 RETURNING id
                 """,
@@ -376,6 +375,7 @@ class Storage:
                     _encode_candidates(result.alternatives),
                     new.kb_version,
                     new.update_id,
+                    new.language,
                 ),
             )
             inserted = next(iter(rows), None)
@@ -494,7 +494,7 @@ class Storage:
                 """
                 SELECT e.id, e.asked_at, e.channel, e.user_key, e.question, e.outcome,
                        e.intent, e.score, e.alternatives, e.kb_version, e.update_id,
-                       f.helpful, c.intent, u.state
+                       f.helpful, c.intent, u.state, e.language
                 FROM exchanges e
                 LEFT JOIN feedback f ON f.exchange_id = e.id
                 LEFT JOIN choices c ON c.exchange_id = e.id
@@ -521,6 +521,7 @@ class Storage:
             helpful=None if row[11] is None else bool(row[11]),
             choice=row[12],
             review_state=None if row[13] is None else ReviewState(row[13]),
+            language=row[14],
         )
 
     async def record_feedback(self, exchange_id: int, helpful: bool) -> None:
@@ -753,6 +754,11 @@ class Storage:
         async with self._write() as db:
             exchanges = await db.execute("DELETE FROM exchanges WHERE asked_at < ?", (moment,))
             handoffs = await db.execute("DELETE FROM handoffs WHERE created_at < ?", (moment,))
+            # Enquiries still being talked about are kept; finished and abandoned ones go.
+            await db.execute(
+                "DELETE FROM enquiries WHERE created_at < ? AND state IN ('draft', 'closed')",
+                (moment,),
+            )
             # Telegram redelivers an update for 24 hours at most: older ids are not needed.
             inbox_cutoff = to_db_time(max(cutoff, self._clock() - INBOX_KEEP))
             await db.execute("DELETE FROM inbox WHERE received_at < ?", (inbox_cutoff,))
@@ -771,11 +777,31 @@ class Storage:
                      + (SELECT COUNT(*) FROM choices c JOIN exchanges e ON e.id = c.exchange_id
                         WHERE e.user_key = :key)
                      + (SELECT COUNT(*) FROM handoffs WHERE user_key = :key)
+                     + (SELECT COUNT(*) FROM user_languages WHERE user_key = :key)
+                     + (SELECT COUNT(*) FROM enquiries WHERE user_key = :key)
                 """,
                 {"key": user_key},
             )
             count = int(next(iter(rows))[0])
+            # Enquiries: drafts go; the others stay as closed tombstones with nothing about
+            # the user left, so a staff reply to one is told why it cannot be delivered.
+            await db.execute(
+                "DELETE FROM enquiries WHERE user_key = ? AND state = 'draft'", (user_key,)
+            )
+            await db.execute(
+                """
+                UPDATE enquiries
+                SET close_reason = CASE WHEN state = 'closed' THEN close_reason
+                                        ELSE 'forgotten' END,
+                    state = 'closed', closed_at = COALESCE(closed_at, ?), user_key = NULL,
+                    user_chat_id = NULL, display_name = NULL, question = '',
+                    exchange_id = NULL, prompt_chat_id = NULL, prompt_message_id = NULL
+                WHERE user_key = ?
+                """,
+                (to_db_time(self._clock()), user_key),
+            )
             await db.execute("DELETE FROM handoffs WHERE user_key = ?", (user_key,))
+            await db.execute("DELETE FROM user_languages WHERE user_key = ?", (user_key,))
             # Feedback, choices and review rows go with their exchange (ON DELETE CASCADE).
             await db.execute("DELETE FROM exchanges WHERE user_key = ?", (user_key,))
             # The user's updates still held, the /forget confirmation itself included: their
@@ -803,6 +829,32 @@ class Storage:
         except StorageError as exc:
             log.warning("could not checkpoint after deleting: %s", exc)
 
+    # --- chosen languages (/language) -----------------------------------------------------
+
+    async def user_language(self, user_key: str) -> str | None:
+        """The language a user chose with /language, if any."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                "SELECT language FROM user_languages WHERE user_key = ?", (user_key,)
+            )
+        row = next(iter(rows), None)
+        return None if row is None else str(row[0])
+
+    async def set_user_language(self, user_key: str, language: str | None) -> None:
+        """Remember a user's language; None forgets it (the language of each message then)."""
+        async with self._write() as db:
+            if language is None:
+                await db.execute("DELETE FROM user_languages WHERE user_key = ?", (user_key,))
+                return
+            await db.execute(
+                """
+                INSERT INTO user_languages (user_key, language, chosen_at) VALUES (?, ?, ?)
+                ON CONFLICT (user_key) DO UPDATE
+                    SET language = excluded.language, chosen_at = excluded.chosen_at
+                """,
+                (user_key, language, to_db_time(self._clock())),
+            )
+
     # --- hand-offs ------------------------------------------------------------------------
 
     async def record_handoff(
@@ -815,6 +867,7 @@ class Storage:
         question: str,
         staff_chat_id: int,
         staff_message_id: int,
+        language: str | None = None,
     ) -> int:
         """Remember a consented hand-off so a staff reply can be routed back; return its id.
 
@@ -830,8 +883,9 @@ class Storage:
             rows = await db.execute_fetchall(
                 """
                 INSERT INTO handoffs (created_at, exchange_id, user_key, user_chat_id,
-                                      display_name, question, staff_chat_id, staff_message_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                      display_name, question, staff_chat_id, staff_message_id,
+                                      language)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (staff_chat_id, staff_message_id) DO NOTHING
                 RETURNING id
                 """,
@@ -844,6 +898,7 @@ class Storage:
                     question,
                     staff_chat_id,
                     staff_message_id,
+                    language,
                 ),
             )
             inserted = next(iter(rows), None)
@@ -863,7 +918,7 @@ class Storage:
             rows = await db.execute_fetchall(
                 """
                 SELECT id, created_at, exchange_id, user_key, user_chat_id, display_name,
-                       question, staff_chat_id, staff_message_id
+                       question, staff_chat_id, staff_message_id, language
                 FROM handoffs WHERE staff_chat_id = ? AND staff_message_id = ?
                 """,
                 (staff_chat_id, staff_message_id),
@@ -881,6 +936,7 @@ class Storage:
             question=row[6],
             staff_chat_id=row[7],
             staff_message_id=row[8],
+            language=row[9],
         )
 
     # --- statistics -----------------------------------------------------------------------
@@ -936,6 +992,14 @@ class Storage:
                 """,
                 params,
             )
+            language_rows = await db.execute_fetchall(
+                f"""
+                SELECT COALESCE(e.language, '') AS language, COUNT(*) AS n
+                FROM exchanges e WHERE {window}
+                GROUP BY language ORDER BY n DESC, language
+                """,
+                params,
+            )
         by_outcome = {Outcome(row[0]): int(row[1]) for row in outcome_rows}
         return UsageStats(
             since=since,
@@ -950,6 +1014,7 @@ class Storage:
                 for row in week_rows
             ),
             open_unanswered=int(next(iter(open_rows))[0]),
+            by_language={row[0]: int(row[1]) for row in language_rows},
         )
 
     async def served_counts(self, since: datetime | None = None) -> dict[str, int]:
@@ -984,7 +1049,7 @@ def _create_private_file(path: Path) -> None:
 
 _UNANSWERED_SELECT = """
     SELECT e.id, e.asked_at, e.question, e.score, e.alternatives, u.state, e.channel,
-           e.user_key, e.kb_version, u.topic, u.reason, u.reviewed_at, e.intent
+           e.user_key, e.kb_version, u.topic, u.reason, u.reviewed_at, e.intent, e.language
     FROM unanswered u JOIN exchanges e ON e.id = u.exchange_id
 """
 
@@ -1007,6 +1072,7 @@ def _unanswered_from_row(row: Any) -> UnansweredQuestion:
         topic=row[9],
         reason=row[10],
         reviewed_at=None if row[11] is None else from_db_time(row[11]),
+        language=row[13],
     )
 
 

@@ -12,10 +12,12 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import review
+from bot.i18n import N_, Translator
 from bot.live_knowledge import ReloadReport
 from bot.stale_report import stale_readings
 from bot.storage import ReviewState, StorageError
 from bot.telegram import callback_data as cd
+from bot.telegram.languages import user_translator
 from bot.telegram.services import SERVICES_KEY, BotServices, services
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,23 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 5
 MAX_MESSAGE = 3800
 LAST_FAILURE_KEY = "ktbot.last_reload_failure"
+
+NO_STORAGE = N_("No storage configured.")
+NOTHING_OPEN = N_("No open unanswered questions. 🎉")
+# Telegram HTML: keep the tags and the placeholders.
+PAGE_TITLE = N_("<b>Open unanswered questions</b> ({total}), page {page} of {pages}:")
+NEAREST = N_(" → nearest {topic} ({score})")
+NEWER = N_("« Newer")
+OLDER = N_("Older »")
+# Telegram HTML: keep the tags; the command is typed as it is.
+PAGE_HELP = N_(
+    "✅ marks it resolved by the nearest topic; 🗑 ignores it. "
+    "To add it as an example: <code>ktbot unanswered promote ID --topic TOPIC</code>"
+)
+EXPIRED = N_("This button has expired.")
+TOPIC_GONE = N_("That topic no longer exists.")
+RESOLVED = N_("#{id} resolved by {topic}")
+IGNORED = N_("#{id} ignored")
 
 
 def _clip(text: str) -> str:
@@ -69,13 +88,16 @@ async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     message = update.effective_message
     if message is None:
         return
-    text, keyboard = await _unanswered_page(services(context), 0)
+    t = await user_translator(update, context)
+    text, keyboard = await _unanswered_page(services(context), 0, t)
     await message.reply_html(text, reply_markup=keyboard)
 
 
-async def _unanswered_page(svc: BotServices, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _unanswered_page(
+    svc: BotServices, page: int, t: Translator
+) -> tuple[str, InlineKeyboardMarkup | None]:
     if svc.storage is None:
-        return "No storage configured.", None
+        return html.escape(t.gettext(NO_STORAGE)), None
     total = await svc.storage.count_unanswered(state=ReviewState.OPEN)
     pages = max(1, -(-total // PAGE_SIZE))
     # After the last question of the last page is handled, show the page before it.
@@ -84,14 +106,19 @@ async def _unanswered_page(svc: BotServices, page: int) -> tuple[str, InlineKeyb
         state=ReviewState.OPEN, limit=PAGE_SIZE, offset=page * PAGE_SIZE
     )
     if not items:
-        return "No open unanswered questions. 🎉", None
-    lines = [f"<b>Open unanswered questions</b> ({total}), page {page + 1} of {pages}:"]
+        return html.escape(t.gettext(NOTHING_OPEN)), None
+    lines = [t.gettext(PAGE_TITLE).format(total=total, page=page + 1, pages=pages)]
     rows: list[list[InlineKeyboardButton]] = []
     for item in items:
         nearest = item.alternatives[0] if item.alternatives else None
-        near = f" → nearest {nearest.intent} ({nearest.score:.2f})" if nearest else ""
+        near = (
+            t.gettext(NEAREST).format(topic=nearest.intent, score=f"{nearest.score:.2f}")
+            if nearest
+            else ""
+        )
+        language = f" [{item.language}]" if item.language else ""
         lines.append(
-            f"\n<b>#{item.id}</b> {item.asked_at:%Y-%m-%d}: "
+            f"\n<b>#{item.id}</b> {item.asked_at:%Y-%m-%d}{language}: "
             f"{html.escape(item.question[:300])}{html.escape(near)}"
         )
         buttons = [
@@ -113,18 +140,15 @@ async def _unanswered_page(svc: BotServices, page: int) -> tuple[str, InlineKeyb
     nav = []
     if page > 0:
         nav.append(
-            InlineKeyboardButton("« Newer", callback_data=cd.encode(cd.ADMIN_PAGE, page - 1))
+            InlineKeyboardButton(t.gettext(NEWER), callback_data=cd.encode(cd.ADMIN_PAGE, page - 1))
         )
     if (page + 1) * PAGE_SIZE < total:
         nav.append(
-            InlineKeyboardButton("Older »", callback_data=cd.encode(cd.ADMIN_PAGE, page + 1))
+            InlineKeyboardButton(t.gettext(OLDER), callback_data=cd.encode(cd.ADMIN_PAGE, page + 1))
         )
     if nav:
         rows.append(nav)
-    lines.append(
-        "\n✅ marks it resolved by the nearest topic; 🗑 ignores it. "
-        "To add it as an example: <code>ktbot unanswered promote ID --topic TOPIC</code>"
-    )
+    lines.append("\n" + t.gettext(PAGE_HELP))
     return _clip("\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
@@ -134,27 +158,29 @@ async def on_button(
     query = update.callback_query
     assert query is not None
     svc = services(context)
+    t = await user_translator(update, context)
     if not svc.is_admin(query.from_user.id) or svc.storage is None:
-        return "This button has expired."
+        return t.gettext(EXPIRED)
     notice = None
     if data.action in (cd.ADMIN_RESOLVE, cd.ADMIN_IGNORE):
         exchange_id = data.int_arg(0)
         try:
             if exchange_id is None:
-                return "This button has expired."
+                return t.gettext(EXPIRED)
             if data.action == cd.ADMIN_RESOLVE:
                 topic = cd.resolve_topic_token(data.arg(2), svc.knowledge.kb.topics)
                 if topic is None or topic not in svc.knowledge.kb.topics:
-                    return "That topic no longer exists."
+                    return t.gettext(TOPIC_GONE)
                 await svc.storage.resolve(exchange_id, topic)
-                notice = f"#{exchange_id} resolved by {topic}"
+                notice = t.gettext(RESOLVED).format(id=exchange_id, topic=topic)
             else:
+                # A record for staff, not a message to the admin: kept in English.
                 await svc.storage.ignore(exchange_id, "ignored by an admin in Telegram")
-                notice = f"#{exchange_id} ignored"
+                notice = t.gettext(IGNORED).format(id=exchange_id)
         except StorageError as exc:
             return str(exc)[:190]
     page = data.int_arg(1 if data.action != cd.ADMIN_PAGE else 0) or 0
-    text, keyboard = await _unanswered_page(svc, page)
+    text, keyboard = await _unanswered_page(svc, page, t)
     if isinstance(query.message, Message):
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)

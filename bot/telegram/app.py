@@ -24,11 +24,12 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.conversation import Conversation
+from bot.i18n import INTERFACE_LANGUAGES, N_, translator
 from bot.live_knowledge import LiveKnowledge
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.storage import Storage
-from bot.telegram import admin, handlers, prompt_stop
+from bot.telegram import admin, enquiry_delivery, handlers, languages, prompt_stop, staff_access
 from bot.telegram.errors import short_error
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor
 from bot.telegram.services import SERVICES_KEY, BotServices
@@ -37,12 +38,21 @@ from bot.telegram.watcher import watch_knowledge
 log = logging.getLogger(__name__)
 
 COMMANDS = (
-    BotCommand("start", "Welcome and topic browser"),
-    BotCommand("topics", "Browse what I know"),
-    BotCommand("help", "What I can do"),
-    BotCommand("contact", "Reach a person at CERN Knowledge Transfer"),
-    BotCommand("forget", "Delete what I recorded about you"),
+    ("start", N_("Welcome and topic browser")),
+    ("topics", N_("Browse what I know")),
+    ("help", N_("What I can do")),
+    ("contact", N_("Reach a person at CERN Knowledge Transfer")),
+    ("language", N_("Answer in English or in French")),
+    ("forget", N_("Delete what I recorded about you")),
 )
+"""The command menu, its descriptions in each interface language (`commands_in`)."""
+
+
+def commands_in(language: str) -> tuple[BotCommand, ...]:
+    t = translator(language)
+    return tuple(BotCommand(name, t.gettext(description)) for name, description in COMMANDS)
+
+
 HEARTBEAT_SECONDS = 30
 # The weekly digest goes out at a fixed time (Monday 08:00 UTC; PTB counts days from Sunday=0),
 # not "7 days after start", which a bot restarted every few days would never reach.
@@ -103,20 +113,13 @@ def build_application(
 
 def register_handlers(application: Application, settings: Settings) -> None:
     """Every handler, in the order Telegram updates are tried."""
-    admins = filters.User(user_id=settings.admin_ids) if settings.admin_ids else None
-    for name, callback in (
-        ("reload", admin.reload_command),
-        ("unanswered", admin.unanswered_command),
-        ("stats", admin.stats_command),
-    ):
-        if admins is not None:
-            application.add_handler(CommandHandler(name, callback, filters=admins))
-        # Everyone else gets the normal bot: the command is treated like any unknown one.
+    staff_access.register(application, settings)  # admin and enquiry commands, where allowed
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("topics", handlers.topics_command))
     application.add_handler(CommandHandler("contact", handlers.contact_command))
     application.add_handler(CommandHandler("forget", handlers.forget_command))
+    application.add_handler(CommandHandler("language", languages.language_command))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.edited))
     application.add_handler(
@@ -154,10 +157,16 @@ async def _post_init(application: Application) -> None:
     if isinstance(application.update_queue, DurableUpdateQueue):
         application.update_queue.user_key = application.bot_data[SERVICES_KEY].user_key
     try:
-        await application.bot.set_my_commands(COMMANDS)
+        # English for every app language, then each translation for apps set to it.
+        await application.bot.set_my_commands(commands_in("en"))
+        for language in INTERFACE_LANGUAGES:
+            if language != "en":
+                await application.bot.set_my_commands(commands_in(language), language_code=language)
     except TelegramError as exc:
         # The menu is a convenience; the bot answers without it. It is set again next start.
         log.warning("could not register the command menu with Telegram: %s", short_error(exc))
+    await staff_access.set_admin_menus(application, commands_in("en"))
+    enquiry_delivery.schedule(application)  # first run now: what a crash left is sent
     jobs = application.job_queue
     if jobs is not None:
         jobs.run_repeating(_purge_old, interval=timedelta(days=1), first=60, name="retention")

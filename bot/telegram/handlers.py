@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import html
 import logging
+import re
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
@@ -13,34 +14,42 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.conversation import Reply, ReplyKind
+from bot.i18n import N_, Translator
 from bot.message_split import split_html, telegram_length
 from bot.ratelimit import Verdict
 from bot.rendering import NOT_TEXT, RATE_LIMITED, markup_html, reply_html
 from bot.storage import StorageError
 from bot.telegram import callback_data as cd
-from bot.telegram import handoff, keyboards
+from bot.telegram import handoff, keyboards, languages
 from bot.telegram.errors import short_error
+from bot.telegram.languages import user_translator
 from bot.telegram.services import BotServices, services
-from intents.language import DEFAULT_LANGUAGE, Language, language_of_code
-from intents.limits import TELEGRAM_MESSAGE_LIMIT
-from intents.models import Topic
+from intents import DEFAULT_LANGUAGE, TELEGRAM_MESSAGE_LIMIT, Language, Topic, localized_answer
 
 log = logging.getLogger(__name__)
 
-WELCOME_TOPIC = "about.bot"
-CONTACT_TOPIC = "route.contact"
-CHOOSE_CATEGORY = "What would you like to know about? Choose a category:"
-UNKNOWN_COMMAND = "I don’t know that command. Try /help, /topics or simply type your question."
+CHOOSE_CATEGORY = N_("What would you like to know about? Choose a category:")
+UNKNOWN_COMMAND = N_("I don’t know that command. Try /help, /topics or simply type your question.")
+NO_CONTACT_TOPIC = N_("Please see https://kt.cern/ to reach the team.")
+FORGET_PROMPT = N_(
+    "Delete everything this bot has recorded about you (your questions, feedback and any "
+    "hand-off to staff, your choice of language)? This cannot be undone."
+)
+NOTHING_DELETED = N_("Nothing was deleted.")
+NOTHING_RECORDED = N_("Nothing is recorded by this bot.")
+DELETION_FAILED = N_("Sorry, deletion failed; please try again later.")
+TOPIC_GONE = N_("This topic no longer exists.")
+CATEGORY_GONE = N_("This category no longer exists.")
+BUTTON_EXPIRED = N_("This button has expired.")
+THANKS = N_("Thanks!")
+FEEDBACK_THANKS = N_("Thanks for your feedback!")
+FEEDBACK_FAILED = N_("Sorry, I could not save that right now.")
 SEND_ATTEMPTS = 2
 SEND_RETRY_SECONDS = 1.0
 TYPING_AFTER_SECONDS = 0.3
 """Show "typing…" only when an answer is not ready by then (a slow database, a busy bot):
 most answers take a millisecond, and the extra Bot API call per question would cost about a
 third of the bot's throughput for an indicator nobody sees."""
-FORGET_PROMPT = (
-    "Delete everything this bot has recorded about you (your questions, feedback and any "
-    "hand-off to staff)? This cannot be undone."
-)
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -101,18 +110,8 @@ def topic_html(topic: Topic, svc: BotServices, language: Language = DEFAULT_LANG
     return reply_html(reply)
 
 
-LAST_LANGUAGE = "ktbot.language"
-"""user_data key: the language of the user's last question (in memory only)."""
-
-
-def user_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Language:
-    """The language of an answer not asked in words (a button, a deep link, /help): that of
-    the user's last question, else their Telegram app's, else English."""
-    last = context.user_data.get(LAST_LANGUAGE) if context.user_data else None
-    if last is not None:
-        return last
-    user = update.effective_user
-    return language_of_code(user.language_code if user else None) or DEFAULT_LANGUAGE
+def choose_category_html(t: Translator) -> str:
+    return html.escape(t.gettext(CHOOSE_CATEGORY), quote=False)
 
 
 async def edit_or_send(update: Update, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -146,6 +145,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     kb = svc.knowledge.kb
+    t = await user_translator(update, context)
     if context.args:
         topic_id = cd.topic_from_payload(context.args[0])
         # find_topic: a link shared before a topic was renamed opens the renamed topic.
@@ -153,13 +153,18 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if topic is not None:
             await send_html(
                 message,
-                topic_html(topic, svc, user_language(update, context)),
-                keyboards.browsed_topic_keyboard(topic, kb),
+                topic_html(topic, svc, t.language),
+                keyboards.browsed_topic_keyboard(topic, kb, t),
             )
             return
-    welcome = kb.topics.get(WELCOME_TOPIC)
-    text = markup_html(welcome.answer) if welcome else CHOOSE_CATEGORY
-    await send_html(message, f"{text}\n\n{CHOOSE_CATEGORY}", keyboards.categories_keyboard(kb))
+    welcome = kb.welcome_topic
+    # The welcome topic's answer alone (its title would repeat the bot's name), translated.
+    text = markup_html(localized_answer(welcome, t.language).answer) if welcome else ""
+    await send_html(
+        message,
+        "\n\n".join(filter(None, [text, choose_category_html(t)])),
+        keyboards.categories_keyboard(kb),
+    )
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -167,9 +172,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     svc = services(context)
     if update.effective_message is None:
         return
-    topic = svc.knowledge.kb.topics.get(WELCOME_TOPIC)
-    language = user_language(update, context)
-    text = topic_html(topic, svc, language) if topic else html.escape(CHOOSE_CATEGORY)
+    topic = svc.knowledge.kb.welcome_topic
+    t = await user_translator(update, context)
+    text = topic_html(topic, svc, t.language) if topic else choose_category_html(t)
     await send_html(update.effective_message, text, keyboards.categories_keyboard(svc.knowledge.kb))
 
 
@@ -178,8 +183,11 @@ async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc = services(context)
     if update.effective_message is None:
         return
+    t = await user_translator(update, context)
     await send_html(
-        update.effective_message, CHOOSE_CATEGORY, keyboards.categories_keyboard(svc.knowledge.kb)
+        update.effective_message,
+        choose_category_html(t),
+        keyboards.categories_keyboard(svc.knowledge.kb),
     )
 
 
@@ -188,14 +196,14 @@ async def contact_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     svc = services(context)
     if update.effective_message is None:
         return
-    topic = svc.knowledge.kb.topics.get(CONTACT_TOPIC)
-    language = user_language(update, context)
+    topic = svc.knowledge.kb.contact_topic
+    t = await user_translator(update, context)
     text = (
-        topic_html(topic, svc, language)
+        topic_html(topic, svc, t.language)
         if topic
-        else "Please see https://kt.cern/ to reach the team."
+        else html.escape(t.gettext(NO_CONTACT_TOPIC), quote=False)
     )
-    keyboard = keyboards.talk_keyboard() if svc.handoff_enabled else None
+    keyboard = keyboards.talk_keyboard(t) if svc.handoff_enabled else None
     await send_html(update.effective_message, text, keyboard)
 
 
@@ -203,14 +211,21 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Ask for confirmation before deleting what was recorded about the user."""
     if update.effective_message is None:
         return
-    await send_html(update.effective_message, FORGET_PROMPT, keyboards.forget_keyboard())
+    t = await user_translator(update, context)
+    prompt = t.gettext(FORGET_PROMPT)
+    if services(context).handoff_enabled:  # say what a deletion cannot reach
+        prompt += "\n\n" + t.gettext(handoff.FORGET_STAFF_COPIES)
+    await send_html(
+        update.effective_message, html.escape(prompt, quote=False), keyboards.forget_keyboard(t)
+    )
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any other command, admin ones included for non-admins: reveal nothing, offer help."""
     if update.effective_message is None:
         return
-    await send_html(update.effective_message, UNKNOWN_COMMAND)
+    t = await user_translator(update, context)
+    await send_html(update.effective_message, html.escape(t.gettext(UNKNOWN_COMMAND), quote=False))
 
 
 # --- messages -----------------------------------------------------------------------------
@@ -233,7 +248,8 @@ def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | No
     )
     if not (mentioned or replied):
         return None
-    return text.replace(f"@{bot_username}", " ").strip()
+    # Usernames are case-insensitive: "@KTBOT_TEST_BOT" is a mention too, and must go.
+    return re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE).strip()
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -243,8 +259,9 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if message is None or user is None or user.is_bot:
         return
-    if svc.settings.staff_chat_id is not None and message.chat.id == svc.settings.staff_chat_id:
-        await handoff.staff_reply(update, context)
+    # A reply to an enquiry in the staff chat goes to its user; anything else there is a
+    # group message like any other (staff may ask the bot too).
+    if message.chat.id == svc.settings.staff_chat_id and await handoff.staff_reply(update, context):
         return
     text = addressed_text(message, context.bot.username, context.bot.id)
     if text is None:
@@ -253,7 +270,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if verdict is Verdict.DROP:
         return
     if verdict is Verdict.WARN:
-        await send_html(message, html.escape(RATE_LIMITED))
+        t = await user_translator(update, context)
+        await send_html(message, html.escape(t.gettext(RATE_LIMITED), quote=False))
         return
     if await handoff.take_pending_question(update, context, text):
         return
@@ -263,6 +281,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             user_key=svc.user_key(user.id),
             update_id=update.update_id,
             language_code=user.language_code,
+            chosen_language=await languages.chosen_language(update, context),
         )
     )
     done, _ = await asyncio.wait({answering}, timeout=TYPING_AFTER_SECONDS)
@@ -270,9 +289,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         with contextlib.suppress(TelegramError):
             await context.bot.send_chat_action(message.chat.id, ChatAction.TYPING)
     reply = await answering
-    handoff.remember_question(context, reply, text)
-    if context.user_data is not None:
-        context.user_data[LAST_LANGUAGE] = reply.language
+    languages.remember_question_language(context, reply.language)
     keyboard = keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
     await send_html(message, reply_html(reply), keyboard)
 
@@ -280,12 +297,15 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice, files, locations: say what the bot can read."""
     message = update.effective_message
-    if message is None or message.chat.type != ChatType.PRIVATE:
+    if message is None or await handoff.take_media(update, context):
+        return
+    if message.chat.type != ChatType.PRIVATE:
         return
     svc = services(context)
     if update.effective_user and svc.limiter.check(update.effective_user.id) is not Verdict.ALLOW:
         return
-    await send_html(message, html.escape(NOT_TEXT))
+    t = await user_translator(update, context)
+    await send_html(message, html.escape(t.gettext(NOT_TEXT), quote=False))
 
 
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -304,55 +324,58 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     data = cd.decode(query.data)
     kb = svc.knowledge.kb
+    t = await user_translator(update, context)
     notice: str | None = None
     if data.action == cd.SHOW_TOPIC:
         topic = _topic(svc, data.arg(0))
         if topic is None:
-            notice = "This topic no longer exists."
+            notice = t.gettext(TOPIC_GONE)
         else:
             await edit_or_send(
                 update,
-                topic_html(topic, svc, user_language(update, context)),
-                keyboards.browsed_topic_keyboard(topic, kb),
+                topic_html(topic, svc, t.language),
+                keyboards.browsed_topic_keyboard(topic, kb, t),
             )
     elif data.action == cd.RELATED:
         topic = _topic(svc, data.arg(0))
         if topic is None:
-            notice = "This topic no longer exists."
+            notice = t.gettext(TOPIC_GONE)
         elif isinstance(query.message, Message):
             await send_html(
                 query.message,
-                topic_html(topic, svc, user_language(update, context)),
-                keyboards.browsed_topic_keyboard(topic, kb),
+                topic_html(topic, svc, t.language),
+                keyboards.browsed_topic_keyboard(topic, kb, t),
             )
     elif data.action == cd.CATEGORY:
         category = kb.categories.get(data.arg(0))
         if category is None:
-            notice = "This category no longer exists."
+            notice = t.gettext(CATEGORY_GONE)
         else:
             text = f"<b>{html.escape(category.title)}</b>\n{html.escape(category.description)}"
-            await edit_or_send(update, text, keyboards.category_keyboard(kb, category.id))
+            await edit_or_send(update, text, keyboards.category_keyboard(kb, category.id, t))
     elif data.action == cd.HOME:
-        await edit_or_send(update, CHOOSE_CATEGORY, keyboards.categories_keyboard(kb))
+        await edit_or_send(update, choose_category_html(t), keyboards.categories_keyboard(kb))
     elif data.action == cd.CHOOSE:
-        notice = await _choose(update, svc, data, user_language(update, context))
+        notice = await _choose(update, svc, data, t)
     elif data.action == cd.NONE_OF_THESE:
-        reply = await svc.conversation.none_of_these(data.int_arg(0))
+        reply = await svc.conversation.none_of_these(data.int_arg(0), language=t.language)
         await edit_or_send(
             update, reply_html(reply), keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
         )
     elif data.action == cd.FEEDBACK:
-        notice = await _feedback(update, svc, data)
+        notice = await _feedback(svc, data, t)
     elif data.action == cd.FORGET:
-        notice = await _forget(update, svc, data)
-    elif data.action in (cd.HANDOFF, cd.HANDOFF_CONSENT):
+        notice = await _forget(update, context, data, t)
+    elif data.action == cd.LANGUAGE:
+        notice = await languages.on_button(update, context, data)
+    elif data.action in (cd.HANDOFF, cd.HANDOFF_CONSENT, cd.ENQUIRY_CONSENT, cd.ENQUIRY_CLOSE):
         notice = await handoff.on_button(update, context, data)
     elif data.action in (cd.ADMIN_RESOLVE, cd.ADMIN_IGNORE, cd.ADMIN_PAGE):
         from bot.telegram import admin
 
         notice = await admin.on_button(update, context, data)
     else:
-        notice = "This button has expired."
+        notice = t.gettext(BUTTON_EXPIRED)
     with contextlib.suppress(TelegramError):
         await query.answer(notice)
 
@@ -365,11 +388,11 @@ def _topic(svc: BotServices, token: str) -> Topic | None:
 
 
 async def _choose(
-    update: Update, svc: BotServices, data: cd.CallbackData, language: Language
+    update: Update, svc: BotServices, data: cd.CallbackData, t: Translator
 ) -> str | None:
     topic = _topic(svc, data.arg(1))
     if topic is None:
-        return "This topic no longer exists."
+        return t.gettext(TOPIC_GONE)
     exchange_id = data.int_arg(0)
     if exchange_id:
         await svc.conversation.record_choice(exchange_id, topic.id)
@@ -378,7 +401,7 @@ async def _choose(
         svc.knowledge.kb,
         topic=topic,
         exchange_id=exchange_id or None,
-        language=language,
+        language=t.language,
     )
     await edit_or_send(
         update, reply_html(reply), keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
@@ -386,31 +409,39 @@ async def _choose(
     return None
 
 
-async def _feedback(update: Update, svc: BotServices, data: cd.CallbackData) -> str:
+async def _feedback(svc: BotServices, data: cd.CallbackData, t: Translator) -> str:
     exchange_id = data.int_arg(0)
     if not exchange_id or svc.storage is None:
-        return "Thanks!"
+        return t.gettext(THANKS)
     try:
         await svc.storage.record_feedback(exchange_id, data.arg(1) == "1")
     except StorageError as exc:
         log.error("could not record feedback for exchange %s: %s", exchange_id, exc)
-        return "Sorry, I could not save that right now."
-    return "Thanks for your feedback!"
+        return t.gettext(FEEDBACK_FAILED)
+    return t.gettext(FEEDBACK_THANKS)
 
 
-async def _forget(update: Update, svc: BotServices, data: cd.CallbackData) -> str | None:
+async def _forget(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: cd.CallbackData, t: Translator
+) -> str | None:
     query = update.callback_query
     assert query is not None
+    svc = services(context)
     if data.arg(0) != "y":
-        await edit_or_send(update, "Nothing was deleted.", None)
+        await edit_or_send(update, html.escape(t.gettext(NOTHING_DELETED), quote=False), None)
         return None
     if svc.storage is None:
-        await edit_or_send(update, "Nothing is recorded by this bot.", None)
+        await edit_or_send(update, html.escape(t.gettext(NOTHING_RECORDED), quote=False), None)
         return None
     try:
+        await handoff.forget_enquiries(context, svc.user_key(query.from_user.id))
         count = await svc.storage.forget_user(svc.user_key(query.from_user.id))
     except StorageError as exc:
         log.error("forget failed: %s", exc)
-        return "Sorry, deletion failed; please try again later."
-    await edit_or_send(update, f"Done: deleted {count} record(s) about you.", None)
+        return t.gettext(DELETION_FAILED)
+    languages.forget_languages(context)
+    done = t.ngettext(
+        "Done: deleted {count} record about you.", "Done: deleted {count} records about you.", count
+    )
+    await edit_or_send(update, html.escape(done.format(count=count), quote=False), None)
     return None

@@ -1,17 +1,23 @@
-"""Inline keyboards: what the user can press under each kind of message."""
+"""Inline keyboards: what the user can press under each kind of message, in their language."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.conversation import Reply, ReplyKind
+from bot.i18n import N_, Translator, translator
+from bot.rendering import topic_title
 from bot.telegram import callback_data as cd
-from intents.knowledge import KnowledgeBase
-from intents.models import Topic
+from intents import KnowledgeBase, Topic
 
-TALK_TO_PERSON = "🙋 Talk to a person"
-BROWSE = "📚 Browse topics"
-BACK = "« Back"
+TALK_TO_PERSON = N_("🙋 Talk to a person")
+BROWSE = N_("📚 Browse topics")
+BACK = N_("« Back")
+NONE_OF_THESE = N_("None of these")
+YES_SHARE = N_("✅ Yes, share it")
+NO = N_("✖️ No")
+YES_DELETE = N_("🗑 Yes, delete")
+KEEP = N_("Keep")
 MAX_BUTTON_TEXT = 48
 
 
@@ -19,24 +25,27 @@ def _label(text: str) -> str:
     return text if len(text) <= MAX_BUTTON_TEXT else text[: MAX_BUTTON_TEXT - 1] + "…"
 
 
-def topic_button(topic: Topic) -> InlineKeyboardButton:
+def topic_button(topic: Topic, t: Translator) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        _label(topic.title), callback_data=cd.encode(cd.SHOW_TOPIC, cd.topic_token(topic.id))
+        _label(topic_title(topic, t.language)),
+        callback_data=cd.encode(cd.SHOW_TOPIC, cd.topic_token(topic.id)),
     )
 
 
-def related_button(topic: Topic) -> InlineKeyboardButton:
+def related_button(topic: Topic, t: Translator) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        _label(topic.title), callback_data=cd.encode(cd.RELATED, cd.topic_token(topic.id))
+        _label(topic_title(topic, t.language)),
+        callback_data=cd.encode(cd.RELATED, cd.topic_token(topic.id)),
     )
 
 
 def reply_keyboard(reply: Reply, *, handoff: bool) -> InlineKeyboardMarkup | None:
     """Buttons under an answer, a 'did you mean…' or a fallback."""
+    t = translator(reply.language)
     rows: list[list[InlineKeyboardButton]] = []
     exchange = reply.exchange_id or 0
     if reply.kind is ReplyKind.ANSWER and reply.topic is not None:
-        rows += [[related_button(t)] for t in reply.related[:3]]
+        rows += [[related_button(r, t)] for r in reply.related[:3]]
         if reply.exchange_id is not None:
             rows.append(
                 [
@@ -48,26 +57,30 @@ def reply_keyboard(reply: Reply, *, handoff: bool) -> InlineKeyboardMarkup | Non
         rows += [
             [
                 InlineKeyboardButton(
-                    _label(t.title),
-                    callback_data=cd.encode(cd.CHOOSE, exchange, cd.topic_token(t.id)),
+                    _label(topic_title(option, t.language)),
+                    callback_data=cd.encode(cd.CHOOSE, exchange, cd.topic_token(option.id)),
                 )
             ]
-            for t in reply.options
+            for option in reply.options
         ]
         rows.append(
             [
                 InlineKeyboardButton(
-                    "None of these", callback_data=cd.encode(cd.NONE_OF_THESE, exchange)
+                    t.gettext(NONE_OF_THESE), callback_data=cd.encode(cd.NONE_OF_THESE, exchange)
                 )
             ]
         )
     elif reply.kind is ReplyKind.FALLBACK:
-        rows.append([InlineKeyboardButton(BROWSE, callback_data=cd.encode(cd.HOME))])
+        rows.append([InlineKeyboardButton(t.gettext(BROWSE), callback_data=cd.encode(cd.HOME))])
     else:
         return None
     if handoff and reply.kind is not ReplyKind.CLARIFY:
         rows.append(
-            [InlineKeyboardButton(TALK_TO_PERSON, callback_data=cd.encode(cd.HANDOFF, exchange))]
+            [
+                InlineKeyboardButton(
+                    t.gettext(TALK_TO_PERSON), callback_data=cd.encode(cd.HANDOFF, exchange)
+                )
+            ]
         )
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -81,51 +94,65 @@ def categories_keyboard(kb: KnowledgeBase) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def category_keyboard(kb: KnowledgeBase, category_id: str) -> InlineKeyboardMarkup:
-    rows = [[topic_button(t)] for t in kb.topics_in(category_id)]
-    rows.append([InlineKeyboardButton(BACK, callback_data=cd.encode(cd.HOME))])
+def category_keyboard(kb: KnowledgeBase, category_id: str, t: Translator) -> InlineKeyboardMarkup:
+    rows = [[topic_button(topic, t)] for topic in kb.topics_in(category_id)]
+    rows.append([InlineKeyboardButton(t.gettext(BACK), callback_data=cd.encode(cd.HOME))])
     return InlineKeyboardMarkup(rows)
 
 
-def browsed_topic_keyboard(topic: Topic, kb: KnowledgeBase) -> InlineKeyboardMarkup:
-    rows = [[topic_button(t)] for t in kb.related_of(topic)[:3]]
+def browsed_topic_keyboard(topic: Topic, kb: KnowledgeBase, t: Translator) -> InlineKeyboardMarkup:
+    rows = [[topic_button(related, t)] for related in kb.related_of(topic)[:3]]
     rows.append(
         [
-            InlineKeyboardButton(BACK, callback_data=cd.encode(cd.CATEGORY, topic.category)),
-            InlineKeyboardButton(BROWSE, callback_data=cd.encode(cd.HOME)),
+            InlineKeyboardButton(
+                t.gettext(BACK), callback_data=cd.encode(cd.CATEGORY, topic.category)
+            ),
+            InlineKeyboardButton(t.gettext(BROWSE), callback_data=cd.encode(cd.HOME)),
         ]
     )
     return InlineKeyboardMarkup(rows)
 
 
-def consent_keyboard(exchange_id: int) -> InlineKeyboardMarkup:
+def consent_keyboard(exchange_id: int, t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    "✅ Yes, share it",
+                    t.gettext(YES_SHARE),
                     callback_data=cd.encode(cd.HANDOFF_CONSENT, exchange_id, "y"),
                 ),
                 InlineKeyboardButton(
-                    "✖️ No", callback_data=cd.encode(cd.HANDOFF_CONSENT, exchange_id, "n")
+                    t.gettext(NO), callback_data=cd.encode(cd.HANDOFF_CONSENT, exchange_id, "n")
                 ),
             ]
         ]
     )
 
 
-def forget_keyboard() -> InlineKeyboardMarkup:
+def forget_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("🗑 Yes, delete", callback_data=cd.encode(cd.FORGET, "y")),
-                InlineKeyboardButton("Keep", callback_data=cd.encode(cd.FORGET, "n")),
+                InlineKeyboardButton(
+                    t.gettext(YES_DELETE), callback_data=cd.encode(cd.FORGET, "y")
+                ),
+                InlineKeyboardButton(t.gettext(KEEP), callback_data=cd.encode(cd.FORGET, "n")),
             ]
         ]
     )
 
 
-def talk_keyboard() -> InlineKeyboardMarkup:
+def talk_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(TALK_TO_PERSON, callback_data=cd.encode(cd.HANDOFF, 0))]]
+        [[InlineKeyboardButton(t.gettext(TALK_TO_PERSON), callback_data=cd.encode(cd.HANDOFF, 0))]]
+    )
+
+
+def language_keyboard(choices: dict[str, str]) -> InlineKeyboardMarkup:
+    """One button per choice (its callback value → its label), each on its own row."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=cd.encode(cd.LANGUAGE, value))]
+            for value, label in choices.items()
+        ]
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import watchfiles
 
 from bot.live_knowledge import LiveKnowledge, ReloadReport
-from intents.loader import YAML_SUFFIXES, is_knowledge_path
+from intents import YAML_SUFFIXES, is_knowledge_path
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,386 @@
+"""Storage of enquiries to KT staff ("Talk to a person"): the table of migration 7.
+
+An enquiry is a row before anything is sent anywhere: a *draft* while the user is asked for
+consent (no name yet), *open* once they agree, *answered* after the first staff reply,
+*closed* by staff or by /forget. Delivery to the staff chat is tracked apart from the
+state (`delivered_at`, `attempts`, `next_attempt_at`, `last_error`), so a forward that
+fails is retried until it lands and is never lost silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from bot.storage.sqlite import from_db_time, to_db_time
+
+if TYPE_CHECKING:
+    from bot.storage.sqlite import Storage
+
+
+class EnquiryState(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+ACTIVE = (EnquiryState.OPEN, EnquiryState.ANSWERED)
+"""States in which the user and staff are talking."""
+
+
+@dataclass(frozen=True, slots=True)
+class Enquiry:
+    id: int
+    created_at: datetime
+    state: EnquiryState
+    exchange_id: int | None
+    user_key: str | None
+    """None once the user asked to be forgotten (the row stays as a tombstone)."""
+    user_chat_id: int | None
+    """The user's private chat, where staff replies go (even for a question asked in a
+    group). None once forgotten."""
+    display_name: str | None
+    """Name and handle, shared with consent only."""
+    question: str
+    language: str | None
+    prompt_chat_id: int | None
+    prompt_message_id: int | None
+    """The consent prompt: edited in place to tell the user, so telling twice shows once."""
+    consented_at: datetime | None
+    user_told_at: datetime | None
+    """When the user was told "we have your question" (the prompt edited in place)."""
+    delivered_at: datetime | None
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    reminded_at: datetime | None
+    answered_at: datetime | None
+    closed_at: datetime | None
+    close_reason: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
+
+    @property
+    def delivered(self) -> bool:
+        return self.delivered_at is not None
+
+    @property
+    def from_group(self) -> bool:
+        """Asked in a group: answered in private all the same."""
+        return self.prompt_chat_id is not None and self.prompt_chat_id != self.user_chat_id
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMessage:
+    chat_id: int
+    message_id: int
+    part: int | None
+    """Index of a part of the enquiry itself; None for later messages (follow-ups, notes)."""
+
+
+_COLUMNS = """
+    id, created_at, state, exchange_id, user_key, user_chat_id, display_name, question,
+    language, prompt_chat_id, prompt_message_id, consented_at, user_told_at, delivered_at,
+    attempts, next_attempt_at, last_error, reminded_at, answered_at, closed_at, close_reason
+"""
+_ACTIVE_SQL = "('open', 'answered')"
+
+
+def _time(value: Any) -> datetime | None:
+    return None if value is None else from_db_time(str(value))
+
+
+def _enquiry(row: Any) -> Enquiry:
+    return Enquiry(
+        id=int(row[0]),
+        created_at=from_db_time(row[1]),
+        state=EnquiryState(row[2]),
+        exchange_id=row[3],
+        user_key=row[4],
+        user_chat_id=row[5],
+        display_name=row[6],
+        question=row[7],
+        language=row[8],
+        prompt_chat_id=row[9],
+        prompt_message_id=row[10],
+        consented_at=_time(row[11]),
+        user_told_at=_time(row[12]),
+        delivered_at=_time(row[13]),
+        attempts=int(row[14]),
+        next_attempt_at=_time(row[15]),
+        last_error=row[16],
+        reminded_at=_time(row[17]),
+        answered_at=_time(row[18]),
+        closed_at=_time(row[19]),
+        close_reason=row[20],
+    )
+
+
+class EnquiryStore:
+    """Enquiry rows; every method is one transaction of the shared `Storage` connection."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    def _now(self) -> str:
+        return to_db_time(self._storage._clock())
+
+    async def _one(self, where: str, params: Iterable[Any]) -> Enquiry | None:
+        async with self._storage._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_COLUMNS} FROM enquiries WHERE {where}", tuple(params)
+            )
+        row = next(iter(rows), None)
+        return None if row is None else _enquiry(row)
+
+    async def _many(self, where: str, params: Iterable[Any] = ()) -> list[Enquiry]:
+        async with self._storage._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_COLUMNS} FROM enquiries WHERE {where}", tuple(params)
+            )
+        return [_enquiry(row) for row in rows]
+
+    # --- the user's side ------------------------------------------------------------------
+
+    async def create_draft(
+        self,
+        *,
+        user_key: str,
+        user_chat_id: int,
+        question: str,
+        exchange_id: int | None = None,
+        language: str | None = None,
+    ) -> int:
+        """A new draft (consent not given yet); `question` "" while it is still to be typed."""
+        async with self._storage._write() as db:
+            if exchange_id is not None:
+                found = await db.execute_fetchall(
+                    "SELECT 1 FROM exchanges WHERE id = ?", (exchange_id,)
+                )
+                exchange_id = exchange_id if found else None
+            rows = await db.execute_fetchall(
+                """
+                INSERT INTO enquiries (created_at, state, exchange_id, user_key, user_chat_id,
+                                       question, language)
+                VALUES (?, 'draft', ?, ?, ?, ?, ?) RETURNING id
+                """,
+                (self._now(), exchange_id, user_key, user_chat_id, question, language),
+            )
+            return int(next(iter(rows))[0])
+
+    async def set_prompt(self, enquiry_id: int, chat_id: int, message_id: int) -> None:
+        async with self._storage._write() as db:
+            await db.execute(
+                "UPDATE enquiries SET prompt_chat_id = ?, prompt_message_id = ? WHERE id = ?",
+                (chat_id, message_id, enquiry_id),
+            )
+
+    async def set_question(self, enquiry_id: int, question: str) -> None:
+        async with self._storage._write() as db:
+            await db.execute(
+                "UPDATE enquiries SET question = ? WHERE id = ? AND state = 'draft'",
+                (question, enquiry_id),
+            )
+
+    async def get(self, enquiry_id: int) -> Enquiry | None:
+        return await self._one("id = ?", (enquiry_id,))
+
+    async def awaiting_question(
+        self, prompt_chat_id: int, prompt_message_id: int
+    ) -> Enquiry | None:
+        """The draft whose "type your question" prompt this message replies to."""
+        return await self._one(
+            "state = 'draft' AND question = '' AND prompt_chat_id = ? AND prompt_message_id = ?",
+            (prompt_chat_id, prompt_message_id),
+        )
+
+    async def active_for_exchange(self, exchange_id: int) -> Enquiry | None:
+        return await self._one(
+            f"exchange_id = ? AND state IN {_ACTIVE_SQL} ORDER BY id LIMIT 1", (exchange_id,)
+        )
+
+    async def active_for_user(self, user_key: str) -> Enquiry | None:
+        """The user's most recent open or answered enquiry: where their messages go."""
+        return await self._one(
+            f"user_key = ? AND state IN {_ACTIVE_SQL} ORDER BY id DESC LIMIT 1", (user_key,)
+        )
+
+    async def of_user(self, user_key: str) -> list[Enquiry]:
+        return await self._many("user_key = ? ORDER BY id", (user_key,))
+
+    async def consent(self, enquiry_id: int, display_name: str) -> bool:
+        """Draft → open, due for delivery now; False if it was not a draft any more."""
+        now = self._now()
+        async with self._storage._write() as db:
+            cursor = await db.execute(
+                """
+                UPDATE enquiries SET state = 'open', display_name = ?, consented_at = ?,
+                                     next_attempt_at = ?
+                WHERE id = ? AND state = 'draft' AND question != ''
+                """,
+                (display_name, now, now, enquiry_id),
+            )
+            return cursor.rowcount == 1
+
+    async def delete_draft(self, enquiry_id: int) -> bool:
+        async with self._storage._write() as db:
+            cursor = await db.execute(
+                "DELETE FROM enquiries WHERE id = ? AND state = 'draft'", (enquiry_id,)
+            )
+            return cursor.rowcount == 1
+
+    async def append_before_delivery(self, enquiry_id: int, text: str) -> bool:
+        """Add a follow-up to a question no part of which has reached staff yet."""
+        async with self._storage._write() as db:
+            cursor = await db.execute(
+                f"""
+                UPDATE enquiries SET question = question || char(10) || char(10) || ?
+                WHERE id = ? AND delivered_at IS NULL AND state IN {_ACTIVE_SQL}
+                  AND NOT EXISTS (SELECT 1 FROM enquiry_messages WHERE enquiry_id = ?)
+                """,
+                (text, enquiry_id, enquiry_id),
+            )
+            return cursor.rowcount == 1
+
+    # --- delivery -------------------------------------------------------------------------
+
+    async def due(self, now: datetime) -> list[Enquiry]:
+        """Consented enquiries not yet delivered whose next attempt is due, oldest first."""
+        return await self._many(
+            f"delivered_at IS NULL AND state IN {_ACTIVE_SQL} AND next_attempt_at <= ? ORDER BY id",
+            (to_db_time(now),),
+        )
+
+    async def undelivered_count(self) -> int:
+        async with self._storage._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT COUNT(*) FROM enquiries WHERE delivered_at IS NULL "
+                f"AND state IN {_ACTIVE_SQL}"
+            )
+        return int(next(iter(rows))[0])
+
+    async def staff_messages(self, enquiry_id: int) -> list[StaffMessage]:
+        async with self._storage._read() as db:
+            rows = await db.execute_fetchall(
+                "SELECT staff_chat_id, staff_message_id, part FROM enquiry_messages "
+                "WHERE enquiry_id = ? ORDER BY sent_at, staff_message_id",
+                (enquiry_id,),
+            )
+        return [StaffMessage(int(r[0]), int(r[1]), r[2]) for r in rows]
+
+    async def head(self, enquiry_id: int) -> StaffMessage | None:
+        """The first part of the enquiry in the staff chat: what follow-ups reply to."""
+        parts = [m for m in await self.staff_messages(enquiry_id) if m.part is not None]
+        return min(parts, key=lambda m: m.part or 0) if parts else None
+
+    async def record_message(
+        self, enquiry_id: int, chat_id: int, message_id: int, part: int | None = None
+    ) -> None:
+        """A staff-chat message of this enquiry, committed as soon as Telegram took it."""
+        async with self._storage._write() as db:
+            await db.execute(
+                """
+                INSERT INTO enquiry_messages (staff_chat_id, staff_message_id, enquiry_id,
+                                              part, sent_at)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """,
+                (chat_id, message_id, enquiry_id, part, self._now()),
+            )
+
+    async def mark_user_told(self, enquiry_id: int) -> None:
+        async with self._storage._write() as db:
+            await db.execute(
+                "UPDATE enquiries SET user_told_at = COALESCE(user_told_at, ?) WHERE id = ?",
+                (self._now(), enquiry_id),
+            )
+
+    async def untold(self) -> list[Enquiry]:
+        """Consented enquiries whose user was not told yet (a crash came in between)."""
+        return await self._many(f"user_told_at IS NULL AND state IN {_ACTIVE_SQL} ORDER BY id")
+
+    async def mark_delivered(self, enquiry_id: int) -> None:
+        async with self._storage._write() as db:
+            await db.execute(
+                "UPDATE enquiries SET delivered_at = ?, next_attempt_at = NULL, "
+                "last_error = NULL WHERE id = ?",
+                (self._now(), enquiry_id),
+            )
+
+    async def record_failure(self, enquiry_id: int, error: str, retry_at: datetime) -> int:
+        """Count a failed attempt; return how many attempts have failed so far."""
+        async with self._storage._write() as db:
+            rows = await db.execute_fetchall(
+                """
+                UPDATE enquiries SET attempts = attempts + 1, last_error = ?,
+                                     next_attempt_at = ?
+                WHERE id = ? RETURNING attempts
+                """,
+                (error, to_db_time(retry_at), enquiry_id),
+            )
+        row = next(iter(rows), None)
+        return 0 if row is None else int(row[0])
+
+    # --- the staff side -------------------------------------------------------------------
+
+    async def for_staff_message(self, chat_id: int, message_id: int) -> Enquiry | None:
+        return await self._one(
+            "id = (SELECT enquiry_id FROM enquiry_messages "
+            "WHERE staff_chat_id = ? AND staff_message_id = ?)",
+            (chat_id, message_id),
+        )
+
+    async def mark_answered(self, enquiry_id: int) -> None:
+        async with self._storage._write() as db:
+            await db.execute(
+                "UPDATE enquiries SET state = 'answered', answered_at = COALESCE(answered_at, ?) "
+                "WHERE id = ? AND state = 'open'",
+                (self._now(), enquiry_id),
+            )
+
+    async def reopen(self, enquiry_id: int) -> bool:
+        """A staff reply to a closed enquiry (not a forgotten one) opens it again."""
+        async with self._storage._write() as db:
+            cursor = await db.execute(
+                """
+                UPDATE enquiries SET state = 'answered', closed_at = NULL, close_reason = NULL
+                WHERE id = ? AND state = 'closed' AND user_chat_id IS NOT NULL
+                """,
+                (enquiry_id,),
+            )
+            return cursor.rowcount == 1
+
+    async def close(self, enquiry_id: int, reason: str) -> bool:
+        """Close an open or answered enquiry; False if it was not active."""
+        async with self._storage._write() as db:
+            cursor = await db.execute(
+                f"""
+                UPDATE enquiries SET state = 'closed', closed_at = ?, close_reason = ?
+                WHERE id = ? AND state IN {_ACTIVE_SQL}
+                """,
+                (self._now(), reason, enquiry_id),
+            )
+            return cursor.rowcount == 1
+
+    async def active(self) -> list[Enquiry]:
+        """Open and answered enquiries, oldest first (staff's /enquiries)."""
+        return await self._many(f"state IN {_ACTIVE_SQL} ORDER BY created_at, id")
+
+    async def due_reminders(self, opened_before: datetime) -> list[Enquiry]:
+        """Delivered, still unanswered, consented before `opened_before`, not yet reminded."""
+        return await self._many(
+            "state = 'open' AND delivered_at IS NOT NULL AND reminded_at IS NULL "
+            "AND consented_at < ? ORDER BY id",
+            (to_db_time(opened_before),),
+        )
+
+    async def mark_reminded(self, enquiry_id: int) -> None:
+        async with self._storage._write() as db:
+            await db.execute(
+                "UPDATE enquiries SET reminded_at = ? WHERE id = ?", (self._now(), enquiry_id)
+            )

@@ -1,0 +1,227 @@
+"""Deliver consented enquiries to the staff chat: at once, then retried with back-off.
+
+The enquiry row is committed before anything is sent. Delivery is two idempotent steps,
+each recorded as soon as Telegram has done it, so a bot killed at any moment resumes after
+its restart where it stopped (the delivery job runs at start-up):
+
+1. tell the user, by editing their consent prompt in place: doing it twice shows once;
+2. send the parts of the enquiry to the staff chat, recording each part's message id as it
+   is sent: a retry sends only the parts still missing.
+
+The one window no Bot API client can close is between Telegram accepting a part and the
+commit of its id (a millisecond): a kill exactly there sends that part again.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import datetime, timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot import enquiries
+from bot import enquiry_texts as texts
+from bot.i18n import translator
+from bot.storage import StorageError
+from bot.storage.enquiries import Enquiry, EnquiryStore
+from bot.telegram import callback_data as cd
+from bot.telegram.errors import short_error
+from bot.telegram.services import SERVICES_KEY, BotServices
+
+log = logging.getLogger(__name__)
+
+DELIVERY_JOB_SECONDS = 5
+"""How often due retries are looked for (the back-off itself is per enquiry)."""
+REMINDER_JOB_SECONDS = 600
+IN_FLIGHT_KEY = "ktbot.enquiries_in_flight"
+
+
+def close_keyboard(enquiry_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.CLOSE_BUTTON, callback_data=cd.encode(cd.ENQUIRY_CLOSE, enquiry_id)
+                )
+            ]
+        ]
+    )
+
+
+async def tell_user(bot: Bot, store: EnquiryStore, enquiry: Enquiry) -> None:
+    """'We have your question', by editing the consent prompt (idempotent); best effort."""
+    if enquiry.user_told_at is not None:
+        return
+    t = translator(enquiry.language)
+    text = t.gettext(texts.RECEIVED_PRIVATE if enquiry.from_group else texts.RECEIVED).format(
+        id=enquiry.id
+    )
+    try:
+        if enquiry.prompt_chat_id is not None and enquiry.prompt_message_id is not None:
+            try:
+                await bot.edit_message_text(
+                    text, chat_id=enquiry.prompt_chat_id, message_id=enquiry.prompt_message_id
+                )
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():  # told before a crash: done
+                    raise
+        elif enquiry.user_chat_id is not None:
+            await bot.send_message(enquiry.user_chat_id, text)
+    except TelegramError as exc:
+        # The enquiry is safe either way; staff will answer in the private chat.
+        log.warning("could not tell the user about enquiry #%s: %s", enquiry.id, short_error(exc))
+    await store.mark_user_told(enquiry.id)
+
+
+async def deliver(application: Application, enquiry_id: int) -> bool:
+    """Send one enquiry to the staff chat if it is due; True once it is delivered."""
+    svc: BotServices = application.bot_data[SERVICES_KEY]
+    staff_chat = svc.settings.staff_chat_id
+    if svc.storage is None or staff_chat is None:
+        return False
+    in_flight: set[int] = application.bot_data.setdefault(IN_FLIGHT_KEY, set())
+    if enquiry_id in in_flight:
+        return False  # the job and a button press at once: one of them sends
+    in_flight.add(enquiry_id)
+    try:
+        return await _deliver(application.bot, svc, EnquiryStore(svc.storage), enquiry_id)
+    finally:
+        in_flight.discard(enquiry_id)
+
+
+async def _deliver(bot: Bot, svc: BotServices, store: EnquiryStore, enquiry_id: int) -> bool:
+    enquiry = await store.get(enquiry_id)
+    if enquiry is None or not enquiry.active:
+        return False
+    await tell_user(bot, store, enquiry)
+    if enquiry.delivered:
+        return True
+    staff_chat = svc.settings.staff_chat_id
+    assert staff_chat is not None
+    parts = enquiries.staff_parts(enquiry, from_group=enquiry.from_group)
+    sent = {m.part for m in await store.staff_messages(enquiry_id) if m.part is not None}
+    head = await store.head(enquiry_id)
+    try:
+        for index, part in enumerate(parts):
+            if index in sent:
+                continue
+            last = index == len(parts) - 1
+            message = await bot.send_message(
+                staff_chat,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=close_keyboard(enquiry_id) if last else None,
+                reply_to_message_id=head.message_id if head else None,
+                disable_web_page_preview=True,
+            )
+            await store.record_message(enquiry_id, staff_chat, message.message_id, index)
+            if head is None:
+                head = await store.head(enquiry_id)
+    except TelegramError as exc:
+        await _failed(bot, svc, store, enquiry, exc)
+        return False
+    await store.mark_delivered(enquiry_id)
+    log.info("enquiry #%s delivered to the staff chat in %d part(s)", enquiry_id, len(parts))
+    return True
+
+
+async def _failed(
+    bot: Bot, svc: BotServices, store: EnquiryStore, enquiry: Enquiry, exc: TelegramError
+) -> None:
+    error = short_error(exc)
+    now = svc.clock()
+    attempts_before = enquiry.attempts
+    delay = enquiries.retry_delay(attempts_before + 1)
+    if isinstance(exc, RetryAfter):  # Telegram says how long: never sooner than that
+        wait = exc.retry_after
+        delay = max(delay, wait if isinstance(wait, timedelta) else timedelta(seconds=wait))
+    attempts = await store.record_failure(enquiry.id, error, now + delay)
+    log.warning(
+        "enquiry #%s not delivered to the staff chat (attempt %d, next in %s): %s",
+        enquiry.id,
+        attempts,
+        delay,
+        error,
+    )
+    if attempts == 1:  # admins are told once per enquiry, not at every retry
+        text = texts.ADMIN_DELIVERY_FAILED.format(id=enquiry.id, error=html.escape(error))
+        for admin_id in svc.settings.admin_ids:
+            try:
+                await bot.send_message(admin_id, text, parse_mode=ParseMode.HTML)
+            except TelegramError as admin_exc:
+                log.warning("could not tell admin %s: %s", admin_id, short_error(admin_exc))
+
+
+async def deliver_due(application: Application) -> int:
+    """Deliver every enquiry whose (next) attempt is due; return how many were delivered.
+
+    Also tells users not yet told (a crash between consent and the notice)."""
+    svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
+    if svc is None or svc.storage is None or svc.settings.staff_chat_id is None:
+        return 0
+    store = EnquiryStore(svc.storage)
+    delivered = 0
+    try:
+        for enquiry in await store.untold():
+            await tell_user(application.bot, store, enquiry)
+        for enquiry in await store.due(svc.clock()):
+            delivered += await deliver(application, enquiry.id)
+    except StorageError as exc:
+        log.error("enquiry delivery: the database failed: %s", exc)
+    return delivered
+
+
+async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await deliver_due(context.application)
+
+
+async def remind_staff(application: Application, now: datetime | None = None) -> int:
+    """Remind the staff chat of enquiries unanswered for longer than configured."""
+    svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
+    if svc is None or svc.storage is None or svc.settings.staff_chat_id is None:
+        return 0
+    hours = svc.settings.enquiry_reminder_hours
+    if hours <= 0:
+        return 0
+    now = now or svc.clock()
+    store = EnquiryStore(svc.storage)
+    reminded = 0
+    for enquiry in await store.due_reminders(now - timedelta(hours=hours)):
+        head = await store.head(enquiry.id)
+        try:
+            message = await application.bot.send_message(
+                svc.settings.staff_chat_id,
+                enquiries.reminder_html(enquiry, now),
+                parse_mode=ParseMode.HTML,
+                reply_to_message_id=head.message_id if head else None,
+            )
+        except TelegramError as exc:
+            log.warning("could not remind staff of enquiry #%s: %s", enquiry.id, short_error(exc))
+            continue
+        await store.record_message(enquiry.id, svc.settings.staff_chat_id, message.message_id)
+        await store.mark_reminded(enquiry.id)
+        reminded += 1
+    return reminded
+
+
+async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await remind_staff(context.application)
+    except StorageError as exc:
+        log.error("enquiry reminders: the database failed: %s", exc)
+
+
+def schedule(application: Application) -> None:
+    """The delivery job (first run at start-up: what a crash left undelivered goes now) and
+    the reminder job."""
+    jobs = application.job_queue
+    if jobs is None:
+        return
+    jobs.run_repeating(delivery_job, interval=DELIVERY_JOB_SECONDS, first=0, name="enquiries")
+    jobs.run_repeating(
+        reminder_job, interval=REMINDER_JOB_SECONDS, first=REMINDER_JOB_SECONDS, name="reminders"
+    )
