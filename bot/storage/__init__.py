@@ -1,8 +1,11 @@
-"""Storage of exchanges, feedback, unanswered-question review and hand-offs (SQLite).
+"""Storage of exchanges, feedback, unanswered-question review, the inbox and hand-offs
+(SQLite).
 
-The rest of ktbot uses only these names; no other module writes SQL.
+The rest of ktbot uses only these names (and `enquiries` for enquiries); no other module
+writes SQL. `Storage` (facade.py) lists the modules behind it, one per data area.
 """
 
+from bot.storage.facade import Storage
 from bot.storage.migrations import SCHEMA_VERSION
 from bot.storage.records import (
     CHANNELS,
@@ -19,7 +22,7 @@ from bot.storage.records import (
     UsageStats,
     WeekCount,
 )
-from bot.storage.sqlite import DEFAULT_BUSY_TIMEOUT, Storage
+from bot.storage.sqlite import DEFAULT_BUSY_TIMEOUT
 
 __all__ = [
     "CHANNELS",

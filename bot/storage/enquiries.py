@@ -15,10 +15,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from bot.storage.sqlite import from_db_time, to_db_time
+from bot.storage.exchanges import existing_exchange_id
+from bot.storage.records import StorageError
+from bot.storage.sqlite import Database, Row, fetch_count, fetch_one, from_db_time, to_db_time
 
 if TYPE_CHECKING:
-    from bot.storage.sqlite import Storage
+    from bot.storage.facade import Storage
 
 
 class EnquiryState(StrEnum):
@@ -96,51 +98,48 @@ def _time(value: Any) -> datetime | None:
     return None if value is None else from_db_time(str(value))
 
 
-def _enquiry(row: Any) -> Enquiry:
+def _enquiry(row: Row) -> Enquiry:
     return Enquiry(
-        id=int(row[0]),
-        created_at=from_db_time(row[1]),
-        state=EnquiryState(row[2]),
-        exchange_id=row[3],
-        user_key=row[4],
-        user_chat_id=row[5],
-        display_name=row[6],
-        question=row[7],
-        language=row[8],
-        prompt_chat_id=row[9],
-        prompt_message_id=row[10],
-        consented_at=_time(row[11]),
-        user_told_at=_time(row[12]),
-        delivered_at=_time(row[13]),
-        attempts=int(row[14]),
-        next_attempt_at=_time(row[15]),
-        last_error=row[16],
-        reminded_at=_time(row[17]),
-        answered_at=_time(row[18]),
-        closed_at=_time(row[19]),
-        close_reason=row[20],
+        id=int(row["id"]),
+        created_at=from_db_time(row["created_at"]),
+        state=EnquiryState(row["state"]),
+        exchange_id=row["exchange_id"],
+        user_key=row["user_key"],
+        user_chat_id=row["user_chat_id"],
+        display_name=row["display_name"],
+        question=row["question"],
+        language=row["language"],
+        prompt_chat_id=row["prompt_chat_id"],
+        prompt_message_id=row["prompt_message_id"],
+        consented_at=_time(row["consented_at"]),
+        user_told_at=_time(row["user_told_at"]),
+        delivered_at=_time(row["delivered_at"]),
+        attempts=int(row["attempts"]),
+        next_attempt_at=_time(row["next_attempt_at"]),
+        last_error=row["last_error"],
+        reminded_at=_time(row["reminded_at"]),
+        answered_at=_time(row["answered_at"]),
+        closed_at=_time(row["closed_at"]),
+        close_reason=row["close_reason"],
     )
 
 
 class EnquiryStore:
-    """Enquiry rows; every method is one transaction of the shared `Storage` connection."""
+    """Enquiry rows; every method is one transaction of the storage's database."""
 
-    def __init__(self, storage: Storage) -> None:
-        self._storage = storage
+    def __init__(self, storage: Storage | Database) -> None:
+        self._database = storage if isinstance(storage, Database) else storage.database
 
     def _now(self) -> str:
-        return to_db_time(self._storage._clock())
+        return self._database.now()
 
     async def _one(self, where: str, params: Iterable[Any]) -> Enquiry | None:
-        async with self._storage._read() as db:
-            rows = await db.execute_fetchall(
-                f"SELECT {_COLUMNS} FROM enquiries WHERE {where}", tuple(params)
-            )
-        row = next(iter(rows), None)
+        async with self._database.read() as db:
+            row = await fetch_one(db, f"SELECT {_COLUMNS} FROM enquiries WHERE {where}", params)
         return None if row is None else _enquiry(row)
 
     async def _many(self, where: str, params: Iterable[Any] = ()) -> list[Enquiry]:
-        async with self._storage._read() as db:
+        async with self._database.read() as db:
             rows = await db.execute_fetchall(
                 f"SELECT {_COLUMNS} FROM enquiries WHERE {where}", tuple(params)
             )
@@ -158,13 +157,10 @@ class EnquiryStore:
         language: str | None = None,
     ) -> int:
         """A new draft (consent not given yet); `question` "" while it is still to be typed."""
-        async with self._storage._write() as db:
-            if exchange_id is not None:
-                found = await db.execute_fetchall(
-                    "SELECT 1 FROM exchanges WHERE id = ?", (exchange_id,)
-                )
-                exchange_id = exchange_id if found else None
-            rows = await db.execute_fetchall(
+        async with self._database.write() as db:
+            exchange_id = await existing_exchange_id(db, exchange_id)
+            row = await fetch_one(
+                db,
                 """
                 INSERT INTO enquiries (created_at, state, exchange_id, user_key, user_chat_id,
                                        question, language)
@@ -172,17 +168,19 @@ class EnquiryStore:
                 """,
                 (self._now(), exchange_id, user_key, user_chat_id, question, language),
             )
-            return int(next(iter(rows))[0])
+        if row is None:  # cannot happen: RETURNING always gives the new row
+            raise StorageError("the new enquiry was not recorded")
+        return int(row["id"])
 
     async def set_prompt(self, enquiry_id: int, chat_id: int, message_id: int) -> None:
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             await db.execute(
                 "UPDATE enquiries SET prompt_chat_id = ?, prompt_message_id = ? WHERE id = ?",
                 (chat_id, message_id, enquiry_id),
             )
 
     async def set_question(self, enquiry_id: int, question: str) -> None:
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             await db.execute(
                 "UPDATE enquiries SET question = ? WHERE id = ? AND state = 'draft'",
                 (question, enquiry_id),
@@ -217,7 +215,7 @@ class EnquiryStore:
     async def consent(self, enquiry_id: int, display_name: str) -> bool:
         """Draft → open, due for delivery now; False if it was not a draft any more."""
         now = self._now()
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             cursor = await db.execute(
                 """
                 UPDATE enquiries SET state = 'open', display_name = ?, consented_at = ?,
@@ -229,7 +227,7 @@ class EnquiryStore:
             return cursor.rowcount == 1
 
     async def delete_draft(self, enquiry_id: int) -> bool:
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             cursor = await db.execute(
                 "DELETE FROM enquiries WHERE id = ? AND state = 'draft'", (enquiry_id,)
             )
@@ -237,7 +235,7 @@ class EnquiryStore:
 
     async def append_before_delivery(self, enquiry_id: int, text: str) -> bool:
         """Add a follow-up to a question no part of which has reached staff yet."""
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             cursor = await db.execute(
                 f"""
                 UPDATE enquiries SET question = question || char(10) || char(10) || ?
@@ -258,21 +256,24 @@ class EnquiryStore:
         )
 
     async def undelivered_count(self) -> int:
-        async with self._storage._read() as db:
-            rows = await db.execute_fetchall(
+        async with self._database.read() as db:
+            return await fetch_count(
+                db,
                 f"SELECT COUNT(*) FROM enquiries WHERE delivered_at IS NULL "
-                f"AND state IN {_ACTIVE_SQL}"
+                f"AND state IN {_ACTIVE_SQL}",
             )
-        return int(next(iter(rows))[0])
 
     async def staff_messages(self, enquiry_id: int) -> list[StaffMessage]:
-        async with self._storage._read() as db:
+        async with self._database.read() as db:
             rows = await db.execute_fetchall(
                 "SELECT staff_chat_id, staff_message_id, part FROM enquiry_messages "
                 "WHERE enquiry_id = ? ORDER BY sent_at, staff_message_id",
                 (enquiry_id,),
             )
-        return [StaffMessage(int(r[0]), int(r[1]), r[2]) for r in rows]
+        return [
+            StaffMessage(int(r["staff_chat_id"]), int(r["staff_message_id"]), r["part"])
+            for r in rows
+        ]
 
     async def head(self, enquiry_id: int) -> StaffMessage | None:
         """The first part of the enquiry in the staff chat: what follow-ups reply to."""
@@ -283,7 +284,7 @@ class EnquiryStore:
         self, enquiry_id: int, chat_id: int, message_id: int, part: int | None = None
     ) -> None:
         """A staff-chat message of this enquiry, committed as soon as Telegram took it."""
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             await db.execute(
                 """
                 INSERT INTO enquiry_messages (staff_chat_id, staff_message_id, enquiry_id,
@@ -294,7 +295,7 @@ class EnquiryStore:
             )
 
     async def mark_user_told(self, enquiry_id: int) -> None:
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             await db.execute(
                 "UPDATE enquiries SET user_told_at = COALESCE(user_told_at, ?) WHERE id = ?",
                 (self._now(), enquiry_id),
@@ -305,7 +306,7 @@ class EnquiryStore:
         return await self._many(f"user_told_at IS NULL AND state IN {_ACTIVE_SQL} ORDER BY id")
 
     async def mark_delivered(self, enquiry_id: int) -> None:
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             await db.execute(
                 "UPDATE enquiries SET delivered_at = ?, next_attempt_at = NULL, "
                 "last_error = NULL WHERE id = ?",
@@ -314,8 +315,9 @@ class EnquiryStore:
 
     async def record_failure(self, enquiry_id: int, error: str, retry_at: datetime) -> int:
         """Count a failed attempt; return how many attempts have failed so far."""
-        async with self._storage._write() as db:
-            rows = await db.execute_fetchall(
+        async with self._database.write() as db:
+            row = await fetch_one(
+                db,
                 """
                 UPDATE enquiries SET attempts = attempts + 1, last_error = ?,
                                      next_attempt_at = ?
@@ -323,8 +325,7 @@ class EnquiryStore:
                 """,
                 (error, to_db_time(retry_at), enquiry_id),
             )
-        row = next(iter(rows), None)
-        return 0 if row is None else int(row[0])
+        return 0 if row is None else int(row["attempts"])
 
     # --- the staff side -------------------------------------------------------------------
 
@@ -336,7 +337,7 @@ class EnquiryStore:
         )
 
     async def mark_answered(self, enquiry_id: int) -> None:
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             await db.execute(
                 "UPDATE enquiries SET state = 'answered', answered_at = COALESCE(answered_at, ?) "
                 "WHERE id = ? AND state = 'open'",
@@ -345,7 +346,7 @@ class EnquiryStore:
 
     async def reopen(self, enquiry_id: int) -> bool:
         """A staff reply to a closed enquiry (not a forgotten one) opens it again."""
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             cursor = await db.execute(
                 """
                 UPDATE enquiries SET state = 'answered', closed_at = NULL, close_reason = NULL
@@ -357,7 +358,7 @@ class EnquiryStore:
 
     async def close(self, enquiry_id: int, reason: str) -> bool:
         """Close an open or answered enquiry; False if it was not active."""
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             cursor = await db.execute(
                 f"""
                 UPDATE enquiries SET state = 'closed', closed_at = ?, close_reason = ?
@@ -380,7 +381,7 @@ class EnquiryStore:
         )
 
     async def mark_reminded(self, enquiry_id: int) -> None:
-        async with self._storage._write() as db:
+        async with self._database.write() as db:
             await db.execute(
                 "UPDATE enquiries SET reminded_at = ? WHERE id = ?", (self._now(), enquiry_id)
             )

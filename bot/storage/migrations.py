@@ -3,12 +3,21 @@
 Migrations are append-only: once released, a migration is never edited, because databases
 in the field already ran it. A change is a new migration that upgrades rows in place (new
 columns get defaults, new tables are backfilled) so that no recorded exchange is lost.
-`bot/storage/sqlite.py` applies them, each in its own transaction.
+`upgrade` applies them, each in its own transaction, when `sqlite.Database` opens a file.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot.storage.records import StorageError
+
+if TYPE_CHECKING:
+    from bot.storage.sqlite import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +262,41 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 def pending(current: int) -> tuple[Migration, ...]:
     """The migrations a database at version `current` still needs, in order."""
     return tuple(m for m in MIGRATIONS if m.version > current)
+
+
+async def schema_version(db: aiosqlite.Connection) -> int:
+    """The number of the last migration applied (`PRAGMA user_version`)."""
+    rows = await db.execute_fetchall("PRAGMA user_version")
+    return int(next(iter(rows))[0])
+
+
+async def check_version(database: Database) -> int:
+    """The database's schema version; StorageError if it is newer than this ktbot's."""
+    async with database.read() as db:
+        found = await schema_version(db)
+    if found > SCHEMA_VERSION:
+        raise StorageError(
+            f"the database {database.path} has schema version {found}, newer than this "
+            f"ktbot understands ({SCHEMA_VERSION}): upgrade ktbot, or point KTBOT_DB at "
+            "another file"
+        )
+    return found
+
+
+async def upgrade(database: Database) -> AsyncIterator[Migration]:
+    """Apply the pending migrations, each in its own transaction; yield each one applied."""
+    async with database.read() as db:
+        found = await schema_version(db)
+    for migration in pending(found):
+        async with database.write() as db:
+            # Another process may have migrated since we looked; the write lock we now
+            # hold makes this check and the upgrade one step.
+            if await schema_version(db) >= migration.version:
+                continue
+            for statement in migration.statements:
+                await db.execute(statement)
+            await db.execute(f"PRAGMA user_version = {migration.version}")
+        yield migration
 
 
 def _check_numbering() -> None:
