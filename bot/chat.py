@@ -13,7 +13,7 @@ from bot.conversation import Conversation, Reply, ReplyKind
 from bot.i18n import N_, Translator, translator
 from bot.live_knowledge import LiveKnowledge
 from bot.pseudonym import user_key
-from bot.rendering import reply_text
+from bot.rendering import FALLBACK, reply_text
 from bot.settings import Settings
 from bot.storage import Storage, StorageError
 from intents import DEFAULT_LANGUAGE, KnowledgeBase, Language
@@ -33,6 +33,12 @@ CHOOSE_NUMBER = N_("Type the number of your choice, 0 for none of these, or ask 
 NO_SUCH_TOPIC = N_("No topic “{topic}”; type 'topics'.")
 NUMBER_RANGE = N_("Please type a number between 0 and {last}.")
 QUIT = {"quit", "exit", "/quit", "/exit", "bye!"}
+FALLBACK_UNRECORDED = N_(
+    "I’m sorry, I don’t have a reliable answer to that, and I’d rather not guess. "
+    "This chat cannot record questions right now, so this one will not reach the Knowledge "
+    "Transfer team."
+)
+"""Instead of the fallback's "I've noted your question" when there is no database."""
 
 
 def topics_listing(kb: KnowledgeBase) -> str:
@@ -65,7 +71,13 @@ async def chat(
         except StorageError as exc:
             log.warning("chat runs without recording: %s", exc)
         conversation = Conversation(knowledge, storage, channel="cli")
-        key = user_key(settings.pseudonym_secret(), "cli", getpass.getuser())
+        # The key only names the user in recorded exchanges: without a database, no secret
+        # is needed (a missing KTBOT_SECRET must not stop a chat that records nothing).
+        key = (
+            user_key(settings.pseudonym_secret(), "cli", getpass.getuser())
+            if storage is not None
+            else "unrecorded"
+        )
         session = _ChatSession(conversation, key, stdout, language)
         if interactive:
             session.say(session.t.gettext(BANNER))
@@ -127,10 +139,19 @@ class _ChatSession:
         reply = await self.conversation.ask(text, user_key=self.key, chosen_language=self.chosen)
         self.language = reply.language
         self.pending = reply if reply.kind is ReplyKind.CLARIFY else None
-        self.say(reply_text(reply))
+        self.say(self._text(reply))
         if reply.kind is ReplyKind.CLARIFY:
             self.say(self.t.gettext(CHOOSE_NUMBER))
         return True
+
+    def _text(self, reply: Reply) -> str:
+        """`reply` for the terminal; a fallback never claims its question was noted when
+        nothing is recorded."""
+        text = reply_text(reply)
+        if reply.kind is ReplyKind.FALLBACK and self.conversation.storage is None:
+            t = translator(reply.language)
+            text = text.replace(t.gettext(FALLBACK), t.gettext(FALLBACK_UNRECORDED))
+        return text
 
     def _show_topic(self, topic_id: str, language: Language | None = None) -> None:
         reply = self.conversation.topic_reply(topic_id, language=language or self.language)
@@ -146,7 +167,7 @@ class _ChatSession:
             reply = await self.conversation.none_of_these(
                 pending.exchange_id, language=pending.language
             )
-            self.say(reply_text(reply))
+            self.say(self._text(reply))
             return
         if not 1 <= number <= len(pending.options):
             self.say(self.t.gettext(NUMBER_RANGE).format(last=len(pending.options)))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot import enquiry_texts as texts
+from bot.errors import KtbotError
 from bot.message_split import split_html, telegram_length
 from bot.storage.enquiries import Enquiry, EnquiryState
 from intents import TELEGRAM_MESSAGE_LIMIT
@@ -22,7 +23,7 @@ TITLE_WORDS = 8
 LIST_LIMIT = 30
 
 
-class EnquiryError(Exception):
+class EnquiryError(KtbotError):
     """An enquiry cannot be handled as asked (not found, not the asker's, not a draft)."""
 
 

@@ -19,8 +19,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.errors import KtbotError
 
-class KnowledgeWriteError(Exception):
+
+class KnowledgeWriteError(KtbotError):
     """The knowledge directory cannot be edited here; the message says what to change."""
 
 

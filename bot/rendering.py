@@ -15,6 +15,7 @@ from babel.numbers import format_decimal
 
 from bot.conversation import MAX_QUESTION_CHARS, Reply, ReplyKind, default_contacts
 from bot.i18n import N_, Translator, translator
+from bot.message_split import telegram_length
 from intents import (
     DEFAULT_LANGUAGE,
     Block,
@@ -48,6 +49,9 @@ ENGLISH_ONLY = N_("This answer is only available in English.")
 Italian and Spanish catalogs translate this line too)."""
 CONTACT = N_("Contact: {contacts}")
 FALLBACK_STEPS = N_("To reach a person, press “Talk to a person” below or use /contact.")
+FALLBACK_STEPS_NO_HANDOFF = N_("To reach a person, write to the contact below or use /contact.")
+"""Where no staff chat is configured there is no “Talk to a person” button to point to."""
+CONTACT_PAGE = N_("To reach a person at CERN Knowledge Transfer, use the team’s contact page:")
 FALLBACK_BROWSE = N_("You can also browse what I know with /topics.")
 TEXT_LINK = N_("Link: {title} — {url}")
 TEXT_RELATED = N_("Related: {titles}")
@@ -138,22 +142,36 @@ def _contacts_text(contacts: Iterable[Contact]) -> str:
     return "; ".join(f"{c.name} — {c.url or c.email}" for c in contacts)
 
 
-def reply_html(reply: Reply) -> str:
-    """The Telegram message for `reply` (HTML parse mode)."""
+def reply_html(reply: Reply, *, handoff: bool = True, brief: bool = False) -> str:
+    """The Telegram message for `reply` (HTML parse mode).
+
+    `handoff` says whether a "Talk to a person" button exists (a staff chat is configured):
+    without one, no text points to it, and the contact topic (which describes it) gives way
+    to the public contact page. `brief` shows an answer's first paragraph and its contact
+    only (the rest behind a "More" button: see `brief_answer_html`).
+    """
     t = translator(reply.language)
     lines: list[str] = []
     if reply.truncated:
         lines += [f"<i>{html.escape(truncated_notice(t), quote=False)}</i>", ""]
-    if reply.kind is ReplyKind.ANSWER and reply.topic is not None:
+    if (
+        not handoff
+        and reply.kind is ReplyKind.ANSWER
+        and reply.topic is not None
+        and reply.topic is reply.kb.contact_topic
+    ):
+        lines.append(contact_page_html(reply.kb, t))
+    elif reply.kind is ReplyKind.ANSWER and reply.topic is not None:
         topic = reply.topic
         shown = localized_answer(topic, reply.language)
         if shown.language != reply.language:
             lines += [f"<i>{html.escape(t.gettext(ENGLISH_ONLY), quote=False)}</i>", ""]
-        lines += [f"<b>{html.escape(shown.title, quote=False)}</b>", "", markup_html(shown.answer)]
+        body = first_paragraph_html(shown.answer) if brief else markup_html(shown.answer)
+        lines += [f"<b>{html.escape(shown.title, quote=False)}</b>", "", body]
         links = [
             f'🔗 <a href="{html.escape(link.url, quote=True)}">'
             f"{html.escape(link.title, quote=False)}</a>"
-            for link in topic.links
+            for link in ([] if brief else topic.links)
         ]
         contact = _contact_line_html(reply.contacts, t)
         if links or contact:
@@ -167,18 +185,62 @@ def reply_html(reply: Reply) -> str:
         lines += [
             html.escape(t.gettext(FALLBACK), quote=False),
             "",
-            fallback_next_steps_html(reply.kb, t),
+            fallback_next_steps_html(reply.kb, t, handoff=handoff),
         ]
     else:
         lines.append(html.escape(t.gettext(EMPTY), quote=False))
     return "\n".join(lines).strip()
 
 
-def fallback_next_steps_html(kb: KnowledgeBase, t: Translator) -> str:
+SCREEN_CHARS = 600
+"""About what a phone shows above an answer's buttons (some 15 lines of 40 characters)."""
+
+
+@lru_cache(maxsize=1024)
+def first_paragraph_html(text: str) -> str:
+    """An answer's first paragraph, with the list it introduces when it ends with a colon."""
+    blocks = parse_markup(text).blocks
+    shown = list(blocks[:1])
+    if shown and "".join(s.text for s in shown[0].spans).rstrip().endswith(":"):
+        for block in blocks[1:]:
+            if block.kind not in _LIST_KINDS:
+                break
+            shown.append(block)
+    return _render(Markup(tuple(shown)), _span_html)
+
+
+def brief_answer_html(reply: Reply, *, handoff: bool = True) -> str | None:
+    """The answer cut to fit a phone screen, or None when the whole answer already does
+    (or cutting would not shorten it): the caller adds a "More" button for the rest."""
+    if reply.kind is not ReplyKind.ANSWER or reply.topic is None:
+        return None
+    full = telegram_length(reply_html(reply, handoff=handoff))
+    if full <= SCREEN_CHARS:
+        return None
+    brief = reply_html(reply, handoff=handoff, brief=True)
+    return brief if telegram_length(brief) < full else None
+
+
+def fallback_next_steps_html(kb: KnowledgeBase, t: Translator, *, handoff: bool = True) -> str:
     contact = _contact_line_html(default_contacts(kb), t)
-    steps = html.escape(t.gettext(FALLBACK_STEPS), quote=False)
+    steps = html.escape(
+        t.gettext(FALLBACK_STEPS if handoff else FALLBACK_STEPS_NO_HANDOFF), quote=False
+    )
     browse = html.escape(t.gettext(FALLBACK_BROWSE), quote=False)
     return "\n".join(filter(None, [steps, contact, browse]))
+
+
+def contact_page_html(kb: KnowledgeBase, t: Translator) -> str:
+    """The public way to reach KT staff, for a bot with no staff chat (no hand-off button)."""
+    topic_contacts = kb.contacts_of(kb.contact_topic) if kb.contact_topic else ()
+    pages = [c for c in (*default_contacts(kb), *topic_contacts) if c.url]
+    page = (
+        f'<a href="{html.escape(pages[0].url or "", quote=True)}">'
+        f"{html.escape(pages[0].name, quote=False)}</a>"
+        if pages
+        else '<a href="https://kt.cern/">kt.cern</a>'
+    )
+    return f"{html.escape(t.gettext(CONTACT_PAGE), quote=False)}\n👤 {page}"
 
 
 def clarify_prompt(reply: Reply) -> str:

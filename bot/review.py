@@ -1,7 +1,7 @@
 """Reviewing what the bot could not answer: grouping, promoting, stats and plain-text reports.
 
 Plain functions over storage records, with no terminal or Telegram in sight: the CLI
-(`bot/review_cli.py`) and the Telegram admin commands both render what these return.
+(`bot/cli/review.py`) and the Telegram admin commands both render what these return.
 """
 
 from __future__ import annotations
@@ -19,14 +19,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import yaml as pyyaml
 from rapidfuzz import fuzz, process
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    SingleQuotedScalarString,
+)
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from bot import knowledge_edit
+from bot.errors import KtbotError
 from bot.stale_report import StaleReading, format_stale, stale_json
 from bot.storage import ReviewState, UnansweredQuestion, UsageStats
 from intents import (
@@ -56,7 +63,7 @@ _STOPWORDS = frozenset({
 # fmt: on
 
 
-class ReviewError(Exception):
+class ReviewError(KtbotError):
     """A review action was refused; the message (and `problems`) say why and where."""
 
     def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
@@ -67,19 +74,32 @@ class ReviewError(Exception):
 
 # --- durations ----------------------------------------------------------------------------
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
-_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
+_UNITS = {
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+}
+MAX_DURATION = timedelta(days=100 * 366)
+"""Longer ages reach before year 1 (a crash, not "everything"): `all` means no limit."""
 
 
 def parse_duration(text: str) -> timedelta:
-    """`12h`, `7d`, `2w` → timedelta; anything else raises ValueError saying what works."""
+    """`30m`, `12h`, `7d`, `2w` → timedelta; anything else raises ValueError saying what
+    works."""
     match = _DURATION.match(text)
     if match is None or int(match[1]) == 0:
         raise ValueError(
-            f"invalid duration {text!r}: use a positive number followed by h (hours), "
-            "d (days) or w (weeks), e.g. 12h, 7d, 2w"
+            f"invalid duration {text!r}: use a positive number followed by m (minutes), "
+            "h (hours), d (days) or w (weeks), e.g. 12h, 7d, 2w, 30m"
         )
-    return int(match[1]) * _UNITS[match[2].lower()]
+    unit = _UNITS[match[2].lower()]
+    if int(match[1]) > MAX_DURATION // unit:  # checked before multiplying: no OverflowError
+        raise ValueError(
+            f"duration {text!r} is too long: at most 100 years (use 'all' for no limit)"
+        )
+    return int(match[1]) * unit
 
 
 # --- grouping -----------------------------------------------------------------------------
@@ -251,8 +271,8 @@ def _promote_locked(knowledge_dir: Path, topic_id: str, question: str) -> Path:
     knowledge_edit.require_writable(path.parent)
 
     original = path.read_bytes()
-    edited = _with_question_added(original.decode("utf-8"), path, topic_id, question)
-    _validate_in_copy(knowledge_dir, path, edited)
+    edited, line = _with_question_added(original.decode("utf-8"), path, topic_id, question)
+    _validate_in_copy(knowledge_dir, path, edited, line)
     # Editors that do not take the lock (a person saving the file) are still noticed.
     if path.read_bytes() != original:
         raise ReviewError(f"{path} changed while the question was being added; try again")
@@ -260,21 +280,25 @@ def _promote_locked(knowledge_dir: Path, topic_id: str, question: str) -> Path:
     return path
 
 
-def _with_question_added(text: str, path: Path, topic_id: str, question: str) -> str:
-    yaml = YAML()  # round-trip mode: keeps comments, key order and flow/block styles
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap long lines staff wrote on one line
+def _with_question_added(
+    text: str, path: Path, topic_id: str, question: str
+) -> tuple[str, int | None]:
+    """The file's text with `question` added to the topic's examples, and the line (1-based)
+    of the new example when it is known.
+
+    The example is inserted as one new line right after the last example, indented like
+    it, so every other byte stays as staff wrote it: comments after the list stay where
+    they were, a list with zero-offset dashes keeps them, CRLF line endings and a UTF-8
+    byte-order mark are kept. Only lists that are not one item per line (a flow list
+    `[a, b]`, a block scalar) are re-written by ruamel, round-trip.
+    """
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom) :]
+    newline = "\r\n" if "\r\n" in body else "\n"
+    body = body.replace("\r\n", "\n")
+    yaml = _round_trip_yaml(body, path)
     try:
-        # ruamel writes with fixed indents; reuse the file's own so untouched lines stay.
-        _, sequence_indent, offset = load_yaml_guess_indent(text)
-        sequence_indent = sequence_indent or 2
-        offset = offset or 0
-        yaml.indent(
-            mapping=_mapping_indent(text) or max(sequence_indent - offset, 2),
-            sequence=sequence_indent,
-            offset=offset,
-        )
-        data = yaml.load(text)
+        data = yaml.load(body)
     except YAMLError as exc:
         raise ReviewError(f"{path}: cannot parse the YAML file: {exc}") from exc
     topic = _find_topic(data, topic_id)
@@ -283,10 +307,106 @@ def _with_question_added(text: str, path: Path, topic_id: str, question: str) ->
     questions = topic.get("questions")
     if not isinstance(questions, CommentedSeq):
         raise ReviewError(f"{path}: topic {topic_id!r} has no `questions:` list")
-    questions.append(_styled_like(questions, question))
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
+    expected = [*questions, question]
+    value = _styled_like(questions, question)
+    inserted = _inserted_after_last(body, questions, value)
+    line: int | None = None
+    if inserted is not None and _questions_in(yaml, inserted[0], topic_id) == expected:
+        edited, line = inserted
+    else:  # checked above, so a line that lands wrong is never written
+        questions.append(value)
+        out = io.StringIO()
+        yaml.dump(data, out)
+        edited = out.getvalue()
+    return bom + edited.replace("\n", newline), line
+
+
+def _round_trip_yaml(text: str, path: Path) -> YAML:
+    yaml = YAML()  # round-trip mode: keeps comments, key order and flow/block styles
+    yaml.preserve_quotes = True
+    yaml.width = 1 << 20  # never re-wrap long lines staff wrote on one line
+    try:
+        # ruamel writes with fixed indents; reuse the file's own so untouched lines stay.
+        _, sequence_indent, offset = load_yaml_guess_indent(text)
+    except YAMLError as exc:
+        raise ReviewError(f"{path}: cannot parse the YAML file: {exc}") from exc
+    sequence_indent = sequence_indent or 2
+    offset = offset or 0
+    yaml.indent(
+        mapping=_mapping_indent(text) or max(sequence_indent - offset, 2),
+        sequence=sequence_indent,
+        offset=offset,
+    )
+    return yaml
+
+
+def _inserted_after_last(text: str, questions: CommentedSeq, value: str) -> tuple[str, int] | None:
+    """`text` with `- value` on a new line after the last example, and that line's number;
+    None when the list is not one plain or quoted example per line."""
+    if not questions or questions.fa.flow_style():
+        return None
+    last = questions[-1]
+    if not isinstance(last, str) or isinstance(last, (LiteralScalarString, FoldedScalarString)):
+        return None
+    lines = text.split("\n")
+    row, column = questions.lc.item(len(questions) - 1)
+    dash = lines[row].rfind("-", 0, column)
+    indent = lines[row][:dash]
+    if dash < 0 or indent.strip():
+        return None
+    end = row  # a plain or quoted example may go on over more-indented lines
+    for number in range(row + 1, len(lines)):
+        stripped = lines[number].strip()
+        depth = len(lines[number]) - len(lines[number].lstrip())
+        if stripped and (depth <= dash or stripped.startswith("#")):
+            break
+        if stripped:
+            end = number
+    item = _scalar_text(value)
+    if item is None:
+        return None
+    lines.insert(end + 1, f"{indent}- {item}")
+    return "\n".join(lines), end + 2
+
+
+def _scalar_text(value: str) -> str | None:
+    """`value` as one YAML scalar on one line, quoted when the knowledge loader (PyYAML,
+    YAML 1.1) would read it plain as something else than this text: `yes`, `no`, `on`,
+    `off` are booleans there (ruamel, YAML 1.2, writes them plain)."""
+    for candidate in (value, DoubleQuotedScalarString(value)):
+        out = io.StringIO()
+        writer = YAML()
+        writer.width = 1 << 20
+        writer.dump([candidate], out)
+        text = out.getvalue().rstrip("\n")
+        if not text.startswith("- ") or "\n" in text:
+            return None
+        if _read_by_the_loader(text) == [str(value)]:
+            return text[2:]
+    return None
+
+
+def _read_by_the_loader(text: str) -> Any:
+    try:
+        return pyyaml.safe_load(text)
+    except pyyaml.YAMLError:
+        return None
+
+
+def _questions_in(yaml: YAML, text: str, topic_id: str) -> list[Any] | None:
+    """The topic's examples as both YAML readers see them (None if they disagree)."""
+    try:
+        topic = _find_topic(yaml.load(text), topic_id)
+        plain = pyyaml.safe_load(text)
+    except (YAMLError, pyyaml.YAMLError):
+        return None
+    if topic is None or not isinstance(plain, dict):
+        return None
+    ours = [str(q) for q in topic.get("questions") or ()]
+    theirs = next(
+        (t.get("questions") for t in plain.get("topics") or () if t.get("id") == topic_id), None
+    )
+    return ours if ours == theirs else None
 
 
 def _find_topic(data: Any, topic_id: str) -> CommentedMap | None:
@@ -304,7 +424,11 @@ def _styled_like(questions: CommentedSeq, question: str) -> str:
         return DoubleQuotedScalarString(question)
     if styles == {SingleQuotedScalarString}:
         return SingleQuotedScalarString(question)
-    return question  # plain; ruamel quotes it anyway when it must (": ", "#", …)
+    if _read_by_the_loader(f"- {question}") != [question]:
+        # ruamel quotes what YAML 1.2 needs (": ", "#", …) but writes `yes`, `no`, `on`
+        # and `off` plain, which the loader (YAML 1.1) reads as booleans.
+        return DoubleQuotedScalarString(question)
+    return question
 
 
 _KEY_ONLY = re.compile(r"^(\s*)[^\s#\-][^:#]*:\s*(#.*)?$")
@@ -325,7 +449,9 @@ def _mapping_indent(text: str) -> int | None:
     return None
 
 
-def _validate_in_copy(knowledge_dir: Path, path: Path, edited: str) -> None:
+def _validate_in_copy(
+    knowledge_dir: Path, path: Path, edited: str, line: int | None = None
+) -> None:
     root = knowledge_dir.resolve()
     try:
         relative = path.resolve().relative_to(root)
@@ -344,8 +470,13 @@ def _validate_in_copy(knowledge_dir: Path, path: Path, edited: str) -> None:
             load_knowledge(copy)
         except KnowledgeError as exc:
             problems = [_problem_in(knowledge_dir, copy, p) for p in exc.problems]
+            # Lines in `path` are those of the edited version, which was never written:
+            # say so, or staff look for a line the file does not have.
+            where = f"line {line} of " if line is not None else ""
             raise ReviewError(
-                f"adding the question would break the knowledge base; {path} was not changed",
+                f"adding the question would break the knowledge base; {path} was not changed. "
+                f"Line numbers in {path.name} below are those of the edited version, with "
+                f"the new example at {where or 'the end of the list in '}{path.name}",
                 problems,
             ) from exc
 

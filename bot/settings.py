@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.errors import KtbotError
+
 REPO_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_\-]+$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -19,8 +21,10 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 log = logging.getLogger(__name__)
 
 
-class SettingsError(Exception):
+class SettingsError(KtbotError):
     """A setting is missing or malformed; the message names the variable."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from bot.errors import KtbotError
 from intents import IdUse
 
 _NAMED_TOPICS = """
@@ -22,7 +23,7 @@ _NAMED_TOPICS = """
 """
 
 
-class UsageUnavailable(Exception):
+class UsageUnavailable(KtbotError):
     """The database exists but cannot be read; the message says why."""
 
 

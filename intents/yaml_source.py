@@ -83,8 +83,15 @@ def read_yaml(path: Path, display: Path | None = None) -> SourceDocument:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
         reason = " ".join(filter(None, [exc.context, exc.problem]))
+        if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+            # The scanner notices on a later line; the line staff must fix is the key's.
+            mark = exc.context_mark
+            reason = (
+                "a ':' is missing after the name on this line (write `name: value`); "
+                f"the parser said: {reason}"
+            )
+        line = mark.line + 1 if mark else 1
         doc.problems.append(Problem(shown, line, f"YAML syntax error: {reason}"))
         return doc
     except yaml.YAMLError as exc:

@@ -406,16 +406,26 @@ async def test_long_html_and_odd_unicode_questions_are_answered_safely(
     assert len(rows) == len(questions)
 
 
-async def test_an_edited_question_is_not_answered_twice(bot_api: BotApiEmulator, ktbot: BotProcess):
+async def test_an_edited_question_is_answered_once_per_text(
+    bot_api: BotApiEmulator, ktbot: BotProcess
+):
     user = bot_api.new_user()
-    update_id, _ = await reply_to(bot_api, user, "what is MEDICIS?")
+    update_id, first = await reply_to(bot_api, user, "waht is the weather on mars")
+    assert "MEDICIS" not in first.text
 
-    bot_api.user_edits_message(user, bot_api.message_for(update_id), "what is MEDICIS ??")
+    # A corrected question deserves its answer, like a new message.
+    question = bot_api.message_for(update_id)
+    bot_api.user_edits_message(user, question, "what is MEDICIS?")
+    answer = await bot_api.wait_for_message(user, lambda m: "MEDICIS" in m.text, timeout=WAIT)
+    assert "MEDICIS" in answer.text
+
+    # An edit that leaves the text as answered is not answered again.
+    bot_api.user_edits_message(user, question, "what is MEDICIS?")
     await bot_api.wait_until_updates_confirmed(timeout=WAIT)
     _, reply = await reply_to(bot_api, user, "what is FLASH?")
 
     assert "FLASH" in reply.text  # the next reply is the next question's, not the edit's
-    assert len(bot_api.sent_messages(user)) == 2
+    assert len(bot_api.sent_messages(user)) == 3
 
 
 async def test_in_groups_the_bot_answers_only_when_mentioned_or_replied_to(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import eval_command
+from bot.cli import eval as eval_command
 from bot.settings import Settings
 from intents.evaluation import (
     NO_KIND,

@@ -8,6 +8,7 @@ just mark the question, never refuse (as it did) or add the example twice.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import signal
 import subprocess
@@ -23,8 +24,13 @@ from tests.bot_process import ktbot_command
 
 pytestmark = pytest.mark.e2e
 
-KILLS = 20
-"""Promotes killed at random moments of their run; each is then run again to completion."""
+KILLS = int(os.environ.get("KTBOT_PROMOTE_KILLS", "20"))
+"""Promotes killed at random moments of their run; each is then run again to completion.
+
+20 keep the suite quick; the issue's target is 100 (0 open questions; 90 s on the
+development machine, too slow for every run): `KTBOT_PROMOTE_KILLS=100 .venv/bin/python -m
+pytest tests/test_promote_crash.py`.
+"""
 TOPIC = "project.medicis"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.review_cli import add_parsers
+from bot.cli.review import add_parsers
 from bot.settings import Settings
 from bot.storage import NewExchange, ReviewState, Storage
 from intents.result import Candidate, MatchResult, Outcome

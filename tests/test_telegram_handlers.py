@@ -150,7 +150,11 @@ async def test_non_text_messages_get_a_polite_text_only_notice(
 
 
 async def test_edited_messages_are_not_answered_again(bot: BotHarness) -> None:
-    await bot.send(tg.message("what is medicis?", edited=True))
+    original = tg.message("what is medicis?")
+    await bot.send(original)
+    bot.api.reset()
+    edit = {"message_id": original["message"]["message_id"]}
+    await bot.send(tg.message("what is medicis?", edited=True, extra=edit))  # text unchanged
     assert bot.api.sent() == []
 
 

@@ -12,11 +12,13 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import review
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, translator
 from bot.live_knowledge import ReloadReport
+from bot.message_split import split_html
 from bot.stale_report import stale_readings
 from bot.storage import ReviewState, StorageError
 from bot.telegram import callback_data as cd
+from bot.telegram import languages
 from bot.telegram.languages import user_translator
 from bot.telegram.services import SERVICES_KEY, BotServices, services
 
@@ -56,24 +58,78 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     report = await svc.knowledge.reload_async()
     context.application.bot_data[LAST_FAILURE_KEY] = report.problems if not report.ok else None
-    await message.reply_html(f"<pre>{html.escape(_clip(report.summary()))}</pre>")
+    # Every problem, in as many messages as it takes: the one that matters may come last.
+    for part in split_html(f"<pre>{html.escape(report.summary())}</pre>"):
+        await message.reply_html(part)
+
+
+# Telegram HTML: keep the tags and the placeholders.
+RELOAD_FAILED = N_("⚠️ <b>Knowledge base NOT reloaded</b>; still serving version {version}.")
+RELOAD_CAUSE = N_("Cause:")
+RELOAD_MORE = N_("… and {count} more: run <code>ktbot check</code> for the full list.")
+RELOAD_FIXED = N_(
+    "✅ The knowledge base loads again (version {version}): the problem reported earlier is fixed."
+)
+SHOWN_FOLLOWING = 8
+
+
+def reload_failure_html(report: ReloadReport, t: Translator) -> str:
+    """A failed reload for admins: the cause first (a file that could not be read), then
+    the problems that may only follow from it, a few of them, well within one message."""
+    causes = [p for p in report.problems if p.root_cause] or list(report.problems[:1])
+    rest = [p for p in report.problems if all(p is not c for c in causes)]
+    lines = [
+        t.gettext(RELOAD_FAILED).format(version=html.escape(report.version)),
+        "",
+        html.escape(t.gettext(RELOAD_CAUSE)),
+        *(f"<code>{html.escape(str(p))}</code>" for p in causes),
+    ]
+    if rest:
+        following = t.ngettext(
+            "{count} further problem, which may follow from it:",
+            "{count} further problems, which may follow from it:",
+            len(rest),
+        ).format(count=len(rest))
+        lines += [
+            "",
+            html.escape(following),
+            *(html.escape(str(p)) for p in rest[:SHOWN_FOLLOWING]),
+        ]
+        if len(rest) > SHOWN_FOLLOWING:
+            lines.append(t.gettext(RELOAD_MORE).format(count=len(rest) - SHOWN_FOLLOWING))
+    return _clip("\n".join(lines))
+
+
+def _admin_translator(application: Application, admin_id: int) -> Translator:
+    """The admin's /language choice when known (the watcher has no update to read it from)."""
+    data = application.user_data.get(admin_id) or {}
+    return translator(data.get(languages.CHOSEN) or None)
 
 
 async def notify_reload(application: Application, report: ReloadReport) -> None:
-    """Tell admins about a background reload: failures once each, successes when changed."""
+    """Tell admins about a background reload: a failure once each (its cause first), then an
+    all-clear when it is fixed, and successes when the knowledge changed."""
     svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
     if svc is None:
         return
+    fixed = False
     if report.ok:
+        fixed = bool(application.bot_data.get(LAST_FAILURE_KEY))
         application.bot_data[LAST_FAILURE_KEY] = None
-        if not report.changed:
+        if not report.changed and not fixed:
             return
     elif application.bot_data.get(LAST_FAILURE_KEY) == report.problems:
         return  # the same broken edit: admins were already told
     else:
         application.bot_data[LAST_FAILURE_KEY] = report.problems
-    text = f"<pre>{html.escape(_clip(report.summary()))}</pre>"
     for admin_id in svc.settings.admin_ids:
+        t = _admin_translator(application, admin_id)
+        if not report.ok:
+            text = reload_failure_html(report, t)
+        elif fixed:
+            text = html.escape(t.gettext(RELOAD_FIXED).format(version=report.version))
+        else:
+            text = f"<pre>{html.escape(_clip(report.summary()))}</pre>"
         try:
             await application.bot.send_message(admin_id, text, parse_mode=ParseMode.HTML)
         except TelegramError as exc:

@@ -235,8 +235,18 @@ def heartbeat_path(settings: Settings) -> Path:
 
 
 async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Touch the heartbeat file, but only while Telegram answers.
+
+    A bot that runs but cannot reach Telegram serves nobody: during an outage the file ages
+    and `ktbot health` (the Docker HEALTHCHECK) turns unhealthy after its --max-age.
+    """
     settings: Settings = context.application.bot_data["ktbot.settings"]
     path = heartbeat_path(settings)
+    try:
+        await context.bot.get_me()
+    except TelegramError as exc:
+        log.warning("heartbeat not written: Telegram is unreachable (%s)", short_error(exc))
+        return
     try:
         path.write_text(datetime.now(UTC).isoformat(), encoding="ascii")
     except OSError as exc:

@@ -14,10 +14,17 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.conversation import Reply, ReplyKind
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, translator
 from bot.message_split import split_html, telegram_length
 from bot.ratelimit import Verdict
-from bot.rendering import NOT_TEXT, RATE_LIMITED, markup_html, reply_html
+from bot.rendering import (
+    NOT_TEXT,
+    RATE_LIMITED,
+    brief_answer_html,
+    contact_page_html,
+    markup_html,
+    reply_html,
+)
 from bot.storage import StorageError
 from bot.telegram import callback_data as cd
 from bot.telegram import handoff, keyboards, languages
@@ -39,11 +46,23 @@ NOTHING_DELETED = N_("Nothing was deleted.")
 NOTHING_RECORDED = N_("Nothing is recorded by this bot.")
 DELETION_FAILED = N_("Sorry, deletion failed; please try again later.")
 TOPIC_GONE = N_("This topic no longer exists.")
+LINK_UNKNOWN = N_("The topic in that link does not exist (any more).")
 CATEGORY_GONE = N_("This category no longer exists.")
 BUTTON_EXPIRED = N_("This button has expired.")
 THANKS = N_("Thanks!")
 FEEDBACK_THANKS = N_("Thanks for your feedback!")
+FEEDBACK_CHANGED = N_("Vote changed. Thanks!")
 FEEDBACK_FAILED = N_("Sorry, I could not save that right now.")
+THUMBS_UP_TYPED = N_("Glad that helped! Ask me anything else, or browse with /topics.")
+THUMBS_DOWN_TYPED = N_(
+    "Sorry that did not help. Try asking in other words, browse with /topics, or use /contact."
+)
+_THUMBS_UP = frozenset({"👍", "👌", "👏"})
+_THUMBS_DOWN = frozenset({"👎"})
+_SKIN_TONES = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
+ANSWERED_KEY = "ktbot.answered"
+"""chat_data key: {message id: the text answered}, so an edit is answered once per text."""
+ANSWERED_KEPT = 50
 SEND_ATTEMPTS = 2
 SEND_RETRY_SECONDS = 1.0
 TYPING_AFTER_SECONDS = 0.3
@@ -107,7 +126,26 @@ async def _send_part(message: Message, text: str, keyboard: InlineKeyboardMarkup
 
 def topic_html(topic: Topic, svc: BotServices, language: Language = DEFAULT_LANGUAGE) -> str:
     reply = Reply(ReplyKind.ANSWER, svc.knowledge.kb, topic=topic, language=language)
-    return reply_html(reply)
+    return reply_html(reply, handoff=svc.handoff_enabled)
+
+
+def answer_view(
+    reply: Reply, svc: BotServices, keyboard: InlineKeyboardMarkup | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """An answer as sent: cut to one phone screen, with "More" for the rest, when long."""
+    brief = brief_answer_html(reply, handoff=svc.handoff_enabled)
+    if brief is None or reply.topic is None:
+        return reply_html(reply, handoff=svc.handoff_enabled), keyboard
+    return brief, keyboards.with_more(keyboard, reply.topic, translator(reply.language))
+
+
+def topic_view(
+    topic: Topic, svc: BotServices, t: Translator
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A topic opened from the browser, a related button or a deep link."""
+    kb = svc.knowledge.kb
+    reply = Reply(ReplyKind.ANSWER, kb, topic=topic, language=t.language)
+    return answer_view(reply, svc, keyboards.browsed_topic_keyboard(topic, kb, t))
 
 
 def choose_category_html(t: Translator) -> str:
@@ -151,12 +189,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # find_topic: a link shared before a topic was renamed opens the renamed topic.
         topic = kb.find_topic(topic_id) or kb.find_topic(context.args[0])
         if topic is not None:
-            await send_html(
-                message,
-                topic_html(topic, svc, t.language),
-                keyboards.browsed_topic_keyboard(topic, kb, t),
-            )
+            await send_html(message, *topic_view(topic, svc, t))
             return
+        # An outdated or mistyped link: say so, and open the browser rather than a dead end.
+        log.info("unknown deep link %r: showing the topic browser", context.args[0][:64])
+        await send_html(
+            message, _gone_html(t.gettext(LINK_UNKNOWN), t), keyboards.categories_keyboard(kb)
+        )
+        return
     welcome = kb.welcome_topic
     # The welcome topic's answer alone (its title would repeat the bot's name), translated.
     text = markup_html(localized_answer(welcome, t.language).answer) if welcome else ""
@@ -198,11 +238,12 @@ async def contact_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     topic = svc.knowledge.kb.contact_topic
     t = await user_translator(update, context)
-    text = (
-        topic_html(topic, svc, t.language)
-        if topic
-        else html.escape(t.gettext(NO_CONTACT_TOPIC), quote=False)
-    )
+    if not svc.handoff_enabled:  # no staff chat, no button: the public contact page
+        text = contact_page_html(svc.knowledge.kb, t)
+    elif topic:
+        text = topic_html(topic, svc, t.language)
+    else:
+        text = html.escape(t.gettext(NO_CONTACT_TOPIC), quote=False)
     keyboard = keyboards.talk_keyboard(t) if svc.handoff_enabled else None
     await send_html(update.effective_message, text, keyboard)
 
@@ -233,13 +274,17 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
     """The question text, or None when a group message is not meant for the bot."""
-    text = message.text or ""
+    # A photo's caption is read like a message's text.
+    captioned = message.text is None and message.caption is not None
+    text = (message.caption if captioned else message.text) or ""
     if message.chat.type == ChatType.PRIVATE:
         return text
     mention = f"@{bot_username}".casefold()
+    types: list[str | None] = [MessageEntityType.MENTION]
+    entities = message.parse_caption_entities(types) if captioned else message.parse_entities(types)
     mentioned = any(
         entity.type == MessageEntityType.MENTION and value.casefold() == mention
-        for entity, value in message.parse_entities([MessageEntityType.MENTION]).items()
+        for entity, value in entities.items()
     )
     replied = (
         message.reply_to_message is not None
@@ -273,7 +318,13 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = await user_translator(update, context)
         await send_html(message, html.escape(t.gettext(RATE_LIMITED), quote=False))
         return
+    _remember_answered(context, message)
     if await handoff.take_pending_question(update, context, text):
+        return
+    acknowledgement = _typed_vote(text)
+    if acknowledgement is not None:  # a 👍 typed as a message: not a failed question
+        t = await user_translator(update, context)
+        await send_html(message, html.escape(t.gettext(acknowledgement), quote=False))
         return
     answering = asyncio.ensure_future(
         svc.conversation.ask(
@@ -291,13 +342,38 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     reply = await answering
     languages.remember_question_language(context, reply.language)
     keyboard = keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
-    await send_html(message, reply_html(reply), keyboard)
+    await send_html(message, *answer_view(reply, svc, keyboard))
+
+
+def _typed_vote(text: str) -> str | None:
+    """The acknowledgement for a message that is only a thumbs-up (or down), else None."""
+    bare = _SKIN_TONES.sub("", text).strip(" !.").casefold()
+    if bare in _THUMBS_UP:
+        return THUMBS_UP_TYPED
+    if bare in _THUMBS_DOWN:
+        return THUMBS_DOWN_TYPED
+    return None
+
+
+def _remember_answered(context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
+    text = message.text if message.text is not None else message.caption
+    if context.chat_data is None or text is None:
+        return
+    answered: dict[int, str] = context.chat_data.setdefault(ANSWERED_KEY, {})
+    answered[message.message_id] = text
+    while len(answered) > ANSWERED_KEPT:
+        del answered[next(iter(answered))]
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice, files, locations: say what the bot can read."""
+    """Stickers, photos, voice, files, locations: say what the bot can read.
+
+    A photo or file whose caption is a question is answered like a text message."""
     message = update.effective_message
     if message is None or await handoff.take_media(update, context):
+        return
+    if message.caption and message.caption.strip():
+        await question(update, context)
         return
     if message.chat.type != ChatType.PRIVATE:
         return
@@ -309,8 +385,19 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Edits are not re-answered: the original question already was."""
-    log.debug("ignoring edited message in update %s", update.update_id)
+    """An edited question is answered like a new one (a corrected typo deserves an answer);
+    an edit that leaves the text as answered (a link preview, a bot-side change) is not."""
+    message = update.effective_message
+    if message is None or message.chat.id == services(context).settings.staff_chat_id:
+        return  # staff edit their replies to users; resending them would duplicate
+    text = message.text if message.text is not None else message.caption
+    if text is None or text.startswith("/"):
+        return
+    answered = (context.chat_data or {}).get(ANSWERED_KEY, {})
+    if answered.get(message.message_id) == text:
+        log.debug("edited message %s: text unchanged, not answered again", message.message_id)
+        return
+    await question(update, context)
 
 
 # --- buttons ------------------------------------------------------------------------------
@@ -329,27 +416,31 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if data.action == cd.SHOW_TOPIC:
         topic = _topic(svc, data.arg(0))
         if topic is None:
-            notice = t.gettext(TOPIC_GONE)
+            await _browse_instead(update, svc, t.gettext(TOPIC_GONE), t)
         else:
-            await edit_or_send(
-                update,
-                topic_html(topic, svc, t.language),
-                keyboards.browsed_topic_keyboard(topic, kb, t),
-            )
+            await edit_or_send(update, *topic_view(topic, svc, t))
     elif data.action == cd.RELATED:
         topic = _topic(svc, data.arg(0))
-        if topic is None:
-            notice = t.gettext(TOPIC_GONE)
+        if topic is None:  # the answer above stays: the browser comes as a new message
+            await _browse_instead(update, svc, t.gettext(TOPIC_GONE), t, new_message=True)
         elif isinstance(query.message, Message):
-            await send_html(
-                query.message,
-                topic_html(topic, svc, t.language),
-                keyboards.browsed_topic_keyboard(topic, kb, t),
+            await send_html(query.message, *topic_view(topic, svc, t))
+    elif data.action == cd.MORE:
+        topic = _topic(svc, data.arg(0))
+        if topic is None:
+            await _browse_instead(update, svc, t.gettext(TOPIC_GONE), t)
+        else:  # the whole answer in place, under the same buttons but "More"
+            reply = Reply(ReplyKind.ANSWER, kb, topic=topic, language=t.language)
+            shown = query.message.reply_markup if isinstance(query.message, Message) else None
+            await edit_or_send(
+                update,
+                reply_html(reply, handoff=svc.handoff_enabled),
+                keyboards.without_more(shown),
             )
     elif data.action == cd.CATEGORY:
         category = kb.categories.get(data.arg(0))
         if category is None:
-            notice = t.gettext(CATEGORY_GONE)
+            await _browse_instead(update, svc, t.gettext(CATEGORY_GONE), t)
         else:
             text = f"<b>{html.escape(category.title)}</b>\n{html.escape(category.description)}"
             await edit_or_send(update, text, keyboards.category_keyboard(kb, category.id, t))
@@ -360,10 +451,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif data.action == cd.NONE_OF_THESE:
         reply = await svc.conversation.none_of_these(data.int_arg(0), language=t.language)
         await edit_or_send(
-            update, reply_html(reply), keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
+            update,
+            reply_html(reply, handoff=svc.handoff_enabled),
+            keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled),
         )
     elif data.action == cd.FEEDBACK:
-        notice = await _feedback(svc, data, t)
+        notice = await _feedback(update, svc, data, t)
     elif data.action == cd.FORGET:
         notice = await _forget(update, context, data, t)
     elif data.action == cd.LANGUAGE:
@@ -380,6 +473,25 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(notice)
 
 
+def _gone_html(why: str, t: Translator) -> str:
+    """One line saying why, then the topic browser's prompt."""
+    return f"{html.escape(why, quote=False)}\n\n{choose_category_html(t)}"
+
+
+async def _browse_instead(
+    update: Update, svc: BotServices, why: str, t: Translator, *, new_message: bool = False
+) -> None:
+    """A button of a removed topic or category: the topic browser, with the reason."""
+    query = update.callback_query
+    assert query is not None
+    text = _gone_html(why, t)
+    keyboard = keyboards.categories_keyboard(svc.knowledge.kb)
+    if new_message and isinstance(query.message, Message):
+        await send_html(query.message, text, keyboard)
+    else:
+        await edit_or_send(update, text, keyboard)
+
+
 def _topic(svc: BotServices, token: str) -> Topic | None:
     kb = svc.knowledge.kb
     # Buttons sent before a topic was renamed name its former id (or that id's hash).
@@ -392,7 +504,8 @@ async def _choose(
 ) -> str | None:
     topic = _topic(svc, data.arg(1))
     if topic is None:
-        return t.gettext(TOPIC_GONE)
+        await _browse_instead(update, svc, t.gettext(TOPIC_GONE), t)
+        return None
     exchange_id = data.int_arg(0)
     if exchange_id:
         await svc.conversation.record_choice(exchange_id, topic.id)
@@ -403,22 +516,32 @@ async def _choose(
         exchange_id=exchange_id or None,
         language=t.language,
     )
-    await edit_or_send(
-        update, reply_html(reply), keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
-    )
+    keyboard = keyboards.reply_keyboard(reply, handoff=svc.handoff_enabled)
+    await edit_or_send(update, *answer_view(reply, svc, keyboard))
     return None
 
 
-async def _feedback(svc: BotServices, data: cd.CallbackData, t: Translator) -> str:
+async def _feedback(update: Update, svc: BotServices, data: cd.CallbackData, t: Translator) -> str:
     exchange_id = data.int_arg(0)
     if not exchange_id or svc.storage is None:
         return t.gettext(THANKS)
+    helpful = data.arg(1) == "1"
     try:
-        await svc.storage.record_feedback(exchange_id, data.arg(1) == "1")
+        await svc.storage.record_feedback(exchange_id, helpful)
     except StorageError as exc:
         log.error("could not record feedback for exchange %s: %s", exchange_id, exc)
         return t.gettext(FEEDBACK_FAILED)
-    return t.gettext(FEEDBACK_THANKS)
+    # Show the vote that counts on the message itself (👍 ✓); the other thumb changes it.
+    query = update.callback_query
+    shown = query.message.reply_markup if query and isinstance(query.message, Message) else None
+    if query is None or shown is None:
+        return t.gettext(FEEDBACK_THANKS)
+    marked, before = keyboards.with_vote(shown, helpful)
+    if before is not helpful:
+        with contextlib.suppress(TelegramError):  # a deleted or too old message: keep the vote
+            await query.edit_message_reply_markup(marked)
+    changed = before is not None and before is not helpful
+    return t.gettext(FEEDBACK_CHANGED if changed else FEEDBACK_THANKS)
 
 
 async def _forget(

@@ -18,11 +18,73 @@ YES_SHARE = N_("✅ Yes, share it")
 NO = N_("✖️ No")
 YES_DELETE = N_("🗑 Yes, delete")
 KEEP = N_("Keep")
+MORE = N_("More ▾")
 MAX_BUTTON_TEXT = 48
+_DANGLING = " ,;:–—-(&/"
 
 
 def _label(text: str) -> str:
-    return text if len(text) <= MAX_BUTTON_TEXT else text[: MAX_BUTTON_TEXT - 1] + "…"
+    """`text` cut to fit a button at a word boundary, never mid-word, with an ellipsis."""
+    if len(text) <= MAX_BUTTON_TEXT:
+        return text
+    cut = text[: MAX_BUTTON_TEXT - 1]
+    if not text[MAX_BUTTON_TEXT - 1].isspace():  # the cut falls inside a word: drop it
+        space = cut.rfind(" ")
+        if space > 0:
+            cut = cut[:space]
+    return cut.rstrip(_DANGLING) + "…"
+
+
+def with_more(
+    keyboard: InlineKeyboardMarkup | None, topic: Topic, t: Translator
+) -> InlineKeyboardMarkup:
+    """`keyboard` under a shortened answer, with "More" (the rest of it, in place) on top."""
+    more = InlineKeyboardButton(
+        t.gettext(MORE), callback_data=cd.encode(cd.MORE, cd.topic_token(topic.id))
+    )
+    rows = [list(row) for row in keyboard.inline_keyboard] if keyboard else []
+    return InlineKeyboardMarkup([[more], *rows])
+
+
+VOTED = " ✓"
+
+
+def _data(button: InlineKeyboardButton) -> str:
+    return button.callback_data if isinstance(button.callback_data, str) else ""
+
+
+def with_vote(
+    keyboard: InlineKeyboardMarkup, helpful: bool
+) -> tuple[InlineKeyboardMarkup, bool | None]:
+    """`keyboard` with the vote that counts ticked (👍 ✓), and the vote it showed before
+    (None if none): pressing the other thumb changes it."""
+    before: bool | None = None
+    rows = []
+    for row in keyboard.inline_keyboard:
+        buttons = []
+        for button in row:
+            data = cd.decode(_data(button))
+            if data.action != cd.FEEDBACK:
+                buttons.append(button)
+                continue
+            vote = data.arg(1) == "1"
+            if button.text.endswith(VOTED):
+                before = vote
+            label = ("👍" if vote else "👎") + (VOTED if vote == helpful else "")
+            buttons.append(InlineKeyboardButton(label, callback_data=button.callback_data))
+        rows.append(buttons)
+    return InlineKeyboardMarkup(rows), before
+
+
+def without_more(keyboard: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The keyboard of an expanded answer: the same buttons, "More" gone."""
+    if keyboard is None:
+        return None
+    rows = [
+        [b for b in row if cd.decode(_data(b)).action != cd.MORE]
+        for row in keyboard.inline_keyboard
+    ]
+    return InlineKeyboardMarkup([row for row in rows if row])
 
 
 def topic_button(topic: Topic, t: Translator) -> InlineKeyboardButton:

@@ -17,10 +17,10 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.cli_options import add_knowledge_option, knowledge_dir
+from bot.cli.errors import command
+from bot.cli.options import add_knowledge_option, knowledge_dir
 from bot.settings import Settings
 from intents import (
-    EvalFileError,
     EvalReport,
     Figures,
     Matcher,
@@ -57,15 +57,12 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+@command
 def run(args: argparse.Namespace, settings: Settings, out: TextIO | None = None) -> int:
-    """Run the evaluation; 0 on success, 1 when the file cannot be read (a broken knowledge
-    base raises KnowledgeError, reported by `ktbot` like for every command)."""
+    """Run the evaluation; 0 on success. An unreadable file (`EvalFileError`) or a broken
+    knowledge base (`KnowledgeError`) is reported by `bot/cli/errors.py` (exit 1)."""
     out = out or sys.stdout
-    try:
-        questions = read_labelled(args.file)
-    except EvalFileError as exc:
-        print(f"ktbot eval: {exc}", file=sys.stderr)
-        return 1
+    questions = read_labelled(args.file)
     matcher = Matcher.build(load_knowledge(knowledge_dir(args, settings)))
     report = evaluate(matcher, questions)
     points = sweep(matcher, questions, ANSWER_STEPS, CLARIFY_STEPS) if args.sweep else []

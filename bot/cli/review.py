@@ -1,0 +1,369 @@
+"""`ktbot unanswered …` and `ktbot stats`: KT staff review what the bot could not answer.
+
+Every handler returns 0 when done and raises what refuses it (`CommandError`, `ReviewError`,
+`StorageError`, …): `bot/cli/errors.py` prints the one line saying why and picks the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot import review
+from bot.cli.errors import command
+from bot.cli.options import (
+    add_json_option,
+    add_knowledge_option,
+    add_similar_option,
+    add_since_option,
+    knowledge_dir,
+    positive_int,
+    similarity,
+)
+from bot.cli.tables import CSV_COLUMNS, console, csv_row, groups_table, print_stats, questions_table
+from bot.errors import CommandError
+from bot.settings import Settings
+from bot.stale_report import StaleReading, stale_readings
+from bot.storage import ReviewState, Storage, StorageError, UnansweredQuestion, UsageStats
+from intents import KnowledgeBase, KnowledgeError, load_knowledge
+
+T = TypeVar("T")
+
+STATE_CHOICES = (*(str(s) for s in ReviewState), "all")
+DEFAULT_STATS_SINCE = "30d"
+
+
+# --- parsers ------------------------------------------------------------------------------
+
+
+def add_parsers(subparsers: Any) -> None:
+    """Add `unanswered` (with its actions) and `stats` to the `ktbot` sub-commands."""
+    unanswered = subparsers.add_parser(
+        "unanswered", help="review questions the bot could not answer"
+    )
+    unanswered.set_defaults(func=partial(_usage, unanswered))
+    actions = unanswered.add_subparsers(title="actions", metavar="ACTION")
+    _add_reading_parsers(actions)
+    _add_deciding_parsers(actions)
+
+    stats = subparsers.add_parser(
+        "stats", help="usage, answer rates, feedback, weekly trend, stale topics most served"
+    )
+    add_since_option(stats, default=DEFAULT_STATS_SINCE)
+    add_knowledge_option(stats)
+    add_json_option(stats)
+    stats.set_defaults(func=run_stats)
+
+
+def _add_reading_parsers(actions: Any) -> None:
+    """`unanswered list`, `groups` and `export`: read the questions."""
+    listing = actions.add_parser("list", help="list questions with their nearest topics")
+    listing.add_argument(
+        "--state", choices=STATE_CHOICES, default="open", help="review state (default open)"
+    )
+    add_since_option(listing)
+    listing.add_argument("--limit", type=positive_int, help="show at most N (newest first)")
+    add_json_option(listing)
+    listing.set_defaults(func=run_list)
+
+    groups = actions.add_parser("groups", help="cluster similar open questions, largest first")
+    add_since_option(groups)
+    groups.add_argument(
+        "--threshold",
+        type=similarity,
+        default=review.DEFAULT_GROUP_THRESHOLD,
+        help=f"similarity 0-1 to group (default {review.DEFAULT_GROUP_THRESHOLD})",
+    )
+    add_json_option(groups)
+    groups.set_defaults(func=run_groups)
+
+    export = actions.add_parser("export", help="write questions to a CSV file")
+    export.add_argument(
+        "--csv", required=True, metavar="FILE", help="file to write ('-' for stdout)"
+    )
+    export.add_argument(
+        "--excel",
+        action="store_true",
+        help="start stdout with a byte-order mark so Excel reads accents right "
+        "(files always get one)",
+    )
+    export.add_argument(
+        "--force", action="store_true", help="replace FILE if it exists (default: refuse)"
+    )
+    export.add_argument(
+        "--state", choices=STATE_CHOICES, default="all", help="review state (default all)"
+    )
+    add_since_option(export)
+    export.set_defaults(func=run_export)
+
+
+def _add_deciding_parsers(actions: Any) -> None:
+    """`unanswered resolve`, `ignore` and `promote`: record what staff decided."""
+    resolve = actions.add_parser("resolve", help="mark a question as covered by a topic now")
+    resolve.add_argument("id", type=int, help="question id (from `unanswered list`)")
+    resolve.add_argument("--topic", required=True, help="id of the topic that covers it")
+    add_similar_option(resolve)
+    add_knowledge_option(resolve)
+    resolve.set_defaults(func=run_resolve)
+
+    ignore = actions.add_parser(
+        "ignore",
+        help="set a question aside for good (a later repeat of the same words is set aside too)",
+    )
+    ignore.add_argument("id", type=int, help="question id (from `unanswered list`)")
+    ignore.add_argument("--reason", required=True, help="why, e.g. 'spam' or 'out of scope'")
+    ignore.set_defaults(func=run_ignore)
+
+    promote = actions.add_parser(
+        "promote", help="add the question to a topic's examples in its YAML, mark it resolved"
+    )
+    promote.add_argument("id", type=int, help="question id (from `unanswered list`)")
+    promote.add_argument("--topic", required=True, help="id of the topic to add it to")
+    add_similar_option(promote)
+    add_knowledge_option(promote)
+    promote.set_defaults(func=run_promote)
+
+
+def _usage(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+# --- running ------------------------------------------------------------------------------
+
+
+def _with_storage(settings: Settings, work: Callable[[Storage], Awaitable[T]]) -> T:
+    """Run `work` on the bot's database; never create one (a wrong KTBOT_DB must say so)."""
+
+    async def main() -> T:
+        async with await Storage.open(settings.db_path, create=False) as storage:
+            return await work(storage)
+
+    return asyncio.run(main())
+
+
+def _state(value: str) -> ReviewState | None:
+    return None if value == "all" else ReviewState(value)
+
+
+def _since_moment(age: timedelta | None, now: datetime | None = None) -> datetime | None:
+    """`now` (default: the clock) less `age`; None for no limit."""
+    return None if age is None else (now or datetime.now(UTC)) - age
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# --- unanswered list / groups / export ----------------------------------------------------
+
+
+@command
+def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    """List unanswered questions, newest first, each with the topics it came closest to."""
+    items = _with_storage(
+        settings,
+        lambda storage: storage.unanswered(
+            state=_state(args.state), since=_since_moment(args.since), limit=args.limit
+        ),
+    )
+    if args.json:
+        _print_json([review.question_json(item) for item in items])
+    else:
+        console().print(questions_table(items, args.state))
+    return 0
+
+
+@command
+def run_groups(args: argparse.Namespace, settings: Settings) -> int:
+    """Open questions clustered by similarity: '14× isotope prices', largest first."""
+    items = _with_storage(
+        settings,
+        lambda storage: storage.unanswered(state=ReviewState.OPEN, since=_since_moment(args.since)),
+    )
+    groups = review.group_similar(items, args.threshold)
+    if args.json:
+        _print_json([review.group_json(g) for g in groups])
+    else:
+        console().print(groups_table(groups))
+    return 0
+
+
+@command
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write unanswered questions to CSV (spreadsheet-safe) for offline review."""
+    items = _with_storage(
+        settings,
+        lambda storage: storage.unanswered(
+            state=_state(args.state), since=_since_moment(args.since)
+        ),
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_row(item) for item in items)
+    # Excel opens a CSV without a byte-order mark as Windows-1252 ("cafÃ©"): files always
+    # get one (utf-8-sig); stdout only with --excel, as other programs may not expect it.
+    if args.csv == "-":
+        sys.stdout.write(("\ufeff" if args.excel else "") + buffer.getvalue())
+    else:
+        # "x" creates the file or fails: an earlier export is never replaced by surprise.
+        try:
+            with Path(args.csv).open(
+                "w" if args.force else "x", encoding="utf-8-sig", newline=""
+            ) as target:
+                target.write(buffer.getvalue())
+        except FileExistsError:
+            raise CommandError(
+                f"{args.csv} exists; choose another file name, or add --force to replace it"
+            ) from None
+        print(f"wrote {len(items)} question(s) to {args.csv}")
+    return 0
+
+
+# --- resolve / ignore / promote -----------------------------------------------------------
+
+
+@command
+def run_resolve(args: argparse.Namespace, settings: Settings) -> int:
+    """Mark a question as answered by an existing topic (after a knowledge edit)."""
+    _require_topic(knowledge_dir(args, settings), args.topic)
+
+    async def work(storage: Storage) -> list[int]:
+        item = await storage.unanswered_question(args.id)
+        await storage.resolve(args.id, args.topic)
+        return await _resolve_similar(storage, item, args) if item else []
+
+    similar = _with_storage(settings, work)
+    print(f"#{args.id} resolved by {args.topic}")
+    _print_similar(similar, args.topic)
+    return 0
+
+
+async def _resolve_similar(
+    storage: Storage, item: UnansweredQuestion, args: argparse.Namespace
+) -> list[int]:
+    """With --similar: resolve the open questions like `item`; return their ids."""
+    if not getattr(args, "similar", False):
+        return []
+    open_items = await storage.unanswered(state=ReviewState.OPEN)
+    if all(q.id != item.id for q in open_items):
+        open_items.append(item)  # resolved a moment ago: still the centre of its group
+    group = next(
+        (g for g in review.group_similar(open_items) if any(m.id == item.id for m in g.members)),
+        None,
+    )
+    others = [m.id for m in group.members if m.id != item.id] if group else []
+    return await storage.resolve_open(others, args.topic)
+
+
+def _print_similar(ids: Sequence[int], topic: str) -> None:
+    if ids:
+        listed = ", ".join(f"#{i}" for i in ids)
+        print(f"also resolved {len(ids)} similar question(s) by {topic}: {listed}")
+
+
+@command
+def run_ignore(args: argparse.Namespace, settings: Settings) -> int:
+    """Set a question aside for good, with a reason."""
+    _with_storage(settings, lambda storage: storage.ignore(args.id, args.reason))
+    print(f"#{args.id} ignored ({args.reason.strip()})")
+    return 0
+
+
+@command
+def run_promote(args: argparse.Namespace, settings: Settings) -> int:
+    """Add the question as an example of a topic (keeping the YAML's comments), resolve it."""
+    item = _with_storage(settings, lambda storage: storage.unanswered_question(args.id))
+    if item is None:
+        raise CommandError(f"no unanswered question #{args.id}")
+    # Checked before touching the YAML: the resolve at the end would be refused.
+    if item.state is ReviewState.IGNORED:
+        raise CommandError(f"question #{args.id} was ignored ({item.reason}) and stays ignored")
+    try:
+        path = review.promote_question(knowledge_dir(args, settings), args.topic, item.question)
+        print(f"added {item.question!r} to topic {args.topic} in {path}")
+    except review.AlreadyAnExample as exc:
+        # A rerun after a promote that stopped between the YAML and the database: the
+        # example is in place, so recording the review is what finishes the job.
+        print(
+            f"{item.question!r} is already an example of topic {args.topic} in {exc.path}; "
+            f"marking #{args.id} resolved"
+        )
+
+    async def work(storage: Storage) -> list[int]:
+        await storage.resolve(args.id, args.topic)
+        return await _resolve_similar(storage, item, args)
+
+    try:
+        similar = _with_storage(settings, work)
+    except StorageError as exc:
+        raise CommandError(
+            f"{exc}; the YAML was updated, so mark the question later with: "
+            f"ktbot unanswered resolve {args.id} --topic {args.topic}"
+        ) from exc
+    print(f"#{args.id} resolved by {args.topic}")
+    _print_similar(similar, args.topic)
+    print(
+        "A running bot reloads the knowledge base by itself within seconds "
+        "(admins can also send /reload)."
+    )
+    return 0
+
+
+def _require_topic(knowledge_dir: Path, topic_id: str) -> None:
+    try:
+        topics = load_knowledge(knowledge_dir).topics
+    except KnowledgeError as exc:
+        raise CommandError(f"cannot check the topic id: {exc}") from exc
+    if topic_id not in topics:
+        raise CommandError(review.unknown_topic_message(topic_id, topics))
+
+
+# --- stats --------------------------------------------------------------------------------
+
+
+@command
+def run_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """Questions, answer rates, top topics, unanswered groups, feedback, weekly trend, and
+    the stale topics users were served most."""
+    now = datetime.now(UTC)
+    since = _since_moment(args.since, now)
+    kb = _knowledge_for_stats(knowledge_dir(args, settings))
+
+    async def fetch(
+        storage: Storage,
+    ) -> tuple[UsageStats, list[UnansweredQuestion], tuple[StaleReading, ...]]:
+        stats = await storage.stats(since)
+        stale = () if kb is None else await stale_readings(storage, kb, now.date(), since)
+        return stats, await storage.unanswered(state=ReviewState.OPEN, since=since), stale
+
+    stats, open_items, stale = _with_storage(settings, fetch)
+    groups = review.group_similar(open_items)
+    if args.json:
+        _print_json(review.stats_json(stats, groups[:10], stale))
+    else:
+        print_stats(console(), stats, groups, stale)
+    return 0
+
+
+def _knowledge_for_stats(root: Path) -> KnowledgeBase | None:
+    """The knowledge base, for its review dates; usage is still shown when it is broken."""
+    try:
+        return load_knowledge(root)
+    except KnowledgeError as exc:
+        print(
+            f"ktbot: stale topics not shown: {len(exc.problems)} problem(s) in the knowledge "
+            "base (run ktbot check)",
+            file=sys.stderr,
+        )
+        return None
