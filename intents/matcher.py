@@ -37,6 +37,8 @@ COVERAGE_FLOOR = 0.8
 knowledge base knows less than four fifths of is not scaled up further: its unknown words
 may well be what it is about."""
 HEALTH_SCORE = 0.9
+IMPERSONAL_HEALTH_FACTOR = 0.8
+"""The no-medical-advice topic's score when the message has no patient's cues."""
 RANKED = 5
 """Candidates kept per message: enough for any `max_alternatives` (at most 5)."""
 NAME_BONUS = 0.15
@@ -163,6 +165,11 @@ class Matcher:
             named: tuple[str, ...] = (self.index.topic_ids[self.medical_advice],)
             siblings: frozenset[str] = frozenset()
         else:
+            if self.medical_advice is not None:
+                # Its examples are patients' questions, so therapy words alone ("proton
+                # therapy", from a physicist) lean to it; without a patient's cues they count
+                # for less, and the therapy topics get a chance to be offered.
+                scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             named, siblings = self._apply_names(content_text(segments), scores)
         later: tuple[Candidate, ...] = ()
         if len(asked) > 1:

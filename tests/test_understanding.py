@@ -164,6 +164,19 @@ class TestShippedKnowledge:
         short = "How do outside groups get beam time?"
         assert shipped.settings_for(short) == base
 
+    def test_a_physicist_naming_a_therapy_is_not_treated_as_a_patient(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match("proton therapy")
+        assert (result.outcome, result.intent) != (Outcome.ANSWER, "about.no-medical-advice")
+        assert result.outcome is not Outcome.FALLBACK
+
+    def test_a_question_about_treating_patients_still_gets_the_no_medical_advice_answer(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match("Does CERN treat cancer patients?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.no-medical-advice")
+
     def test_a_long_polite_message_finds_its_question(self, shipped: Matcher) -> None:
         result = shipped.match(
             "Dear colleagues, I run product strategy for a radiotherapy equipment maker in "
