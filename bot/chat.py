@@ -13,10 +13,10 @@ from bot.conversation import Conversation, Reply, ReplyKind
 from bot.i18n import N_, Translator, translator
 from bot.live_knowledge import LiveKnowledge
 from bot.pseudonym import user_key
-from bot.rendering import FALLBACK, reply_text
+from bot.rendering import FALLBACK, reply_text, topic_title
 from bot.settings import Settings
 from bot.storage import Storage, StorageError
-from intents import DEFAULT_LANGUAGE, KnowledgeBase, Language
+from intents import DEFAULT_LANGUAGE, KnowledgeBase, Language, localized_category
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,16 @@ FALLBACK_UNRECORDED = N_(
 """Instead of the fallback's "I've noted your question" when there is no database."""
 
 
-def topics_listing(kb: KnowledgeBase) -> str:
+def topics_listing(kb: KnowledgeBase, language: Language = DEFAULT_LANGUAGE) -> str:
+    """The categories and their topics, titled in `language` where translated."""
     lines: list[str] = []
     for category in kb.categories.values():
         topics = kb.topics_in(category.id)
         if not topics:
             continue
-        lines.append(f"{category.title} — {category.description}")
-        lines += [f"  {t.id:<32} {t.title}" for t in topics]
+        shown = localized_category(category, language)
+        lines.append(f"{shown.title} — {shown.description}")
+        lines += [f"  {t.id:<32} {topic_title(t, language)}" for t in topics]
     return "\n".join(lines)
 
 
@@ -128,7 +130,7 @@ class _ChatSession:
             self.say(self.t.gettext(HELP))
             return True
         if command in {"topics", "/topics"}:
-            self.say(topics_listing(self.conversation.knowledge.kb))
+            self.say(topics_listing(self.conversation.knowledge.kb, self.language))
             return True
         if command.startswith(("topic ", "/topic ")):
             self._show_topic(text.split(maxsplit=1)[1].strip())

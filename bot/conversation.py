@@ -226,9 +226,9 @@ class Conversation:
         if self.storage is None:
             return None
         try:
-            # While the database refuses writes (locked, read-only, full) the exchange is held
-            # in memory and written later; the user gets the answer either way.
-            return await self.storage.record_exchange_or_hold(
+            # While the database refuses writes (locked, read-only, full) the exchange is deferred
+            # (kept in memory) and written later; the user gets the answer either way.
+            return await self.storage.record_exchange_or_defer(
                 NewExchange(
                     channel=self.channel,
                     user_key=user_key,

@@ -46,6 +46,25 @@ def title(question: str, words: int = TITLE_WORDS) -> str:
     return head + ("…" if len(parts) > words else "") if head else "(no text)"
 
 
+TOPIC_NAME_LIMIT = 128
+"""Telegram's limit on a forum topic's name."""
+
+
+def topic_name(enquiry_id: int, question: str, knowledge_title: str | None = None) -> str:
+    """The staff-chat forum topic of an enquiry: its number and what it is about (the title
+    of the knowledge topic it followed, else the question's first words), never who asked."""
+    about = " ".join((knowledge_title or "").split()) or title(question, words=6)
+    name = f"#{enquiry_id} {about}"
+    if len(name) > TOPIC_NAME_LIMIT:
+        cut = name[: TOPIC_NAME_LIMIT - 1]
+        name = (cut.rsplit(" ", 1)[0] if " " in cut[len(str(enquiry_id)) + 2 :] else cut) + "…"
+    return name
+
+
+def forgotten_topic_name(enquiry_id: int) -> str:
+    return f"#{enquiry_id} (forgotten)"
+
+
 def framed(header: str, body: str, footer: str = "") -> list[str]:
     """`header`, `body` (HTML) and `footer` as messages within Telegram's limit: the body is
     split so that the header opens the first part and the footer closes the last, never
@@ -61,7 +80,7 @@ def framed(header: str, body: str, footer: str = "") -> list[str]:
     return parts
 
 
-def staff_parts(enquiry: Enquiry, *, from_group: bool = False) -> list[str]:
+def staff_parts(enquiry: Enquiry, *, from_group: bool = False, in_topic: bool = False) -> list[str]:
     """The enquiry as staff-chat messages, each within Telegram's limit.
 
     Deterministic for a given row, so that a retry after a crash sends exactly the parts
@@ -72,7 +91,8 @@ def staff_parts(enquiry: Enquiry, *, from_group: bool = False) -> list[str]:
         name=html.escape(enquiry.display_name or "?"),
         origin=texts.STAFF_ORIGIN_GROUP if from_group else "",
     )
-    return framed(header, html.escape(enquiry.question), texts.STAFF_ENQUIRY_FOOTER)
+    footer = texts.STAFF_TOPIC_FOOTER if in_topic else texts.STAFF_ENQUIRY_FOOTER
+    return framed(header, html.escape(enquiry.question), footer)
 
 
 def follow_up_parts(enquiry: Enquiry, text: str) -> list[str]:

@@ -66,6 +66,10 @@ STAFF_ENQUIRY_FOOTER = (
     "<i>Reply to this message to answer through the bot (text, photo, document or voice); "
     "the button or /close (as a reply) closes it.</i>"
 )
+STAFF_TOPIC_FOOTER = (
+    "<i>Write in this topic to answer through the bot (text, photo, document or voice; no "
+    "need to reply); the button or /close in this topic closes it.</i>"
+)
 STAFF_ORIGIN_GROUP = " (asked in a group; answered in private)"
 STAFF_FOLLOW_UP = "↩️ <b>#{id}</b> {name}:"
 STAFF_FOLLOW_UP_MEDIA = "↩️ <b>#{id}</b> {name} sent this:"
@@ -77,9 +81,10 @@ STAFF_FORGOTTEN = (
 )
 STAFF_CLOSED = "✔️ Enquiry #{id} closed by {who}. The user was told."
 STAFF_ALREADY_CLOSED = "Enquiry #{id} is already closed."
-STAFF_CLOSE_HOW = "Reply to a message of an enquiry with /close to close it."
+STAFF_CLOSE_HOW = "Send /close in the enquiry's topic, or as a reply to one of its messages."
 STAFF_FORGET_NOTE = "🗑 Enquiry #{id} closed: the user asked the bot to forget them. {deleted}"
 STAFF_FORGET_DELETED = "Its messages here were deleted."
+STAFF_FORGET_TOPIC_DELETED = "Its topic was deleted."
 STAFF_FORGET_KEPT = (
     "{kept} message(s) here are too old for the bot to delete: please delete them by hand."
 )
@@ -95,3 +100,8 @@ ADMIN_DELIVERY_FAILED = (
     "retrying; /enquiries lists it. Check that the bot is still a member of the staff chat."
 )
 CLOSE_BUTTON = "✔️ Close"
+ADMIN_FORUM_NO_RIGHTS = (
+    "⚠️ The staff chat has topics, but the bot may not manage them, so each enquiry is "
+    "posted in General as a message to reply to. Make the bot an administrator with "
+    "“Manage topics” to give each enquiry its own topic."
+)

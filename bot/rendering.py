@@ -20,6 +20,7 @@ from intents import (
     DEFAULT_LANGUAGE,
     Block,
     BlockKind,
+    Category,
     Contact,
     KnowledgeBase,
     Language,
@@ -27,7 +28,9 @@ from intents import (
     Span,
     SpanKind,
     Topic,
+    link_title,
     localized_answer,
+    localized_category,
     parse_markup,
 )
 
@@ -67,6 +70,17 @@ def truncated_notice(t: Translator) -> str:
 def topic_title(topic: Topic, language: Language = DEFAULT_LANGUAGE) -> str:
     """A topic's title in `language` when it is translated (buttons, listings)."""
     return localized_answer(topic, language).title
+
+
+def category_title(category: Category, language: Language = DEFAULT_LANGUAGE) -> str:
+    """A category's title in `language` when it is translated (the browser's buttons)."""
+    return localized_category(category, language).title
+
+
+def category_html(category: Category, language: Language = DEFAULT_LANGUAGE) -> str:
+    """A category opened in the topic browser: its title and description in `language`."""
+    shown = localized_category(category, language)
+    return f"<b>{html.escape(shown.title)}</b>\n{html.escape(shown.description)}"
 
 
 # --- markup -------------------------------------------------------------------------------
@@ -170,7 +184,7 @@ def reply_html(reply: Reply, *, handoff: bool = True, brief: bool = False) -> st
         lines += [f"<b>{html.escape(shown.title, quote=False)}</b>", "", body]
         links = [
             f'🔗 <a href="{html.escape(link.url, quote=True)}">'
-            f"{html.escape(link.title, quote=False)}</a>"
+            f"{html.escape(link_title(link, reply.language), quote=False)}</a>"
             for link in ([] if brief else topic.links)
         ]
         contact = _contact_line_html(reply.contacts, t)
@@ -261,7 +275,13 @@ def reply_text(reply: Reply) -> str:
         lines += [shown.title.upper(), "", markup_text(shown.answer)]
         if topic.links:
             link_line = t.gettext(TEXT_LINK)
-            lines += ["", *(link_line.format(title=k.title, url=k.url) for k in topic.links)]
+            lines += [
+                "",
+                *(
+                    link_line.format(title=link_title(k, reply.language), url=k.url)
+                    for k in topic.links
+                ),
+            ]
         contacts = _contacts_text(reply.contacts)
         if contacts:
             lines.append(t.gettext(CONTACT).format(contacts=contacts))

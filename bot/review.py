@@ -38,7 +38,10 @@ from bot.stale_report import StaleReading, format_stale, stale_json
 from bot.storage import ReviewState, UnansweredQuestion, UsageStats
 from intents import (
     Candidate,
+    KnowledgeBase,
     KnowledgeError,
+    Matcher,
+    MatchResult,
     Outcome,
     Problem,
     knowledge_files,
@@ -214,6 +217,60 @@ def _neighbours(keys: list[str], cutoff: float) -> list[set[int]]:
 def _most_common_nearest(members: Iterable[UnansweredQuestion]) -> str | None:
     counts = Counter(m.alternatives[0].intent for m in members if m.alternatives)
     return counts.most_common(1)[0][0] if counts else None
+
+
+# --- resolving similar questions (--similar) ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarCheck:
+    """The questions like a resolved one, split by what the knowledge base now does."""
+
+    answered: tuple[UnansweredQuestion, ...]
+    """Now answered with the topic: resolving them with it is true."""
+    left_open: tuple[tuple[UnansweredQuestion, MatchResult], ...]
+    """Still not answered with it, each with what the bot now replies: they stay open."""
+
+
+def similar_to(
+    item: UnansweredQuestion,
+    open_items: Sequence[UnansweredQuestion],
+    threshold: float = DEFAULT_GROUP_THRESHOLD,
+) -> list[UnansweredQuestion]:
+    """The questions of `item`'s group among `open_items` (as `groups` shows it), not `item`."""
+    pool = list(open_items)
+    if all(q.id != item.id for q in pool):
+        pool.append(item)  # resolved a moment ago: still the centre of its group
+    group = next(
+        (g for g in group_similar(pool, threshold) if any(m.id == item.id for m in g.members)),
+        None,
+    )
+    return [m for m in group.members if m.id != item.id] if group else []
+
+
+def check_similar(
+    questions: Iterable[UnansweredQuestion], matcher: Matcher, topic_id: str
+) -> SimilarCheck:
+    """Ask each question again with `matcher` (the knowledge base as edited): those now
+    answered with `topic_id` apart from the rest, which a paraphrase alone does not fix."""
+    answered: list[UnansweredQuestion] = []
+    left_open: list[tuple[UnansweredQuestion, MatchResult]] = []
+    for question in questions:
+        result = matcher.match(question.question)
+        if result.outcome is Outcome.ANSWER and result.intent == topic_id:
+            answered.append(question)
+        else:
+            left_open.append((question, result))
+    return SimilarCheck(tuple(answered), tuple(left_open))
+
+
+def describe_match(result: MatchResult) -> str:
+    """`answered with route.licensing 0.41`, `did you mean… project.medicis 0.27, …`."""
+    if result.outcome is Outcome.ANSWER:
+        return f"answered with {result.intent} {result.score:.2f}"
+    if result.outcome is Outcome.CLARIFY:
+        return f"did you mean… {describe_nearest(result.candidates)}"
+    return f"no answer (nearest: {describe_nearest(result.candidates)})"
 
 
 # --- promote ------------------------------------------------------------------------------
@@ -479,6 +536,27 @@ def _validate_in_copy(
                 f"the new example at {where or 'the end of the list in '}{path.name}",
                 problems,
             ) from exc
+
+
+def promoted_knowledge(
+    knowledge_dir: Path, topic_id: str, question: str
+) -> tuple[Path, KnowledgeBase]:
+    """What promoting would do, done in a scratch copy (a dry run): the file it would
+    change and the knowledge base as it would be. The real files are left untouched; a
+    promote that would be refused raises ReviewError as the real one does."""
+    root = Path(knowledge_dir).resolve()
+    with tempfile.TemporaryDirectory(prefix="ktbot-dry-run-") as scratch:
+        copy = Path(scratch) / "knowledge"
+        for source in knowledge_files(root):
+            target = copy / source.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        try:
+            changed = promote_question(copy, topic_id, question)
+        except AlreadyAnExample as exc:
+            changed = exc.path
+        kb = load_knowledge(copy)
+        return Path(knowledge_dir) / changed.resolve().relative_to(copy.resolve()), kb
 
 
 def _problem_in(knowledge_dir: Path, copy: Path, problem: Problem) -> Problem:

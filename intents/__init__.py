@@ -35,11 +35,11 @@ from intents.limits import TELEGRAM_MESSAGE_LIMIT
 from intents.loader import YAML_SUFFIXES, is_knowledge_path, knowledge_files, load_knowledge
 from intents.markup import Block, BlockKind, Markup, Span, SpanKind, parse_markup
 from intents.matcher import Matcher
-from intents.models import SEED_PREFIX, Contact, Topic
+from intents.models import SEED_PREFIX, Category, Contact, Topic
 from intents.normalize import question_key, strip_invisible
 from intents.result import Candidate, MatchResult, Outcome
 from intents.schema import knowledge_json_schema
-from intents.translation import localized_answer
+from intents.translation import link_title, localized_answer, localized_category
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -50,6 +50,7 @@ __all__ = [
     "Block",
     "BlockKind",
     "Candidate",
+    "Category",
     "Contact",
     "EvalFileError",
     "EvalReport",
@@ -79,9 +80,11 @@ __all__ = [
     "knowledge_files",
     "knowledge_json_schema",
     "language_of_code",
+    "link_title",
     "load_knowledge",
     "load_language_model",
     "localized_answer",
+    "localized_category",
     "merge_uses",
     "parse_markup",
     "question_key",

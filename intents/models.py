@@ -78,11 +78,26 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+# Languages an answer may be translated into; English, the default, is `answer:` itself.
+LanguageCode = Literal["fr"]
+
+
+class LinkTranslation(_Model):
+    """A link's title in another language (the page it points to stays the same)."""
+
+    title: Text
+
+
 class Link(_Model):
     """A public page an answer points to."""
 
     title: Text
     url: Url
+    translations: dict[LanguageCode, LinkTranslation] = Field(
+        default_factory=dict,
+        description="The title in other languages, keyed by language code (fr); the URL is "
+        "the same for everyone.",
+    )
 
 
 class Contact(_Model):
@@ -108,16 +123,24 @@ class Contact(_Model):
         return self
 
 
+class CategoryTranslation(_Model):
+    """A category's title and description in another language."""
+
+    title: Text
+    description: Text
+
+
 class Category(_Model):
     """A branch of the topic browser."""
 
     id: Identifier
     title: Text
     description: Text
-
-
-# Languages an answer may be translated into; English, the default, is `answer:` itself.
-LanguageCode = Literal["fr"]
+    translations: dict[LanguageCode, CategoryTranslation] = Field(
+        default_factory=dict,
+        description="The title and description in other languages, keyed by language code "
+        "(fr). Users browsing in another language see the English ones.",
+    )
 
 
 class Translation(_Model):

@@ -137,9 +137,11 @@ class FeatureMatrix:
     def dot(self, vector: SparseVector) -> npt.NDArray[np.float64]:
         """`row · vector` for every row (the hot path of every message: few numpy calls)."""
         ids, weights = vector.ids, vector.weights
-        if not len(self.postings_rows):  # all dense
-            return (weights @ self.dense[self.dense_slot[ids]]).astype(np.float64)
         slots = self.dense_slot[ids]
+        # All dense: one gather. A feature stored in no row has no slot (-1), which would
+        # gather the last dense feature instead of nothing.
+        if not len(self.postings_rows) and slots.min(initial=0) >= 0:
+            return (weights @ self.dense[slots]).astype(np.float64)
         in_dense = slots >= 0
         out = (weights[in_dense] @ self.dense[slots[in_dense]]).astype(np.float64)
         rare = ~in_dense

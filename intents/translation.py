@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from intents.language import DEFAULT_LANGUAGE, Language
-from intents.models import Topic, Translation
+from intents.models import Category, CategoryTranslation, Link, LinkTranslation, Topic, Translation
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +36,27 @@ def localized_answer(topic: Topic, language: Language) -> LocalizedAnswer:
     if translation is not None:
         return LocalizedAnswer(translation.title, translation.answer, language)
     return LocalizedAnswer(topic.title, topic.answer, DEFAULT_LANGUAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedCategory:
+    """What the topic browser shows for a category, in the user's language if translated."""
+
+    title: str
+    description: str
+    language: Language
+
+
+def localized_category(category: Category, language: Language) -> LocalizedCategory:
+    """The category's title and description for someone reading `language`."""
+    translations = cast(Mapping[str, CategoryTranslation], category.translations)
+    translation = translations.get(language)
+    if translation is not None:
+        return LocalizedCategory(translation.title, translation.description, language)
+    return LocalizedCategory(category.title, category.description, DEFAULT_LANGUAGE)
+
+
+def link_title(link: Link, language: Language) -> str:
+    """The link's title for someone reading `language` (English when not translated)."""
+    translation = cast(Mapping[str, LinkTranslation], link.translations).get(language)
+    return translation.title if translation is not None else link.title

@@ -15,7 +15,7 @@ from typing import Final, get_args
 from intents.content_rules import Finding
 from intents.errors import Problem
 from intents.markup import SpanKind, parse_markup
-from intents.models import LanguageCode, Topic
+from intents.models import Category, LanguageCode, Topic
 
 LANGUAGE_NAMES: Final[Mapping[str, str]] = {
     "fr": "French",
@@ -75,23 +75,50 @@ def untranslated_warnings(
     topics: Iterable[Topic], places: Mapping[str, tuple[Path, int]]
 ) -> list[Problem]:
     """One warning per language naming the topics without an answer in it (at the first)."""
-    topics = tuple(topics)
+    return _untranslated(
+        topics,
+        places,
+        "topics have no {name} answer ({code} users get English with a note)",
+        "a title and an answer",
+    )
+
+
+def untranslated_category_warnings(
+    categories: Iterable[Category], places: Mapping[str, tuple[Path, int]]
+) -> list[Problem]:
+    """One warning per language naming the categories without a title in it (at the first):
+    the topic browser shows those in English."""
+    return _untranslated(
+        categories,
+        places,
+        "categories have no {name} title ({code} users see them in English in the topic browser)",
+        "a title and a description",
+    )
+
+
+def _untranslated(
+    entries: Iterable[Topic | Category],
+    places: Mapping[str, tuple[Path, int]],
+    what: str,
+    needed: str,
+) -> list[Problem]:
+    entries = tuple(entries)
     warnings = []
     for language in get_args(LanguageCode):
-        missing = [t.id for t in topics if language not in t.translations]
+        missing = [e.id for e in entries if language not in e.translations]
         if not missing:
             continue
         shown = ", ".join(missing[:UNTRANSLATED_SHOWN])
         more = len(missing) - UNTRANSLATED_SHOWN
         path, line = places.get(missing[0], (Path("."), 1))
+        said = what.format(name=LANGUAGE_NAMES[language], code=language)
         warnings.append(
             Problem.warning(
                 path,
                 line,
-                f"{len(missing)} of {len(topics)} topics have no {LANGUAGE_NAMES[language]} "
-                f"answer ({language} users get English with a note): {shown}"
+                f"{len(missing)} of {len(entries)} {said}: {shown}"
                 + (f" and {more} more" if more > 0 else "")
-                + f" (add translations: {language}: with a title and an answer)",
+                + f" (add translations: {language}: with {needed})",
             )
         )
     return warnings

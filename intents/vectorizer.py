@@ -113,27 +113,8 @@ class Vectorizer:
             )
             documents.append(ids)
 
-        # All documents at once: unique (document, feature) pairs and their counts.
-        n, n_features = len(texts), max(len(feature_ids), 1)
+        weights, vectors = _weigh(documents, counted, feature_ids, config)
         n_weighed = sum(counted)
-        all_ids = np.fromiter(chain.from_iterable(documents), dtype=np.int64)
-        owner = np.repeat(np.arange(n, dtype=np.int64), [len(ids) for ids in documents])
-        _, pairs, starts = group_keys(owner * n_features + all_ids)
-        tf = np.diff(starts, append=len(all_ids))
-        doc, feature = np.divmod(pairs, n_features)
-        in_weights = np.asarray(counted, dtype=bool)[doc]
-        df = np.bincount(feature[in_weights], minlength=len(feature_ids))
-        idf = np.log((1 + n_weighed) / (1 + df)) + 1
-        kind_weight = np.empty(len(feature_ids), dtype=np.float64)
-        for name, index in feature_ids.items():
-            kind_weight[index] = config.weight_of(kind_of(name))
-        weights = (idf * kind_weight).astype(np.float32)
-        values = (1 + np.log(tf)) * weights[feature]
-        norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=n))
-        values /= np.maximum(norms, 1e-12)[doc]
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(doc, minlength=n), out=indptr[1:])
-        vectors = SparseRows(indptr, feature.astype(np.int32), values.astype(np.float32))
         unseen = math.log(1 + n_weighed) + 1
         vectorizer = cls(
             config=config,
@@ -240,6 +221,38 @@ class Vectorizer:
             else:
                 found.append(index)
         return found
+
+
+def _weigh(
+    documents: Sequence[Sequence[int]],
+    counted: Sequence[bool],
+    feature_ids: Mapping[str, int],
+    config: FeatureConfig,
+) -> tuple[Floats, SparseRows]:
+    """Per feature, its weight (kind weight × IDF over the `counted` documents); per
+    document (the feature ids of its terms, repeated as often as they occur), its unit
+    vector. All documents at once: unique (document, feature) pairs and their counts."""
+    n, n_features = len(documents), max(len(feature_ids), 1)
+    n_weighed = sum(counted)
+    all_ids = np.fromiter(chain.from_iterable(documents), dtype=np.int64)
+    owner = np.repeat(np.arange(n, dtype=np.int64), [len(ids) for ids in documents])
+    _, pairs, starts = group_keys(owner * n_features + all_ids)
+    tf = np.diff(starts, append=len(all_ids))
+    doc, feature = np.divmod(pairs, n_features)
+    in_weights = np.asarray(counted, dtype=bool)[doc]
+    df = np.bincount(feature[in_weights], minlength=len(feature_ids))
+    idf = np.log((1 + n_weighed) / (1 + df)) + 1
+    kind_weight = np.empty(len(feature_ids), dtype=np.float64)
+    for name, index in feature_ids.items():
+        kind_weight[index] = config.weight_of(kind_of(name))
+    weights = (idf * kind_weight).astype(np.float32)
+    values = (1 + np.log(tf)) * weights[feature]
+    norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=n))
+    values /= np.maximum(norms, 1e-12)[doc]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(doc, minlength=n), out=indptr[1:])
+    vectors = SparseRows(indptr, feature.astype(np.int32), values.astype(np.float32))
+    return weights, vectors
 
 
 def _generic(term_groups: Mapping[str, set[int]], n_groups: int) -> frozenset[str]:

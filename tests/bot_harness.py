@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
 
 from bot.live_knowledge import LiveKnowledge
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.telegram import build_application
-from bot.telegram.services import SERVICES_KEY, BotServices
+from bot.telegram.context import BotData, KtApplication
 from tests.fake_bot_api import FakeBotApi
 
 ADMIN_ID = 9001
@@ -131,13 +130,13 @@ def write_knowledge(root: Path, files: dict[str, str] = KNOWLEDGE) -> Path:
 
 @dataclass
 class BotHarness:
-    app: Application
+    app: KtApplication
     api: FakeBotApi
     settings: Settings
 
     @property
-    def services(self) -> BotServices:
-        return self.app.bot_data[SERVICES_KEY]
+    def services(self) -> BotData:
+        return self.app.bot_data
 
     @property
     def storage(self) -> Storage:

@@ -63,16 +63,16 @@ def test_check_passes_on_a_valid_directory_listing_its_warnings_first(
     tiny_kb: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # tiny_kb links to kt.cern without citing it (two warnings) and has no French answers
-    # (one warning for all); nothing is overdue yet.
+    # or category titles (one warning for each); nothing is overdue yet.
     code = main(["check", "--knowledge", str(tiny_kb), "--as-of", "2024-06-01"])
 
     out, err = capsys.readouterr()
     assert code == 0
     *warnings, last = out.splitlines()
     version = load_knowledge(tiny_kb).version
-    assert last == f"ok: 4 topics, 2 categories, 2 contacts (version {version}); 3 warnings"
+    assert last == f"ok: 4 topics, 2 categories, 2 contacts (version {version}); 4 warnings"
     found = [PROBLEM_LINE.match(line) for line in warnings]
-    assert len(found) == 3 and all(m and m["message"].startswith("warning: ") for m in found)
+    assert len(found) == 4 and all(m and m["message"].startswith("warning: ") for m in found)
     assert err == ""
 
 
@@ -80,6 +80,21 @@ def test_check_of_a_directory_without_warnings_prints_one_ok_line(
     make_kb: KbFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_kb({"topics/about.yaml": "topics: []\n"}, drop=("topics/projects/medical.yaml",))
+    categories = root / "categories.yaml"
+    categories.write_text(
+        categories.read_text(encoding="utf-8")
+        .replace(
+            "description: Who we are and how to reach us.",
+            "description: Who we are and how to reach us.\n"
+            "    translations: {fr: {title: À propos, description: Qui nous sommes.}}",
+        )
+        .replace(
+            "description: CERN technologies with medical applications.",
+            "description: CERN technologies with medical applications.\n"
+            "    translations: {fr: {title: Projets, description: Technologies du CERN.}}",
+        ),
+        encoding="utf-8",
+    )
     (root / "topics" / "only.yaml").write_text(
         "topics:\n"
         "  - id: about.only\n"
@@ -120,7 +135,7 @@ def test_check_warns_about_a_topic_aged_past_its_review_date_and_still_passes(
     assert match["message"].startswith(
         "warning: topic 'project.flash': review due since 2025-05-01 (reviewed 2024-05-01"
     )
-    assert out_after.splitlines()[-1].endswith("; 4 warnings")
+    assert out_after.splitlines()[-1].endswith("; 5 warnings")
 
 
 def test_check_rejects_a_source_that_is_not_a_url_or_a_seed_file(

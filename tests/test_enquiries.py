@@ -5,7 +5,6 @@ Each test names the finding it pins down (../shared/findings/telegram.md, issue 
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -18,8 +17,7 @@ from bot import enquiries
 from bot.message_split import telegram_length
 from bot.storage.enquiries import EnquiryState, EnquiryStore
 from bot.telegram import callback_data as cd
-from bot.telegram import enquiry_delivery, handlers
-from bot.telegram.services import SERVICES_KEY
+from bot.telegram import enquiry_delivery, questions
 from intents import TELEGRAM_MESSAGE_LIMIT
 from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, STAFF_CHAT_ID, BotHarness, running_bot
@@ -54,7 +52,7 @@ def later(bot: BotHarness, delta: timedelta) -> None:
     """Move the bot's clock on (the delivery back-off and the reminders read it)."""
     svc = bot.services
     now = svc.clock() + delta
-    bot.app.bot_data[SERVICES_KEY] = dataclasses.replace(svc, clock=lambda: now)
+    svc.clock = lambda: now
 
 
 async def ask_and_get_prompt(bot: BotHarness, question: str, user_id: int = USER) -> str:
@@ -483,7 +481,7 @@ async def test_b10_a_mention_in_capitals_is_removed_before_matching(bot: BotHarn
         entities=[{"type": "mention", "offset": 17, "length": len(handle)}],
     )
     message = Message.de_json(update["message"], bot.app.bot)
-    assert handlers.addressed_text(message, "ktbot_test_bot", 777000) == "what is medicis?"
+    assert questions.addressed_text(message, "ktbot_test_bot", 777000) == "what is medicis?"
 
 
 async def test_the_reminder_delay_comes_from_the_environment() -> None:

@@ -35,8 +35,8 @@ from bot.rendering import RATE_LIMITED
 from bot.storage import DatabaseUnavailable, NewExchange, ReviewState, Storage, StorageError
 from bot.storage.sqlite import from_db_time, storage_error
 from bot.telegram import callback_data as cd
-from bot.telegram import handlers
-from bot.telegram.handlers import UNKNOWN_COMMAND
+from bot.telegram import sending
+from bot.telegram.commands import UNKNOWN_COMMAND
 from intents.result import MatchResult, Outcome
 from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, running_bot, write_knowledge
@@ -255,7 +255,7 @@ async def test_the_backlog_is_bounded_and_says_how_many_it_dropped(
     async with storage:
         with caplog.at_level(logging.INFO), write_locked(path):
             for n in range(5):
-                assert await storage.record_exchange_or_hold(new(f"q{n}")) is None
+                assert await storage.record_exchange_or_defer(new(f"q{n}")) is None
             assert storage.backlog == 3
         assert "3 exchanges are waiting for the database" in caplog.text
         assert "dropping the oldest" in caplog.text
@@ -269,7 +269,7 @@ async def test_a_clean_shutdown_writes_what_is_held(tmp_path: Path) -> None:
     # Retries far apart: only close() gets a chance to write the backlog.
     storage = await Storage.open(path, busy_timeout=0.1, retry_delay=60)
     with write_locked(path):
-        await storage.record_exchange_or_hold(new("held while locked"))
+        await storage.record_exchange_or_defer(new("held while locked"))
     assert storage.backlog == 1
     await asyncio.wait_for(storage.close(), 5)
     async with await Storage.open(path) as reopened:
@@ -282,8 +282,8 @@ async def test_shutdown_while_the_database_still_refuses_says_what_is_lost(
     path = tmp_path / "ktbot.sqlite3"
     storage = await Storage.open(path, busy_timeout=0.1, retry_delay=60)
     with write_locked(path):
-        await storage.record_exchange_or_hold(new("one"))
-        await storage.record_exchange_or_hold(new("two"))
+        await storage.record_exchange_or_defer(new("one"))
+        await storage.record_exchange_or_defer(new("two"))
         with caplog.at_level(logging.ERROR):
             await asyncio.wait_for(storage.close(), 5)
     assert "2 exchange(s) held in memory are lost" in caplog.text
@@ -491,7 +491,7 @@ async def test_a_timed_out_reply_is_logged_and_the_next_question_is_answered(
 async def test_a_reply_refused_with_a_bad_gateway_is_sent_again(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(handlers, "SEND_RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(sending, "SEND_RETRY_SECONDS", 0.01)
     async with running_bot(tmp_path) as bot:
         bot.api.fail_next("sendMessage", 502, "Bad Gateway")
         with caplog.at_level(logging.INFO):
@@ -504,7 +504,7 @@ async def test_a_reply_refused_with_a_bad_gateway_is_sent_again(
 async def test_a_reply_failing_twice_is_logged_and_the_next_question_is_answered(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(handlers, "SEND_RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(sending, "SEND_RETRY_SECONDS", 0.01)
     async with running_bot(tmp_path) as bot:
         bot.api.fail_next("sendMessage", 502, "Bad Gateway")
         bot.api.fail_next("sendMessage", 502, "Bad Gateway")

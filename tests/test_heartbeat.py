@@ -33,7 +33,7 @@ class FakeBot:
 def context(tmp_path: Path, bot: FakeBot) -> Any:
     settings = SimpleNamespace(db_path=tmp_path / "ktbot.sqlite3")
     return SimpleNamespace(
-        application=SimpleNamespace(bot_data={"ktbot.settings": settings}), bot=bot
+        application=SimpleNamespace(bot_data=SimpleNamespace(settings=settings)), bot=bot
     )
 
 

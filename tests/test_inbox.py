@@ -1,4 +1,4 @@
-"""The inbox of Telegram updates: held before Telegram forgets them, marked once handled."""
+"""The inbox of Telegram updates: added before Telegram forgets them, marked once handled."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def update(update_id: int, text: str = "what is medicis?") -> Update:
     return Update.de_json(tg.message(text, update_id=update_id), Bot(TOKEN))
 
 
-async def test_each_update_is_held_before_it_is_queued_and_a_redelivery_is_dropped(
+async def test_each_update_is_added_to_the_inbox_before_it_is_queued_and_a_redelivery_is_dropped(
     storage: Storage,
 ) -> None:
     queue = DurableUpdateQueue()
@@ -37,7 +37,7 @@ async def test_each_update_is_held_before_it_is_queued_and_a_redelivery_is_dropp
     await queue.put(update(1))  # Telegram delivering it again
 
     assert queue.qsize() == 1
-    assert [held.update_id for held in await storage.take_held_updates()] == [1]
+    assert [entry.update_id for entry in await storage.inbox_take_unhandled()] == [1]
 
 
 async def test_a_handled_update_is_not_replayed(storage: Storage) -> None:
@@ -48,12 +48,12 @@ async def test_a_handled_update_is_not_replayed(storage: Storage) -> None:
 
     await queue.release(queue.get_nowait())
 
-    assert [held.update_id for held in await storage.take_held_updates()] == [2]
+    assert [entry.update_id for entry in await storage.inbox_take_unhandled()] == [2]
 
 
 async def test_updates_left_by_a_crash_are_replayed_in_order(storage: Storage) -> None:
     for update_id in (5, 4):
-        await storage.hold_update(update_id, json.dumps(tg.message("q", update_id=update_id)))
+        await storage.inbox_add(update_id, json.dumps(tg.message("q", update_id=update_id)))
     queue = DurableUpdateQueue()
     queue.storage = storage
 
@@ -66,7 +66,7 @@ async def test_updates_left_by_a_crash_are_replayed_in_order(storage: Storage) -
 async def test_an_update_that_keeps_failing_to_finish_is_dropped_after_a_few_starts(
     storage: Storage,
 ) -> None:
-    await storage.hold_update(9, json.dumps(tg.message("q", update_id=9)))
+    await storage.inbox_add(9, json.dumps(tg.message("q", update_id=9)))
 
     def restarted() -> DurableUpdateQueue:
         queue = DurableUpdateQueue()
@@ -77,7 +77,7 @@ async def test_an_update_that_keeps_failing_to_finish_is_dropped_after_a_few_sta
         assert await restarted().replay_held(Bot(TOKEN)) == 1
 
     assert await restarted().replay_held(Bot(TOKEN)) == 0
-    assert await storage.take_held_updates() == []
+    assert await storage.inbox_take_unhandled() == []
 
 
 async def test_while_the_database_refuses_writes_handled_marks_wait_in_memory(
@@ -88,17 +88,17 @@ async def test_while_the_database_refuses_writes_handled_marks_wait_in_memory(
     await queue.put(update(1))
     await queue.put(update(2))
     marked: list[list[int]] = []
-    real_mark = storage.mark_updates_handled
+    real_mark = storage.inbox_mark_handled
 
     async def mark(update_ids: list[int]) -> None:
         marked.append(list(update_ids))
         await real_mark(update_ids)
 
-    monkeypatch.setattr(storage, "mark_updates_handled", mark)
+    monkeypatch.setattr(storage, "inbox_mark_handled", mark)
     monkeypatch.setattr(type(storage), "backlog", property(lambda self: 1))
     await queue.release(queue.get_nowait())  # no write: it would wait out the busy timeout
     monkeypatch.setattr(type(storage), "backlog", property(lambda self: 0))
     await queue.release(queue.get_nowait())
 
     assert marked == [[1, 2]]
-    assert await storage.take_held_updates() == []
+    assert await storage.inbox_take_unhandled() == []

@@ -22,9 +22,10 @@ import pytest
 
 from intents.features import terms
 from intents.knowledge import KnowledgeBase
-from intents.loader import load_knowledge, question_key
+from intents.loader import load_knowledge
 from intents.markup import parse_markup, plain_text
 from intents.models import Topic
+from intents.normalize import question_key
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"

@@ -18,7 +18,7 @@ from telegram.constants import ChatType
 
 from bot.message_split import split_html, telegram_length
 from bot.rendering import markup_html
-from bot.telegram import handlers
+from bot.telegram import sending
 from intents.limits import TELEGRAM_MESSAGE_LIMIT
 from tests.emulator.formatting import parse_html, trim, utf16_len
 
@@ -151,7 +151,7 @@ def test_an_overlong_reply_is_sent_in_parts_with_the_buttons_under_the_last() ->
     text = "\n\n".join(paragraph(n) for n in range(12))
     keyboard = object()
 
-    asyncio.run(handlers.send_html(message, text, keyboard))  # type: ignore[arg-type]
+    asyncio.run(sending.send_html(message, text, keyboard))  # type: ignore[arg-type]
 
     assert len(message.replies) > 1
     assert all(accepted_length(part) <= TELEGRAM_MESSAGE_LIMIT for part, _ in message.replies)

@@ -19,7 +19,6 @@ import io
 import json
 import shutil
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +30,6 @@ from bot.storage import NewExchange, ReviewState, Storage, StorageError
 from bot.telegram import admin
 from bot.telegram import callback_data as cd
 from bot.telegram.app import _purge_old
-from bot.telegram.services import SERVICES_KEY
 from intents.result import Candidate, MatchResult, Outcome
 from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, BotHarness, running_bot
@@ -506,7 +504,7 @@ async def test_digest_and_stats_name_a_topic_aged_past_its_review_date(bot: BotH
     assert texts_to(bot, ADMIN_ID) == []  # nothing unanswered, nothing stale yet
 
     later = datetime.now(UTC) + timedelta(days=2)
-    bot.app.bot_data[SERVICES_KEY] = replace(bot.services, clock=lambda: later)
+    bot.services.clock = lambda: later
     await admin.weekly_digest(CallbackContext(bot.app))
     await bot.send(tg.message("/stats", user_id=ADMIN_ID))
 

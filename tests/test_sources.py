@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from intents.errors import KnowledgeError, Problem, Severity
-from intents.loader import load_knowledge, site_of
+from intents.loader import load_knowledge
+from intents.source_checks import site_of
 from tests.conftest import KbFactory, dedent
 
 TOPIC = """

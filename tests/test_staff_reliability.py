@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,11 +18,14 @@ from bot import review
 from bot.chat import chat
 from bot.review import ReviewError, promote_question
 from bot.settings import Settings
-from intents import load_knowledge
+from bot.storage import ReviewState
+from intents import KnowledgeError, load_knowledge
 from intents.yaml_source import read_yaml
+from tests.conftest import TINY_KB_FILES, KbFactory
+from tests.test_loader import line_of
 from tests.test_review import ROUTES_YAML, added_lines
 from tests.test_review import knowledge as knowledge  # the fixture
-from tests.test_review_cli import RECENT, fallback, ktbot, record
+from tests.test_review_cli import RECENT, fallback, ktbot, record, review_state
 from tests.test_review_cli import settings as settings  # the fixture
 
 # --- S9, S16, S17: promote edits one line and keeps the file's own form ----------------
@@ -247,3 +251,121 @@ def test_a_missing_colon_is_reported_at_its_own_line_in_plain_words(tmp_path: Pa
 
     assert problem.line == 4
     assert "':' is missing" in problem.message
+
+
+def test_an_unquoted_colon_in_a_question_says_to_quote_it(make_kb: KbFactory) -> None:
+    broken = TINY_KB_FILES["topics/about.yaml"].replace(
+        "- Who is the KT group at CERN?", "- Price: how much does the KT group charge"
+    )
+    root = make_kb({"topics/about.yaml": broken})
+
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(root)
+
+    line = line_of(broken, "- Price:")
+    [problem] = [p for p in raised.value.problems if p.line == line]
+    assert "text with a colon: put the question in quotes" in problem.message
+    assert "valid string" not in problem.message
+
+
+def test_an_empty_answer_is_reported_like_an_empty_quoted_one_at_its_line(
+    make_kb: KbFactory,
+) -> None:
+    empty = TINY_KB_FILES["topics/about.yaml"].replace(
+        "answer: Write to the KT office through its contact form.", "answer:"
+    )
+    quoted = empty.replace("answer:\n", 'answer: ""\n')
+    problems = []
+    for source in (empty, quoted):
+        with pytest.raises(KnowledgeError) as raised:
+            load_knowledge(make_kb({"topics/about.yaml": source}))
+        [problem] = raised.value.problems
+        problems.append((problem.line, problem.message))
+
+    line = line_of(quoted, 'answer: ""')
+    expected = (line, "topic 'route.contact': answer: must not be empty")
+    assert problems == [expected, expected]
+
+
+# --- S15: --similar resolves only what the edited knowledge base now answers ----------------
+
+PROTON_QUESTIONS = (
+    "how much does a proton therapy session cost in Geneva",
+    "what does a proton therapy session cost in Geneva",  # a paraphrase: answered once promoted
+    "proton therapy session cost with FLASH radiotherapy electrons",  # grouped, still FLASH
+)
+
+
+def states(settings: Settings, ids: list[int]) -> list[tuple[ReviewState, str | None]]:
+    return [review_state(settings, i) for i in ids]
+
+
+def test_promote_similar_resolves_only_the_paraphrases_now_answered_and_lists_the_rest(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = record(
+        settings, *((q, fallback(("route.contact", 0.2)), RECENT) for q in PROTON_QUESTIONS)
+    )
+    asked, paraphrase, other = ids
+    assert ktbot(settings, "unanswered", "groups", "--json") == 0
+    assert set(json.loads(capsys.readouterr().out)[0]["ids"]) == set(ids)  # one group
+
+    code = ktbot(
+        settings, "unanswered", "promote", str(asked), "--topic", "route.contact", "--similar"
+    )
+
+    assert code == 0
+    resolved = (ReviewState.RESOLVED, "route.contact")
+    assert states(settings, ids) == [resolved, resolved, (ReviewState.OPEN, None)]
+    out = capsys.readouterr().out
+    assert f"also resolved 1 similar question(s) by route.contact: #{paraphrase}\n" in out
+    assert "left open 1 similar question(s) the knowledge base does not answer" in out
+    assert f"#{other} {PROTON_QUESTIONS[2]!r}: answered with project.flash" in out
+
+
+def test_dry_runs_show_what_would_be_resolved_and_change_nothing(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = record(
+        settings, *((q, fallback(("route.contact", 0.2)), RECENT) for q in PROTON_QUESTIONS)
+    )
+    asked, paraphrase, other = ids
+    files = {p: p.read_bytes() for p in settings.knowledge_dir.rglob("*.yaml")}
+    untouched = [(ReviewState.OPEN, None)] * 3
+
+    code = ktbot(
+        settings,
+        "unanswered",
+        "promote",
+        str(asked),
+        "--topic",
+        "route.contact",
+        "--similar",
+        "--dry-run",
+    )
+
+    assert code == 0
+    assert {p: p.read_bytes() for p in settings.knowledge_dir.rglob("*.yaml")} == files
+    assert states(settings, ids) == untouched
+    out = capsys.readouterr().out
+    assert "dry run, nothing changed" in out
+    assert f"would also resolve 1 similar question(s) by route.contact: #{paraphrase}\n" in out
+    assert "would leave open 1 similar question(s)" in out and f"#{other} " in out
+
+    # resolve: tiny_kb as it is answers none of them with route.contact.
+    code = ktbot(
+        settings,
+        "unanswered",
+        "resolve",
+        str(asked),
+        "--topic",
+        "route.contact",
+        "--similar",
+        "--dry-run",
+    )
+
+    assert code == 0
+    assert states(settings, ids) == untouched
+    out = capsys.readouterr().out
+    assert f"#{asked} would be resolved by route.contact" in out
+    assert "would leave open 2 similar question(s)" in out and "also resolve" not in out

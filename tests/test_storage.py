@@ -673,24 +673,26 @@ def test_every_sqlite_failure_becomes_an_actionable_message(tmp_path: Path) -> N
 # --- the inbox of Telegram updates ---------------------------------------------------------
 
 
-async def test_an_update_is_held_once_and_a_redelivery_is_recognised(storage: Storage) -> None:
-    assert await storage.hold_update(7, '{"update_id": 7}') is True
-    assert await storage.hold_update(7, '{"update_id": 7}') is False  # being handled
+async def test_an_update_enters_the_inbox_once_and_a_redelivery_is_recognised(
+    storage: Storage,
+) -> None:
+    assert await storage.inbox_add(7, '{"update_id": 7}') is True
+    assert await storage.inbox_add(7, '{"update_id": 7}') is False  # being handled
 
-    await storage.mark_updates_handled([7])
+    await storage.inbox_mark_handled([7])
 
-    assert await storage.hold_update(7, '{"update_id": 7}') is False  # handled already
+    assert await storage.inbox_add(7, '{"update_id": 7}') is False  # handled already
 
 
-async def test_held_updates_not_handled_are_taken_for_replay_oldest_first(
+async def test_inbox_entries_not_handled_are_taken_for_replay_oldest_first(
     storage: Storage,
 ) -> None:
     for update_id in (12, 10, 11):
-        await storage.hold_update(update_id, f'{{"update_id": {update_id}}}')
-    await storage.mark_updates_handled([11])
+        await storage.inbox_add(update_id, f'{{"update_id": {update_id}}}')
+    await storage.inbox_mark_handled([11])
 
-    first = await storage.take_held_updates()
-    second = await storage.take_held_updates()
+    first = await storage.inbox_take_unhandled()
+    second = await storage.inbox_take_unhandled()
 
     assert [(h.update_id, h.replays) for h in first] == [(10, 1), (12, 1)]
     assert [(h.update_id, h.replays) for h in second] == [(10, 2), (12, 2)]
@@ -700,8 +702,8 @@ async def test_held_updates_not_handled_are_taken_for_replay_oldest_first(
 async def test_a_handled_update_keeps_only_its_id_not_what_the_user_wrote(
     storage: Storage, db_path: Path
 ) -> None:
-    await storage.hold_update(5, '{"update_id": 5, "message": {"text": "my secret"}}')
-    await storage.mark_updates_handled([5])
+    await storage.inbox_add(5, '{"update_id": 5, "message": {"text": "my secret"}}')
+    await storage.inbox_mark_handled([5])
 
     raw = sqlite3.connect(db_path)
     try:
@@ -714,16 +716,16 @@ async def test_a_handled_update_keeps_only_its_id_not_what_the_user_wrote(
 async def test_the_daily_purge_forgets_update_ids_older_than_two_days(
     storage: Storage, clock: FakeClock
 ) -> None:
-    await storage.hold_update(1, "{}")
-    await storage.mark_updates_handled([1])
+    await storage.inbox_add(1, "{}")
+    await storage.inbox_mark_handled([1])
     clock.now = NOW + timedelta(days=1)
-    await storage.hold_update(2, "{}")
+    await storage.inbox_add(2, "{}")
 
     clock.now = NOW + timedelta(days=2, hours=1)
     await storage.purge_older_than(clock.now - timedelta(days=180))
 
-    assert await storage.hold_update(1, "{}") is True  # forgotten: older than two days
-    assert await storage.hold_update(2, "{}") is False  # still known
+    assert await storage.inbox_add(1, "{}") is True  # forgotten: older than two days
+    assert await storage.inbox_add(2, "{}") is False  # still known
 
 
 async def test_a_write_cancelled_while_waiting_for_the_lock_leaves_no_transaction_open(
@@ -733,7 +735,7 @@ async def test_a_write_cancelled_while_waiting_for_the_lock_leaves_no_transactio
     async with await Storage.open(db_path, busy_timeout=1.0) as storage:
         other = sqlite3.connect(db_path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
-        waiting = asyncio.ensure_future(storage.hold_update(1, "{}"))
+        waiting = asyncio.ensure_future(storage.inbox_add(1, "{}"))
         await asyncio.sleep(0.2)
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -742,7 +744,7 @@ async def test_a_write_cancelled_while_waiting_for_the_lock_leaves_no_transactio
         other.close()
         await asyncio.sleep(1.2)  # the abandoned BEGIN has long succeeded in aiosqlite's thread
 
-        assert await storage.hold_update(2, "{}") is True
+        assert await storage.inbox_add(2, "{}") is True
         another = sqlite3.connect(db_path, timeout=0.5)
         try:
             another.execute(

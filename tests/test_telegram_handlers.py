@@ -11,7 +11,7 @@ import pytest
 
 from bot.storage import ReviewState
 from bot.telegram import callback_data as cd
-from bot.telegram import handlers
+from bot.telegram import questions
 from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, STAFF_CHAT_ID, BotHarness, running_bot
 
@@ -64,7 +64,7 @@ async def test_typing_indicator_is_shown_while_a_slow_answer_is_prepared(
     ask = conversation.ask
 
     async def slow_ask(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(handlers.TYPING_AFTER_SECONDS + 0.2)  # e.g. a busy database
+        await asyncio.sleep(questions.TYPING_AFTER_SECONDS + 0.2)  # e.g. a busy database
         return await ask(*args, **kwargs)
 
     monkeypatch.setattr(conversation, "ask", slow_ask)

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.chat import topics_listing
 from bot.conversation import Conversation, ReplyKind
 from bot.i18n import translator
 from bot.live_knowledge import LiveKnowledge
 from bot.rendering import ENGLISH_ONLY as ENGLISH_ONLY_MSGID
-from bot.rendering import reply_html, reply_text
+from bot.rendering import category_html, reply_html, reply_text
+from bot.telegram.keyboards import categories_keyboard
 from intents.errors import KnowledgeError, Severity
 from intents.evaluation import LabelledQuestion, score_results
 from intents.loader import load_knowledge
@@ -193,7 +195,7 @@ def test_topics_without_a_french_answer_are_one_warning_naming_the_first(
 ) -> None:
     kb = load_knowledge(bilingual_kb)
 
-    (warning,) = [w for w in kb.warnings if "French" in w.message]
+    (warning,) = [w for w in kb.warnings if "French answer" in w.message]
 
     assert warning.severity is Severity.WARNING
     assert warning.message.startswith("3 of 4 topics have no French answer")
@@ -211,10 +213,76 @@ def test_many_untranslated_topics_are_named_up_to_five_and_counted(make_kb: KbFa
     )
     kb = load_knowledge(make_kb({"topics/extra.yaml": topics}))
 
-    (warning,) = [w for w in kb.warnings if "French" in w.message]
+    (warning,) = [w for w in kb.warnings if "French answer" in w.message]
 
     assert warning.message.startswith("12 of 12 topics have no French answer")
     assert " and 7 more " in warning.message
+
+
+# --- categories and links in the user's language -------------------------------------------
+
+BROWSER_FILES = {
+    **TINY_KB_FILES,
+    "categories.yaml": TINY_KB_FILES["categories.yaml"].replace(
+        "description: CERN technologies with medical applications.",
+        """description: CERN technologies with medical applications.
+            translations:
+              fr:
+                title: Projets médicaux
+                description: Technologies du CERN aux applications médicales.""",
+    ),
+    MEDICAL: TINY_KB_FILES[MEDICAL].replace(
+        "url: https://kt.cern/flash",
+        """url: https://kt.cern/flash
+                translations:
+                  fr: {title: Le FLASH au CERN}""",
+    ),
+}
+"""tiny_kb with the `projects` category and the FLASH link in French (not `about`)."""
+
+
+def test_a_french_user_browses_translated_categories_in_french(make_kb: KbFactory) -> None:
+    kb = load_knowledge(make_kb(BROWSER_FILES))
+
+    def buttons(language: str) -> list[str]:
+        keyboard = categories_keyboard(kb, translator(language))
+        return [row[0].text for row in keyboard.inline_keyboard]
+
+    assert buttons("fr") == ["About Knowledge Transfer", "Projets médicaux"]
+    assert buttons("en") == ["About Knowledge Transfer", "Medical projects"]
+    projects = kb.categories["projects"]
+    assert category_html(projects, "fr") == (
+        "<b>Projets médicaux</b>\nTechnologies du CERN aux applications médicales."
+    )
+    assert category_html(projects, "en") == (
+        "<b>Medical projects</b>\nCERN technologies with medical applications."
+    )
+    assert "Projets médicaux — Technologies du CERN" in topics_listing(kb, "fr")
+    assert "Medical projects — CERN technologies" in topics_listing(kb, "en")
+
+
+def test_an_answers_links_are_titled_in_the_users_language(make_kb: KbFactory) -> None:
+    conversation = Conversation(LiveKnowledge.load(make_kb(BROWSER_FILES)), None, channel="test")
+    french = conversation.topic_reply("project.flash", language="fr")
+    english = conversation.topic_reply("project.flash", language="en")
+    assert french is not None and english is not None
+
+    assert '<a href="https://kt.cern/flash">Le FLASH au CERN</a>' in reply_html(french)
+    assert "FLASH at CERN" not in reply_html(french)
+    assert "Le FLASH au CERN — https://kt.cern/flash" in reply_text(french)
+    assert '<a href="https://kt.cern/flash">FLASH at CERN</a>' in reply_html(english)
+    assert "FLASH at CERN — https://kt.cern/flash" in reply_text(english)
+
+
+def test_categories_without_a_french_title_are_one_warning(make_kb: KbFactory) -> None:
+    kb = load_knowledge(make_kb(BROWSER_FILES))
+
+    (warning,) = [w for w in kb.warnings if "categories" in w.message]
+
+    assert warning.severity is Severity.WARNING
+    assert warning.message.startswith("1 of 2 categories have no French title")
+    assert ": about (add translations: fr:" in warning.message
+    assert (warning.path.name, warning.line) == ("categories.yaml", 2)
 
 
 # --- ktbot eval ---------------------------------------------------------------------------

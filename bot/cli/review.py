@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -34,7 +34,7 @@ from bot.errors import CommandError
 from bot.settings import Settings
 from bot.stale_report import StaleReading, stale_readings
 from bot.storage import ReviewState, Storage, StorageError, UnansweredQuestion, UsageStats
-from intents import KnowledgeBase, KnowledgeError, load_knowledge
+from intents import KnowledgeBase, KnowledgeError, Matcher, load_knowledge
 
 T = TypeVar("T")
 
@@ -112,6 +112,7 @@ def _add_deciding_parsers(actions: Any) -> None:
     resolve.add_argument("id", type=int, help="question id (from `unanswered list`)")
     resolve.add_argument("--topic", required=True, help="id of the topic that covers it")
     add_similar_option(resolve)
+    _add_dry_run_option(resolve)
     add_knowledge_option(resolve)
     resolve.set_defaults(func=run_resolve)
 
@@ -129,8 +130,18 @@ def _add_deciding_parsers(actions: Any) -> None:
     promote.add_argument("id", type=int, help="question id (from `unanswered list`)")
     promote.add_argument("--topic", required=True, help="id of the topic to add it to")
     add_similar_option(promote)
+    _add_dry_run_option(promote)
     add_knowledge_option(promote)
     promote.set_defaults(func=run_promote)
+
+
+def _add_dry_run_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="change nothing: show what would be resolved (and, with --similar, which "
+        "similar questions the knowledge base would answer with the topic)",
+    )
 
 
 def _usage(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
@@ -236,40 +247,68 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 @command
 def run_resolve(args: argparse.Namespace, settings: Settings) -> int:
     """Mark a question as answered by an existing topic (after a knowledge edit)."""
-    _require_topic(knowledge_dir(args, settings), args.topic)
+    kb = _require_topic(knowledge_dir(args, settings), args.topic)
 
-    async def work(storage: Storage) -> list[int]:
+    async def work(storage: Storage) -> review.SimilarCheck | None:
         item = await storage.unanswered_question(args.id)
-        await storage.resolve(args.id, args.topic)
-        return await _resolve_similar(storage, item, args) if item else []
+        if args.dry_run:
+            _require_resolvable(item, args.id)
+        else:
+            await storage.resolve(args.id, args.topic)
+        return await _resolve_similar(storage, item, args, kb) if item else None
 
     similar = _with_storage(settings, work)
-    print(f"#{args.id} resolved by {args.topic}")
-    _print_similar(similar, args.topic)
+    if args.dry_run:
+        print(f"dry run, nothing changed: #{args.id} would be resolved by {args.topic}")
+    else:
+        print(f"#{args.id} resolved by {args.topic}")
+    _print_similar(similar, args.topic, dry_run=args.dry_run)
     return 0
 
 
+def _require_resolvable(item: UnansweredQuestion | None, exchange_id: int) -> UnansweredQuestion:
+    if item is None:
+        raise CommandError(f"no unanswered question #{exchange_id}")
+    if item.state is ReviewState.IGNORED:
+        raise CommandError(f"question #{exchange_id} was ignored ({item.reason}) and stays ignored")
+    return item
+
+
 async def _resolve_similar(
-    storage: Storage, item: UnansweredQuestion, args: argparse.Namespace
-) -> list[int]:
-    """With --similar: resolve the open questions like `item`; return their ids."""
+    storage: Storage, item: UnansweredQuestion, args: argparse.Namespace, kb: KnowledgeBase
+) -> review.SimilarCheck | None:
+    """With --similar: resolve the open questions like `item` that `kb` (as edited) now
+    answers with the topic; the others stay open. A dry run resolves none."""
     if not getattr(args, "similar", False):
-        return []
-    open_items = await storage.unanswered(state=ReviewState.OPEN)
-    if all(q.id != item.id for q in open_items):
-        open_items.append(item)  # resolved a moment ago: still the centre of its group
-    group = next(
-        (g for g in review.group_similar(open_items) if any(m.id == item.id for m in g.members)),
-        None,
+        return None
+    others = review.similar_to(item, await storage.unanswered(state=ReviewState.OPEN))
+    if not others:
+        return review.SimilarCheck((), ())
+    check = review.check_similar(others, Matcher.build(kb), args.topic)
+    if args.dry_run or not check.answered:
+        return check
+    resolved = set(await storage.resolve_open([q.id for q in check.answered], args.topic))
+    return review.SimilarCheck(
+        tuple(q for q in check.answered if q.id in resolved), check.left_open
     )
-    others = [m.id for m in group.members if m.id != item.id] if group else []
-    return await storage.resolve_open(others, args.topic)
 
 
-def _print_similar(ids: Sequence[int], topic: str) -> None:
-    if ids:
-        listed = ", ".join(f"#{i}" for i in ids)
-        print(f"also resolved {len(ids)} similar question(s) by {topic}: {listed}")
+def _print_similar(check: review.SimilarCheck | None, topic: str, *, dry_run: bool) -> None:
+    if check is None:
+        return
+    if check.answered:
+        listed = ", ".join(f"#{q.id}" for q in check.answered)
+        verb = "would also resolve" if dry_run else "also resolved"
+        print(f"{verb} {len(check.answered)} similar question(s) by {topic}: {listed}")
+    if check.left_open:
+        print(
+            f"{'would leave' if dry_run else 'left'} open {len(check.left_open)} similar "
+            f"question(s) the knowledge base does not answer with {topic}:"
+        )
+        for question, result in check.left_open:
+            text = " ".join(question.question.split())
+            text = text if len(text) <= 80 else text[:79] + "…"
+            print(f"  #{question.id} {text!r}: {review.describe_match(result)}")
 
 
 @command
@@ -284,13 +323,13 @@ def run_ignore(args: argparse.Namespace, settings: Settings) -> int:
 def run_promote(args: argparse.Namespace, settings: Settings) -> int:
     """Add the question as an example of a topic (keeping the YAML's comments), resolve it."""
     item = _with_storage(settings, lambda storage: storage.unanswered_question(args.id))
-    if item is None:
-        raise CommandError(f"no unanswered question #{args.id}")
     # Checked before touching the YAML: the resolve at the end would be refused.
-    if item.state is ReviewState.IGNORED:
-        raise CommandError(f"question #{args.id} was ignored ({item.reason}) and stays ignored")
+    item = _require_resolvable(item, args.id)
+    root = knowledge_dir(args, settings)
+    if args.dry_run:
+        return _promote_dry_run(args, settings, root, item)
     try:
-        path = review.promote_question(knowledge_dir(args, settings), args.topic, item.question)
+        path = review.promote_question(root, args.topic, item.question)
         print(f"added {item.question!r} to topic {args.topic} in {path}")
     except review.AlreadyAnExample as exc:
         # A rerun after a promote that stopped between the YAML and the database: the
@@ -299,10 +338,11 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
             f"{item.question!r} is already an example of topic {args.topic} in {exc.path}; "
             f"marking #{args.id} resolved"
         )
+    kb = _edited_knowledge(root) if args.similar else None
 
-    async def work(storage: Storage) -> list[int]:
+    async def work(storage: Storage) -> review.SimilarCheck | None:
         await storage.resolve(args.id, args.topic)
-        return await _resolve_similar(storage, item, args)
+        return await _resolve_similar(storage, item, args, kb) if kb else None
 
     try:
         similar = _with_storage(settings, work)
@@ -312,7 +352,7 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
             f"ktbot unanswered resolve {args.id} --topic {args.topic}"
         ) from exc
     print(f"#{args.id} resolved by {args.topic}")
-    _print_similar(similar, args.topic)
+    _print_similar(similar, args.topic, dry_run=False)
     print(
         "A running bot reloads the knowledge base by itself within seconds "
         "(admins can also send /reload)."
@@ -320,13 +360,42 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _require_topic(knowledge_dir: Path, topic_id: str) -> None:
+def _promote_dry_run(
+    args: argparse.Namespace, settings: Settings, root: Path, item: UnansweredQuestion
+) -> int:
+    """What promote would do, worked out in a scratch copy; nothing is changed."""
+    path, kb = review.promoted_knowledge(root, args.topic, item.question)
+    similar = _with_storage(settings, lambda storage: _resolve_similar(storage, item, args, kb))
+    print(
+        f"dry run, nothing changed: {item.question!r} would be added to topic {args.topic} "
+        f"in {path}, and #{args.id} resolved by {args.topic}"
+    )
+    _print_similar(similar, args.topic, dry_run=True)
+    return 0
+
+
+def _edited_knowledge(root: Path) -> KnowledgeBase | None:
+    """The knowledge base just edited, to ask the similar questions again; None (and
+    they stay open) if it no longer loads (someone else's edit in between)."""
     try:
-        topics = load_knowledge(knowledge_dir).topics
+        return load_knowledge(root)
+    except KnowledgeError as exc:
+        print(
+            f"similar questions left open: the knowledge base has {len(exc.problems)} "
+            "problem(s) (run ktbot check)",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _require_topic(knowledge_dir: Path, topic_id: str) -> KnowledgeBase:
+    try:
+        kb = load_knowledge(knowledge_dir)
     except KnowledgeError as exc:
         raise CommandError(f"cannot check the topic id: {exc}") from exc
-    if topic_id not in topics:
-        raise CommandError(review.unknown_topic_message(topic_id, topics))
+    if topic_id not in kb.topics:
+        raise CommandError(review.unknown_topic_message(topic_id, kb.topics))
+    return kb
 
 
 # --- stats --------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ class Enquiry:
     answered_at: datetime | None
     closed_at: datetime | None
     close_reason: str | None
+    staff_thread_id: int | None = None
+    """The enquiry's own topic when the staff chat is a forum; None in a plain group."""
 
     @property
     def active(self) -> bool:
@@ -89,7 +91,8 @@ class StaffMessage:
 _COLUMNS = """
     id, created_at, state, exchange_id, user_key, user_chat_id, display_name, question,
     language, prompt_chat_id, prompt_message_id, consented_at, user_told_at, delivered_at,
-    attempts, next_attempt_at, last_error, reminded_at, answered_at, closed_at, close_reason
+    attempts, next_attempt_at, last_error, reminded_at, answered_at, closed_at, close_reason,
+    staff_thread_id
 """
 _ACTIVE_SQL = "('open', 'answered')"
 
@@ -121,6 +124,7 @@ def _enquiry(row: Row) -> Enquiry:
         answered_at=_time(row["answered_at"]),
         closed_at=_time(row["closed_at"]),
         close_reason=row["close_reason"],
+        staff_thread_id=row["staff_thread_id"],
     )
 
 
@@ -293,6 +297,17 @@ class EnquiryStore:
                 """,
                 (chat_id, message_id, enquiry_id, part, self._now()),
             )
+
+    async def set_thread(self, enquiry_id: int, thread_id: int | None) -> None:
+        """The enquiry's forum topic in the staff chat, committed as soon as it exists."""
+        async with self._database.write() as db:
+            await db.execute(
+                "UPDATE enquiries SET staff_thread_id = ? WHERE id = ?", (thread_id, enquiry_id)
+            )
+
+    async def for_thread(self, thread_id: int) -> Enquiry | None:
+        """The enquiry whose forum topic in the staff chat this is."""
+        return await self._one("staff_thread_id = ? ORDER BY id DESC LIMIT 1", (thread_id,))
 
     async def mark_user_told(self, enquiry_id: int) -> None:
         async with self._database.write() as db:

@@ -38,7 +38,7 @@ from bot.storage.privacy import Privacy
 from bot.storage.records import (
     Exchange,
     Handoff,
-    HeldUpdate,
+    InboxEntry,
     NewExchange,
     ReviewState,
     UnansweredQuestion,
@@ -93,7 +93,7 @@ class Storage:
     ) -> Storage:
         """Open (creating it and its directory unless `create` is False) and migrate.
 
-        `backlog_limit` and `retry_delay` bound what `record_exchange_or_hold` keeps in
+        `backlog_limit` and `retry_delay` bound what `record_exchange_or_defer` keeps in
         memory while the database refuses writes, and how soon it tries again.
         """
         database = await Database.open(path, create=create, busy_timeout=busy_timeout, clock=clock)
@@ -140,7 +140,7 @@ class Storage:
         redelivered Telegram update)."""
         return await self._exchanges.record_exchange(new)
 
-    async def record_exchange_or_hold(self, new: NewExchange) -> int | None:
+    async def record_exchange_or_defer(self, new: NewExchange) -> int | None:
         """`record_exchange`, or None when the database refuses writes for now: the exchange
         then waits in the write backlog, written by a background task once it can be."""
         return await self._backlog.record_or_defer(new)
@@ -204,16 +204,16 @@ class Storage:
 
     # --- the inbox of Telegram updates (inbox.py) -----------------------------------------
 
-    async def hold_update(self, update_id: int, payload: str, user_key: str | None = None) -> bool:
+    async def inbox_add(self, update_id: int, payload: str, user_key: str | None = None) -> bool:
         """Put a Telegram update in the inbox until it is handled; False if it is known
         already (a redelivery not to handle again)."""
         return await self._inbox.add(update_id, payload, user_key)
 
-    async def mark_updates_handled(self, update_ids: Iterable[int]) -> None:
+    async def inbox_mark_handled(self, update_ids: Iterable[int]) -> None:
         """The updates were handled (answered, or failed and logged): forget their content."""
         await self._inbox.mark_handled(update_ids)
 
-    async def take_held_updates(self) -> list[HeldUpdate]:
+    async def inbox_take_unhandled(self) -> list[InboxEntry]:
         """Updates in the inbox that a stopped process did not handle, oldest first."""
         return await self._inbox.take_unhandled()
 

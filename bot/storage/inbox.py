@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from bot.storage.records import HeldUpdate
+from bot.storage.records import InboxEntry
 from bot.storage.sqlite import Database
 
 INBOX_KEEP = timedelta(days=2)
@@ -48,7 +48,7 @@ class InboxStore:
                 [(moment, update_id) for update_id in update_ids],
             )
 
-    async def take_unhandled(self) -> list[HeldUpdate]:
+    async def take_unhandled(self) -> list[InboxEntry]:
         """Updates kept by a process that stopped before handling them, oldest first; each
         call counts as one more replay of each."""
         async with self._database.write() as db:
@@ -59,6 +59,6 @@ class InboxStore:
                 """
             )
         return sorted(
-            (HeldUpdate(int(r["update_id"]), str(r["payload"]), int(r["replays"])) for r in rows),
-            key=lambda held: held.update_id,
+            (InboxEntry(int(r["update_id"]), str(r["payload"]), int(r["replays"])) for r in rows),
+            key=lambda entry: entry.update_id,
         )

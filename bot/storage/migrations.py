@@ -155,7 +155,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         5,
         "inbox rows know their sender's pseudonym, so /forget reaches updates in flight",
         (
-            # Set while an update is held (its payload holds the sender's Telegram id),
+            # Set while an update is in the inbox (its payload holds the sender's Telegram id),
             # cleared with the payload once it is handled. Older rows have none: handled
             # ones hold nothing personal, and unhandled ones are replayed at the next start.
             "ALTER TABLE inbox ADD COLUMN user_key TEXT",
@@ -252,6 +252,17 @@ MIGRATIONS: tuple[Migration, ...] = (
                                           sent_at)
             SELECT staff_chat_id, staff_message_id, id, 0, created_at FROM handoffs
             """,
+        ),
+    ),
+    Migration(
+        8,
+        "enquiries in a forum staff chat: each has its own topic",
+        (
+            # The forum topic (message_thread_id) of the enquiry in the staff chat, once
+            # createForumTopic made it; NULL in a plain staff group (replies, as before).
+            "ALTER TABLE enquiries ADD COLUMN staff_thread_id INTEGER",
+            "CREATE INDEX enquiries_staff_thread ON enquiries (staff_thread_id) "
+            "WHERE staff_thread_id IS NOT NULL",
         ),
     ),
 )

@@ -200,7 +200,7 @@ class UsageStats:
 
 
 @dataclass(frozen=True, slots=True)
-class HeldUpdate:
+class InboxEntry:
     """A Telegram update taken from Telegram and not handled before the bot stopped."""
 
     update_id: int

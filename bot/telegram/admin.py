@@ -9,7 +9,6 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
 
 from bot import review
 from bot.i18n import N_, Translator, translator
@@ -19,16 +18,14 @@ from bot.stale_report import stale_readings
 from bot.storage import ReviewState, StorageError
 from bot.telegram import callback_data as cd
 from bot.telegram import languages
+from bot.telegram.context import BotData, Context, KtApplication
 from bot.telegram.languages import user_translator
-from bot.telegram.services import SERVICES_KEY, BotServices, services
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
 MAX_MESSAGE = 3800
-LAST_FAILURE_KEY = "ktbot.last_reload_failure"
 
-NO_STORAGE = N_("No storage configured.")
 NOTHING_OPEN = N_("No open unanswered questions. 🎉")
 # Telegram HTML: keep the tags and the placeholders.
 PAGE_TITLE = N_("<b>Open unanswered questions</b> ({total}), page {page} of {pages}:")
@@ -50,14 +47,14 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "\n…"
 
 
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reload_command(update: Update, context: Context) -> None:
     """Reload the knowledge base now and report problems with file and line."""
-    svc = services(context)
+    svc = context.bot_data
     message = update.effective_message
     if message is None:
         return
     report = await svc.knowledge.reload_async()
-    context.application.bot_data[LAST_FAILURE_KEY] = report.problems if not report.ok else None
+    svc.last_reload_failure = report.problems if not report.ok else None
     # Every problem, in as many messages as it takes: the one that matters may come last.
     for part in split_html(f"<pre>{html.escape(report.summary())}</pre>"):
         await message.reply_html(part)
@@ -100,28 +97,28 @@ def reload_failure_html(report: ReloadReport, t: Translator) -> str:
     return _clip("\n".join(lines))
 
 
-def _admin_translator(application: Application, admin_id: int) -> Translator:
+def _admin_translator(application: KtApplication, admin_id: int) -> Translator:
     """The admin's /language choice when known (the watcher has no update to read it from)."""
     data = application.user_data.get(admin_id) or {}
     return translator(data.get(languages.CHOSEN) or None)
 
 
-async def notify_reload(application: Application, report: ReloadReport) -> None:
+async def notify_reload(application: KtApplication, report: ReloadReport) -> None:
     """Tell admins about a background reload: a failure once each (its cause first), then an
     all-clear when it is fixed, and successes when the knowledge changed."""
-    svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
-    if svc is None:
+    svc = application.bot_data
+    if not svc.started:
         return
     fixed = False
     if report.ok:
-        fixed = bool(application.bot_data.get(LAST_FAILURE_KEY))
-        application.bot_data[LAST_FAILURE_KEY] = None
+        fixed = bool(svc.last_reload_failure)
+        svc.last_reload_failure = None
         if not report.changed and not fixed:
             return
-    elif application.bot_data.get(LAST_FAILURE_KEY) == report.problems:
+    elif svc.last_reload_failure == report.problems:
         return  # the same broken edit: admins were already told
     else:
-        application.bot_data[LAST_FAILURE_KEY] = report.problems
+        svc.last_reload_failure = report.problems
     for admin_id in svc.settings.admin_ids:
         t = _admin_translator(application, admin_id)
         if not report.ok:
@@ -139,21 +136,19 @@ async def notify_reload(application: Application, report: ReloadReport) -> None:
 # --- unanswered ---------------------------------------------------------------------------
 
 
-async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unanswered_command(update: Update, context: Context) -> None:
     """List open unanswered questions, a page at a time, with resolve/ignore buttons."""
     message = update.effective_message
     if message is None:
         return
     t = await user_translator(update, context)
-    text, keyboard = await _unanswered_page(services(context), 0, t)
+    text, keyboard = await _unanswered_page(context.bot_data, 0, t)
     await message.reply_html(text, reply_markup=keyboard)
 
 
 async def _unanswered_page(
-    svc: BotServices, page: int, t: Translator
+    svc: BotData, page: int, t: Translator
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    if svc.storage is None:
-        return html.escape(t.gettext(NO_STORAGE)), None
     total = await svc.storage.count_unanswered(state=ReviewState.OPEN)
     pages = max(1, -(-total // PAGE_SIZE))
     # After the last question of the last page is handled, show the page before it.
@@ -208,51 +203,75 @@ async def _unanswered_page(
     return _clip("\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
-async def on_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, data: cd.CallbackData
-) -> str | None:
+async def _admin_press(update: Update, context: Context) -> Translator | None:
+    """The admin's translator; None when the presser is not an admin (any more)."""
     query = update.callback_query
     assert query is not None
-    svc = services(context)
     t = await user_translator(update, context)
-    if not svc.is_admin(query.from_user.id) or svc.storage is None:
-        return t.gettext(EXPIRED)
-    notice = None
-    if data.action in (cd.ADMIN_RESOLVE, cd.ADMIN_IGNORE):
-        exchange_id = data.int_arg(0)
-        try:
-            if exchange_id is None:
-                return t.gettext(EXPIRED)
-            if data.action == cd.ADMIN_RESOLVE:
-                topic = cd.resolve_topic_token(data.arg(2), svc.knowledge.kb.topics)
-                if topic is None or topic not in svc.knowledge.kb.topics:
-                    return t.gettext(TOPIC_GONE)
-                await svc.storage.resolve(exchange_id, topic)
-                notice = t.gettext(RESOLVED).format(id=exchange_id, topic=topic)
-            else:
-                # A record for staff, not a message to the admin: kept in English.
-                await svc.storage.ignore(exchange_id, "ignored by an admin in Telegram")
-                notice = t.gettext(IGNORED).format(id=exchange_id)
-        except StorageError as exc:
-            return str(exc)[:190]
-    page = data.int_arg(1 if data.action != cd.ADMIN_PAGE else 0) or 0
-    text, keyboard = await _unanswered_page(svc, page, t)
+    return t if context.bot_data.is_admin(query.from_user.id) else None
+
+
+async def resolve_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
+    """✅ under an unanswered question: resolved by its nearest topic (ar|id|page|topic)."""
+    t = await _admin_press(update, context)
+    exchange_id = data.int_arg(0)
+    if t is None or exchange_id is None:
+        return (t or await user_translator(update, context)).gettext(EXPIRED)
+    svc = context.bot_data
+    topic = cd.resolve_topic_token(data.arg(2), svc.knowledge.kb.topics)
+    if topic is None or topic not in svc.knowledge.kb.topics:
+        return t.gettext(TOPIC_GONE)
+    try:
+        await svc.storage.resolve(exchange_id, topic)
+    except StorageError as exc:
+        return str(exc)[:190]
+    await _show_page(update, context, data.int_arg(1) or 0, t)
+    return t.gettext(RESOLVED).format(id=exchange_id, topic=topic)
+
+
+async def ignore_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
+    """🗑 under an unanswered question: ignored (ai|id|page)."""
+    t = await _admin_press(update, context)
+    exchange_id = data.int_arg(0)
+    if t is None or exchange_id is None:
+        return (t or await user_translator(update, context)).gettext(EXPIRED)
+    try:
+        # A record for staff, not a message to the admin: kept in English.
+        await context.bot_data.storage.ignore(exchange_id, "ignored by an admin in Telegram")
+    except StorageError as exc:
+        return str(exc)[:190]
+    await _show_page(update, context, data.int_arg(1) or 0, t)
+    return t.gettext(IGNORED).format(id=exchange_id)
+
+
+async def page_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
+    """« Newer / Older »: another page of unanswered questions (ap|page)."""
+    t = await _admin_press(update, context)
+    if t is None:
+        return (await user_translator(update, context)).gettext(EXPIRED)
+    await _show_page(update, context, data.int_arg(0) or 0, t)
+    return None
+
+
+async def _show_page(update: Update, context: Context, page: int, t: Translator) -> None:
+    query = update.callback_query
+    assert query is not None
+    text, keyboard = await _unanswered_page(context.bot_data, page, t)
     if isinstance(query.message, Message):
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
         except TelegramError as exc:
             log.debug("could not edit unanswered page: %s", exc)
-    return notice
 
 
 # --- stats and digest ---------------------------------------------------------------------
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats_command(update: Update, context: Context) -> None:
     """Usage over the last 30 days."""
-    svc = services(context)
+    svc = context.bot_data
     message = update.effective_message
-    if message is None or svc.storage is None:
+    if message is None:
         return
     now = svc.clock()
     since = now - timedelta(days=30)
@@ -263,11 +282,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await message.reply_html(f"<pre>{html.escape(_clip(text))}</pre>")
 
 
-async def weekly_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def weekly_digest(context: Context) -> None:
     """Send admins this week's unanswered questions and the stale topics users read most."""
-    svc = services(context)
-    if svc.storage is None:
-        return
+    svc = context.bot_data
     now = svc.clock()
     since = now - timedelta(days=7)
     items = await svc.storage.unanswered(state=ReviewState.OPEN, since=since)

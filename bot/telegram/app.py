@@ -11,28 +11,17 @@ from pathlib import Path
 
 from telegram import BotCommand, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import AIORateLimiter, Application
 from telegram.request import BaseRequest
 
-from bot.conversation import Conversation
 from bot.i18n import INTERFACE_LANGUAGES, N_, translator
 from bot.live_knowledge import LiveKnowledge
-from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.storage import Storage
-from bot.telegram import admin, enquiry_delivery, handlers, languages, prompt_stop, staff_access
+from bot.telegram import admin, enquiry_delivery, prompt_stop, routes, staff_access
+from bot.telegram.context import CONTEXT_TYPES, Context, KtApplication
 from bot.telegram.errors import short_error
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor
-from bot.telegram.services import SERVICES_KEY, BotServices
 from bot.telegram.watcher import watch_knowledge
 
 log = logging.getLogger(__name__)
@@ -71,15 +60,16 @@ POLL_INTERVAL_SECONDS = 0.05
 
 def build_application(
     settings: Settings, knowledge: LiveKnowledge, *, request: BaseRequest | None = None
-) -> Application:
+) -> KtApplication:
     """The configured Application; storage opens in post_init, inside the event loop.
 
     `request` replaces the HTTP layer (tests pass an in-process fake Bot API).
     """
     token = settings.require_token()
     queue = DurableUpdateQueue()
-    builder: ApplicationBuilder = (
+    builder = (
         Application.builder()
+        .context_types(CONTEXT_TYPES)
         .token(token)
         .update_queue(queue)
         .concurrent_updates(InboxUpdateProcessor(CONCURRENT_UPDATES, queue))
@@ -105,57 +95,27 @@ def build_application(
             settings.telegram_api_url.replace("/bot", "/file/bot")
         )
     application = builder.build()
-    application.bot_data["ktbot.settings"] = settings
-    application.bot_data["ktbot.knowledge"] = knowledge
+    application.bot_data.configure(settings, knowledge)
     register_handlers(application, settings)
     return application
 
 
-def register_handlers(application: Application, settings: Settings) -> None:
-    """Every handler, in the order Telegram updates are tried."""
-    staff_access.register(application, settings)  # admin and enquiry commands, where allowed
-    application.add_handler(CommandHandler("start", handlers.start))
-    application.add_handler(CommandHandler("help", handlers.help_command))
-    application.add_handler(CommandHandler("topics", handlers.topics_command))
-    application.add_handler(CommandHandler("contact", handlers.contact_command))
-    application.add_handler(CommandHandler("forget", handlers.forget_command))
-    application.add_handler(CommandHandler("language", languages.language_command))
-    application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.edited))
-    application.add_handler(
-        MessageHandler(
-            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, handlers.question
-        )
-    )
-    application.add_handler(
-        MessageHandler(
-            filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE,
-            handlers.unknown_command,
-        )
-    )
-    application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, handlers.not_text)
-    )
+def register_handlers(application: KtApplication, settings: Settings) -> None:
+    """Every route of `routes.ROUTES`, in the order Telegram updates are tried."""
+    application.add_handlers(routes.handlers(settings))
     application.add_error_handler(on_error)
 
 
-async def _post_init(application: Application) -> None:
-    settings: Settings = application.bot_data["ktbot.settings"]
-    knowledge: LiveKnowledge = application.bot_data["ktbot.knowledge"]
+async def _post_init(application: KtApplication) -> None:
+    bot_data = application.bot_data
+    settings, knowledge = bot_data.settings, bot_data.knowledge
     storage = await Storage.open(settings.db_path)
     if isinstance(application.update_queue, DurableUpdateQueue):
         application.update_queue.storage = storage
         await application.update_queue.replay_held(application.bot)
-    application.bot_data[SERVICES_KEY] = BotServices(
-        settings=settings,
-        knowledge=knowledge,
-        conversation=Conversation(knowledge, storage, channel="telegram"),
-        storage=storage,
-        limiter=RateLimiter(settings.rate_limit_per_minute),
-        secret=settings.pseudonym_secret(),
-    )
+    bot_data.start(storage)
     if isinstance(application.update_queue, DurableUpdateQueue):
-        application.update_queue.user_key = application.bot_data[SERVICES_KEY].user_key
+        application.update_queue.user_key = bot_data.user_key
     try:
         # English for every app language, then each translation for apps set to it.
         await application.bot.set_my_commands(commands_in("en"))
@@ -173,7 +133,7 @@ async def _post_init(application: Application) -> None:
         jobs.run_repeating(_heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat")
         if settings.admin_ids:
             jobs.run_daily(admin.weekly_digest, DIGEST_TIME, days=DIGEST_DAYS, name="digest")
-    application.bot_data["ktbot.watcher"] = asyncio.create_task(
+    bot_data.watcher = asyncio.create_task(
         watch_knowledge(knowledge, lambda report: admin.notify_reload(application, report))
     )
     if jobs is not None:
@@ -188,12 +148,12 @@ async def _post_init(application: Application) -> None:
         _log_running(application)
 
 
-async def _announce_running(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _announce_running(context: Context) -> None:
     _log_running(context.application)
 
 
-def _log_running(application: Application) -> None:
-    knowledge: LiveKnowledge = application.bot_data["ktbot.knowledge"]
+def _log_running(application: KtApplication) -> None:
+    knowledge = application.bot_data.knowledge
     log.info(
         "ktbot is running as @%s with knowledge version %s (%d topics)",
         application.bot.username,
@@ -202,27 +162,24 @@ def _log_running(application: Application) -> None:
     )
 
 
-async def _post_stop(application: Application) -> None:
-    task: asyncio.Task[None] | None = application.bot_data.pop("ktbot.watcher", None)
+async def _post_stop(application: KtApplication) -> None:
+    task, application.bot_data.watcher = application.bot_data.watcher, None
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
 
-async def _post_shutdown(application: Application) -> None:
+async def _post_shutdown(application: KtApplication) -> None:
     if isinstance(application.update_queue, DurableUpdateQueue):
         await application.update_queue.flush()
-    svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
-    if svc is not None and svc.storage is not None:
-        await svc.storage.close()
+    if application.bot_data.started:
+        await application.bot_data.storage.close()
     log.info("ktbot stopped")
 
 
-async def _purge_old(context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc: BotServices = context.application.bot_data[SERVICES_KEY]
-    if svc.storage is None:
-        return
+async def _purge_old(context: Context) -> None:
+    svc = context.application.bot_data
     cutoff = datetime.now(UTC) - timedelta(days=svc.settings.retention_days)
     removed = await svc.storage.purge_older_than(cutoff)
     log.info(
@@ -234,13 +191,13 @@ def heartbeat_path(settings: Settings) -> Path:
     return settings.db_path.parent / "heartbeat"
 
 
-async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _heartbeat(context: Context) -> None:
     """Touch the heartbeat file, but only while Telegram answers.
 
     A bot that runs but cannot reach Telegram serves nobody: during an outage the file ages
     and `ktbot health` (the Docker HEALTHCHECK) turns unhealthy after its --max-age.
     """
-    settings: Settings = context.application.bot_data["ktbot.settings"]
+    settings = context.application.bot_data.settings
     path = heartbeat_path(settings)
     try:
         await context.bot.get_me()
@@ -253,7 +210,7 @@ async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not write heartbeat %s: %s", path, exc)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log with context and carry on: one failing update never stops the bot."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None

@@ -7,41 +7,77 @@ Telegram limits `callback_data` to 64 bytes and deep-link payloads to 64 charact
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 MAX_CALLBACK_BYTES = 64
 SEPARATOR = "|"
 
-# Actions (the first field of callback data).
-SHOW_TOPIC = "t"
-"""Open a topic in the browser, editing the pressed message: t|<topic>."""
-RELATED = "r"
-"""Open a related topic under an answer as a new message, so the answer stays: r|<topic>."""
-CHOOSE = "c"
-"""Clarification choice: c|<exchange id>|<topic>."""
-NONE_OF_THESE = "n"
-FEEDBACK = "f"
-"""f|<exchange id>|1 (helpful) or 0."""
-MORE = "m"
-"""Show the rest of a shortened answer, editing it in place: m|<topic>."""
-CATEGORY = "cat"
-HOME = "home"
-HANDOFF = "h"
-"""Ask to talk to a person: h|<exchange id or 0>."""
-HANDOFF_CONSENT = "hc"
-"""Retired (hc|<exchange id or 0>|y or n): one pending consent per user; old prompts expire."""
-ENQUIRY_CONSENT = "ek"
-"""Consent for one enquiry: ek|<enquiry id>|y or n. Each prompt carries its own enquiry."""
-ENQUIRY_CLOSE = "ex"
-"""Staff close an enquiry: ex|<enquiry id>."""
-FORGET = "forget"
-"""forget|y or n."""
-LANGUAGE = "lang"
-"""lang|en, fr, or auto (the language of each message)."""
-ADMIN_RESOLVE = "ar"
-ADMIN_IGNORE = "ai"
-ADMIN_PAGE = "ap"
+
+class Action(StrEnum):
+    """What a button does: the first field of its callback data, one route each (`routes`)."""
+
+    SHOW_TOPIC = "t"
+    """Open a topic in the browser, editing the pressed message: t|<topic>."""
+    RELATED = "r"
+    """Open a related topic under an answer as a new message, so the answer stays: r|<topic>."""
+    CHOOSE = "c"
+    """Clarification choice: c|<exchange id>|<topic>."""
+    NONE_OF_THESE = "n"
+    """None of the clarification's choices: n|<exchange id>."""
+    FEEDBACK = "f"
+    """f|<exchange id>|1 (helpful) or 0."""
+    MORE = "m"
+    """Show the rest of a shortened answer, editing it in place: m|<topic>."""
+    CATEGORY = "cat"
+    """Open a category of the browser: cat|<category>."""
+    HOME = "home"
+    """Back to the browser's categories."""
+    HANDOFF = "h"
+    """Ask to talk to a person: h|<exchange id or 0>."""
+    HANDOFF_CONSENT = "hc"
+    """Retired (hc|<exchange id or 0>|y or n): one pending consent per user; old prompts expire."""
+    ENQUIRY_CONSENT = "ek"
+    """Consent for one enquiry: ek|<enquiry id>|y or n. Each prompt carries its own enquiry."""
+    ENQUIRY_CLOSE = "ex"
+    """Staff close an enquiry: ex|<enquiry id>."""
+    FORGET = "forget"
+    """forget|y or n."""
+    LANGUAGE = "lang"
+    """lang|en, fr, or auto (the language of each message)."""
+    ADMIN_RESOLVE = "ar"
+    """ar|<exchange id>|<page>|<topic>."""
+    ADMIN_IGNORE = "ai"
+    """ai|<exchange id>|<page>."""
+    ADMIN_PAGE = "ap"
+    """ap|<page>."""
+
+
+# The actions by their names alone too, for short call sites: `cd.encode(cd.FEEDBACK, 12, 1)`.
+SHOW_TOPIC = Action.SHOW_TOPIC
+RELATED = Action.RELATED
+CHOOSE = Action.CHOOSE
+NONE_OF_THESE = Action.NONE_OF_THESE
+FEEDBACK = Action.FEEDBACK
+MORE = Action.MORE
+CATEGORY = Action.CATEGORY
+HOME = Action.HOME
+HANDOFF = Action.HANDOFF
+HANDOFF_CONSENT = Action.HANDOFF_CONSENT
+ENQUIRY_CONSENT = Action.ENQUIRY_CONSENT
+ENQUIRY_CLOSE = Action.ENQUIRY_CLOSE
+FORGET = Action.FORGET
+LANGUAGE = Action.LANGUAGE
+ADMIN_RESOLVE = Action.ADMIN_RESOLVE
+ADMIN_IGNORE = Action.ADMIN_IGNORE
+ADMIN_PAGE = Action.ADMIN_PAGE
+
+
+def pattern(action: Action) -> re.Pattern[str]:
+    """The callback data of one action: `t` or `t|…`, never `tx|…`."""
+    return re.compile(rf"^{re.escape(action)}(?:{re.escape(SEPARATOR)}.*)?\Z", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +108,8 @@ def resolve_topic_token(token: str, topic_ids: Iterable[str]) -> str | None:
     return next((t for t in topic_ids if topic_token(t) == token), None)
 
 
-def encode(action: str, *args: object) -> str:
-    data = SEPARATOR.join([action, *map(str, args)])
+def encode(action: Action, *args: object) -> str:
+    data = SEPARATOR.join([action.value, *map(str, args)])
     if len(data.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback data too long ({len(data.encode())} bytes): {data!r}")
     return data

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
 
 from bot import enquiries
 from bot import enquiry_texts as texts
@@ -29,15 +28,15 @@ from bot.i18n import translator
 from bot.storage import StorageError
 from bot.storage.enquiries import Enquiry, EnquiryStore
 from bot.telegram import callback_data as cd
+from bot.telegram import staff_forum
+from bot.telegram.context import BotData, Context, KtApplication
 from bot.telegram.errors import short_error
-from bot.telegram.services import SERVICES_KEY, BotServices
 
 log = logging.getLogger(__name__)
 
 DELIVERY_JOB_SECONDS = 5
 """How often due retries are looked for (the back-off itself is per enquiry)."""
 REMINDER_JOB_SECONDS = 600
-IN_FLIGHT_KEY = "ktbot.enquiries_in_flight"
 
 
 def close_keyboard(enquiry_id: int) -> InlineKeyboardMarkup:
@@ -77,23 +76,26 @@ async def tell_user(bot: Bot, store: EnquiryStore, enquiry: Enquiry) -> None:
     await store.mark_user_told(enquiry.id)
 
 
-async def deliver(application: Application, enquiry_id: int) -> bool:
+async def deliver(application: KtApplication, enquiry_id: int) -> bool:
     """Send one enquiry to the staff chat if it is due; True once it is delivered."""
-    svc: BotServices = application.bot_data[SERVICES_KEY]
+    svc = application.bot_data
     staff_chat = svc.settings.staff_chat_id
-    if svc.storage is None or staff_chat is None:
+    if staff_chat is None:
         return False
-    in_flight: set[int] = application.bot_data.setdefault(IN_FLIGHT_KEY, set())
+    in_flight = svc.delivering
     if enquiry_id in in_flight:
         return False  # the job and a button press at once: one of them sends
     in_flight.add(enquiry_id)
     try:
-        return await _deliver(application.bot, svc, EnquiryStore(svc.storage), enquiry_id)
+        return await _deliver(application, svc, EnquiryStore(svc.storage), enquiry_id)
     finally:
         in_flight.discard(enquiry_id)
 
 
-async def _deliver(bot: Bot, svc: BotServices, store: EnquiryStore, enquiry_id: int) -> bool:
+async def _deliver(
+    application: KtApplication, svc: BotData, store: EnquiryStore, enquiry_id: int
+) -> bool:
+    bot = application.bot
     enquiry = await store.get(enquiry_id)
     if enquiry is None or not enquiry.active:
         return False
@@ -102,10 +104,17 @@ async def _deliver(bot: Bot, svc: BotServices, store: EnquiryStore, enquiry_id: 
         return True
     staff_chat = svc.settings.staff_chat_id
     assert staff_chat is not None
-    parts = enquiries.staff_parts(enquiry, from_group=enquiry.from_group)
     sent = {m.part for m in await store.staff_messages(enquiry_id) if m.part is not None}
     head = await store.head(enquiry_id)
+    thread = enquiry.staff_thread_id
     try:
+        # A forum staff chat: the enquiry's own topic first (unless a part already went
+        # out as a plain message before the chat became a forum: it stays a plain one).
+        if thread is None and not sent and await staff_forum.forum_mode(application):
+            thread = await _open_topic(application, svc, store, enquiry, staff_chat)
+        parts = enquiries.staff_parts(
+            enquiry, from_group=enquiry.from_group, in_topic=thread is not None
+        )
         for index, part in enumerate(parts):
             if index in sent:
                 continue
@@ -115,13 +124,15 @@ async def _deliver(bot: Bot, svc: BotServices, store: EnquiryStore, enquiry_id: 
                 part,
                 parse_mode=ParseMode.HTML,
                 reply_markup=close_keyboard(enquiry_id) if last else None,
-                reply_to_message_id=head.message_id if head else None,
+                reply_to_message_id=head.message_id if head and thread is None else None,
+                message_thread_id=thread,
                 disable_web_page_preview=True,
             )
             await store.record_message(enquiry_id, staff_chat, message.message_id, index)
             if head is None:
                 head = await store.head(enquiry_id)
     except TelegramError as exc:
+        staff_forum.redetect(application)  # the chat or the bot's rights may have changed
         await _failed(bot, svc, store, enquiry, exc)
         return False
     await store.mark_delivered(enquiry_id)
@@ -129,8 +140,27 @@ async def _deliver(bot: Bot, svc: BotServices, store: EnquiryStore, enquiry_id: 
     return True
 
 
+async def _open_topic(
+    application: KtApplication,
+    svc: BotData,
+    store: EnquiryStore,
+    enquiry: Enquiry,
+    staff_chat: int,
+) -> int | None:
+    """The enquiry's new topic; None if the chat turns out not to allow one any more (the
+    enquiry then goes as a plain message). TelegramError for anything else."""
+    try:
+        return await staff_forum.open_topic(application.bot, svc, store, enquiry, staff_chat)
+    except BadRequest as exc:
+        staff_forum.redetect(application)
+        if await staff_forum.forum_mode(application):
+            raise
+        log.warning("enquiry #%s goes without a topic: %s", enquiry.id, short_error(exc))
+        return None
+
+
 async def _failed(
-    bot: Bot, svc: BotServices, store: EnquiryStore, enquiry: Enquiry, exc: TelegramError
+    bot: Bot, svc: BotData, store: EnquiryStore, enquiry: Enquiry, exc: TelegramError
 ) -> None:
     error = short_error(exc)
     now = svc.clock()
@@ -156,15 +186,16 @@ async def _failed(
                 log.warning("could not tell admin %s: %s", admin_id, short_error(admin_exc))
 
 
-async def deliver_due(application: Application) -> int:
+async def deliver_due(application: KtApplication) -> int:
     """Deliver every enquiry whose (next) attempt is due; return how many were delivered.
 
     Also tells users not yet told (a crash between consent and the notice)."""
-    svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
-    if svc is None or svc.storage is None or svc.settings.staff_chat_id is None:
+    svc = application.bot_data
+    if not svc.started or svc.settings.staff_chat_id is None:
         return 0
     store = EnquiryStore(svc.storage)
     delivered = 0
+    await staff_forum.forum_mode(application)  # detected at start, and again after an error
     try:
         for enquiry in await store.untold():
             await tell_user(application.bot, store, enquiry)
@@ -175,14 +206,14 @@ async def deliver_due(application: Application) -> int:
     return delivered
 
 
-async def delivery_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def delivery_job(context: Context) -> None:
     await deliver_due(context.application)
 
 
-async def remind_staff(application: Application, now: datetime | None = None) -> int:
+async def remind_staff(application: KtApplication, now: datetime | None = None) -> int:
     """Remind the staff chat of enquiries unanswered for longer than configured."""
-    svc: BotServices | None = application.bot_data.get(SERVICES_KEY)
-    if svc is None or svc.storage is None or svc.settings.staff_chat_id is None:
+    svc = application.bot_data
+    if not svc.started or svc.settings.staff_chat_id is None:
         return 0
     hours = svc.settings.enquiry_reminder_hours
     if hours <= 0:
@@ -192,12 +223,14 @@ async def remind_staff(application: Application, now: datetime | None = None) ->
     reminded = 0
     for enquiry in await store.due_reminders(now - timedelta(hours=hours)):
         head = await store.head(enquiry.id)
+        thread = enquiry.staff_thread_id
         try:
             message = await application.bot.send_message(
                 svc.settings.staff_chat_id,
                 enquiries.reminder_html(enquiry, now),
                 parse_mode=ParseMode.HTML,
-                reply_to_message_id=head.message_id if head else None,
+                reply_to_message_id=head.message_id if head and thread is None else None,
+                message_thread_id=thread,
             )
         except TelegramError as exc:
             log.warning("could not remind staff of enquiry #%s: %s", enquiry.id, short_error(exc))
@@ -208,14 +241,14 @@ async def remind_staff(application: Application, now: datetime | None = None) ->
     return reminded
 
 
-async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reminder_job(context: Context) -> None:
     try:
         await remind_staff(context.application)
     except StorageError as exc:
         log.error("enquiry reminders: the database failed: %s", exc)
 
 
-def schedule(application: Application) -> None:
+def schedule(application: KtApplication) -> None:
     """The delivery job (first run at start-up: what a crash left undelivered goes now) and
     the reminder job."""
     jobs = application.job_queue

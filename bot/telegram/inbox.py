@@ -53,7 +53,7 @@ def without_names(value: Any) -> Any:
 
 
 class DurableUpdateQueue(asyncio.Queue[object]):
-    """The Application's update queue; holds each Telegram update in the inbox first.
+    """The Application's update queue; adds each Telegram update to the inbox first.
 
     Without storage (not opened yet, or refusing writes) it is a plain queue: answering
     matters more than the crash guarantee.
@@ -63,16 +63,16 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         super().__init__()
         self.storage: Storage | None = None
         self.user_key: Callable[[int], str] | None = None
-        """The sender's pseudonym, stored with a held update so /forget can clear it."""
+        """The sender's pseudonym, stored with its inbox entry so /forget can clear it."""
         self._handled: list[int] = []
 
     async def put(self, item: object) -> None:
-        if isinstance(item, Update) and not await self._hold(item):
+        if isinstance(item, Update) and not await self._add_to_inbox(item):
             log.info("update %s delivered again by Telegram: already handled", item.update_id)
             return
         await super().put(item)
 
-    async def _hold(self, update: Update) -> bool:
+    async def _add_to_inbox(self, update: Update) -> bool:
         """Whether to handle the update: False for one the inbox knows already."""
         storage = self.storage
         if storage is None or storage.backlog:  # a refusing database would stall fetching
@@ -81,9 +81,9 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         key = self.user_key(user.id) if user is not None and self.user_key else None
         payload = json.dumps(without_names(update.to_dict()))
         try:
-            return await storage.hold_update(update.update_id, payload, key)
+            return await storage.inbox_add(update.update_id, payload, key)
         except StorageError as exc:
-            log.warning("update %s not held in the inbox (%s)", update.update_id, exc)
+            log.warning("update %s not added to the inbox (%s)", update.update_id, exc)
             return True
 
     async def release(self, update: object) -> None:
@@ -101,7 +101,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
             return
         handled, self._handled = self._handled, []
         try:
-            await self.storage.mark_updates_handled(handled)
+            await self.storage.inbox_mark_handled(handled)
         except StorageError as exc:
             # Kept for the next attempt; if it never comes, the next start replays them
             # (answered twice at worst, never lost).
@@ -114,12 +114,12 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         if storage is None:
             return 0
         try:
-            held = await storage.take_held_updates()
+            unhandled = await storage.inbox_take_unhandled()
         except StorageError as exc:
             log.error("cannot read the inbox, nothing replayed this time: %s", exc)
             return 0
         replayed = 0
-        for item in held:
+        for item in unhandled:
             if item.replays > MAX_REPLAYS:
                 log.error(
                     "dropping update %s: still unhandled after %d starts (it may be what "
@@ -127,13 +127,13 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                     item.update_id,
                     item.replays - 1,
                 )
-                await storage.mark_updates_handled([item.update_id])
+                await storage.inbox_mark_handled([item.update_id])
                 continue
             try:
                 update = Update.de_json(json.loads(item.payload), bot)
             except (ValueError, TypeError, KeyError) as exc:
-                log.error("dropping unreadable held update %s: %s", item.update_id, exc)
-                await storage.mark_updates_handled([item.update_id])
+                log.error("dropping unreadable inbox entry %s: %s", item.update_id, exc)
+                await storage.inbox_mark_handled([item.update_id])
                 continue
             self.put_nowait(update)
             replayed += 1

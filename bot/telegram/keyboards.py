@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.conversation import Reply, ReplyKind
 from bot.i18n import N_, Translator, translator
-from bot.rendering import topic_title
+from bot.rendering import category_title, topic_title
 from bot.telegram import callback_data as cd
 from intents import KnowledgeBase, Topic
 
@@ -147,9 +147,13 @@ def reply_keyboard(reply: Reply, *, handoff: bool) -> InlineKeyboardMarkup | Non
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def categories_keyboard(kb: KnowledgeBase) -> InlineKeyboardMarkup:
+def categories_keyboard(kb: KnowledgeBase, t: Translator) -> InlineKeyboardMarkup:
     rows = [
-        [InlineKeyboardButton(_label(c.title), callback_data=cd.encode(cd.CATEGORY, c.id))]
+        [
+            InlineKeyboardButton(
+                _label(category_title(c, t.language)), callback_data=cd.encode(cd.CATEGORY, c.id)
+            )
+        ]
         for c in kb.categories.values()
         if kb.topics_in(c.id)
     ]

@@ -11,13 +11,12 @@ import logging
 from typing import Final
 
 from telegram import Message, Update
-from telegram.ext import ContextTypes
 
 from bot.i18n import INTERFACE_LANGUAGES, N_, Translator, translator
 from bot.storage import StorageError
 from bot.telegram import callback_data as cd
 from bot.telegram import keyboards
-from bot.telegram.services import services
+from bot.telegram.context import Context
 from intents import DEFAULT_LANGUAGE, Language, language_of_code
 
 log = logging.getLogger(__name__)
@@ -40,14 +39,14 @@ AUTOMATIC_DONE = N_("From now on, I will answer you in the language you write in
 SAVE_FAILED = N_("Sorry, I could not save that right now.")
 
 
-async def chosen_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Language | None:
+async def chosen_language(update: Update, context: Context) -> Language | None:
     """The language the user chose with /language, if any (read from storage once)."""
     data = context.user_data
     if data is not None and CHOSEN in data:
         return language_of_code(data[CHOSEN])
-    svc = services(context)
+    svc = context.bot_data
     user = update.effective_user
-    if svc.storage is None or user is None:
+    if user is None:
         return None
     try:
         stored = await svc.storage.user_language(svc.user_key(user.id))
@@ -59,7 +58,7 @@ async def chosen_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return language_of_code(stored)
 
 
-async def user_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Language:
+async def user_language(update: Update, context: Context) -> Language:
     """The language for whatever is not an answer to a question typed just now."""
     chosen = await chosen_language(update, context)
     if chosen is not None:
@@ -71,16 +70,16 @@ async def user_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> L
     return language_of_code(user.language_code if user else None) or DEFAULT_LANGUAGE
 
 
-async def user_translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
+async def user_translator(update: Update, context: Context) -> Translator:
     return translator(await user_language(update, context))
 
 
-def remember_question_language(context: ContextTypes.DEFAULT_TYPE, language: Language) -> None:
+def remember_question_language(context: Context, language: Language) -> None:
     if context.user_data is not None:
         context.user_data[LAST_LANGUAGE] = language
 
 
-def forget_languages(context: ContextTypes.DEFAULT_TYPE) -> None:
+def forget_languages(context: Context) -> None:
     """After /forget: nothing about the user's languages is kept in memory either."""
     if context.user_data is not None:
         context.user_data[CHOSEN] = ""
@@ -103,7 +102,7 @@ def _choices(t: Translator) -> dict[str, str]:
     }
 
 
-async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language_command(update: Update, context: Context) -> None:
     """Offer English, French, or the language of each message."""
     message = update.effective_message
     if message is None:
@@ -115,22 +114,19 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
-async def on_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, data: cd.CallbackData
-) -> str | None:
+async def on_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """Store the choice and confirm it in the chosen language."""
     query = update.callback_query
     assert query is not None
-    svc = services(context)
+    svc = context.bot_data
     choice = language_of_code(data.arg(0))
     if choice is not None and choice not in INTERFACE_LANGUAGES:
         choice = None
-    if svc.storage is not None:
-        try:
-            await svc.storage.set_user_language(svc.user_key(query.from_user.id), choice)
-        except StorageError as exc:
-            log.error("could not store a user's language: %s", exc)
-            return (await user_translator(update, context)).gettext(SAVE_FAILED)
+    try:
+        await svc.storage.set_user_language(svc.user_key(query.from_user.id), choice)
+    except StorageError as exc:
+        log.error("could not store a user's language: %s", exc)
+        return (await user_translator(update, context)).gettext(SAVE_FAILED)
     if context.user_data is not None:
         context.user_data[CHOSEN] = choice or ""
     t = await user_translator(update, context)

@@ -9,13 +9,14 @@ Anyone else gets the normal bot: the command is treated like any unknown one.
 from __future__ import annotations
 
 import logging
+from enum import Enum
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeChatMember
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import filters
 
 from bot.settings import Settings
-from bot.telegram import admin, handoff
+from bot.telegram.context import KtApplication
 from bot.telegram.errors import short_error
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,15 @@ ADMIN_COMMANDS = (
     BotCommand("reload", "Reload the knowledge base now"),
 )
 """Added to the admins' menu (in English: they are KT staff)."""
+
+
+class Place(Enum):
+    """Where a command is taken (`routes.Command`)."""
+
+    ANYWHERE = "anywhere"
+    ADMINS = "an admin, in a private chat or in the staff chat"
+    STAFF_CHAT = "the staff chat"
+    ENQUIRIES = "the staff chat, or an admin in a private chat"
 
 
 def staff_chat_filter(settings: Settings) -> filters.BaseFilter | None:
@@ -46,29 +56,25 @@ def admin_place_filter(settings: Settings) -> filters.BaseFilter | None:
     return filters.User(user_id=settings.admin_ids) & places
 
 
-def register(application: Application, settings: Settings) -> None:
-    """The staff commands, before the user commands so that they win where they apply."""
+def place_filter(place: Place, settings: Settings) -> filters.BaseFilter | None:
+    """Where a staff command is taken; None: nowhere (no admins or no staff chat set)."""
     admins = admin_place_filter(settings)
     staff = staff_chat_filter(settings)
-    if admins is not None:
-        for name, callback in (
-            ("reload", admin.reload_command),
-            ("unanswered", admin.unanswered_command),
-            ("stats", admin.stats_command),
-        ):
-            application.add_handler(CommandHandler(name, callback, filters=admins))
-    enquiry_place = admins if staff is None else (staff if admins is None else staff | admins)
-    if staff is not None and enquiry_place is not None:
-        application.add_handler(
-            CommandHandler("enquiries", handoff.enquiries_command, filters=enquiry_place)
-        )
-        application.add_handler(CommandHandler("close", handoff.close_command, filters=staff))
+    if place is Place.ADMINS:
+        return admins
+    if place is Place.STAFF_CHAT:
+        return staff
+    if place is Place.ENQUIRIES and staff is not None:
+        return staff if admins is None else staff | admins
+    return None
 
 
-async def set_admin_menus(application: Application, user_commands: tuple[BotCommand, ...]) -> None:
+async def set_admin_menus(
+    application: KtApplication, user_commands: tuple[BotCommand, ...]
+) -> None:
     """Each admin's menu: the user commands and the admin ones, in their private chat and
     (as a member) in the staff chat. Best effort, like the default menu."""
-    settings: Settings = application.bot_data["ktbot.settings"]
+    settings = application.bot_data.settings
     commands = (*user_commands, *ADMIN_COMMANDS)
     for admin_id in sorted(settings.admin_ids):
         scopes: list[BotCommandScopeChat | BotCommandScopeChatMember] = [

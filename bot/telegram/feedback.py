@@ -1,0 +1,48 @@
+"""👍/👎 under an answer: recorded, and shown on the message itself."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+
+from bot.i18n import N_
+from bot.storage import StorageError
+from bot.telegram import callback_data as cd
+from bot.telegram import keyboards
+from bot.telegram.context import Context
+from bot.telegram.languages import user_translator
+
+log = logging.getLogger(__name__)
+
+THANKS = N_("Thanks!")
+FEEDBACK_THANKS = N_("Thanks for your feedback!")
+FEEDBACK_CHANGED = N_("Vote changed. Thanks!")
+FEEDBACK_FAILED = N_("Sorry, I could not save that right now.")
+
+
+async def vote(update: Update, context: Context, data: cd.CallbackData) -> str:
+    svc = context.bot_data
+    t = await user_translator(update, context)
+    exchange_id = data.int_arg(0)
+    if not exchange_id:
+        return t.gettext(THANKS)
+    helpful = data.arg(1) == "1"
+    try:
+        await svc.storage.record_feedback(exchange_id, helpful)
+    except StorageError as exc:
+        log.error("could not record feedback for exchange %s: %s", exchange_id, exc)
+        return t.gettext(FEEDBACK_FAILED)
+    # Show the vote that counts on the message itself (👍 ✓); the other thumb changes it.
+    query = update.callback_query
+    shown = query.message.reply_markup if query and isinstance(query.message, Message) else None
+    if query is None or shown is None:
+        return t.gettext(FEEDBACK_THANKS)
+    marked, before = keyboards.with_vote(shown, helpful)
+    if before is not helpful:
+        with contextlib.suppress(TelegramError):  # a deleted or too old message: keep the vote
+            await query.edit_message_reply_markup(marked)
+    changed = before is not None and before is not helpful
+    return t.gettext(FEEDBACK_CHANGED if changed else FEEDBACK_THANKS)

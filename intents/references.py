@@ -1,0 +1,169 @@
+"""Cross-references between entries, checked once every file is read: categories, contacts
+and related topics named by id, former ids of renamed topics, the ids of `special:`,
+example questions asked under two topics, and synonyms read two ways."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from intents.entry_validation import LoadedFile
+from intents.errors import Problem
+from intents.features import synonym_key
+from intents.markup import parse_markup
+from intents.models import SpecialIds, SynonymGroup, Topic
+from intents.normalize import question_key
+from intents.yaml_source import SourceDocument
+
+
+@dataclass(frozen=True)
+class Known:
+    """The ids references may use: loaded entries, and entries rejected with a problem."""
+
+    topics: set[str]
+    contacts: set[str]
+    categories: set[str]
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    """Former topic ids -> the current ones, to say what a stale reference should be."""
+
+
+def check_topic_references(
+    doc: SourceDocument,
+    index: int,
+    topic: Topic,
+    known: Known,
+    questions_seen: dict[str, tuple[str, str]],
+    problems: list[Problem],
+) -> None:
+    """What a topic names exists (category, contacts, related topics, not a former id), its
+    example questions are asked nowhere else, and its answer's markup is well formed."""
+
+    def at(*location: str | int) -> tuple[Path, int]:
+        return doc.path, doc.line_of(("topics", index, *location))
+
+    def report(message: str, *location: str | int) -> None:
+        path, line = at(*location)
+        problems.append(Problem(path, line, f"topic {topic.id!r}: {message}"))
+
+    if topic.category not in known.categories:
+        report(f"unknown category {topic.category!r}{_choices(known.categories)}", "category")
+    for i, contact in enumerate(topic.contacts):
+        if contact not in known.contacts:
+            report(f"unknown contact {contact!r}{_choices(known.contacts)}", "contacts", i)
+    for i, related in enumerate(topic.related):
+        if related == topic.id:
+            report("a topic cannot be related to itself", "related", i)
+        elif related in known.renamed:
+            report(
+                f"related topic {related!r} was renamed: use {known.renamed[related]!r}",
+                "related",
+                i,
+            )
+        elif related not in known.topics:
+            report(f"unknown related topic {related!r}", "related", i)
+    for i, question in enumerate(topic.questions):
+        key = question_key(question)
+        path, line = at("questions", i)
+        if not key:
+            report("example question has no words", "questions", i)
+            continue
+        seen = questions_seen.get(key)
+        if seen is not None:
+            other, location = seen
+            owner = "this topic" if other == topic.id else f"topic {other!r}"
+            report(
+                f"example question {question!r} is also under {owner} ({location})", "questions", i
+            )
+        else:
+            questions_seen[key] = (topic.id, f"{path}:{line}")
+    for message in parse_markup(topic.answer).problems:
+        report(f"answer: {message}", "answer")
+
+
+def check_special_ids(
+    doc: SourceDocument, special: SpecialIds, known: Known, problems: list[Problem]
+) -> None:
+    """Each id of `special:` names a topic, or a contact for the fields ending in `_contact`:
+    the code reaches these by id, so a rename must be caught here, not by a user."""
+    for name in SpecialIds.model_fields:
+        value = getattr(special, name)
+        if value is None:
+            continue
+        if name.endswith("_contact"):
+            unknown = value not in known.contacts
+            message = f"unknown contact {value!r}{_choices(known.contacts)}"
+        elif value in known.renamed:
+            unknown, message = True, f"topic {value!r} was renamed: use {known.renamed[value]!r}"
+        else:
+            unknown, message = value not in known.topics, f"unknown topic {value!r}"
+        if unknown:
+            line = doc.line_of(("special", name))
+            problems.append(Problem(doc.path, line, f"special: {name}: {message}"))
+
+
+def former_ids_of(
+    files: list[LoadedFile],
+    topics: dict[str, Topic],
+    unloaded_topics: set[str],
+    problems: list[Problem],
+) -> dict[str, str]:
+    """Old id -> current id of every renamed topic; an old id must name nothing else."""
+    renamed: dict[str, str] = {}
+    for _, doc, entries in files:
+        for index, topic in entries.topics:
+            if topics.get(topic.id) is not topic:
+                continue
+            for i, old in enumerate(topic.former_ids):
+                line = doc.line_of(("topics", index, "former_ids", i))
+                clash = None
+                if old in topics or old in unloaded_topics:
+                    clash = "is the id of a topic in use (a former id must no longer be one)"
+                elif renamed.get(old, topic.id) != topic.id:
+                    clash = f"is already a former id of topic {renamed[old]!r}"
+                if clash is not None:
+                    message = f"topic {topic.id!r}: former id {old!r} {clash}"
+                    problems.append(Problem(doc.path, line, message))
+                else:
+                    renamed[old] = topic.id
+    return renamed
+
+
+def check_synonyms(files: list[LoadedFile], problems: list[Problem]) -> tuple[SynonymGroup, ...]:
+    """Every synonym group, checked: a variant read as two different words, or one that is
+    only punctuation, is reported where it is written. Variants are compared as the matcher
+    reads them (`synonym_key`), so "licence" and "licences" are one variant."""
+    groups: list[SynonymGroup] = []
+    meaning: dict[tuple[str, ...], tuple[str, str]] = {}
+    for _, doc, entries in files:
+        for index, group in entries.synonyms:
+            groups.append(group)
+            canonical = " ".join(synonym_key(group.canonical))
+            if not canonical:
+                line = doc.line_of(("synonyms", index, "canonical"))
+                problems.append(Problem(doc.path, line, "synonyms: canonical has no words"))
+            for position, variant in enumerate(group.variants):
+                key = synonym_key(variant)
+                line = doc.line_of(("synonyms", index, "variants", position))
+                if not key:
+                    problems.append(Problem(doc.path, line, f"synonym {variant!r} has no words"))
+                    continue
+                seen = meaning.get(key)
+                if seen is not None and seen[0] != canonical:
+                    problems.append(
+                        Problem(
+                            doc.path,
+                            line,
+                            f"synonym {variant!r} already means {seen[0]!r} (at {seen[1]})",
+                        )
+                    )
+                    continue
+                meaning[key] = (canonical, f"{doc.path}:{line}")
+    return tuple(groups)
+
+
+def _choices(table: Collection[str]) -> str:
+    if not table:
+        return ""
+    known = ", ".join(sorted(table)[:8])
+    return f" (known: {known}{', …' if len(table) > 8 else ''})"
