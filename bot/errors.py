@@ -5,7 +5,7 @@
     ├── UsageError (2)                  a command line argparse could not judge
     ├── CommandError (1)                a command cannot go on
     │   └── Unhealthy (1)               `ktbot health`: no recent heartbeat
-    ├── ReviewError (1)                 bot/review.py: a review action refused
+    ├── ReviewError (1)                 bot/review/errors.py: a review action refused
     │   └── AlreadyAnExample (1)
     ├── KnowledgeWriteError (1)         bot/knowledge_edit.py: a YAML file not replaced
     ├── UsageUnavailable (1)            bot/topic_usage.py: the database not readable

@@ -4,7 +4,8 @@
     ktbot ask                           bot/cli/ask.py
     ktbot chat, run, health             bot/cli/serve.py
     ktbot eval                          bot/cli/eval.py
-    ktbot unanswered …, stats           bot/cli/review.py (tables in bot/cli/tables.py)
+    ktbot unanswered …                  bot/cli/review.py (tables in bot/cli/tables.py)
+    ktbot stats                         bot/cli/stats.py (registered by review.add_parsers)
 
 Each module registers its sub-commands with `add_parser` (one command) or `add_parsers`
 (several), and each handler, `run` or `run_<command>`, takes the parsed arguments and the

@@ -1,4 +1,5 @@
-"""`ktbot unanswered …` and `ktbot stats`: KT staff review what the bot could not answer.
+"""`ktbot unanswered …`: KT staff review what the bot could not answer (`ktbot stats`, which
+this registers too, is in `bot/cli/stats.py`).
 
 Every handler returns 0 when done and raises what refuses it (`CommandError`, `ReviewError`,
 `StorageError`, …): `bot/cli/errors.py` prints the one line saying why and picks the exit code.
@@ -7,18 +8,16 @@ Every handler returns 0 when done and raises what refuses it (`CommandError`, `R
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import io
-import json
 import sys
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot import review
+from bot.cli import stats
+from bot.cli.database import since_moment, with_storage
 from bot.cli.errors import command
 from bot.cli.options import (
     add_json_option,
@@ -29,17 +28,15 @@ from bot.cli.options import (
     positive_int,
     similarity,
 )
-from bot.cli.tables import CSV_COLUMNS, console, csv_row, groups_table, print_stats, questions_table
+from bot.cli.tables import CSV_COLUMNS, console, csv_row, groups_table, print_json, questions_table
 from bot.errors import CommandError
 from bot.settings import Settings
-from bot.stale_report import StaleReading, stale_readings
-from bot.storage import ReviewState, Storage, StorageError, UnansweredQuestion, UsageStats
+from bot.storage import ReviewState, Storage, StorageError, UnansweredQuestion
 from intents import KnowledgeBase, KnowledgeError, Matcher, load_knowledge
 
 T = TypeVar("T")
 
 STATE_CHOICES = (*(str(s) for s in ReviewState), "all")
-DEFAULT_STATS_SINCE = "30d"
 
 
 # --- parsers ------------------------------------------------------------------------------
@@ -55,13 +52,7 @@ def add_parsers(subparsers: Any) -> None:
     _add_reading_parsers(actions)
     _add_deciding_parsers(actions)
 
-    stats = subparsers.add_parser(
-        "stats", help="usage, answer rates, feedback, weekly trend, stale topics most served"
-    )
-    add_since_option(stats, default=DEFAULT_STATS_SINCE)
-    add_knowledge_option(stats)
-    add_json_option(stats)
-    stats.set_defaults(func=run_stats)
+    stats.add_parser(subparsers)  # `ktbot stats` lives in bot/cli/stats.py
 
 
 def _add_reading_parsers(actions: Any) -> None:
@@ -152,27 +143,8 @@ def _usage(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: 
 # --- running ------------------------------------------------------------------------------
 
 
-def _with_storage(settings: Settings, work: Callable[[Storage], Awaitable[T]]) -> T:
-    """Run `work` on the bot's database; never create one (a wrong KTBOT_DB must say so)."""
-
-    async def main() -> T:
-        async with await Storage.open(settings.db_path, create=False) as storage:
-            return await work(storage)
-
-    return asyncio.run(main())
-
-
 def _state(value: str) -> ReviewState | None:
     return None if value == "all" else ReviewState(value)
-
-
-def _since_moment(age: timedelta | None, now: datetime | None = None) -> datetime | None:
-    """`now` (default: the clock) less `age`; None for no limit."""
-    return None if age is None else (now or datetime.now(UTC)) - age
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 # --- unanswered list / groups / export ----------------------------------------------------
@@ -181,14 +153,14 @@ def _print_json(data: Any) -> None:
 @command
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     """List unanswered questions, newest first, each with the topics it came closest to."""
-    items = _with_storage(
+    items = with_storage(
         settings,
         lambda storage: storage.unanswered(
-            state=_state(args.state), since=_since_moment(args.since), limit=args.limit
+            state=_state(args.state), since=since_moment(args.since), limit=args.limit
         ),
     )
     if args.json:
-        _print_json([review.question_json(item) for item in items])
+        print_json([review.question_json(item) for item in items])
     else:
         console().print(questions_table(items, args.state))
     return 0
@@ -197,13 +169,13 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 @command
 def run_groups(args: argparse.Namespace, settings: Settings) -> int:
     """Open questions clustered by similarity: '14× isotope prices', largest first."""
-    items = _with_storage(
+    items = with_storage(
         settings,
-        lambda storage: storage.unanswered(state=ReviewState.OPEN, since=_since_moment(args.since)),
+        lambda storage: storage.unanswered(state=ReviewState.OPEN, since=since_moment(args.since)),
     )
     groups = review.group_similar(items, args.threshold)
     if args.json:
-        _print_json([review.group_json(g) for g in groups])
+        print_json([review.group_json(g) for g in groups])
     else:
         console().print(groups_table(groups))
     return 0
@@ -212,10 +184,10 @@ def run_groups(args: argparse.Namespace, settings: Settings) -> int:
 @command
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write unanswered questions to CSV (spreadsheet-safe) for offline review."""
-    items = _with_storage(
+    items = with_storage(
         settings,
         lambda storage: storage.unanswered(
-            state=_state(args.state), since=_since_moment(args.since)
+            state=_state(args.state), since=since_moment(args.since)
         ),
     )
     buffer = io.StringIO()
@@ -257,7 +229,7 @@ def run_resolve(args: argparse.Namespace, settings: Settings) -> int:
             await storage.resolve(args.id, args.topic)
         return await _resolve_similar(storage, item, args, kb) if item else None
 
-    similar = _with_storage(settings, work)
+    similar = with_storage(settings, work)
     if args.dry_run:
         print(f"dry run, nothing changed: #{args.id} would be resolved by {args.topic}")
     else:
@@ -314,7 +286,7 @@ def _print_similar(check: review.SimilarCheck | None, topic: str, *, dry_run: bo
 @command
 def run_ignore(args: argparse.Namespace, settings: Settings) -> int:
     """Set a question aside for good, with a reason."""
-    _with_storage(settings, lambda storage: storage.ignore(args.id, args.reason))
+    with_storage(settings, lambda storage: storage.ignore(args.id, args.reason))
     print(f"#{args.id} ignored ({args.reason.strip()})")
     return 0
 
@@ -322,7 +294,7 @@ def run_ignore(args: argparse.Namespace, settings: Settings) -> int:
 @command
 def run_promote(args: argparse.Namespace, settings: Settings) -> int:
     """Add the question as an example of a topic (keeping the YAML's comments), resolve it."""
-    item = _with_storage(settings, lambda storage: storage.unanswered_question(args.id))
+    item = with_storage(settings, lambda storage: storage.unanswered_question(args.id))
     # Checked before touching the YAML: the resolve at the end would be refused.
     item = _require_resolvable(item, args.id)
     root = knowledge_dir(args, settings)
@@ -345,7 +317,7 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
         return await _resolve_similar(storage, item, args, kb) if kb else None
 
     try:
-        similar = _with_storage(settings, work)
+        similar = with_storage(settings, work)
     except StorageError as exc:
         raise CommandError(
             f"{exc}; the YAML was updated, so mark the question later with: "
@@ -365,7 +337,7 @@ def _promote_dry_run(
 ) -> int:
     """What promote would do, worked out in a scratch copy; nothing is changed."""
     path, kb = review.promoted_knowledge(root, args.topic, item.question)
-    similar = _with_storage(settings, lambda storage: _resolve_similar(storage, item, args, kb))
+    similar = with_storage(settings, lambda storage: _resolve_similar(storage, item, args, kb))
     print(
         f"dry run, nothing changed: {item.question!r} would be added to topic {args.topic} "
         f"in {path}, and #{args.id} resolved by {args.topic}"
@@ -396,43 +368,3 @@ def _require_topic(knowledge_dir: Path, topic_id: str) -> KnowledgeBase:
     if topic_id not in kb.topics:
         raise CommandError(review.unknown_topic_message(topic_id, kb.topics))
     return kb
-
-
-# --- stats --------------------------------------------------------------------------------
-
-
-@command
-def run_stats(args: argparse.Namespace, settings: Settings) -> int:
-    """Questions, answer rates, top topics, unanswered groups, feedback, weekly trend, and
-    the stale topics users were served most."""
-    now = datetime.now(UTC)
-    since = _since_moment(args.since, now)
-    kb = _knowledge_for_stats(knowledge_dir(args, settings))
-
-    async def fetch(
-        storage: Storage,
-    ) -> tuple[UsageStats, list[UnansweredQuestion], tuple[StaleReading, ...]]:
-        stats = await storage.stats(since)
-        stale = () if kb is None else await stale_readings(storage, kb, now.date(), since)
-        return stats, await storage.unanswered(state=ReviewState.OPEN, since=since), stale
-
-    stats, open_items, stale = _with_storage(settings, fetch)
-    groups = review.group_similar(open_items)
-    if args.json:
-        _print_json(review.stats_json(stats, groups[:10], stale))
-    else:
-        print_stats(console(), stats, groups, stale)
-    return 0
-
-
-def _knowledge_for_stats(root: Path) -> KnowledgeBase | None:
-    """The knowledge base, for its review dates; usage is still shown when it is broken."""
-    try:
-        return load_knowledge(root)
-    except KnowledgeError as exc:
-        print(
-            f"ktbot: stale topics not shown: {len(exc.problems)} problem(s) in the knowledge "
-            "base (run ktbot check)",
-            file=sys.stderr,
-        )
-        return None

@@ -3,6 +3,7 @@ safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,6 +19,10 @@ from bot.review import QuestionGroup
 from bot.stale_report import SHOWN, StaleReading
 from bot.storage import ReviewState, UnansweredQuestion, UsageStats
 from intents import Outcome
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def console() -> Console:

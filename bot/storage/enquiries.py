@@ -4,128 +4,33 @@ An enquiry is a row before anything is sent anywhere: a *draft* while the user i
 consent (no name yet), *open* once they agree, *answered* after the first staff reply,
 *closed* by staff or by /forget. Delivery to the staff chat is tracked apart from the
 state (`delivered_at`, `attempts`, `next_attempt_at`, `last_error`), so a forward that
-fails is retried until it lands and is never lost silently.
+fails is retried until it lands and is never lost silently. The records and their row
+mapping are in `enquiry_rows.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from bot.storage.enquiry_rows import (
+    ACTIVE,
+    ACTIVE_SQL,
+    COLUMNS,
+    Enquiry,
+    EnquiryState,
+    StaffMessage,
+    enquiry_from_row,
+)
 from bot.storage.exchanges import existing_exchange_id
 from bot.storage.records import StorageError
-from bot.storage.sqlite import Database, Row, fetch_count, fetch_one, from_db_time, to_db_time
+from bot.storage.sqlite import Database, fetch_count, fetch_one, to_db_time
 
 if TYPE_CHECKING:
     from bot.storage.facade import Storage
 
-
-class EnquiryState(StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    ANSWERED = "answered"
-    CLOSED = "closed"
-
-
-ACTIVE = (EnquiryState.OPEN, EnquiryState.ANSWERED)
-"""States in which the user and staff are talking."""
-
-
-@dataclass(frozen=True, slots=True)
-class Enquiry:
-    id: int
-    created_at: datetime
-    state: EnquiryState
-    exchange_id: int | None
-    user_key: str | None
-    """None once the user asked to be forgotten (the row stays as a tombstone)."""
-    user_chat_id: int | None
-    """The user's private chat, where staff replies go (even for a question asked in a
-    group). None once forgotten."""
-    display_name: str | None
-    """Name and handle, shared with consent only."""
-    question: str
-    language: str | None
-    prompt_chat_id: int | None
-    prompt_message_id: int | None
-    """The consent prompt: edited in place to tell the user, so telling twice shows once."""
-    consented_at: datetime | None
-    user_told_at: datetime | None
-    """When the user was told "we have your question" (the prompt edited in place)."""
-    delivered_at: datetime | None
-    attempts: int
-    next_attempt_at: datetime | None
-    last_error: str | None
-    reminded_at: datetime | None
-    answered_at: datetime | None
-    closed_at: datetime | None
-    close_reason: str | None
-    staff_thread_id: int | None = None
-    """The enquiry's own topic when the staff chat is a forum; None in a plain group."""
-
-    @property
-    def active(self) -> bool:
-        return self.state in ACTIVE
-
-    @property
-    def delivered(self) -> bool:
-        return self.delivered_at is not None
-
-    @property
-    def from_group(self) -> bool:
-        """Asked in a group: answered in private all the same."""
-        return self.prompt_chat_id is not None and self.prompt_chat_id != self.user_chat_id
-
-
-@dataclass(frozen=True, slots=True)
-class StaffMessage:
-    chat_id: int
-    message_id: int
-    part: int | None
-    """Index of a part of the enquiry itself; None for later messages (follow-ups, notes)."""
-
-
-_COLUMNS = """
-    id, created_at, state, exchange_id, user_key, user_chat_id, display_name, question,
-    language, prompt_chat_id, prompt_message_id, consented_at, user_told_at, delivered_at,
-    attempts, next_attempt_at, last_error, reminded_at, answered_at, closed_at, close_reason,
-    staff_thread_id
-"""
-_ACTIVE_SQL = "('open', 'answered')"
-
-
-def _time(value: Any) -> datetime | None:
-    return None if value is None else from_db_time(str(value))
-
-
-def _enquiry(row: Row) -> Enquiry:
-    return Enquiry(
-        id=int(row["id"]),
-        created_at=from_db_time(row["created_at"]),
-        state=EnquiryState(row["state"]),
-        exchange_id=row["exchange_id"],
-        user_key=row["user_key"],
-        user_chat_id=row["user_chat_id"],
-        display_name=row["display_name"],
-        question=row["question"],
-        language=row["language"],
-        prompt_chat_id=row["prompt_chat_id"],
-        prompt_message_id=row["prompt_message_id"],
-        consented_at=_time(row["consented_at"]),
-        user_told_at=_time(row["user_told_at"]),
-        delivered_at=_time(row["delivered_at"]),
-        attempts=int(row["attempts"]),
-        next_attempt_at=_time(row["next_attempt_at"]),
-        last_error=row["last_error"],
-        reminded_at=_time(row["reminded_at"]),
-        answered_at=_time(row["answered_at"]),
-        closed_at=_time(row["closed_at"]),
-        close_reason=row["close_reason"],
-        staff_thread_id=row["staff_thread_id"],
-    )
+__all__ = ["ACTIVE", "Enquiry", "EnquiryState", "EnquiryStore", "StaffMessage"]
 
 
 class EnquiryStore:
@@ -139,15 +44,15 @@ class EnquiryStore:
 
     async def _one(self, where: str, params: Iterable[Any]) -> Enquiry | None:
         async with self._database.read() as db:
-            row = await fetch_one(db, f"SELECT {_COLUMNS} FROM enquiries WHERE {where}", params)
-        return None if row is None else _enquiry(row)
+            row = await fetch_one(db, f"SELECT {COLUMNS} FROM enquiries WHERE {where}", params)
+        return None if row is None else enquiry_from_row(row)
 
     async def _many(self, where: str, params: Iterable[Any] = ()) -> list[Enquiry]:
         async with self._database.read() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {_COLUMNS} FROM enquiries WHERE {where}", tuple(params)
+                f"SELECT {COLUMNS} FROM enquiries WHERE {where}", tuple(params)
             )
-        return [_enquiry(row) for row in rows]
+        return [enquiry_from_row(row) for row in rows]
 
     # --- the user's side ------------------------------------------------------------------
 
@@ -204,13 +109,13 @@ class EnquiryStore:
 
     async def active_for_exchange(self, exchange_id: int) -> Enquiry | None:
         return await self._one(
-            f"exchange_id = ? AND state IN {_ACTIVE_SQL} ORDER BY id LIMIT 1", (exchange_id,)
+            f"exchange_id = ? AND state IN {ACTIVE_SQL} ORDER BY id LIMIT 1", (exchange_id,)
         )
 
     async def active_for_user(self, user_key: str) -> Enquiry | None:
         """The user's most recent open or answered enquiry: where their messages go."""
         return await self._one(
-            f"user_key = ? AND state IN {_ACTIVE_SQL} ORDER BY id DESC LIMIT 1", (user_key,)
+            f"user_key = ? AND state IN {ACTIVE_SQL} ORDER BY id DESC LIMIT 1", (user_key,)
         )
 
     async def of_user(self, user_key: str) -> list[Enquiry]:
@@ -243,7 +148,7 @@ class EnquiryStore:
             cursor = await db.execute(
                 f"""
                 UPDATE enquiries SET question = question || char(10) || char(10) || ?
-                WHERE id = ? AND delivered_at IS NULL AND state IN {_ACTIVE_SQL}
+                WHERE id = ? AND delivered_at IS NULL AND state IN {ACTIVE_SQL}
                   AND NOT EXISTS (SELECT 1 FROM enquiry_messages WHERE enquiry_id = ?)
                 """,
                 (text, enquiry_id, enquiry_id),
@@ -255,7 +160,7 @@ class EnquiryStore:
     async def due(self, now: datetime) -> list[Enquiry]:
         """Consented enquiries not yet delivered whose next attempt is due, oldest first."""
         return await self._many(
-            f"delivered_at IS NULL AND state IN {_ACTIVE_SQL} AND next_attempt_at <= ? ORDER BY id",
+            f"delivered_at IS NULL AND state IN {ACTIVE_SQL} AND next_attempt_at <= ? ORDER BY id",
             (to_db_time(now),),
         )
 
@@ -264,7 +169,7 @@ class EnquiryStore:
             return await fetch_count(
                 db,
                 f"SELECT COUNT(*) FROM enquiries WHERE delivered_at IS NULL "
-                f"AND state IN {_ACTIVE_SQL}",
+                f"AND state IN {ACTIVE_SQL}",
             )
 
     async def staff_messages(self, enquiry_id: int) -> list[StaffMessage]:
@@ -318,7 +223,7 @@ class EnquiryStore:
 
     async def untold(self) -> list[Enquiry]:
         """Consented enquiries whose user was not told yet (a crash came in between)."""
-        return await self._many(f"user_told_at IS NULL AND state IN {_ACTIVE_SQL} ORDER BY id")
+        return await self._many(f"user_told_at IS NULL AND state IN {ACTIVE_SQL} ORDER BY id")
 
     async def mark_delivered(self, enquiry_id: int) -> None:
         async with self._database.write() as db:
@@ -377,7 +282,7 @@ class EnquiryStore:
             cursor = await db.execute(
                 f"""
                 UPDATE enquiries SET state = 'closed', closed_at = ?, close_reason = ?
-                WHERE id = ? AND state IN {_ACTIVE_SQL}
+                WHERE id = ? AND state IN {ACTIVE_SQL}
                 """,
                 (self._now(), reason, enquiry_id),
             )
@@ -385,7 +290,7 @@ class EnquiryStore:
 
     async def active(self) -> list[Enquiry]:
         """Open and answered enquiries, oldest first (staff's /enquiries)."""
-        return await self._many(f"state IN {_ACTIVE_SQL} ORDER BY created_at, id")
+        return await self._many(f"state IN {ACTIVE_SQL} ORDER BY created_at, id")
 
     async def due_reminders(self, opened_before: datetime) -> list[Enquiry]:
         """Delivered, still unanswered, consented before `opened_before`, not yet reminded."""
