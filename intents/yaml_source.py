@@ -21,6 +21,11 @@ MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 50
 
+_UNCLOSED = {
+    "while parsing a flow sequence": "a '[' on this line is not closed with ']'",
+    "while parsing a flow mapping": "a '{' on this line is not closed with '}'",
+}
+
 Path_ = tuple[str | int, ...]
 
 try:  # libyaml's composer is several times faster; fall back when it is absent.
@@ -91,6 +96,10 @@ def read_yaml(path: Path, display: Path | None = None) -> SourceDocument:
                 "a ':' is missing after the name on this line (write `name: value`); "
                 f"the parser said: {reason}"
             )
+        elif exc.context in _UNCLOSED and exc.context_mark is not None:
+            # An unclosed bracket is noticed lines later; the line to fix is where it opened.
+            mark = exc.context_mark
+            reason = f"{_UNCLOSED[exc.context]}; the parser said: {reason}"
         line = mark.line + 1 if mark else 1
         doc.problems.append(Problem(shown, line, f"YAML syntax error: {reason}"))
         return doc

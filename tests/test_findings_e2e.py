@@ -402,11 +402,6 @@ async def test_r18_a_broken_yaml_edit_is_reported_cause_first_then_an_all_clear(
     assert not [m for m in api.sent_messages(admin) if "NOT reloaded" in (m.text or "")][1:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="R18: an unclosed '[' on line 4 is reported as partnering.yaml:5 (the parser's "
-    "problem mark, not the flow sequence's start); the finding expects the cause's own line",
-)
 async def test_r18_the_cause_is_reported_with_its_own_line_number(
     api: BotApiEmulator, ktbot: BotProcess
 ):

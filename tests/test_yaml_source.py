@@ -36,6 +36,22 @@ def test_unclosed_bracket_is_a_syntax_error_not_a_crash(make_kb: KbFactory) -> N
     assert "YAML syntax error" in problem.message
 
 
+def test_an_unclosed_bracket_is_reported_at_the_line_that_opens_it(make_kb: KbFactory) -> None:
+    source = """
+        topics:
+          - id: x.bracket
+            title: [Licensing a CERN technology
+            category: about
+            questions: [one, two, three]
+    """
+    root = make_kb({"topics/broken.yaml": source})
+
+    problem = only_problem(root)
+
+    assert where(problem, root) == ("topics/broken.yaml", line_of(source, "[Licensing"))
+    assert "'[' on this line is not closed" in problem.message
+
+
 def test_duplicate_yaml_key_is_reported_at_the_second_key(make_kb: KbFactory) -> None:
     source = """
         topics:
