@@ -406,7 +406,11 @@ async def test_resolve_button_marks_the_question_resolved_by_its_nearest_topic(
     await bot.send(tg.message(HOSPITAL_ORDER))
     [item] = await bot.storage.unanswered()
     await bot.send(tg.message("/unanswered", user_id=ADMIN_ID))
-    resolve = next(d for d in callbacks(bot) if d.startswith(cd.ADMIN_RESOLVE))
+    choose = next(d for d in callbacks(bot) if d.startswith(cd.ADMIN_CHOOSE + "|"))
+    await bot.send(tg.press(choose, user_id=ADMIN_ID))
+    # ✅ only offers the nearest topics; the first one offered resolves it.
+    assert await bot.storage.unanswered() != []
+    resolve = next(d for d in callbacks(bot) if d.startswith(cd.ADMIN_RESOLVE + "|"))
 
     await bot.send(tg.press(resolve, user_id=ADMIN_ID))
 
@@ -414,7 +418,8 @@ async def test_resolve_button_marks_the_question_resolved_by_its_nearest_topic(
     assert reviewed is not None
     assert (reviewed.state, reviewed.topic) == (ReviewState.RESOLVED, "project.medicis")
     notice = bot.api.sent("answerCallbackQuery")[-1]["text"]
-    assert notice == f"#{item.id} resolved by project.medicis"
+    title = bot.services.knowledge.kb.topics["project.medicis"].title
+    assert notice == f"#{item.id} resolved by {title}"
     assert "No open unanswered questions" in bot.api.sent("editMessageText")[-1]["text"]
 
 
@@ -435,12 +440,13 @@ async def test_admin_buttons_do_nothing_for_anyone_else(bot: BotHarness) -> None
     await bot.send(tg.message(HOSPITAL_ORDER))
     [item] = await bot.storage.unanswered()
     await bot.send(tg.message("/unanswered", user_id=ADMIN_ID))
-    ignore, resolve = (
-        next(d for d in callbacks(bot) if d.startswith(action))
-        for action in (cd.ADMIN_IGNORE, cd.ADMIN_RESOLVE)
+    ignore, choose = (
+        next(d for d in callbacks(bot) if d.startswith(action + "|"))
+        for action in (cd.ADMIN_IGNORE, cd.ADMIN_CHOOSE)
     )
+    resolve = cd.encode(cd.ADMIN_RESOLVE, item.id, 0, cd.topic_token("project.medicis"))
 
-    for data in (ignore, resolve):
+    for data in (ignore, choose, resolve):
         await bot.send(tg.press(data, user_id=42))
         assert bot.api.sent("answerCallbackQuery")[-1]["text"] == "This button has expired."
 

@@ -3,7 +3,7 @@ unanswered questions, a group's headline, the weekly digest, usage statistics.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.review.grouping import QuestionGroup, people
 from bot.stale_report import StaleReading, format_stale
@@ -75,15 +75,27 @@ def format_digest(
 
 
 def format_stats(
-    stats: UsageStats, groups: Sequence[QuestionGroup] = (), stale: Sequence[StaleReading] = ()
+    stats: UsageStats,
+    groups: Sequence[QuestionGroup] = (),
+    stale: Sequence[StaleReading] = (),
+    *,
+    titles: Mapping[str, str] | None = None,
+    handoffs: int | None = None,
 ) -> str:
     """Usage as plain text: rates, top topics, feedback, weekly trend, unanswered groups,
-    and the stale topics most read in the period."""
+    and the stale topics most read in the period. With `titles` (topic id → title), topics
+    are shown by title; with `handoffs`, the count of enquiries sent to staff."""
     period = f"since {stats.since:%Y-%m-%d}" if stats.since else "all time"
     lines = [f"Questions {period}: {stats.total}"]
+    if handoffs is not None:
+        lines.append(f"Hand-offs to staff {period}: {handoffs}")
+
+    def name(topic: str) -> str:
+        return _clip(titles.get(topic, topic), 40) if titles else topic
+
     stale_lines = format_stale(stale)
     if not stats.total:
-        return "\n".join([lines[0], *([""] if stale_lines else []), *stale_lines])
+        return "\n".join([*lines, *([""] if stale_lines else []), *stale_lines])
     for label, outcome in (
         ("answered", Outcome.ANSWER),
         ("clarified", Outcome.CLARIFY),
@@ -99,13 +111,13 @@ def format_stats(
         ]
     if stats.top_topics:
         lines += ["", "Top topics:"]
-        width = max(len(t.topic) for t in stats.top_topics)
-        lines += [f"  {t.topic:<{width}}  {t.count:>5}" for t in stats.top_topics]
+        width = max(len(name(t.topic)) for t in stats.top_topics)
+        lines += [f"  {name(t.topic):<{width}}  {t.count:>5}" for t in stats.top_topics]
     if stats.feedback:
         lines += ["", "Feedback (👍 / 👎):"]
-        width = max(len(f.topic) for f in stats.feedback)
+        width = max(len(name(f.topic)) for f in stats.feedback)
         lines += [
-            f"  {f.topic:<{width}}  {f.helpful:>4} / {f.unhelpful:<4}" for f in stats.feedback
+            f"  {name(f.topic):<{width}}  {f.helpful:>4} / {f.unhelpful:<4}" for f in stats.feedback
         ]
     if stats.weekly:
         lines += ["", "By week (Monday):"]

@@ -172,6 +172,16 @@ class EnquiryStore:
                 f"AND state IN {ACTIVE_SQL}",
             )
 
+    async def consented_since(self, since: datetime) -> int:
+        """Enquiries the user agreed to send to staff (the leads) since then, in any state."""
+        async with self._database.read() as db:
+            return await fetch_count(
+                db,
+                "SELECT COUNT(*) FROM enquiries WHERE consented_at IS NOT NULL "
+                "AND consented_at >= ?",
+                (to_db_time(since),),
+            )
+
     async def staff_messages(self, enquiry_id: int) -> list[StaffMessage]:
         async with self._database.read() as db:
             rows = await db.execute_fetchall(

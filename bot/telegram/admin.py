@@ -14,10 +14,12 @@ from bot import review
 from bot.i18n import N_, Translator, translator
 from bot.live_knowledge import ReloadReport
 from bot.message_split import split_html
+from bot.rendering import topic_title
 from bot.stale_report import stale_readings
 from bot.storage import ReviewState, StorageError
+from bot.storage.enquiries import EnquiryStore
 from bot.telegram import callback_data as cd
-from bot.telegram import languages
+from bot.telegram import keyboards, languages
 from bot.telegram.context import BotData, Context, KtApplication
 from bot.telegram.languages import user_translator
 
@@ -34,12 +36,17 @@ NEWER = N_("« Newer")
 OLDER = N_("Older »")
 # Telegram HTML: keep the tags; the command is typed as it is.
 PAGE_HELP = N_(
-    "✅ marks it resolved by the nearest topic; 🗑 ignores it. "
+    "✅ offers the nearest topics to resolve it with; 🗑 ignores it. "
     "To add it as an example: <code>ktbot unanswered promote ID --topic TOPIC</code>"
 )
 EXPIRED = N_("This button has expired.")
 TOPIC_GONE = N_("That topic no longer exists.")
 RESOLVED = N_("#{id} resolved by {topic}")
+# Telegram HTML: keep the tags and the placeholders.
+CHOOSE_TOPIC = N_("Resolve <b>#{id}</b> “{question}” with which topic?")
+NO_CANDIDATES = N_("No nearby topic: use <code>ktbot unanswered promote ID --topic TOPIC</code>")
+ALREADY_HANDLED = N_("#{id} is no longer open.")
+CANCEL = N_("Cancel")
 IGNORED = N_("#{id} ignored")
 
 
@@ -163,7 +170,9 @@ async def _unanswered_page(
     for item in items:
         nearest = item.alternatives[0] if item.alternatives else None
         near = (
-            t.gettext(NEAREST).format(topic=nearest.intent, score=f"{nearest.score:.2f}")
+            t.gettext(NEAREST).format(
+                topic=_title(svc, nearest.intent, t), score=f"{nearest.score:.2f}"
+            )
             if nearest
             else ""
         )
@@ -177,14 +186,11 @@ async def _unanswered_page(
                 f"🗑 #{item.id}", callback_data=cd.encode(cd.ADMIN_IGNORE, item.id, page)
             )
         ]
-        if nearest is not None:
+        if nearest is not None:  # ✅ offers the nearest topics by title, to choose from
             buttons.insert(
                 0,
                 InlineKeyboardButton(
-                    f"✅ #{item.id} → {nearest.intent}"[:48],
-                    callback_data=cd.encode(
-                        cd.ADMIN_RESOLVE, item.id, page, cd.topic_token(nearest.intent)
-                    ),
+                    f"✅ #{item.id}", callback_data=cd.encode(cd.ADMIN_CHOOSE, item.id, page)
                 ),
             )
         rows.append(buttons)
@@ -211,6 +217,57 @@ async def _admin_press(update: Update, context: Context) -> Translator | None:
     return t if context.bot_data.is_admin(query.from_user.id) else None
 
 
+def _title(svc: BotData, topic_id: str, t: Translator) -> str:
+    topic = svc.knowledge.kb.topics.get(topic_id)
+    return topic_title(topic, t.language) if topic else topic_id
+
+
+CANDIDATES = 3
+
+
+async def choose_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
+    """✅ under an unanswered question (ac|id|page): its nearest topics by title, one press
+    each to resolve it with (ar|…), or back to the page: nothing is resolved yet."""
+    t = await _admin_press(update, context)
+    exchange_id = data.int_arg(0)
+    if t is None or exchange_id is None:
+        return (t or await user_translator(update, context)).gettext(EXPIRED)
+    svc = context.bot_data
+    page = data.int_arg(1) or 0
+    item = await svc.storage.unanswered_question(exchange_id)
+    if item is None or item.state is not ReviewState.OPEN:
+        await _show_page(update, context, page, t)
+        return t.gettext(ALREADY_HANDLED).format(id=exchange_id)
+    kb = svc.knowledge.kb
+    candidates = [c for c in item.alternatives if c.intent in kb.topics][:CANDIDATES]
+    rows = [
+        [
+            InlineKeyboardButton(
+                keyboards.label(f"✅ {_title(svc, c.intent, t)}"),
+                callback_data=cd.encode(
+                    cd.ADMIN_RESOLVE, exchange_id, page, cd.topic_token(c.intent)
+                ),
+            )
+        ]
+        for c in candidates
+    ]
+    rows.append(
+        [InlineKeyboardButton(t.gettext(CANCEL), callback_data=cd.encode(cd.ADMIN_PAGE, page))]
+    )
+    text = t.gettext(CHOOSE_TOPIC).format(id=exchange_id, question=html.escape(item.question[:300]))
+    if not candidates:
+        text += "\n\n" + t.gettext(NO_CANDIDATES)
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
+        )
+    except TelegramError as exc:
+        log.debug("could not show the topics to resolve with: %s", exc)
+    return None
+
+
 async def resolve_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """✅ under an unanswered question: resolved by its nearest topic (ar|id|page|topic)."""
     t = await _admin_press(update, context)
@@ -226,7 +283,7 @@ async def resolve_button(update: Update, context: Context, data: cd.CallbackData
     except StorageError as exc:
         return str(exc)[:190]
     await _show_page(update, context, data.int_arg(1) or 0, t)
-    return t.gettext(RESOLVED).format(id=exchange_id, topic=topic)
+    return t.gettext(RESOLVED).format(id=exchange_id, topic=_title(svc, topic, t))
 
 
 async def ignore_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
@@ -278,7 +335,12 @@ async def stats_command(update: Update, context: Context) -> None:
     stats = await svc.storage.stats(since)
     open_items = await svc.storage.unanswered(state=ReviewState.OPEN, since=since)
     stale = await stale_readings(svc.storage, svc.knowledge.kb, now.date(), since)
-    text = review.format_stats(stats, review.group_similar(open_items), stale)
+    kb = svc.knowledge.kb
+    titles = {topic_id: topic.title for topic_id, topic in kb.topics.items()}
+    handoffs = await EnquiryStore(svc.storage).consented_since(since)
+    text = review.format_stats(
+        stats, review.group_similar(open_items), stale, titles=titles, handoffs=handoffs
+    )
     await message.reply_html(f"<pre>{html.escape(_clip(text))}</pre>")
 
 

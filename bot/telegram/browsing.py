@@ -8,13 +8,13 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.conversation import Reply, ReplyKind
 from bot.i18n import N_, Translator, translator
-from bot.rendering import brief_answer_html, category_html, reply_html
+from bot.rendering import brief_answer_html, category_html, markup_html, reply_html
 from bot.telegram import callback_data as cd
 from bot.telegram import keyboards
 from bot.telegram.context import BotData, Context
 from bot.telegram.languages import user_translator
 from bot.telegram.sending import edit_or_send, send_html
-from intents import DEFAULT_LANGUAGE, Language, Topic
+from intents import DEFAULT_LANGUAGE, KnowledgeBase, Language, Topic, localized_answer
 
 CHOOSE_CATEGORY = N_("What would you like to know about? Choose a category:")
 TOPIC_GONE = N_("This topic no longer exists.")
@@ -46,11 +46,20 @@ def topic_view(
     """A topic opened from the browser, a related button or a deep link."""
     kb = svc.knowledge.kb
     reply = Reply(ReplyKind.ANSWER, kb, topic=topic, language=t.language)
-    return answer_view(reply, svc, keyboards.browsed_topic_keyboard(topic, kb, t))
+    keyboard = keyboards.browsed_topic_keyboard(topic, kb, t, handoff=svc.handoff_enabled)
+    return answer_view(reply, svc, keyboard)
 
 
 def choose_category_html(t: Translator) -> str:
     return html.escape(t.gettext(CHOOSE_CATEGORY), quote=False)
+
+
+def welcome_html(kb: KnowledgeBase, t: Translator) -> str:
+    """The welcome topic's answer alone (its title would repeat the bot's name), translated,
+    then the browser's prompt: what /start shows, and "home" shows again."""
+    welcome = kb.welcome_topic
+    text = markup_html(localized_answer(welcome, t.language).answer) if welcome else ""
+    return "\n\n".join(filter(None, [text, choose_category_html(t)]))
 
 
 def gone_html(why: str, t: Translator) -> str:
@@ -139,8 +148,8 @@ async def category(update: Update, context: Context, data: cd.CallbackData) -> s
 
 async def home(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     t = await user_translator(update, context)
-    keyboard = keyboards.categories_keyboard(context.bot_data.knowledge.kb, t)
-    await edit_or_send(update, choose_category_html(t), keyboard)
+    kb = context.bot_data.knowledge.kb
+    await edit_or_send(update, welcome_html(kb, t), keyboards.categories_keyboard(kb, t))
     return None
 
 

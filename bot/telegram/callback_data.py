@@ -47,8 +47,10 @@ class Action(StrEnum):
     """forget|y or n."""
     LANGUAGE = "lang"
     """lang|en, fr, or auto (the language of each message)."""
+    ADMIN_CHOOSE = "ac"
+    """Choose the topic that resolves an unanswered question: ac|<exchange id>|<page>."""
     ADMIN_RESOLVE = "ar"
-    """ar|<exchange id>|<page>|<topic>."""
+    """ar|<exchange id>|<page>|<topic>: the topic chosen (the confirmation)."""
     ADMIN_IGNORE = "ai"
     """ai|<exchange id>|<page>."""
     ADMIN_PAGE = "ap"
@@ -70,6 +72,7 @@ ENQUIRY_CONSENT = Action.ENQUIRY_CONSENT
 ENQUIRY_CLOSE = Action.ENQUIRY_CLOSE
 FORGET = Action.FORGET
 LANGUAGE = Action.LANGUAGE
+ADMIN_CHOOSE = Action.ADMIN_CHOOSE
 ADMIN_RESOLVE = Action.ADMIN_RESOLVE
 ADMIN_IGNORE = Action.ADMIN_IGNORE
 ADMIN_PAGE = Action.ADMIN_PAGE

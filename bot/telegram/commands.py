@@ -6,16 +6,22 @@ import html
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot.i18n import N_
-from bot.rendering import contact_page_html, markup_html
+from bot.rendering import contact_page_html
 from bot.telegram import callback_data as cd
-from bot.telegram import keyboards
-from bot.telegram.browsing import choose_category_html, gone_html, topic_html, topic_view
+from bot.telegram import keyboards, questions
+from bot.telegram.browsing import (
+    choose_category_html,
+    gone_html,
+    topic_html,
+    topic_view,
+    welcome_html,
+)
 from bot.telegram.context import Context
 from bot.telegram.languages import user_translator
 from bot.telegram.sending import send_html
-from intents import localized_answer
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +51,7 @@ async def start(update: Update, context: Context) -> None:
             message, gone_html(t.gettext(LINK_UNKNOWN), t), keyboards.categories_keyboard(kb, t)
         )
         return
-    welcome = kb.welcome_topic
-    # The welcome topic's answer alone (its title would repeat the bot's name), translated.
-    text = markup_html(localized_answer(welcome, t.language).answer) if welcome else ""
-    await send_html(
-        message,
-        "\n\n".join(filter(None, [text, choose_category_html(t)])),
-        keyboards.categories_keyboard(kb, t),
-    )
+    await send_html(message, welcome_html(kb, t), keyboards.categories_keyboard(kb, t))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -99,8 +98,17 @@ async def contact_command(update: Update, context: Context) -> None:
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    """Any other command, admin ones included for non-admins: reveal nothing, offer help."""
-    if update.effective_message is None:
+    """Any other command, admin ones included for non-admins: reveal nothing, offer help.
+
+    In a group, only a command addressed to this bot (/foo@bot): other bots' are not ours."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        command = (message.text or "").split(maxsplit=1)[0] if message.text else ""
+        if not command.casefold().endswith(f"@{context.bot.username}".casefold()):
+            return
+    if await questions.over_limit(update, context):
         return
     t = await user_translator(update, context)
-    await send_html(update.effective_message, html.escape(t.gettext(UNKNOWN_COMMAND), quote=False))
+    await send_html(message, html.escape(t.gettext(UNKNOWN_COMMAND), quote=False))

@@ -23,6 +23,7 @@ FORGET_PROMPT = N_(
 )
 NOTHING_DELETED = N_("Nothing was deleted.")
 DELETION_FAILED = N_("Sorry, deletion failed; please try again later.")
+NOT_YOUR_PROMPT = N_("This prompt is for the person who sent /forget. Send /forget yourself.")
 
 
 async def forget_command(update: Update, context: Context) -> None:
@@ -33,9 +34,10 @@ async def forget_command(update: Update, context: Context) -> None:
     prompt = t.gettext(FORGET_PROMPT)
     if context.bot_data.handoff_enabled:  # say what a deletion cannot reach
         prompt += "\n\n" + t.gettext(handoff.FORGET_STAFF_COPIES)
-    await send_html(
-        update.effective_message, html.escape(prompt, quote=False), keyboards.forget_keyboard(t)
-    )
+    # The prompt names who asked: in a group, another member's press is refused.
+    user = update.effective_user
+    keyboard = keyboards.forget_keyboard(t, user.id if user else None)
+    await send_html(update.effective_message, html.escape(prompt, quote=False), keyboard)
 
 
 async def confirm(update: Update, context: Context, data: cd.CallbackData) -> str | None:
@@ -44,6 +46,9 @@ async def confirm(update: Update, context: Context, data: cd.CallbackData) -> st
     assert query is not None
     svc = context.bot_data
     t = await user_translator(update, context)
+    owner = data.int_arg(1)  # None on prompts sent before they named their user
+    if owner is not None and owner != query.from_user.id:
+        return t.gettext(NOT_YOUR_PROMPT)
     if data.arg(0) != "y":
         await edit_or_send(update, html.escape(t.gettext(NOTHING_DELETED), quote=False), None)
         return None

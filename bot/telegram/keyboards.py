@@ -20,6 +20,8 @@ YES_DELETE = N_("🗑 Yes, delete")
 KEEP = N_("Keep")
 MORE = N_("More ▾")
 MAX_BUTTON_TEXT = 48
+NOT_BROWSED = frozenset({"smalltalk"})
+"""Categories answered when typed (greetings, thanks) but not offered in the topic browser."""
 _DANGLING = " ,;:–—-(&/"
 
 
@@ -33,6 +35,10 @@ def _label(text: str) -> str:
         if space > 0:
             cut = cut[:space]
     return cut.rstrip(_DANGLING) + "…"
+
+
+label = _label
+"""`_label` for other modules' buttons."""
 
 
 def with_more(
@@ -155,7 +161,7 @@ def categories_keyboard(kb: KnowledgeBase, t: Translator) -> InlineKeyboardMarku
             )
         ]
         for c in kb.categories.values()
-        if kb.topics_in(c.id)
+        if c.id not in NOT_BROWSED and kb.topics_in(c.id)
     ]
     return InlineKeyboardMarkup(rows)
 
@@ -166,8 +172,18 @@ def category_keyboard(kb: KnowledgeBase, category_id: str, t: Translator) -> Inl
     return InlineKeyboardMarkup(rows)
 
 
-def browsed_topic_keyboard(topic: Topic, kb: KnowledgeBase, t: Translator) -> InlineKeyboardMarkup:
+def browsed_topic_keyboard(
+    topic: Topic, kb: KnowledgeBase, t: Translator, *, handoff: bool = False
+) -> InlineKeyboardMarkup:
+    """Under a topic opened from a button or a deep link: related topics, 👍/👎 (no exchange
+    to record them against: f|0 thanks), back and browse, and 🙋 as under a typed answer."""
     rows = [[topic_button(related, t)] for related in kb.related_of(topic)[:3]]
+    rows.append(
+        [
+            InlineKeyboardButton("👍", callback_data=cd.encode(cd.FEEDBACK, 0, 1)),
+            InlineKeyboardButton("👎", callback_data=cd.encode(cd.FEEDBACK, 0, 0)),
+        ]
+    )
     rows.append(
         [
             InlineKeyboardButton(
@@ -176,6 +192,14 @@ def browsed_topic_keyboard(topic: Topic, kb: KnowledgeBase, t: Translator) -> In
             InlineKeyboardButton(t.gettext(BROWSE), callback_data=cd.encode(cd.HOME)),
         ]
     )
+    if handoff:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.gettext(TALK_TO_PERSON), callback_data=cd.encode(cd.HANDOFF, 0)
+                )
+            ]
+        )
     return InlineKeyboardMarkup(rows)
 
 
@@ -195,14 +219,18 @@ def consent_keyboard(exchange_id: int, t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def forget_keyboard(t: Translator) -> InlineKeyboardMarkup:
+def forget_keyboard(t: Translator, user_id: int | None = None) -> InlineKeyboardMarkup:
+    """Yes/Keep on a /forget prompt; with `user_id`, only that user's press counts."""
+    owner = () if user_id is None else (user_id,)
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    t.gettext(YES_DELETE), callback_data=cd.encode(cd.FORGET, "y")
+                    t.gettext(YES_DELETE), callback_data=cd.encode(cd.FORGET, "y", *owner)
                 ),
-                InlineKeyboardButton(t.gettext(KEEP), callback_data=cd.encode(cd.FORGET, "n")),
+                InlineKeyboardButton(
+                    t.gettext(KEEP), callback_data=cd.encode(cd.FORGET, "n", *owner)
+                ),
             ]
         ]
     )

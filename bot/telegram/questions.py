@@ -99,6 +99,19 @@ async def question(update: Update, context: Context) -> None:
     await _answer(update, context, message, text)
 
 
+async def over_limit(update: Update, context: Context) -> bool:
+    """True when the user is over the per-user rate limit (told once per burst, then not)."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return False
+    verdict = context.bot_data.limiter.check(user.id)
+    if verdict is Verdict.WARN:
+        t = await user_translator(update, context)
+        await send_html(message, html.escape(t.gettext(RATE_LIMITED), quote=False))
+    return verdict is not Verdict.ALLOW
+
+
 async def _answer(update: Update, context: Context, message: Message, text: str) -> None:
     svc = context.bot_data
     user = update.effective_user

@@ -57,8 +57,8 @@ class Command:
     place: Place = Place.ANYWHERE
 
     def handler(self, settings: Settings) -> Handler | None:
-        if self.place is Place.ANYWHERE:
-            return CommandHandler(self.name, self.callback)
+        if self.place is Place.ANYWHERE:  # user commands are rate-limited like questions
+            return CommandHandler(self.name, rate_limited(self.callback))
         where = staff_access.place_filter(self.place, settings)
         return None if where is None else CommandHandler(self.name, self.callback, filters=where)
 
@@ -105,6 +105,17 @@ def answering(callback: ButtonCallback) -> Callback:
     return on_press
 
 
+def rate_limited(callback: Callback) -> Callback:
+    """The callback, unless the user is over the rate limit questions have too."""
+
+    async def limited(update: Update, context: Context) -> None:
+        if not await questions.over_limit(update, context):
+            await callback(update, context)
+
+    limited.__qualname__ = limited.__name__ = f"rate_limited({callback.__qualname__})"
+    return limited
+
+
 ROUTES: tuple[Route, ...] = (
     # Staff commands first: where they apply, they win over the user commands.
     Command("reload", admin.reload_command, Place.ADMINS),
@@ -134,6 +145,7 @@ ROUTES: tuple[Route, ...] = (
     Button(Action.ENQUIRY_CONSENT, consent.consent_button),
     Button(Action.HANDOFF_CONSENT, consent.retired_consent_button),
     Button(Action.ENQUIRY_CLOSE, handoff.close_button),
+    Button(Action.ADMIN_CHOOSE, admin.choose_button),
     Button(Action.ADMIN_RESOLVE, admin.resolve_button),
     Button(Action.ADMIN_IGNORE, admin.ignore_button),
     Button(Action.ADMIN_PAGE, admin.page_button),
@@ -141,10 +153,7 @@ ROUTES: tuple[Route, ...] = (
     # Messages.
     Messages(filters.UpdateType.EDITED, questions.edited),
     Messages(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, questions.question),
-    Messages(
-        filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE,
-        commands.unknown_command,
-    ),
+    Messages(filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command),
     Messages(filters.UpdateType.MESSAGE & ~filters.TEXT, questions.not_text),
 )
 
