@@ -223,16 +223,17 @@ def first_paragraph_html(text: str) -> str:
     return _render(Markup(tuple(shown)), _span_html)
 
 
-def brief_answer_html(reply: Reply, *, handoff: bool = True) -> str | None:
+def brief_answer_html(reply: Reply, *, handoff: bool = True, full: str | None = None) -> str | None:
     """The answer cut to fit a phone screen, or None when the whole answer already does
-    (or cutting would not shorten it): the caller adds a "More" button for the rest."""
+    (or cutting would not shorten it): the caller adds a "More" button for the rest.
+    `full` is `reply_html(reply, handoff=handoff)` when the caller has it already."""
     if reply.kind is not ReplyKind.ANSWER or reply.topic is None:
         return None
-    full = telegram_length(reply_html(reply, handoff=handoff))
-    if full <= SCREEN_CHARS:
+    length = telegram_length(full if full is not None else reply_html(reply, handoff=handoff))
+    if length <= SCREEN_CHARS:
         return None
     brief = reply_html(reply, handoff=handoff, brief=True)
-    return brief if telegram_length(brief) < full else None
+    return brief if telegram_length(brief) < length else None
 
 
 def fallback_next_steps_html(kb: KnowledgeBase, t: Translator, *, handoff: bool = True) -> str:

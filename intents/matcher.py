@@ -12,7 +12,9 @@ its questions also read on its own, so a second question can be offered with the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +54,21 @@ MAX_QUESTIONS_READ = 4
 _LOWER_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b[a-z][a-z]+\b")
 
 
+def _lowered(settings: MatchingSettings, foreign: bool, long: bool) -> MatchingSettings:
+    """`settings` with its thresholds lowered for a message not in English and/or long."""
+    factor = (settings.other_language_factor if foreign else 1.0) * (
+        settings.long_message_factor if long else 1.0
+    )
+    if factor == 1.0:
+        return settings
+    return settings.model_copy(
+        update={
+            name: getattr(settings, name) * factor
+            for name in ("answer_threshold", "clarify_threshold", "option_threshold")
+        }
+    )
+
+
 def topic_texts(topic: Topic) -> TopicTexts:
     """Everything that says what `topic` is about, for the index."""
     return TopicTexts(
@@ -87,6 +104,8 @@ class Matcher:
     """Index of the answer for patients asking about their own health (see
     `intents.health`): the `medical_advice_topic` of `special:`, if the knowledge base
     names one."""
+    lowered: Mapping[tuple[bool, bool], MatchingSettings] = field(default_factory=dict)
+    """The thresholds per (not in English, long), made once per load (see `settings_for`)."""
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
@@ -110,7 +129,12 @@ class Matcher:
         ids = [t.id for t in topics]
         medical_id = kb.special.medical_advice_topic
         medical = ids.index(medical_id) if medical_id is not None and medical_id in ids else None
-        return cls(kb, index, names, medical)
+        lowered = {
+            (foreign, long): _lowered(kb.settings, foreign, long)
+            for foreign in (False, True)
+            for long in (False, True)
+        }
+        return cls(kb, index, names, medical, MappingProxyType(lowered))
 
     @property
     def n_topics(self) -> int:
@@ -128,19 +152,9 @@ class Matcher:
         Measured on dev.jsonl: right answers to messages of 30 words or more scored 0.17-0.30
         where the same questions asked alone scored above 0.3."""
         settings = self.kb.settings
-        factor = 1.0
-        if detect_language(text) != DEFAULT_LANGUAGE:
-            factor *= settings.other_language_factor
-        if len(text.split()) >= settings.long_message_words:
-            factor *= settings.long_message_factor
-        if factor == 1.0:
-            return settings
-        return settings.model_copy(
-            update={
-                name: getattr(settings, name) * factor
-                for name in ("answer_threshold", "clarify_threshold", "option_threshold")
-            }
-        )
+        foreign = detect_language(text) != DEFAULT_LANGUAGE
+        long = len(text.split()) >= settings.long_message_words
+        return self.lowered.get((foreign, long), settings)
 
     def rank(self, text: str) -> tuple[Candidate, ...]:
         """The best few topics for `text`, best first, before any threshold is applied."""

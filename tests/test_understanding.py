@@ -177,6 +177,17 @@ class TestShippedKnowledge:
         result = shipped.match("Does CERN treat cancer patients?")
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.no-medical-advice")
 
+    def test_match_decides_with_the_thresholds_for_its_message(
+        self, shipped: Matcher, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # The lowered thresholds above only matter if `match` asks for them.
+        text = "Come posso ottenere una licenza per una tecnologia del CERN?"
+        strict = shipped.kb.settings.model_copy(
+            update={"answer_threshold": 1.0, "clarify_threshold": 1.0}
+        )
+        monkeypatch.setattr(Matcher, "settings_for", lambda self, text: strict)
+        assert shipped.match(text).outcome is Outcome.FALLBACK
+
     def test_a_long_polite_message_finds_its_question(self, shipped: Matcher) -> None:
         result = shipped.match(
             "Dear colleagues, I run product strategy for a radiotherapy equipment maker in "

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from bot.storage.sqlite import Row, from_db_time
+from bot.storage.sqlite import Row, from_db_time, optional_time
 
 
 class EnquiryState(StrEnum):
@@ -82,11 +81,7 @@ COLUMNS = """
     attempts, next_attempt_at, last_error, reminded_at, answered_at, closed_at, close_reason,
     staff_thread_id
 """
-ACTIVE_SQL = "('open', 'answered')"
-
-
-def _time(value: Any) -> datetime | None:
-    return None if value is None else from_db_time(str(value))
+ACTIVE_SQL = "(" + ", ".join(f"'{state}'" for state in ACTIVE) + ")"
 
 
 def enquiry_from_row(row: Row) -> Enquiry:
@@ -102,15 +97,15 @@ def enquiry_from_row(row: Row) -> Enquiry:
         language=row["language"],
         prompt_chat_id=row["prompt_chat_id"],
         prompt_message_id=row["prompt_message_id"],
-        consented_at=_time(row["consented_at"]),
-        user_told_at=_time(row["user_told_at"]),
-        delivered_at=_time(row["delivered_at"]),
+        consented_at=optional_time(row["consented_at"]),
+        user_told_at=optional_time(row["user_told_at"]),
+        delivered_at=optional_time(row["delivered_at"]),
         attempts=int(row["attempts"]),
-        next_attempt_at=_time(row["next_attempt_at"]),
+        next_attempt_at=optional_time(row["next_attempt_at"]),
         last_error=row["last_error"],
-        reminded_at=_time(row["reminded_at"]),
-        answered_at=_time(row["answered_at"]),
-        closed_at=_time(row["closed_at"]),
+        reminded_at=optional_time(row["reminded_at"]),
+        answered_at=optional_time(row["answered_at"]),
+        closed_at=optional_time(row["closed_at"]),
         close_reason=row["close_reason"],
         staff_thread_id=row["staff_thread_id"],
     )

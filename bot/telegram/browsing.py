@@ -34,9 +34,10 @@ def answer_view(
     reply: Reply, svc: BotData, keyboard: InlineKeyboardMarkup | None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """An answer as sent: cut to one phone screen, with "More" for the rest, when long."""
-    brief = brief_answer_html(reply, handoff=svc.handoff_enabled)
+    full = reply_html(reply, handoff=svc.handoff_enabled)
+    brief = brief_answer_html(reply, handoff=svc.handoff_enabled, full=full)
     if brief is None or reply.topic is None:
-        return reply_html(reply, handoff=svc.handoff_enabled), keyboard
+        return full, keyboard
     return brief, keyboards.with_more(keyboard, reply.topic, translator(reply.language))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
@@ -23,28 +23,13 @@ from bot.telegram import callback_data as cd
 from bot.telegram import enquiry_delivery, languages
 from bot.telegram.context import BotData, Context
 from bot.telegram.errors import short_error
+from bot.telegram.keyboards import consent_keyboard
 
 log = logging.getLogger(__name__)
 
 
 def _store(svc: BotData) -> EnquiryStore:
     return EnquiryStore(svc.storage)
-
-
-def consent_keyboard(enquiry_id: int, t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t.gettext("✅ Yes, share it"),
-                    callback_data=cd.encode(cd.ENQUIRY_CONSENT, enquiry_id, "y"),
-                ),
-                InlineKeyboardButton(
-                    t.gettext("✖️ No"), callback_data=cd.encode(cd.ENQUIRY_CONSENT, enquiry_id, "n")
-                ),
-            ]
-        ]
-    )
 
 
 # --- the user's side: asking ----------------------------------------------------------------

@@ -203,16 +203,16 @@ def browsed_topic_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def consent_keyboard(exchange_id: int, t: Translator) -> InlineKeyboardMarkup:
+def consent_keyboard(enquiry_id: int, t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
                     t.gettext(YES_SHARE),
-                    callback_data=cd.encode(cd.HANDOFF_CONSENT, exchange_id, "y"),
+                    callback_data=cd.encode(cd.ENQUIRY_CONSENT, enquiry_id, "y"),
                 ),
                 InlineKeyboardButton(
-                    t.gettext(NO), callback_data=cd.encode(cd.HANDOFF_CONSENT, exchange_id, "n")
+                    t.gettext(NO), callback_data=cd.encode(cd.ENQUIRY_CONSENT, enquiry_id, "n")
                 ),
             ]
         ]

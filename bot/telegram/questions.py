@@ -81,12 +81,7 @@ async def question(update: Update, context: Context) -> None:
     text = addressed_text(message, context.bot.username, context.bot.id)
     if text is None:
         return
-    verdict = svc.limiter.check(user.id)
-    if verdict is Verdict.DROP:
-        return
-    if verdict is Verdict.WARN:
-        t = await user_translator(update, context)
-        await send_html(message, html.escape(t.gettext(RATE_LIMITED), quote=False))
+    if await over_limit(update, context):
         return
     _remember_answered(context, message)
     if await handoff.take_pending_question(update, context, text):
