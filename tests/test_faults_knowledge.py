@@ -31,13 +31,27 @@ def quick_watcher(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(watcher, "RETRY_SECONDS", 0.1)
 
 
+@pytest.fixture
+def slow_watch_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A watch that takes a while to be in place, as on a busy machine: an edit made in
+    that window must still be served."""
+    awatch = watcher.watchfiles.awatch
+
+    async def slow_awatch(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.3)
+        async for changes in awatch(*args, **kwargs):
+            yield changes
+
+    monkeypatch.setattr(watcher.watchfiles, "awatch", slow_awatch)
+
+
 async def test_deleted_knowledge_directory_keeps_serving_and_is_watched_again_when_back(
-    tmp_path: Path, quick_watcher: None, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, quick_watcher: None, slow_watch_setup: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with running_bot(tmp_path) as bot:
         root = bot.settings.knowledge_dir
         version = bot.services.knowledge.kb.version
-        await asyncio.sleep(WATCH_SETUP)
+        await asyncio.sleep(WATCH_SETUP + 0.3)
         with caplog.at_level(logging.INFO):
             shutil.rmtree(root)
             await wait_until(lambda: "is gone; still serving version" in caplog.text, within=5)

@@ -18,7 +18,6 @@ from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, BotHarness, running_bot
 from tests.fake_bot_api import BOT_USERNAME
 
-pytestmark = pytest.mark.asyncio
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
 

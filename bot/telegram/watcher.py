@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 10.0
 """How often to look for a deleted knowledge directory coming back."""
 
+WATCH_TICK_MS = 200
+"""How long the watcher waits for changes before yielding an empty batch."""
+
 OnReload = Callable[[ReloadReport], Awaitable[None]]
 
 
@@ -49,18 +52,30 @@ async def watch_knowledge(
     watching starts again when the directory is back.
     """
     root = knowledge.root
+    catch_up = False
     while True:
         if root.is_dir():
             watched = _identity(root)
             try:
-                async for _changes in watchfiles.awatch(
-                    root, watch_filter=knowledge_filter(root), debounce=debounce_ms, recursive=True
+                # yield_on_timeout: an empty batch marks the watch as in place, so the
+                # catch-up reload below cannot miss an edit made while it was being set up.
+                async for changes in watchfiles.awatch(
+                    root,
+                    watch_filter=knowledge_filter(root),
+                    debounce=debounce_ms,
+                    recursive=True,
+                    rust_timeout=WATCH_TICK_MS,
+                    yield_on_timeout=True,
                 ):
+                    if not changes and not catch_up:
+                        continue
+                    catch_up = False
                     await _reload(knowledge, on_reload)
                     if _identity(root) != watched:
                         # A watch on a deleted directory never reports anything again, even
                         # when a new directory appears at the same path (a deploy swapping
                         # directories): start over on whatever is there now.
+                        catch_up = True
                         break
             except asyncio.CancelledError:
                 raise
@@ -74,8 +89,10 @@ async def watch_knowledge(
                     RETRY_SECONDS,
                 )
                 await asyncio.sleep(RETRY_SECONDS)
+                catch_up = True
                 continue
-        await _wait_for_directory(knowledge, on_reload)
+        await _wait_for_directory(knowledge)
+        catch_up = True
 
 
 def _identity(root: Path) -> tuple[int, int] | None:
@@ -87,7 +104,7 @@ def _identity(root: Path) -> tuple[int, int] | None:
     return (stat.st_dev, stat.st_ino)
 
 
-async def _wait_for_directory(knowledge: LiveKnowledge, on_reload: OnReload) -> None:
+async def _wait_for_directory(knowledge: LiveKnowledge) -> None:
     root = knowledge.root
     if not root.is_dir():
         log.error(
@@ -102,7 +119,6 @@ async def _wait_for_directory(knowledge: LiveKnowledge, on_reload: OnReload) -> 
             if root.is_dir():
                 break
         log.warning("knowledge directory %s is back; reloading and watching it again", root)
-    await _reload(knowledge, on_reload)
 
 
 async def _reload(knowledge: LiveKnowledge, on_reload: OnReload) -> None:
