@@ -156,10 +156,6 @@ class Matcher:
         long = len(text.split()) >= settings.long_message_words
         return self.lowered.get((foreign, long), settings)
 
-    def rank(self, text: str) -> tuple[Candidate, ...]:
-        """The best few topics for `text`, best first, before any threshold is applied."""
-        return self.evidence(text).ranked
-
     def evidence(self, text: str) -> Evidence:
         """What the decision weighs for `text`: ranked topics, names, further questions."""
         segments = segment(text)

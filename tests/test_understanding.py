@@ -229,7 +229,7 @@ def test_words_the_knowledge_base_never_uses_dilute_a_score_only_to_the_coverage
     raw = shipped.index.score(text)
     topic = shipped.index.topic_ids.index("project.medicis")
     assert raw.query.coverage < 1
-    judged = {c.intent: c.score for c in shipped.rank(text)}["project.medicis"]
+    judged = {c.intent: c.score for c in shipped.evidence(text).ranked}["project.medicis"]
     assert judged == pytest.approx(
         raw.scores[topic] / max(raw.query.coverage, COVERAGE_FLOOR) + NAME_BONUS
     )
