@@ -14,11 +14,10 @@ import errno
 import fcntl
 import glob
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.atomic_write import NoTemporaryFile, write_atomically
 from bot.errors import KtbotError
 
 
@@ -57,34 +56,22 @@ def require_writable(directory: Path) -> None:
 def replace_file(path: Path, text: str) -> None:
     """Write `text` to `path` atomically: readers see the old file or the new, never half.
 
-    The new content is written and synced beside the file, then renamed over it (a rename
-    within one directory is atomic), and the directory is synced so the rename survives a
-    power cut. Errors name the directory and what to change, never the temporary file.
-    Call it under `edit_lock`: it removes what an editor killed mid-write left behind.
+    The new content is written and synced beside the file, then renamed over it, keeping
+    the file's mode (`write_atomically`). Errors name the directory and what to change,
+    never the temporary file. Call it under `edit_lock`: it removes what an editor killed
+    mid-write left behind.
     """
     prefix = f".{path.name}."
     for leftover in path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
         leftover.unlink(missing_ok=True)
     try:
-        fd, temp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
-    except OSError as exc:
+        write_atomically(path, text, prefix=prefix, encoding="utf-8", newline="")
+    except NoTemporaryFile as exc:
         raise KnowledgeWriteError(
             not_writable_message(path.parent, exc.strerror or str(exc))
         ) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        shutil.copymode(path, temp)
-        os.replace(temp, path)
     except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
         raise KnowledgeWriteError(f"cannot replace {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _sync_directory(path.parent)
 
 
 def not_writable_message(directory: Path, reason: str) -> str:
@@ -102,13 +89,3 @@ def _on_read_only_mount(directory: Path) -> bool:
         return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
     except OSError:
         return False
-
-
-def _sync_directory(directory: Path) -> None:
-    # Best effort: some file systems refuse fsync on a directory; the rename is done anyway.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
