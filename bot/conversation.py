@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.live_knowledge import LiveKnowledge
-from bot.storage import NewExchange, Storage, StorageError
+from bot.storage import ExchangeGone, NewExchange, Storage, StorageError
 from intents import (
     DEFAULT_LANGUAGE,
     TELEGRAM_MESSAGE_LIMIT,
@@ -57,6 +57,9 @@ class Reply:
     language: Language = DEFAULT_LANGUAGE
     """The user's language: an answer is given in it when the topic has a translation
     (`intents.translation`), else in English with a notice in it."""
+    on_record: bool = True
+    """False for a fallback whose question is no longer recorded (an old "None of these"
+    after /forget): its text must not claim the question was noted."""
 
     @property
     def related(self) -> tuple[Topic, ...]:
@@ -202,16 +205,21 @@ class Conversation:
         self, exchange_id: int | None, *, language: Language = DEFAULT_LANGUAGE
     ) -> Reply:
         """None of the offered topics fit: the question goes to the unanswered review."""
+        on_record = True
         if exchange_id and self.storage is not None:
             try:
                 await self.storage.mark_unanswered(exchange_id)
+            except ExchangeGone as exc:  # an old button after /forget or retention: expected
+                log.info("'none of these' on a question no longer recorded: %s", exc)
+                on_record = False
             except StorageError as exc:
                 log.error("could not mark exchange %s as unanswered: %s", exchange_id, exc)
         return Reply(
             ReplyKind.FALLBACK,
             self.knowledge.kb,
-            exchange_id=exchange_id or None,
+            exchange_id=exchange_id if on_record and exchange_id else None,
             language=language,
+            on_record=on_record,
         )
 
     async def _record(

@@ -20,20 +20,21 @@ CONSENT = N_(
     "answer you, I will share {what} with them, together with this question:"
     "\n\n<i>{question}</i>\n\nDo you agree?"
 )
-CONSENT_NAME = N_("your <b>name</b>")
-CONSENT_NAME_AND_HANDLE = N_("your <b>name</b> and <b>Telegram username</b>")
+CONSENT_NAME = N_("your <b>name</b> as shown in Telegram")
+"""For a user without a @username: only what they have is named."""
+CONSENT_NAME_AND_HANDLE = N_("your <b>name</b> and your Telegram username <b>@{username}</b>")
 CONSENT_FROM_GROUP = N_(
     "They will answer you in a private chat with me, not in this group "
     "(open one with {bot} if you have not yet)."
 )
 RECEIVED = N_(
     "✅ We have your question (enquiry #{id}). A member of the CERN Knowledge Transfer team "
-    "will answer you here, usually within two working days. Until then, what you send me "
-    "here goes to them too."
+    "will answer you in this chat, and Telegram will notify you when they do. Until then, "
+    "what you send me here goes to them too."
 )
 RECEIVED_PRIVATE = N_(
     "✅ We have your question (enquiry #{id}). A member of the CERN Knowledge Transfer team "
-    "will answer you in a private chat with me, usually within two working days."
+    "will answer you in a private chat with me, and Telegram will notify you when they do."
 )
 DECLINED = N_("OK — nothing was shared.")
 EXPIRED = N_("This request has expired. Press “Talk to a person” again to send a question.")

@@ -46,6 +46,11 @@ FALLBACK = N_(
     "I’m sorry, I don’t have a reliable answer to that, and I’d rather not guess. "
     "I’ve noted your question so the Knowledge Transfer team can improve my answers."
 )
+FALLBACK_NOT_ON_RECORD = N_(
+    "I’m sorry, I don’t have a reliable answer to that, and I’d rather not guess. That "
+    "question is no longer on record (deleted at your request or after the retention "
+    "period), so it was not passed on."
+)
 RATE_LIMITED = N_("You’re sending messages faster than I can answer. Please wait a moment.")
 ENGLISH_ONLY = N_("This answer is only available in English.")
 """Above an English answer shown to someone writing in another language (the German,
@@ -197,7 +202,9 @@ def reply_html(reply: Reply, *, handoff: bool = True, brief: bool = False) -> st
         lines.append(html.escape(clarify_prompt(reply), quote=False))
     elif reply.kind is ReplyKind.FALLBACK:
         lines += [
-            html.escape(t.gettext(FALLBACK), quote=False),
+            html.escape(
+                t.gettext(FALLBACK if reply.on_record else FALLBACK_NOT_ON_RECORD), quote=False
+            ),
             "",
             fallback_next_steps_html(reply.kb, t, handoff=handoff),
         ]

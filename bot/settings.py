@@ -7,11 +7,11 @@ import logging
 import os
 import re
 import secrets
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.atomic_write import write_atomically
 from bot.errors import KtbotError
 
 REPO_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
@@ -44,6 +44,9 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     enquiry_reminder_hours: int = 48
     """Staff are reminded of an enquiry still unanswered this long after it arrived; 0: never."""
+    reply_days: int | None = None
+    """Working days within which staff usually answer an enquiry, told to the user after a
+    hand-off; unset: no reply time is promised."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -85,6 +88,7 @@ class Settings:
             enquiry_reminder_hours=_non_negative(
                 "KTBOT_ENQUIRY_REMINDER_HOURS", get("KTBOT_ENQUIRY_REMINDER_HOURS"), 48
             ),
+            reply_days=_optional_positive("KTBOT_REPLY_DAYS", get("KTBOT_REPLY_DAYS")),
         )
 
     def require_token(self) -> str:
@@ -137,7 +141,10 @@ def _create_secret(path: Path, *, replace_empty: bool) -> str | None:
             if not _read_secret(path):
                 path.unlink()
     value = secrets.token_hex(32)
-    return value if _link_new_file(path, value) else None
+    # Written aside and linked into place: unlike create-then-write, no reader can ever see
+    # the file empty or partial, and it is readable by its owner only.
+    created = write_atomically(path, value, create=True, prefix=f"{path.name}.", encoding="ascii")
+    return value if created else None
 
 
 def _read_secret(path: Path) -> str | None:
@@ -148,43 +155,6 @@ def _read_secret(path: Path) -> str | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"KTBOT_SECRET is not set and {path} is unreadable: {exc}") from exc
-
-
-def _link_new_file(path: Path, content: str) -> bool:
-    """Create `path` holding `content`, readable by its owner only; False if it exists.
-
-    The content is written and synced to a temporary file first, then hard-linked to its
-    name: unlike create-then-write, no reader can ever see the file empty or partial.
-    """
-    fd, temporary = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:  # mkstemp: mode 0o600
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            return False
-        _sync_directory(path.parent)
-        return True
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make a new directory entry durable (POSIX; a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _int(name: str, value: str | None) -> int | None:
@@ -203,6 +173,10 @@ def _positive(name: str, value: str | None, default: int) -> int:
     if number <= 0:
         raise SettingsError(f"{name} must be a positive integer, got {value!r}")
     return number
+
+
+def _optional_positive(name: str, value: str | None) -> int | None:
+    return None if value is None else _positive(name, value, 0)
 
 
 def _non_negative(name: str, value: str | None, default: int) -> int:

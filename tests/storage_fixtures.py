@@ -77,3 +77,43 @@ def new(
 def db_bytes(path: Path) -> bytes:
     """The database file and its WAL, as they sit on disk."""
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+async def legacy_handoff(
+    storage: Storage,
+    staff_message_id: int,
+    *,
+    exchange_id: int | None = None,
+    user_key: str = "user-a",
+    user_chat_id: int = 42,
+    display_name: str = "Ada",
+    question: str = "q",
+    staff_chat_id: int = -100,
+) -> None:
+    """A row of the `handoffs` table as bots before migration 7 wrote it: nothing writes
+    that table any more, but retention and /forget still clear such rows."""
+    async with storage.database.write() as db:
+        await db.execute(
+            """
+            INSERT INTO handoffs (created_at, exchange_id, user_key, user_chat_id,
+                                  display_name, question, staff_chat_id, staff_message_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                storage.database.now(),
+                exchange_id,
+                user_key,
+                user_chat_id,
+                display_name,
+                question,
+                staff_chat_id,
+                staff_message_id,
+            ),
+        )
+
+
+async def legacy_handoffs(storage: Storage) -> dict[int, int | None]:
+    """The `handoffs` rows left: staff message id -> exchange id."""
+    async with storage.database.read() as db:
+        rows = await db.execute_fetchall("SELECT staff_message_id, exchange_id FROM handoffs")
+    return {int(row["staff_message_id"]): row["exchange_id"] for row in rows}

@@ -69,6 +69,7 @@ async def test_long_html_and_odd_unicode_questions_are_answered_safely(
 async def test_an_edited_question_is_answered_once_per_text(
     bot_api: BotApiEmulator, ktbot: BotProcess
 ):
+    """Finding R13 (findings/telegram.md): an edited question is read."""
     user = bot_api.new_user()
     update_id, first = await reply_to(bot_api, user, "waht is the weather on mars")
     assert "MEDICIS" not in first.text
@@ -166,6 +167,7 @@ async def test_an_edited_answer_is_served_after_a_hot_reload_without_a_restart(
 async def test_a_broken_edit_is_reported_to_admins_by_the_watcher(
     bot_api: BotApiEmulator, ktbot: BotProcess
 ):
+    """Finding R18 (findings/telegram.md): a broken edit reaches admins."""
     admin = admin_user(bot_api)
     contacts = ktbot.knowledge_dir / "contacts.yaml"
 

@@ -21,6 +21,7 @@ from bot.telegram import enquiry_delivery, questions
 from intents import TELEGRAM_MESSAGE_LIMIT
 from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, STAFF_CHAT_ID, BotHarness, running_bot
+from tests.storage_fixtures import legacy_handoff
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,7 +37,7 @@ async def bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
 
 
 def store(bot: BotHarness) -> EnquiryStore:
-    return EnquiryStore(bot.storage)
+    return bot.storage.enquiries
 
 
 def to_chat(bot: BotHarness, chat_id: int) -> list[str]:
@@ -450,21 +451,22 @@ async def test_hand_offs_made_before_the_upgrade_still_route_staff_replies(
 
     path = tmp_path / "ktbot.sqlite3"
     async with await Storage.open(path) as storage:
-        await storage.record_handoff(
-            exchange_id=None,
+        await legacy_handoff(
+            storage,
+            77,
             user_key="k-ada",
             user_chat_id=USER,
             display_name="Ada (@ada)",
             question="price of isotopes",
             staff_chat_id=STAFF_CHAT_ID,
-            staff_message_id=77,
         )
     with sqlite3.connect(path) as raw:  # as a bot released before migration 7 left it
+        raw.execute("DROP TABLE visits")  # migration 9
         raw.execute("DROP TABLE enquiry_messages")
         raw.execute("DROP TABLE enquiries")
         raw.execute("PRAGMA user_version = 6")
     async with await Storage.open(path) as storage:
-        enquiry = await EnquiryStore(storage).for_staff_message(STAFF_CHAT_ID, 77)
+        enquiry = await storage.enquiries.for_staff_message(STAFF_CHAT_ID, 77)
     assert enquiry is not None and enquiry.active and enquiry.delivered
     assert (enquiry.user_chat_id, enquiry.question) == (USER, "price of isotopes")
 

@@ -124,6 +124,7 @@ async def test_an_enquiry_gets_its_own_topic_named_after_it_not_after_the_user(
 async def test_a_user_follow_up_lands_in_the_topic(
     bot_api: BotApiEmulator, tmp_path: Path, run_bot: list[BotProcess]
 ) -> None:
+    """Finding B1 (findings/telegram.md), in a forum staff chat."""
     staff, _, user, topic, _ = await forum_enquiry(bot_api, tmp_path, run_bot)
 
     bot_api.user_sends_text(user, None, "Monday works for a call?")
@@ -140,6 +141,7 @@ async def test_a_user_follow_up_lands_in_the_topic(
 async def test_staff_text_and_photo_in_the_topic_reach_the_user_without_a_reply(
     bot_api: BotApiEmulator, tmp_path: Path, run_bot: list[BotProcess]
 ) -> None:
+    """Finding B8 (findings/telegram.md), in a forum staff chat."""
     staff, _, user, topic, _ = await forum_enquiry(bot_api, tmp_path, run_bot)
     sam = bot_api.new_user("Sam")
 
@@ -203,6 +205,7 @@ async def test_a_forum_without_the_manage_topics_right_falls_back_to_replies(
 async def test_forget_deletes_the_topic_and_notes_it_in_general(
     bot_api: BotApiEmulator, tmp_path: Path, run_bot: list[BotProcess]
 ) -> None:
+    """Finding B7 (findings/telegram.md), in a forum staff chat."""
     staff, _, user, topic, _ = await forum_enquiry(bot_api, tmp_path, run_bot)
 
     bot_api.user_sends_text(user, None, "/forget")

@@ -114,6 +114,7 @@ async def test_killed_during_a_hand_off_the_enquiry_arrives_once_and_the_user_is
 async def test_an_unreachable_staff_chat_is_retried_and_the_user_is_told_once(
     bot_api: BotApiEmulator, ktbot: BotProcess
 ) -> None:
+    """Finding B2 (case B, findings/telegram.md): an unreachable staff chat."""
     user = bot_api.new_user(first_name="Grace")
     prompt = await consent_prompt(bot_api, user)
     yes = next(d for d in buttons(prompt, "ek") if d.endswith("|y"))

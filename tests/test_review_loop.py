@@ -466,11 +466,12 @@ async def test_stats_show_rates_topics_feedback_and_unanswered_groups(bot: BotHa
     assert text.startswith("<pre>Questions since ")
     assert "answered        1  (33%)" in text and "unanswered      2  (67%)" in text
     assert "open for review: 2" in text
-    assert "Top topics:" in text and "project.medicis" in text
+    # R17: topics by title, the nearest topic of an unanswered group too.
+    assert "Top topics:" in text and "CERN-MEDICIS" in text and "project.medicis" not in text
     assert "Feedback (👍 / 👎):" in text and "1 / 0" in text
     assert "By week (Monday):" in text
     assert "Most asked without an answer:" in text
-    assert "2× “" in text and "(2 people) → nearest project.medicis" in text
+    assert "2× “" in text and "(2 people) → nearest CERN-MEDICIS" in text
 
 
 async def test_weekly_digest_sends_admins_this_weeks_unanswered_groups(bot: BotHarness) -> None:

@@ -170,7 +170,7 @@ def test_the_weekly_trend_has_no_holes() -> None:
     assert _every_week([]) == ()
 
 
-async def test_the_enquiry_store_works_on_a_database_as_on_a_storage(database: Database) -> None:
+async def test_the_enquiry_store_works_on_the_database_alone(database: Database) -> None:
     store = EnquiryStore(database)
     enquiry_id = await store.create_draft(user_key="k", user_chat_id=1, question="hello")
     enquiry = await store.get(enquiry_id)

@@ -1,5 +1,5 @@
-"""Storage privacy: exchanges and hand-offs deletable on request or by age, pseudonymous user
-keys, and staff hand-offs routed back to the user.
+"""Storage privacy: exchanges and hand-offs deletable on request or by age, and pseudonymous
+user keys.
 
 Real SQLite files under tmp_path; the only fake is the clock.
 """
@@ -14,7 +14,16 @@ import pytest
 
 from bot.pseudonym import user_key
 from bot.storage import Storage
-from tests.storage_fixtures import NOW, FakeClock, clarify, db_bytes, fallback, new
+from tests.storage_fixtures import (
+    NOW,
+    FakeClock,
+    clarify,
+    db_bytes,
+    fallback,
+    legacy_handoff,
+    legacy_handoffs,
+    new,
+)
 from tests.storage_fixtures import clock as clock  # the fixture
 from tests.storage_fixtures import db_path as db_path  # the fixture
 from tests.storage_fixtures import storage as storage  # the fixture
@@ -44,30 +53,15 @@ async def test_retention_purge_deletes_old_handoffs_with_their_personal_data(
     storage: Storage, clock: FakeClock
 ) -> None:
     clock.now = NOW - timedelta(days=200)
-    await storage.record_handoff(
-        exchange_id=None,
-        user_key="user-a",
-        user_chat_id=42,
-        display_name="Ada Lovelace (@ada)",
-        question="old enquiry",
-        staff_chat_id=-100,
-        staff_message_id=1,
-    )
+    await legacy_handoff(storage, 1, display_name="Ada Lovelace (@ada)", question="old enquiry")
     clock.now = NOW
-    await storage.record_handoff(
-        exchange_id=None,
-        user_key="user-b",
-        user_chat_id=43,
-        display_name="Grace Hopper",
-        question="new enquiry",
-        staff_chat_id=-100,
-        staff_message_id=2,
+    await legacy_handoff(
+        storage, 2, user_key="user-b", user_chat_id=43, display_name="Grace Hopper"
     )
 
     assert await storage.purge_older_than(NOW - timedelta(days=180)) == 1
 
-    assert await storage.handoff_for_staff_message(-100, 1) is None
-    assert await storage.handoff_for_staff_message(-100, 2) is not None
+    assert await legacy_handoffs(storage) == {2: None}
 
 
 async def test_forget_user_deletes_everything_about_them(storage: Storage, db_path: Path) -> None:
@@ -78,14 +72,13 @@ async def test_forget_user_deletes_everything_about_them(storage: Storage, db_pa
     await storage.record_feedback(asked, False)
     await storage.record_choice(chose, "project.gantry-magnets")
     await storage.record_feedback(other, True)
-    await storage.record_handoff(
+    await legacy_handoff(
+        storage,
+        7,
         exchange_id=asked,
         user_key="ada",
-        user_chat_id=42,
         display_name="MARKER-name-of-ada",
         question="MARKER-question-of-ada",
-        staff_chat_id=-100,
-        staff_message_id=7,
     )
     await storage.set_user_language("ada", "fr")
     await storage.set_user_language("grace", "en")
@@ -96,7 +89,7 @@ async def test_forget_user_deletes_everything_about_them(storage: Storage, db_pa
     assert await storage.user_language("ada") is None
     assert await storage.user_language("grace") == "en"
     assert await storage.exchange(asked) is None and await storage.exchange(chose) is None
-    assert await storage.handoff_for_staff_message(-100, 7) is None
+    assert await legacy_handoffs(storage) == {}
     assert await storage.unanswered(state=None) == []
     assert (await storage.exchange(other)) is not None
     assert (await storage.stats()).total == 1
@@ -144,72 +137,12 @@ def test_user_key_is_a_keyed_pseudonym_not_the_id() -> None:
         user_key("", "telegram", 1)
 
 
-# --- hand-offs ----------------------------------------------------------------------------
-
-
-async def test_staff_reply_is_routed_back_to_the_users_chat(storage: Storage) -> None:
-    exchange_id = await storage.record_exchange(new("cyclotron price", fallback(), user="ada"))
-    handoff_id = await storage.record_handoff(
-        exchange_id=exchange_id,
-        user_key="ada",
-        user_chat_id=42,
-        display_name="Ada Lovelace (@ada)",
-        question="cyclotron price",
-        staff_chat_id=-100500,
-        staff_message_id=101,
-    )
-
-    handoff = await storage.handoff_for_staff_message(-100500, 101)
-
-    assert handoff is not None
-    assert (handoff.id, handoff.user_chat_id, handoff.exchange_id) == (handoff_id, 42, exchange_id)
-    assert (handoff.display_name, handoff.created_at) == ("Ada Lovelace (@ada)", NOW)
-    assert await storage.handoff_for_staff_message(-100500, 102) is None
-    assert await storage.handoff_for_staff_message(-1, 101) is None  # ids are per chat
-
-
-async def test_the_same_staff_message_is_recorded_once(storage: Storage) -> None:
-    kwargs = dict(
-        exchange_id=None,
-        user_key="ada",
-        user_chat_id=42,
-        display_name="Ada",
-        question="q",
-        staff_chat_id=-1,
-        staff_message_id=5,
-    )
-    assert await storage.record_handoff(**kwargs) == await storage.record_handoff(**kwargs)  # type: ignore[arg-type]
-
-
-async def test_handoff_for_a_vanished_exchange_is_still_routed(storage: Storage) -> None:
-    await storage.record_handoff(
-        exchange_id=404,  # forgotten between the question and the consent
-        user_key="ada",
-        user_chat_id=42,
-        display_name="Ada",
-        question="q",
-        staff_chat_id=-1,
-        staff_message_id=3,
-    )
-    handoff = await storage.handoff_for_staff_message(-1, 3)
-    assert handoff is not None and (handoff.exchange_id, handoff.user_chat_id) == (None, 42)
-
-
 async def test_handoff_outlives_its_purged_exchange_until_its_own_age(storage: Storage) -> None:
     exchange_id = await storage.record_exchange(
         new("old question", fallback(), at=NOW - timedelta(days=179))
     )
-    await storage.record_handoff(
-        exchange_id=exchange_id,
-        user_key="ada",
-        user_chat_id=42,
-        display_name="Ada",
-        question="old question",
-        staff_chat_id=-1,
-        staff_message_id=9,
-    )
+    await legacy_handoff(storage, 9, exchange_id=exchange_id, question="old question")
 
     await storage.purge_older_than(NOW - timedelta(days=178))
 
-    handoff = await storage.handoff_for_staff_message(-1, 9)
-    assert handoff is not None and handoff.exchange_id is None
+    assert await legacy_handoffs(storage) == {9: None}

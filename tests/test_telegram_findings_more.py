@@ -5,6 +5,7 @@ Driven like `tests/test_telegram_handlers.py`: PTB's real Application and a fake
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,15 @@ async def test_a_topic_opened_without_typing_has_votes_and_talk_to_a_person(
     await bot.send(update)
     assert "Companies can license" in bot.api.last_text()
     data = callbacks(bot)
-    assert cd.encode(cd.FEEDBACK, 0, 1) in data and cd.encode(cd.FEEDBACK, 0, 0) in data
+    # Votes name the recorded visit (R4: they count, R17: so does the visit).
+    up = next(d for d in data if d.startswith("fv|") and d.endswith("|1"))
+    assert up[: -len("1")] + "0" in data
     assert cd.encode(cd.HANDOFF, 0) in data
-    await bot.send(tg.press(cd.encode(cd.FEEDBACK, 0, 1)))
-    assert toast(bot) == "Thanks!"
+    await bot.send(tg.press(up))
+    assert toast(bot) == "Thanks for your feedback!"
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    counts = await bot.storage.visit_counts(since)
+    assert sum(counts.by_source.values()) == 1 and counts.helpful == 1
 
 
 # --- R3: small talk is answered when typed, not listed in the browser -----------------------

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from bot.review.grouping import QuestionGroup, people
 from bot.stale_report import StaleReading, format_stale
 from bot.storage import ReviewState, UnansweredQuestion, UsageStats
+from bot.storage.visits import VisitCounts, VisitSource
 from intents import Candidate, Outcome
 
 
@@ -43,9 +44,12 @@ def state_note(item: UnansweredQuestion) -> str:
     return str(item.state)
 
 
-def format_group(group: QuestionGroup) -> str:
-    """`14× “isotope prices” (9 people) → nearest project.medicis`."""
-    nearest = f" → nearest {group.nearest_topic}" if group.nearest_topic else ""
+def format_group(group: QuestionGroup, titles: Mapping[str, str] | None = None) -> str:
+    """`14× “isotope prices” (9 people) → nearest project.medicis`; with `titles`, the
+    nearest topic by its title (what /stats shows admins)."""
+    topic = group.nearest_topic
+    shown = _clip(titles.get(topic, topic), 40) if titles and topic else topic
+    nearest = f" → nearest {shown}" if topic else ""
     return f"{group.count}× “{_clip(group.representative, 120)}” ({people(group)}){nearest}"
 
 
@@ -74,6 +78,17 @@ def format_digest(
     return "\n".join(lines)
 
 
+def _visit_lines(visits: VisitCounts, period: str) -> list[str]:
+    total = sum(visits.by_source.values())
+    return [
+        f"Topics opened without a question {period}: {total}",
+        f"  deep links {visits.get(VisitSource.DEEP_LINK):>6}",
+        f"  browsing   {visits.get(VisitSource.BROWSE):>6}",
+        f"  related    {visits.get(VisitSource.RELATED):>6}",
+        f"  feedback   {visits.helpful:>6} 👍 {visits.not_helpful:>4} 👎",
+    ]
+
+
 def format_stats(
     stats: UsageStats,
     groups: Sequence[QuestionGroup] = (),
@@ -81,14 +96,18 @@ def format_stats(
     *,
     titles: Mapping[str, str] | None = None,
     handoffs: int | None = None,
+    visits: VisitCounts | None = None,
 ) -> str:
     """Usage as plain text: rates, top topics, feedback, weekly trend, unanswered groups,
     and the stale topics most read in the period. With `titles` (topic id → title), topics
-    are shown by title; with `handoffs`, the count of enquiries sent to staff."""
+    are shown by title; with `handoffs`, the count of enquiries sent to staff; with
+    `visits`, the topics opened without a question (deep links, browsing)."""
     period = f"since {stats.since:%Y-%m-%d}" if stats.since else "all time"
     lines = [f"Questions {period}: {stats.total}"]
     if handoffs is not None:
         lines.append(f"Hand-offs to staff {period}: {handoffs}")
+    if visits is not None:
+        lines += _visit_lines(visits, period)
 
     def name(topic: str) -> str:
         return _clip(titles.get(topic, topic), 40) if titles else topic
@@ -130,7 +149,7 @@ def format_stats(
             )
     if groups:
         lines += ["", "Most asked without an answer:"]
-        lines += [f"  {format_group(g)}" for g in groups[:5]]
+        lines += [f"  {format_group(g, titles)}" for g in groups[:5]]
     if stale_lines:
         lines += ["", *stale_lines]
     return "\n".join(lines)

@@ -1,5 +1,5 @@
-"""Storage of exchanges, feedback, unanswered-question review, the inbox and hand-offs
-(SQLite).
+"""Storage of exchanges, feedback, unanswered-question review, the inbox and enquiries to KT
+staff (SQLite).
 
 The rest of ktbot uses only these names (and `enquiries` for enquiries); no other module
 writes SQL. `Storage` (facade.py) lists the modules behind it, one per data area.
@@ -11,7 +11,7 @@ from bot.storage.records import (
     CHANNELS,
     DatabaseUnavailable,
     Exchange,
-    Handoff,
+    ExchangeGone,
     InboxEntry,
     NewExchange,
     ReviewState,
@@ -30,7 +30,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "DatabaseUnavailable",
     "Exchange",
-    "Handoff",
+    "ExchangeGone",
     "InboxEntry",
     "NewExchange",
     "ReviewState",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.storage.enquiry_rows import (
     ACTIVE,
@@ -27,17 +27,14 @@ from bot.storage.exchanges import existing_exchange_id
 from bot.storage.records import StorageError
 from bot.storage.sqlite import Database, fetch_count, fetch_one, to_db_time
 
-if TYPE_CHECKING:
-    from bot.storage.facade import Storage
-
 __all__ = ["ACTIVE", "Enquiry", "EnquiryState", "EnquiryStore", "StaffMessage"]
 
 
 class EnquiryStore:
     """Enquiry rows; every method is one transaction of the storage's database."""
 
-    def __init__(self, storage: Storage | Database) -> None:
-        self._database = storage if isinstance(storage, Database) else storage.database
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     def _now(self) -> str:
         return self._database.now()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.storage.rows import Convert, from_row
 from bot.storage.sqlite import Row, from_db_time, optional_time
 
 
@@ -84,28 +85,23 @@ COLUMNS = """
 ACTIVE_SQL = "(" + ", ".join(f"'{state}'" for state in ACTIVE) + ")"
 
 
+_TIMES = (
+    "consented_at",
+    "user_told_at",
+    "delivered_at",
+    "next_attempt_at",
+    "reminded_at",
+    "answered_at",
+    "closed_at",
+)
+_ENQUIRY_COLUMNS: dict[str, Convert] = {
+    "id": int,
+    "created_at": from_db_time,
+    "state": EnquiryState,
+    "attempts": int,
+    **dict.fromkeys(_TIMES, optional_time),
+}
+
+
 def enquiry_from_row(row: Row) -> Enquiry:
-    return Enquiry(
-        id=int(row["id"]),
-        created_at=from_db_time(row["created_at"]),
-        state=EnquiryState(row["state"]),
-        exchange_id=row["exchange_id"],
-        user_key=row["user_key"],
-        user_chat_id=row["user_chat_id"],
-        display_name=row["display_name"],
-        question=row["question"],
-        language=row["language"],
-        prompt_chat_id=row["prompt_chat_id"],
-        prompt_message_id=row["prompt_message_id"],
-        consented_at=optional_time(row["consented_at"]),
-        user_told_at=optional_time(row["user_told_at"]),
-        delivered_at=optional_time(row["delivered_at"]),
-        attempts=int(row["attempts"]),
-        next_attempt_at=optional_time(row["next_attempt_at"]),
-        last_error=row["last_error"],
-        reminded_at=optional_time(row["reminded_at"]),
-        answered_at=optional_time(row["answered_at"]),
-        closed_at=optional_time(row["closed_at"]),
-        close_reason=row["close_reason"],
-        staff_thread_id=row["staff_thread_id"],
-    )
+    return from_row(Enquiry, row, _ENQUIRY_COLUMNS)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.storage.records import Exchange, NewExchange, ReviewState, StorageError
+from bot.storage.records import Exchange, ExchangeGone, NewExchange, ReviewState
+from bot.storage.rows import from_row, nullable
 from bot.storage.sqlite import (
     Database,
     Row,
@@ -29,31 +30,24 @@ _EXCHANGE_SELECT = """
 """
 
 
+_EXCHANGE_COLUMNS = {
+    "asked_at": from_db_time,
+    "outcome": Outcome,
+    "alternatives": decode_candidates,
+    "helpful": nullable(bool),
+    "review_state": nullable(ReviewState),
+}
+
+
 def _exchange_from_row(row: Row) -> Exchange:
-    return Exchange(
-        id=row["id"],
-        asked_at=from_db_time(row["asked_at"]),
-        channel=row["channel"],
-        user_key=row["user_key"],
-        question=row["question"],
-        outcome=Outcome(row["outcome"]),
-        intent=row["intent"],
-        score=row["score"],
-        alternatives=decode_candidates(row["alternatives"]),
-        kb_version=row["kb_version"],
-        update_id=row["update_id"],
-        helpful=None if row["helpful"] is None else bool(row["helpful"]),
-        choice=row["choice"],
-        review_state=None if row["review_state"] is None else ReviewState(row["review_state"]),
-        language=row["language"],
-    )
+    return from_row(Exchange, row, _EXCHANGE_COLUMNS)
 
 
 async def require_exchange(db: aiosqlite.Connection, exchange_id: int) -> None:
     """StorageError unless the exchange exists (it may have been purged or forgotten)."""
     # Checked explicitly: the foreign-key error alone would not say which id is missing.
     if await fetch_one(db, "SELECT 1 FROM exchanges WHERE id = ?", (exchange_id,)) is None:
-        raise StorageError(
+        raise ExchangeGone(
             f"no exchange #{exchange_id} (it may have been purged or forgotten at the "
             "user's request)"
         )

@@ -6,12 +6,16 @@ Each method hands over, unchanged, to the module of its data area, which holds t
     unanswered.py   the review of unanswered questions
     backlog.py      the write backlog: exchanges kept in memory while writes are refused
     inbox.py        Telegram updates kept on disk until handled (crash safety)
-    handoffs.py     hand-offs to KT staff (enquiries.py: the enquiries that replaced them)
     privacy.py      retention and /forget
     stats.py        usage statistics
     languages.py    each user's chosen language
+    visits.py       topics opened from a deep link, the browser or a related button
+    rows.py         records built from rows, column by field name
     sqlite.py       the connection, transactions, errors and column formats
     migrations.py   the schema, and the runner that applies it
+
+Enquiries to KT staff (enquiries.py, enquiry_rows.py) are reached without a pass-through,
+as `Storage.enquiries`.
 
 Every method runs in its own transaction, so concurrent handlers never interleave
 statements and an error rolls back only the change that failed.
@@ -30,14 +34,13 @@ import aiosqlite
 
 from bot.storage import migrations
 from bot.storage.backlog import BACKLOG_LIMIT, RETRY_DELAY, WriteBacklog
+from bot.storage.enquiries import EnquiryStore
 from bot.storage.exchanges import ExchangeStore
-from bot.storage.handoffs import HandoffStore
 from bot.storage.inbox import InboxStore
 from bot.storage.languages import LanguageStore
 from bot.storage.privacy import Privacy
 from bot.storage.records import (
     Exchange,
-    Handoff,
     InboxEntry,
     NewExchange,
     ReviewState,
@@ -47,10 +50,11 @@ from bot.storage.records import (
 from bot.storage.sqlite import DEFAULT_BUSY_TIMEOUT, Clock, Database, utc_now
 from bot.storage.stats import Statistics
 from bot.storage.unanswered import UnansweredStore
+from bot.storage.visits import VisitCounts, VisitSource, VisitStore
 
 
 class Storage:
-    """Exchanges, feedback, review of unanswered questions, the inbox, hand-offs,
+    """Exchanges, feedback, review of unanswered questions, the inbox, enquiries,
     privacy, statistics and chosen languages; all async. `await Storage.open(path)`."""
 
     def __init__(
@@ -61,14 +65,17 @@ class Storage:
         retry_delay: float = RETRY_DELAY,
     ) -> None:
         self.database = database
-        """The connection, for data areas outside this facade (`enquiries.EnquiryStore`)."""
+        """The connection (tests reach past the API with it)."""
+        self.enquiries = EnquiryStore(database)
+        """Enquiries to KT staff (enquiries.py): used directly, as only the Telegram hand-off
+        uses them and their many small methods would gain nothing from a pass-through here."""
         self._exchanges = ExchangeStore(database)
         self._unanswered = UnansweredStore(database)
         self._inbox = InboxStore(database)
-        self._handoffs = HandoffStore(database)
         self._privacy = Privacy(database)
         self._statistics = Statistics(database)
         self._languages = LanguageStore(database)
+        self._visits = VisitStore(database)
         # Through this facade, so that the backlog writes with whatever `record_exchange`
         # is now (tests replace it to simulate a failing database).
         self._backlog = WriteBacklog(
@@ -198,6 +205,10 @@ class Storage:
         """Resolve those of `exchange_ids` still open by `topic_id`; return the ids resolved."""
         return await self._unanswered.resolve_open(exchange_ids, topic_id)
 
+    async def reopen_unanswered(self, exchange_id: int) -> bool:
+        """Undo a resolve or an ignore; False if the question was open already."""
+        return await self._unanswered.reopen(exchange_id)
+
     async def ignore(self, exchange_id: int, reason: str) -> None:
         """Set an unanswered question aside for good (spam, out of scope, a test)."""
         await self._unanswered.ignore(exchange_id, reason)
@@ -237,37 +248,19 @@ class Storage:
         """Remember a user's language; None forgets it."""
         await self._languages.set_user_language(user_key, language)
 
-    # --- hand-offs (handoffs.py) ----------------------------------------------------------
+    # --- topic visits (visits.py) ---------------------------------------------------------
 
-    async def record_handoff(
-        self,
-        *,
-        exchange_id: int | None,
-        user_key: str,
-        user_chat_id: int,
-        display_name: str,
-        question: str,
-        staff_chat_id: int,
-        staff_message_id: int,
-        language: str | None = None,
-    ) -> int:
-        """Remember a consented hand-off so a staff reply can be routed back; return its id."""
-        return await self._handoffs.record_handoff(
-            exchange_id=exchange_id,
-            user_key=user_key,
-            user_chat_id=user_chat_id,
-            display_name=display_name,
-            question=question,
-            staff_chat_id=staff_chat_id,
-            staff_message_id=staff_message_id,
-            language=language,
-        )
+    async def record_visit(self, user_key: str | None, topic: str, source: VisitSource) -> int:
+        """A topic opened without a question; the visit's id, for the 👍/👎 under it."""
+        return await self._visits.record(user_key, topic, source)
 
-    async def handoff_for_staff_message(
-        self, staff_chat_id: int, staff_message_id: int
-    ) -> Handoff | None:
-        """The hand-off a staff chat message belongs to (None if it is not one)."""
-        return await self._handoffs.handoff_for_staff_message(staff_chat_id, staff_message_id)
+    async def record_visit_feedback(self, visit_id: int, helpful: bool) -> None:
+        """👍/👎 under a visited topic; ExchangeGone once the visit was deleted."""
+        await self._visits.record_feedback(visit_id, helpful)
+
+    async def visit_counts(self, since: datetime) -> VisitCounts:
+        """Topic visits since `since`, by source, with their votes."""
+        return await self._visits.counts(since)
 
     # --- statistics (stats.py) ------------------------------------------------------------
 

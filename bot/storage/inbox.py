@@ -9,10 +9,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from bot.storage.records import InboxEntry
+from bot.storage.rows import from_row
 from bot.storage.sqlite import Database
 
 INBOX_KEEP = timedelta(days=2)
 """How long the ids of handled updates are kept to recognise Telegram redelivering them."""
+
+_INBOX_COLUMNS = {"update_id": int, "payload": str, "replays": int}
 
 
 class InboxStore:
@@ -59,6 +62,6 @@ class InboxStore:
                 """
             )
         return sorted(
-            (InboxEntry(int(r["update_id"]), str(r["payload"]), int(r["replays"])) for r in rows),
+            (from_row(InboxEntry, row, _INBOX_COLUMNS) for row in rows),
             key=lambda entry: entry.update_id,
         )

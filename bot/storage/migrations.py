@@ -265,6 +265,25 @@ MIGRATIONS: tuple[Migration, ...] = (
             "WHERE staff_thread_id IS NOT NULL",
         ),
     ),
+    Migration(
+        9,
+        "topics opened from a deep link, the browser or a related button, with their votes",
+        (
+            """
+            CREATE TABLE visits (
+                id INTEGER PRIMARY KEY,
+                visited_at TEXT NOT NULL,
+                user_key TEXT,
+                topic TEXT NOT NULL,
+                source TEXT NOT NULL CHECK (source IN ('deep_link', 'browse', 'related')),
+                helpful INTEGER CHECK (helpful IN (0, 1))
+            )
+            """,
+            # Retention deletes by time, /forget by user: both must not scan the table.
+            "CREATE INDEX visits_visited_at ON visits (visited_at)",
+            "CREATE INDEX visits_user_key ON visits (user_key)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

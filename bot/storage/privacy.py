@@ -22,6 +22,7 @@ _COUNT_USER_RECORDS = """
          + (SELECT COUNT(*) FROM handoffs WHERE user_key = :key)
          + (SELECT COUNT(*) FROM user_languages WHERE user_key = :key)
          + (SELECT COUNT(*) FROM enquiries WHERE user_key = :key)
+         + (SELECT COUNT(*) FROM visits WHERE user_key = :key)
 """
 
 
@@ -33,11 +34,16 @@ class Privacy:
 
     async def purge_older_than(self, cutoff: datetime) -> int:
         """Delete exchanges (with their feedback, choices and review) and hand-offs older
-        than `cutoff`; return how many exchanges and hand-offs were deleted."""
+        than `cutoff`; return how many exchanges and hand-offs were deleted.
+
+        Nothing writes `handoffs` since migration 7 moved them to enquiries, but rows a
+        bot wrote before then are still personal data, so retention and /forget clear them.
+        """
         moment = to_db_time(cutoff)
         async with self._database.write() as db:
             exchanges = await db.execute("DELETE FROM exchanges WHERE asked_at < ?", (moment,))
             handoffs = await db.execute("DELETE FROM handoffs WHERE created_at < ?", (moment,))
+            await db.execute("DELETE FROM visits WHERE visited_at < ?", (moment,))
             # Enquiries still being talked about are kept; finished and abandoned ones go.
             await db.execute(
                 "DELETE FROM enquiries WHERE created_at < ? AND state IN ('draft', 'closed')",
@@ -58,6 +64,7 @@ class Privacy:
             await _forget_enquiries(db, user_key, now)
             await db.execute("DELETE FROM handoffs WHERE user_key = ?", (user_key,))
             await db.execute("DELETE FROM user_languages WHERE user_key = ?", (user_key,))
+            await db.execute("DELETE FROM visits WHERE user_key = ?", (user_key,))
             # Feedback, choices and review rows go with their exchange (ON DELETE CASCADE).
             await db.execute("DELETE FROM exchanges WHERE user_key = ?", (user_key,))
             # The user's updates still in the inbox, the /forget confirmation itself

@@ -22,6 +22,11 @@ class DatabaseUnavailable(StorageError):
     write may succeed once the operator fixes that, so it is worth keeping and retrying."""
 
 
+class ExchangeGone(StorageError):
+    """The exchange a button refers to is no longer recorded (/forget, retention): expected
+    for old buttons, and retrying can never help."""
+
+
 class ReviewState(StrEnum):
     """Where an unanswered question is in KT staff's review."""
 
@@ -111,24 +116,6 @@ class UnansweredQuestion:
     @property
     def nearest(self) -> Candidate | None:
         return self.alternatives[0] if self.alternatives else None
-
-
-@dataclass(frozen=True, slots=True)
-class Handoff:
-    """A consented 'talk to a person' request: the only place a name is kept."""
-
-    id: int
-    created_at: datetime
-    exchange_id: int | None
-    user_key: str
-    user_chat_id: int
-    """Where staff replies are relayed."""
-    display_name: str
-    question: str
-    staff_chat_id: int
-    staff_message_id: int
-    language: str | None = None
-    """The user's language when they asked: staff replies are introduced in it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.storage.records import ReviewState, StorageError, UnansweredQuestion
+from bot.storage.records import ExchangeGone, ReviewState, StorageError, UnansweredQuestion
+from bot.storage.rows import from_row
 from bot.storage.sqlite import (
     Database,
     Row,
@@ -39,26 +40,20 @@ def _filter(state: ReviewState | None, since: datetime | None) -> dict[str, Any]
     }
 
 
+_UNANSWERED_COLUMNS = {
+    "asked_at": from_db_time,
+    "state": ReviewState,
+    "reviewed_at": optional_time,
+}
+
+
 def _unanswered_from_row(row: Row) -> UnansweredQuestion:
     best_guess = row["intent"]  # a "None of these" clarification's, first; a fallback has none
-    return UnansweredQuestion(
-        id=row["id"],
-        asked_at=from_db_time(row["asked_at"]),
-        question=row["question"],
-        score=row["score"],
-        alternatives=(
-            *(() if best_guess is None else (Candidate(best_guess, float(row["score"])),)),
-            *decode_candidates(row["alternatives"]),
-        ),
-        state=ReviewState(row["state"]),
-        channel=row["channel"],
-        user_key=row["user_key"],
-        kb_version=row["kb_version"],
-        topic=row["topic"],
-        reason=row["reason"],
-        reviewed_at=optional_time(row["reviewed_at"]),
-        language=row["language"],
+    alternatives = (
+        *(() if best_guess is None else (Candidate(best_guess, float(row["score"])),)),
+        *decode_candidates(row["alternatives"]),
     )
+    return from_row(UnansweredQuestion, row, _UNANSWERED_COLUMNS, alternatives=alternatives)
 
 
 async def open_review(
@@ -135,7 +130,7 @@ class UnansweredStore:
                 (exchange_id,),
             )
             if row is None:
-                raise StorageError(
+                raise ExchangeGone(
                     f"no exchange #{exchange_id} (it may have been purged or forgotten at the "
                     "user's request)"
                 )
@@ -226,6 +221,20 @@ class UnansweredStore:
                 (topic_id, self._database.now(), *ids),
             )
         return sorted(int(row["exchange_id"]) for row in rows)
+
+    async def reopen(self, exchange_id: int) -> bool:
+        """Undo a resolve or an ignore: the question is open for review again. False if it
+        was open already (an Undo pressed twice)."""
+        async with self._database.write() as db:
+            cursor = await db.execute(
+                """
+                UPDATE unanswered SET state = 'open', topic = NULL, reason = NULL,
+                                      reviewed_at = NULL
+                WHERE exchange_id = ? AND state != 'open'
+                """,
+                (exchange_id,),
+            )
+            return cursor.rowcount > 0
 
     async def ignore(self, exchange_id: int, reason: str) -> None:
         """Set an unanswered question aside for good (spam, out of scope, a test)."""

@@ -17,9 +17,8 @@ from bot.message_split import split_html
 from bot.rendering import topic_title
 from bot.stale_report import stale_readings
 from bot.storage import ReviewState, StorageError
-from bot.storage.enquiries import EnquiryStore
 from bot.telegram import callback_data as cd
-from bot.telegram import keyboards, languages
+from bot.telegram import keyboards
 from bot.telegram.context import BotData, Context, KtApplication
 from bot.telegram.languages import user_translator
 
@@ -48,6 +47,8 @@ NO_CANDIDATES = N_("No nearby topic: use <code>ktbot unanswered promote ID --top
 ALREADY_HANDLED = N_("#{id} is no longer open.")
 CANCEL = N_("Cancel")
 IGNORED = N_("#{id} ignored")
+UNDO = N_("↩️ Undo #{id}")
+REOPENED = N_("#{id} is open again.")
 
 
 def _clip(text: str) -> str:
@@ -106,8 +107,8 @@ def reload_failure_html(report: ReloadReport, t: Translator) -> str:
 
 def _admin_translator(application: KtApplication, admin_id: int) -> Translator:
     """The admin's /language choice when known (the watcher has no update to read it from)."""
-    data = application.user_data.get(admin_id) or {}
-    return translator(data.get(languages.CHOSEN) or None)
+    data = application.user_data.get(admin_id)
+    return translator((data.chosen_language if data is not None else None) or None)
 
 
 async def notify_reload(application: KtApplication, report: ReloadReport) -> None:
@@ -282,7 +283,7 @@ async def resolve_button(update: Update, context: Context, data: cd.CallbackData
         await svc.storage.resolve(exchange_id, topic)
     except StorageError as exc:
         return str(exc)[:190]
-    await _show_page(update, context, data.int_arg(1) or 0, t)
+    await _show_page(update, context, data.int_arg(1) or 0, t, undo=exchange_id)
     return t.gettext(RESOLVED).format(id=exchange_id, topic=_title(svc, topic, t))
 
 
@@ -297,8 +298,22 @@ async def ignore_button(update: Update, context: Context, data: cd.CallbackData)
         await context.bot_data.storage.ignore(exchange_id, "ignored by an admin in Telegram")
     except StorageError as exc:
         return str(exc)[:190]
-    await _show_page(update, context, data.int_arg(1) or 0, t)
+    await _show_page(update, context, data.int_arg(1) or 0, t, undo=exchange_id)
     return t.gettext(IGNORED).format(id=exchange_id)
+
+
+async def undo_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
+    """↩️ Undo after a resolve or an ignore (au|id|page): the question is open again."""
+    t = await _admin_press(update, context)
+    exchange_id = data.int_arg(0)
+    if t is None or exchange_id is None:
+        return (t or await user_translator(update, context)).gettext(EXPIRED)
+    try:
+        await context.bot_data.storage.reopen_unanswered(exchange_id)
+    except StorageError as exc:
+        return str(exc)[:190]
+    await _show_page(update, context, data.int_arg(1) or 0, t)
+    return t.gettext(REOPENED).format(id=exchange_id)
 
 
 async def page_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
@@ -310,10 +325,19 @@ async def page_button(update: Update, context: Context, data: cd.CallbackData) -
     return None
 
 
-async def _show_page(update: Update, context: Context, page: int, t: Translator) -> None:
+async def _show_page(
+    update: Update, context: Context, page: int, t: Translator, *, undo: int | None = None
+) -> None:
+    """Show a page in place; `undo`: the question just handled, offered for undoing first."""
     query = update.callback_query
     assert query is not None
     text, keyboard = await _unanswered_page(context.bot_data, page, t)
+    if undo is not None:
+        button = InlineKeyboardButton(
+            t.gettext(UNDO).format(id=undo), callback_data=cd.encode(cd.ADMIN_UNDO, undo, page)
+        )
+        rows = list(keyboard.inline_keyboard) if keyboard else []
+        keyboard = InlineKeyboardMarkup([[button], *rows])
     if isinstance(query.message, Message):
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
@@ -337,9 +361,15 @@ async def stats_command(update: Update, context: Context) -> None:
     stale = await stale_readings(svc.storage, svc.knowledge.kb, now.date(), since)
     kb = svc.knowledge.kb
     titles = {topic_id: topic.title for topic_id, topic in kb.topics.items()}
-    handoffs = await EnquiryStore(svc.storage).consented_since(since)
+    handoffs = await svc.storage.enquiries.consented_since(since)
+    visits = await svc.storage.visit_counts(since)
     text = review.format_stats(
-        stats, review.group_similar(open_items), stale, titles=titles, handoffs=handoffs
+        stats,
+        review.group_similar(open_items),
+        stale,
+        titles=titles,
+        handoffs=handoffs,
+        visits=visits,
     )
     await message.reply_html(f"<pre>{html.escape(_clip(text))}</pre>")
 

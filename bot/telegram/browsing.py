@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import html
+import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.conversation import Reply, ReplyKind
 from bot.i18n import N_, Translator, translator
 from bot.rendering import brief_answer_html, category_html, markup_html, reply_html
+from bot.storage import StorageError
+from bot.storage.visits import VisitSource
 from bot.telegram import callback_data as cd
 from bot.telegram import keyboards
 from bot.telegram.context import BotData, Context
 from bot.telegram.languages import user_translator
 from bot.telegram.sending import edit_or_send, send_html
 from intents import DEFAULT_LANGUAGE, KnowledgeBase, Language, Topic, localized_answer
+
+log = logging.getLogger(__name__)
 
 CHOOSE_CATEGORY = N_("What would you like to know about? Choose a category:")
 TOPIC_GONE = N_("This topic no longer exists.")
@@ -42,13 +47,30 @@ def answer_view(
 
 
 def topic_view(
-    topic: Topic, svc: BotData, t: Translator
+    topic: Topic, svc: BotData, t: Translator, visit_id: int | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """A topic opened from the browser, a related button or a deep link."""
     kb = svc.knowledge.kb
     reply = Reply(ReplyKind.ANSWER, kb, topic=topic, language=t.language)
-    keyboard = keyboards.browsed_topic_keyboard(topic, kb, t, handoff=svc.handoff_enabled)
+    keyboard = keyboards.browsed_topic_keyboard(
+        topic, kb, t, handoff=svc.handoff_enabled, visit_id=visit_id
+    )
     return answer_view(reply, svc, keyboard)
+
+
+async def visited_topic_view(
+    update: Update, svc: BotData, topic: Topic, t: Translator, source: VisitSource
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """`topic_view`, the visit recorded first (for /stats, and so that the 👍/👎 under it
+    count): best effort, since the user gets the topic either way."""
+    user = update.effective_user
+    visit_id = None
+    try:
+        user_key = svc.user_key(user.id) if user else None
+        visit_id = await svc.storage.record_visit(user_key, topic.id, source)
+    except StorageError as exc:
+        log.warning("topic visit not recorded: %s", exc)
+    return topic_view(topic, svc, t, visit_id)
 
 
 def choose_category_html(t: Translator) -> str:
@@ -99,7 +121,8 @@ async def show_topic(update: Update, context: Context, data: cd.CallbackData) ->
     if topic is None:
         await browse_instead(update, svc, t.gettext(TOPIC_GONE), t)
     else:
-        await edit_or_send(update, *topic_view(topic, svc, t))
+        view = await visited_topic_view(update, svc, topic, t, VisitSource.BROWSE)
+        await edit_or_send(update, *view)
     return None
 
 
@@ -112,7 +135,8 @@ async def related(update: Update, context: Context, data: cd.CallbackData) -> st
     if topic is None:  # the answer above stays: the browser comes as a new message
         await browse_instead(update, svc, t.gettext(TOPIC_GONE), t, new_message=True)
     elif isinstance(query.message, Message):
-        await send_html(query.message, *topic_view(topic, svc, t))
+        view = await visited_topic_view(update, svc, topic, t, VisitSource.RELATED)
+        await send_html(query.message, *view)
     return None
 
 

@@ -29,6 +29,8 @@ class Action(StrEnum):
     """None of the clarification's choices: n|<exchange id>."""
     FEEDBACK = "f"
     """f|<exchange id>|1 (helpful) or 0."""
+    VISIT_FEEDBACK = "fv"
+    """👍/👎 under a topic opened without a question: fv|<visit id>|1 or 0."""
     MORE = "m"
     """Show the rest of a shortened answer, editing it in place: m|<topic>."""
     CATEGORY = "cat"
@@ -55,6 +57,8 @@ class Action(StrEnum):
     """ai|<exchange id>|<page>."""
     ADMIN_PAGE = "ap"
     """ap|<page>."""
+    ADMIN_UNDO = "au"
+    """Reopen a question just resolved or ignored: au|<exchange id>|<page>."""
 
 
 # The actions by their names alone too, for short call sites: `cd.encode(cd.FEEDBACK, 12, 1)`.
@@ -63,6 +67,7 @@ RELATED = Action.RELATED
 CHOOSE = Action.CHOOSE
 NONE_OF_THESE = Action.NONE_OF_THESE
 FEEDBACK = Action.FEEDBACK
+VISIT_FEEDBACK = Action.VISIT_FEEDBACK
 MORE = Action.MORE
 CATEGORY = Action.CATEGORY
 HOME = Action.HOME
@@ -76,6 +81,7 @@ ADMIN_CHOOSE = Action.ADMIN_CHOOSE
 ADMIN_RESOLVE = Action.ADMIN_RESOLVE
 ADMIN_IGNORE = Action.ADMIN_IGNORE
 ADMIN_PAGE = Action.ADMIN_PAGE
+ADMIN_UNDO = Action.ADMIN_UNDO
 
 
 def pattern(action: Action) -> re.Pattern[str]:

@@ -10,13 +10,14 @@ from telegram.constants import ChatType
 
 from bot.i18n import N_
 from bot.rendering import contact_page_html
+from bot.storage.visits import VisitSource
 from bot.telegram import callback_data as cd
 from bot.telegram import keyboards, questions
 from bot.telegram.browsing import (
     choose_category_html,
     gone_html,
     topic_html,
-    topic_view,
+    visited_topic_view,
     welcome_html,
 )
 from bot.telegram.context import Context
@@ -43,7 +44,8 @@ async def start(update: Update, context: Context) -> None:
         # find_topic: a link shared before a topic was renamed opens the renamed topic.
         topic = kb.find_topic(topic_id) or kb.find_topic(context.args[0])
         if topic is not None:
-            await send_html(message, *topic_view(topic, svc, t))
+            view = await visited_topic_view(update, svc, topic, t, VisitSource.DEEP_LINK)
+            await send_html(message, *view)
             return
         # An outdated or mistyped link: say so, and open the browser rather than a dead end.
         log.info("unknown deep link %r: showing the topic browser", context.args[0][:64])

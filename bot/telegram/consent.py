@@ -18,18 +18,13 @@ from bot import enquiries
 from bot import enquiry_texts as texts
 from bot.i18n import Translator
 from bot.storage import StorageError
-from bot.storage.enquiries import EnquiryStore
 from bot.telegram import callback_data as cd
 from bot.telegram import enquiry_delivery, languages
-from bot.telegram.context import BotData, Context
+from bot.telegram.context import Context
 from bot.telegram.errors import short_error
 from bot.telegram.keyboards import consent_keyboard
 
 log = logging.getLogger(__name__)
-
-
-def _store(svc: BotData) -> EnquiryStore:
-    return EnquiryStore(svc.storage)
 
 
 # --- the user's side: asking ----------------------------------------------------------------
@@ -86,7 +81,7 @@ async def _talk(
     t: Translator,
 ) -> str | None:
     svc = context.bot_data
-    store = _store(svc)
+    store = svc.storage.enquiries
     user = update.effective_user
     assert user is not None
     user_key = svc.user_key(user.id)
@@ -136,7 +131,11 @@ async def ask_consent(
 ) -> None:
     user = update.effective_user
     assert user is not None
-    what = t.gettext(texts.CONSENT_NAME_AND_HANDLE if user.username else texts.CONSENT_NAME)
+    # Name only what the user has: many have no @username to share.
+    if user.username:
+        what = t.gettext(texts.CONSENT_NAME_AND_HANDLE).format(username=user.username)
+    else:
+        what = t.gettext(texts.CONSENT_NAME)
     text = t.gettext(texts.CONSENT).format(what=what, question=html.escape(question[:1000]))
     if message.chat.type != ChatType.PRIVATE:
         bot = f"@{context.bot.username}"
@@ -146,14 +145,16 @@ async def ask_consent(
         reply_markup=consent_keyboard(enquiry_id, t),
         do_quote=message.chat.type != ChatType.PRIVATE,
     )
-    await _store(context.bot_data).set_prompt(enquiry_id, prompt.chat.id, prompt.message_id)
+    await context.bot_data.storage.enquiries.set_prompt(
+        enquiry_id, prompt.chat.id, prompt.message_id
+    )
 
 
 async def _consent(
     update: Update, context: Context, data: cd.CallbackData, t: Translator
 ) -> str | None:
     svc = context.bot_data
-    store = _store(svc)
+    store = svc.storage.enquiries
     query = update.callback_query
     assert query is not None
     enquiry = await store.get(data.int_arg(0) or 0)

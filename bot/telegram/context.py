@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,11 +22,30 @@ from bot.pseudonym import user_key
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.storage import Storage
-from intents import Problem
+from intents import Language, Problem
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class UserData:
+    """`context.user_data`: what the bot keeps in memory about one user (never persisted)."""
+
+    chosen_language: str | None = None
+    """The user's stored /language choice ("" for none), read from storage once; None
+    until then."""
+    last_language: Language | None = None
+    """The language of the user's last question."""
+
+
+@dataclass(slots=True)
+class ChatData:
+    """`context.chat_data`: what the bot keeps in memory about one chat."""
+
+    answered: dict[int, str] = field(default_factory=dict)
+    """{message id: the text answered}, so an edited message is answered once per text."""
 
 
 class BotData:
@@ -77,8 +97,8 @@ class BotData:
         return self.settings.staff_chat_id is not None
 
 
-Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+Context = CallbackContext[ExtBot[None], UserData, ChatData, BotData]
 """The `context` of every handler and job."""
-KtApplication = Application[Any, Any, Any, Any, BotData, Any]
+KtApplication = Application[Any, Any, UserData, ChatData, BotData, Any]
 """The Application, as far as the bot's code needs its type: what its bot_data holds."""
-CONTEXT_TYPES = ContextTypes(bot_data=BotData)
+CONTEXT_TYPES = ContextTypes(bot_data=BotData, user_data=UserData, chat_data=ChatData)

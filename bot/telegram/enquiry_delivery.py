@@ -51,14 +51,29 @@ def close_keyboard(enquiry_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def tell_user(bot: Bot, store: EnquiryStore, enquiry: Enquiry) -> None:
+def received_text(enquiry: Enquiry, reply_days: int | None) -> str:
+    """'We have your question' and what happens next, in the user's language. A reply time
+    only when staff configured one (KTBOT_REPLY_DAYS): no promise the team has not made."""
+    t = translator(enquiry.language)
+    text = t.gettext(texts.RECEIVED_PRIVATE if enquiry.from_group else texts.RECEIVED)
+    text = text.format(id=enquiry.id)
+    if reply_days:
+        when = t.ngettext(
+            "They usually answer within {days} working day.",
+            "They usually answer within {days} working days.",
+            reply_days,
+        )
+        text += " " + when.format(days=reply_days)
+    return text
+
+
+async def tell_user(
+    bot: Bot, store: EnquiryStore, enquiry: Enquiry, reply_days: int | None = None
+) -> None:
     """'We have your question', by editing the consent prompt (idempotent); best effort."""
     if enquiry.user_told_at is not None:
         return
-    t = translator(enquiry.language)
-    text = t.gettext(texts.RECEIVED_PRIVATE if enquiry.from_group else texts.RECEIVED).format(
-        id=enquiry.id
-    )
+    text = received_text(enquiry, reply_days)
     try:
         if enquiry.prompt_chat_id is not None and enquiry.prompt_message_id is not None:
             try:
@@ -87,7 +102,7 @@ async def deliver(application: KtApplication, enquiry_id: int) -> bool:
         return False  # the job and a button press at once: one of them sends
     in_flight.add(enquiry_id)
     try:
-        return await _deliver(application, svc, EnquiryStore(svc.storage), enquiry_id)
+        return await _deliver(application, svc, svc.storage.enquiries, enquiry_id)
     finally:
         in_flight.discard(enquiry_id)
 
@@ -99,7 +114,7 @@ async def _deliver(
     enquiry = await store.get(enquiry_id)
     if enquiry is None or not enquiry.active:
         return False
-    await tell_user(bot, store, enquiry)
+    await tell_user(bot, store, enquiry, svc.settings.reply_days)
     if enquiry.delivered:
         return True
     staff_chat = svc.settings.staff_chat_id
@@ -193,12 +208,12 @@ async def deliver_due(application: KtApplication) -> int:
     svc = application.bot_data
     if not svc.started or svc.settings.staff_chat_id is None:
         return 0
-    store = EnquiryStore(svc.storage)
+    store = svc.storage.enquiries
     delivered = 0
     await staff_forum.forum_mode(application)  # detected at start, and again after an error
     try:
         for enquiry in await store.untold():
-            await tell_user(application.bot, store, enquiry)
+            await tell_user(application.bot, store, enquiry, svc.settings.reply_days)
         for enquiry in await store.due(svc.clock()):
             delivered += await deliver(application, enquiry.id)
     except StorageError as exc:
@@ -219,7 +234,7 @@ async def remind_staff(application: KtApplication, now: datetime | None = None) 
     if hours <= 0:
         return 0
     now = now or svc.clock()
-    store = EnquiryStore(svc.storage)
+    store = svc.storage.enquiries
     reminded = 0
     for enquiry in await store.due_reminders(now - timedelta(hours=hours)):
         head = await store.head(enquiry.id)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Message, Update
 from telegram.error import TelegramError
 
 from bot.i18n import N_
-from bot.storage import StorageError
+from bot.storage import ExchangeGone, StorageError
 from bot.telegram import callback_data as cd
 from bot.telegram import keyboards
 from bot.telegram.context import Context
@@ -21,19 +22,42 @@ THANKS = N_("Thanks!")
 FEEDBACK_THANKS = N_("Thanks for your feedback!")
 FEEDBACK_CHANGED = N_("Vote changed. Thanks!")
 FEEDBACK_FAILED = N_("Sorry, I could not save that right now.")
+FEEDBACK_NOT_ON_RECORD = N_(
+    "This answer is no longer on record (deleted at your request or after the retention "
+    "period), so the vote was not saved."
+)
 
 
 async def vote(update: Update, context: Context, data: cd.CallbackData) -> str:
-    svc = context.bot_data
+    """👍/👎 under a typed answer: f|<exchange id>|1 or 0."""
+    storage = context.bot_data.storage
+    return await _vote(update, context, data, storage.record_feedback)
+
+
+async def vote_on_visit(update: Update, context: Context, data: cd.CallbackData) -> str:
+    """👍/👎 under a topic opened from a button or a deep link: fv|<visit id>|1 or 0."""
+    storage = context.bot_data.storage
+    return await _vote(update, context, data, storage.record_visit_feedback)
+
+
+async def _vote(
+    update: Update,
+    context: Context,
+    data: cd.CallbackData,
+    record: Callable[[int, bool], Awaitable[None]],
+) -> str:
     t = await user_translator(update, context)
-    exchange_id = data.int_arg(0)
-    if not exchange_id:
+    record_id = data.int_arg(0)
+    if not record_id:
         return t.gettext(THANKS)
     helpful = data.arg(1) == "1"
     try:
-        await svc.storage.record_feedback(exchange_id, helpful)
+        await record(record_id, helpful)
+    except ExchangeGone as exc:  # an old button after /forget or retention: expected
+        log.info("vote on a record no longer kept: %s", exc)
+        return t.gettext(FEEDBACK_NOT_ON_RECORD)
     except StorageError as exc:
-        log.error("could not record feedback for exchange %s: %s", exchange_id, exc)
+        log.error("could not record feedback for %s: %s", data.arg(0), exc)
         return t.gettext(FEEDBACK_FAILED)
     # Show the vote that counts on the message itself (👍 ✓); the other thumb changes it.
     query = update.callback_query

@@ -18,8 +18,8 @@ from bot.telegram.sending import edit_or_send, send_html
 log = logging.getLogger(__name__)
 
 FORGET_PROMPT = N_(
-    "Delete everything this bot has recorded about you (your questions, feedback and any "
-    "hand-off to staff, your choice of language)? This cannot be undone."
+    "Delete what this bot has recorded about you: your questions, your votes, your choice "
+    "of language and its own record of your enquiries to KT staff? This cannot be undone."
 )
 NOTHING_DELETED = N_("Nothing was deleted.")
 DELETION_FAILED = N_("Sorry, deletion failed; please try again later.")

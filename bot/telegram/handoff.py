@@ -25,17 +25,13 @@ from bot.i18n import translator
 from bot.storage.enquiries import Enquiry, EnquiryStore
 from bot.telegram import callback_data as cd
 from bot.telegram import consent, enquiry_delivery, languages, staff_forum
-from bot.telegram.context import BotData, Context
+from bot.telegram.context import Context
 from bot.telegram.errors import short_error
 
 log = logging.getLogger(__name__)
 
 FORGET_STAFF_COPIES = texts.FORGET_STAFF_COPIES
 """What /forget cannot delete, for its prompt."""
-
-
-def _store(svc: BotData) -> EnquiryStore:
-    return EnquiryStore(svc.storage)
 
 
 # --- the user's side: messages while an enquiry is open --------------------------------------
@@ -49,7 +45,7 @@ async def take_pending_question(update: Update, context: Context, text: str) -> 
     user = update.effective_user
     if not svc.handoff_enabled or message is None or user is None:
         return False
-    store = _store(svc)
+    store = svc.storage.enquiries
     user_key = svc.user_key(user.id)
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
@@ -130,7 +126,7 @@ async def take_media(update: Update, context: Context) -> bool:
         return await staff_reply(update, context)
     if message.chat.type != ChatType.PRIVATE:
         return False
-    store = _store(svc)
+    store = svc.storage.enquiries
     enquiry = await store.active_for_user(svc.user_key(user.id))
     if enquiry is None:
         return False
@@ -148,7 +144,7 @@ async def staff_reply(update: Update, context: Context) -> bool:
     message = update.effective_message
     if message is None:
         return False
-    store = _store(svc)
+    store = svc.storage.enquiries
     # In a forum, anything written in an enquiry's topic is for its user, reply or not (a
     # message that replies to nothing there has the topic's creation as reply_to_message).
     in_topic = await _topic_enquiry(store, message)
@@ -221,7 +217,7 @@ async def close_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    store = _store(svc)
+    store = svc.storage.enquiries
     original = message.reply_to_message
     enquiry = await _topic_enquiry(store, message)
     if enquiry is None and original is not None:
@@ -250,7 +246,7 @@ async def _close_button(update: Update, context: Context, data: cd.CallbackData)
     message = query.message
     if message is None or message.chat.id != svc.settings.staff_chat_id:
         return texts.STAFF_CLOSE_HOW
-    enquiry = await _store(svc).get(data.int_arg(0) or 0)
+    enquiry = await svc.storage.enquiries.get(data.int_arg(0) or 0)
     if enquiry is None:
         return texts.STAFF_ALREADY_CLOSED.format(id=data.arg(0))
     note = await close(context, enquiry, query.from_user.full_name)
@@ -262,7 +258,7 @@ async def _close_button(update: Update, context: Context, data: cd.CallbackData)
 
 async def close(context: Context, enquiry: Enquiry, who: str) -> str:
     """Close an enquiry and tell its user; the note for the staff chat."""
-    store = _store(context.bot_data)
+    store = context.bot_data.storage.enquiries
     if not await store.close(enquiry.id, f"closed by {who}"):
         return texts.STAFF_ALREADY_CLOSED.format(id=enquiry.id)
     if enquiry.user_chat_id is not None:
@@ -282,7 +278,7 @@ async def enquiries_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    listing = enquiries.listing_html(await _store(svc).active(), svc.clock())
+    listing = enquiries.listing_html(await svc.storage.enquiries.active(), svc.clock())
     await message.reply_html(listing, disable_web_page_preview=True)
 
 
@@ -296,7 +292,7 @@ async def forget_enquiries(context: Context, user_key: str) -> None:
     staff_chat = svc.settings.staff_chat_id
     if staff_chat is None:
         return
-    store = _store(svc)
+    store = svc.storage.enquiries
     for enquiry in await store.of_user(user_key):
         messages = await store.staff_messages(enquiry.id)
         if not messages and enquiry.staff_thread_id is None:

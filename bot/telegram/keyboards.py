@@ -70,7 +70,7 @@ def with_vote(
         buttons = []
         for button in row:
             data = cd.decode(_data(button))
-            if data.action != cd.FEEDBACK:
+            if data.action not in (cd.FEEDBACK, cd.VISIT_FEEDBACK):
                 buttons.append(button)
                 continue
             vote = data.arg(1) == "1"
@@ -173,15 +173,22 @@ def category_keyboard(kb: KnowledgeBase, category_id: str, t: Translator) -> Inl
 
 
 def browsed_topic_keyboard(
-    topic: Topic, kb: KnowledgeBase, t: Translator, *, handoff: bool = False
+    topic: Topic,
+    kb: KnowledgeBase,
+    t: Translator,
+    *,
+    handoff: bool = False,
+    visit_id: int | None = None,
 ) -> InlineKeyboardMarkup:
-    """Under a topic opened from a button or a deep link: related topics, 👍/👎 (no exchange
-    to record them against: f|0 thanks), back and browse, and 🙋 as under a typed answer."""
+    """Under a topic opened from a button or a deep link: related topics, 👍/👎 (recorded
+    against the visit, fv|<id>; f|0 only thanks when the visit could not be recorded), back
+    and browse, and 🙋 as under a typed answer."""
     rows = [[topic_button(related, t)] for related in kb.related_of(topic)[:3]]
+    vote = (cd.VISIT_FEEDBACK, visit_id) if visit_id else (cd.FEEDBACK, 0)
     rows.append(
         [
-            InlineKeyboardButton("👍", callback_data=cd.encode(cd.FEEDBACK, 0, 1)),
-            InlineKeyboardButton("👎", callback_data=cd.encode(cd.FEEDBACK, 0, 0)),
+            InlineKeyboardButton("👍", callback_data=cd.encode(*vote, 1)),
+            InlineKeyboardButton("👎", callback_data=cd.encode(*vote, 0)),
         ]
     )
     rows.append(

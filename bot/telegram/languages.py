@@ -21,10 +21,6 @@ from intents import DEFAULT_LANGUAGE, Language, language_of_code
 
 log = logging.getLogger(__name__)
 
-CHOSEN: Final = "ktbot.chosen_language"
-"""user_data key: the stored /language choice, read once per user ("" for none)."""
-LAST_LANGUAGE: Final = "ktbot.language"
-"""user_data key: the language of the user's last question (in memory only)."""
 AUTOMATIC: Final = "auto"
 
 NAMES: Final[dict[str, str]] = {"en": "English", "fr": "Français"}
@@ -42,8 +38,8 @@ SAVE_FAILED = N_("Sorry, I could not save that right now.")
 async def chosen_language(update: Update, context: Context) -> Language | None:
     """The language the user chose with /language, if any (read from storage once)."""
     data = context.user_data
-    if data is not None and CHOSEN in data:
-        return language_of_code(data[CHOSEN])
+    if data is not None and data.chosen_language is not None:
+        return language_of_code(data.chosen_language)
     svc = context.bot_data
     user = update.effective_user
     if user is None:
@@ -54,7 +50,7 @@ async def chosen_language(update: Update, context: Context) -> Language | None:
         log.warning("could not read a user's language, using their messages': %s", exc)
         return None  # not cached: read again once the database is back
     if data is not None:
-        data[CHOSEN] = stored or ""
+        data.chosen_language = stored or ""
     return language_of_code(stored)
 
 
@@ -63,7 +59,7 @@ async def user_language(update: Update, context: Context) -> Language:
     chosen = await chosen_language(update, context)
     if chosen is not None:
         return chosen
-    last = context.user_data.get(LAST_LANGUAGE) if context.user_data else None
+    last = context.user_data.last_language if context.user_data is not None else None
     if last is not None:
         return last
     user = update.effective_user
@@ -76,14 +72,14 @@ async def user_translator(update: Update, context: Context) -> Translator:
 
 def remember_question_language(context: Context, language: Language) -> None:
     if context.user_data is not None:
-        context.user_data[LAST_LANGUAGE] = language
+        context.user_data.last_language = language
 
 
 def forget_languages(context: Context) -> None:
     """After /forget: nothing about the user's languages is kept in memory either."""
     if context.user_data is not None:
-        context.user_data[CHOSEN] = ""
-        context.user_data.pop(LAST_LANGUAGE, None)
+        context.user_data.chosen_language = ""
+        context.user_data.last_language = None
 
 
 def _prompt(t: Translator, chosen: Language | None) -> str:
@@ -128,7 +124,7 @@ async def on_button(update: Update, context: Context, data: cd.CallbackData) -> 
         log.error("could not store a user's language: %s", exc)
         return (await user_translator(update, context)).gettext(SAVE_FAILED)
     if context.user_data is not None:
-        context.user_data[CHOSEN] = choice or ""
+        context.user_data.chosen_language = choice or ""
     t = await user_translator(update, context)
     done = CHOSEN_DONE if choice is not None else AUTOMATIC_DONE
     if isinstance(query.message, Message):

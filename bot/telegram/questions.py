@@ -33,8 +33,6 @@ THUMBS_DOWN_TYPED = N_(
 _THUMBS_UP = frozenset({"👍", "👌", "👏"})
 _THUMBS_DOWN = frozenset({"👎"})
 _SKIN_TONES = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
-ANSWERED_KEY = "ktbot.answered"
-"""chat_data key: {message id: the text answered}, so an edit is answered once per text."""
 ANSWERED_KEPT = 50
 TYPING_AFTER_SECONDS = 0.3
 """Show "typing…" only when an answer is not ready by then (a slow database, a busy bot):
@@ -144,7 +142,7 @@ def _remember_answered(context: Context, message: Message) -> None:
     text = message.text if message.text is not None else message.caption
     if context.chat_data is None or text is None:
         return
-    answered: dict[int, str] = context.chat_data.setdefault(ANSWERED_KEY, {})
+    answered = context.chat_data.answered
     answered[message.message_id] = text
     while len(answered) > ANSWERED_KEPT:
         del answered[next(iter(answered))]
@@ -178,7 +176,7 @@ async def edited(update: Update, context: Context) -> None:
     text = message.text if message.text is not None else message.caption
     if text is None or text.startswith("/"):
         return
-    answered = (context.chat_data or {}).get(ANSWERED_KEY, {})
+    answered = context.chat_data.answered if context.chat_data is not None else {}
     if answered.get(message.message_id) == text:
         log.debug("edited message %s: text unchanged, not answered again", message.message_id)
         return

@@ -139,6 +139,7 @@ ROUTES: tuple[Route, ...] = (
     Button(Action.CHOOSE, questions.choose),
     Button(Action.NONE_OF_THESE, questions.none_of_these),
     Button(Action.FEEDBACK, feedback.vote),
+    Button(Action.VISIT_FEEDBACK, feedback.vote_on_visit),
     Button(Action.FORGET, forget.confirm),
     Button(Action.LANGUAGE, languages.on_button),
     Button(Action.HANDOFF, consent.talk_button),
@@ -149,6 +150,7 @@ ROUTES: tuple[Route, ...] = (
     Button(Action.ADMIN_RESOLVE, admin.resolve_button),
     Button(Action.ADMIN_IGNORE, admin.ignore_button),
     Button(Action.ADMIN_PAGE, admin.page_button),
+    Button(Action.ADMIN_UNDO, admin.undo_button),
     Button(None, browsing.expired),  # an action this bot no longer has
     # Messages.
     Messages(filters.UpdateType.EDITED, questions.edited),
