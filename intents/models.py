@@ -65,6 +65,33 @@ def _source(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_non_blank)]
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+BUTTON_DATA_BYTES = 64
+"""Telegram's limit for a button's callback data, and for a deep link's payload."""
+CATEGORY_PREFIX_BYTES = len("cat|")
+"""A category button's data is `cat|<id>` (bot/telegram/callback_data.py)."""
+
+
+def _category_id(value: str) -> str:
+    if len(value.encode()) + CATEGORY_PREFIX_BYTES > BUTTON_DATA_BYTES:
+        raise ValueError(
+            f"category id {value!r} is too long for a Telegram button: at most "
+            f"{BUTTON_DATA_BYTES - CATEGORY_PREFIX_BYTES} characters"
+        )
+    return value
+
+
+def _deep_linkable(value: str) -> str:
+    # A deep link writes each dot as "__" (project.flash → project__flash), within 64.
+    if len(value) + value.count(".") > BUTTON_DATA_BYTES:
+        raise ValueError(
+            f"topic id {value!r} is too long for a deep link: with each dot counted twice, "
+            f"at most {BUTTON_DATA_BYTES} characters"
+        )
+    return value
+
+
+CategoryId = Annotated[Identifier, AfterValidator(_category_id)]
+TopicId = Annotated[Identifier, AfterValidator(_deep_linkable)]
 Url = Annotated[str, AfterValidator(_http_url)]
 # The pattern is for editors (the JSON Schema); `_source` gives the messages `ktbot check` shows.
 Source = Annotated[
@@ -133,7 +160,7 @@ class CategoryTranslation(_Model):
 class Category(_Model):
     """A branch of the topic browser."""
 
-    id: Identifier
+    id: CategoryId
     title: Text
     description: Text
     translations: dict[LanguageCode, CategoryTranslation] = Field(
@@ -157,9 +184,9 @@ class Translation(_Model):
 class Topic(_Model):
     """One intent: the questions that mean it and the answer the bot gives."""
 
-    id: Identifier
+    id: TopicId
     title: Text
-    category: Identifier
+    category: CategoryId
     questions: tuple[Text, ...] = Field(
         min_length=3, description="Example phrasings users would type (at least three)."
     )
