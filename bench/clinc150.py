@@ -38,9 +38,9 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intents.knowledge import KnowledgeBase
-from intents.matcher import Matcher
-from intents.models import MatchingSettings, Topic
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.models import MatchingSettings, Topic
+from intents.matching.matcher import Matcher
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/clinc150/train_val.json"
 MIN_OOS_RECALL = 0.70

@@ -7,7 +7,7 @@ Run by hand (prints figures, asserts nothing):
 Measured on the labelled file's non-English lines (every language but English, the hard
 case for a bot whose default is English) and on its short English lines (six words or fewer)
 plus a few terse probes such as "flash status?", each with no prior (English) as for the
-terminal chat. Every candidate is wrapped like the shipped detector (`intents.language`):
+terminal chat. Every candidate is wrapped like the shipped detector (`intents.text.language`):
 names and acronyms set aside, the prior kept unless the detector is sure. A line's language
 is its `lang` field when it has one; the dev set has none, so its non-English lines are
 listed below by a hash of their text (the lines themselves stay in the eval file).
@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from intents import language as shipped
-from intents.language import LANGUAGES, MIN_CONFIDENCE, Language
+from intents.text.language import LANGUAGES, MIN_CONFIDENCE, Language
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_EVAL = REPO.parent / "shared/eval/dev.jsonl"

@@ -28,11 +28,11 @@ from rapidfuzz import fuzz, process
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic import TEMPLATES, InventedWords
-from intents.evaluation import read_labelled
-from intents.knowledge import KnowledgeBase
-from intents.loader import load_knowledge
-from intents.matcher import Matcher, topic_texts
-from intents.models import MatchingSettings, Topic
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.loader import load_knowledge
+from intents.knowledge.models import MatchingSettings, Topic
+from intents.matching.evaluation import read_labelled
+from intents.matching.matcher import Matcher, topic_texts
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLIC_EVAL = REPO.parent / "shared/eval/public.jsonl"

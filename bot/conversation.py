@@ -56,7 +56,7 @@ class Reply:
     truncated: bool = False
     language: Language = DEFAULT_LANGUAGE
     """The user's language: an answer is given in it when the topic has a translation
-    (`intents.translation`), else in English with a notice in it."""
+    (`intents.knowledge.translation`), else in English with a notice in it."""
     on_record: bool = True
     """False for a fallback whose question is no longer recorded (an old "None of these"
     after /forget): its text must not claim the question was noted."""

@@ -1,7 +1,7 @@
 """Which topic ids the bot's database names: answers, choices and resolved questions.
 
 Read for `ktbot check`, which warns when a topic id still named here has vanished from the
-knowledge base (see `intents.id_usage`). The database is opened read-only and never
+knowledge base (see `intents.knowledge.id_usage`). The database is opened read-only and never
 created: checking a knowledge base must not need, or touch, a bot's database.
 """
 

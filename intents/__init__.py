@@ -7,8 +7,27 @@ The modules behind them are the engine's own business and may change shape freel
 points the wrong way (the engine importing `bot/`, anything importing the tests).
 """
 
-from intents.errors import KnowledgeError, Problem
-from intents.evaluation import (
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.errors import KnowledgeError, Problem
+from intents.knowledge.fields import SEED_PREFIX
+from intents.knowledge.freshness import StaleTopic, freshness_warnings, stale_topics
+from intents.knowledge.id_usage import (
+    IdUse,
+    eval_files,
+    eval_id_uses,
+    merge_uses,
+    vanished_id_warnings,
+)
+from intents.knowledge.loader import (
+    YAML_SUFFIXES,
+    is_knowledge_path,
+    knowledge_files,
+    load_knowledge,
+)
+from intents.knowledge.models import Category, Contact, Topic
+from intents.knowledge.schema import knowledge_json_schema
+from intents.knowledge.translation import link_title, localized_answer, localized_category
+from intents.matching.evaluation import (
     EvalFileError,
     EvalReport,
     Figures,
@@ -19,11 +38,10 @@ from intents.evaluation import (
     read_labelled,
     sweep,
 )
-from intents.features import stem
-from intents.freshness import StaleTopic, freshness_warnings, stale_topics
-from intents.id_usage import IdUse, eval_files, eval_id_uses, merge_uses, vanished_id_warnings
-from intents.knowledge import KnowledgeBase
-from intents.language import (
+from intents.matching.matcher import Matcher
+from intents.matching.result import Candidate, MatchResult, Outcome
+from intents.text.features import stem
+from intents.text.language import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     Language,
@@ -31,15 +49,9 @@ from intents.language import (
     language_of_code,
     load_language_model,
 )
-from intents.limits import TELEGRAM_MESSAGE_LIMIT
-from intents.loader import YAML_SUFFIXES, is_knowledge_path, knowledge_files, load_knowledge
-from intents.markup import Block, BlockKind, Markup, Span, SpanKind, parse_markup
-from intents.matcher import Matcher
-from intents.models import SEED_PREFIX, Category, Contact, Topic
-from intents.normalize import question_key, strip_invisible
-from intents.result import Candidate, MatchResult, Outcome
-from intents.schema import knowledge_json_schema
-from intents.translation import link_title, localized_answer, localized_category
+from intents.text.limits import TELEGRAM_MESSAGE_LIMIT
+from intents.text.markup import Block, BlockKind, Markup, Span, SpanKind, parse_markup
+from intents.text.normalize import question_key, strip_invisible
 
 __all__ = [
     "DEFAULT_LANGUAGE",

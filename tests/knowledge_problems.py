@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from intents.errors import KnowledgeError, Problem
-from intents.loader import load_knowledge
+from intents.knowledge.errors import KnowledgeError, Problem
+from intents.knowledge.loader import load_knowledge
 from tests.conftest import dedent
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import NewExchange, Storage
-from intents.result import Candidate, MatchResult, Outcome
+from intents.matching.result import Candidate, MatchResult, Outcome
 
 NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)  # a Wednesday
 

@@ -33,7 +33,7 @@ class Import:
     where: str
     """`bot/telegram/routes.py:12`, for the failure message."""
     module: str
-    """The imported module, absolute: `intents.models`."""
+    """The imported module, absolute: `intents.knowledge.models`."""
     names: tuple[str, ...] = ()
     """The names of a `from module import names`."""
 
@@ -61,6 +61,16 @@ RULES = (
     ),
     Rule("bot", ("tests", "bench"), "the shipped bot cannot depend on test or bench code"),
     Rule("intents", ("tests", "bench"), "the shipped engine cannot depend on test or bench code"),
+    Rule(
+        "intents.text",
+        ("intents.knowledge", "intents.matching"),
+        "reading text is the ground floor: loading and matching build on it, not back",
+    ),
+    Rule(
+        "intents.knowledge",
+        ("intents.matching",),
+        "loading and checking the knowledge base never depends on how it is matched",
+    ),
 )
 
 
@@ -109,7 +119,8 @@ ALL_IMPORTS = tuple(i for path in source_files() for i in imports_in(path))
 def test_the_import_walk_sees_the_modules_and_their_imports() -> None:
     # Guards the guard: a walk that found nothing would pass every rule below.
     importers = {i.source for i in ALL_IMPORTS}
-    assert {"bot.cli", "bot.storage.sqlite", "bot.telegram.routes", "intents.loader"} <= (importers)
+    expected = {"bot.cli", "bot.storage.sqlite", "bot.telegram.routes", "intents.knowledge.loader"}
+    assert expected <= importers
     assert any(within(i.module, "intents") and within(i.source, "bot") for i in ALL_IMPORTS)
 
 

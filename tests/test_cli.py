@@ -20,7 +20,7 @@ import pytest
 from bot.cli import main
 from bot.rendering import FALLBACK
 from bot.settings import REPO_KNOWLEDGE_DIR
-from intents.loader import load_knowledge
+from intents.knowledge.loader import load_knowledge
 from tests.conftest import TINY_KB_FILES, KbFactory, write_kb
 
 JSON_KEYS = {"question", "outcome", "intent", "score", "alternatives", "suggestions", "answer"}

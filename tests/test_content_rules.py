@@ -23,15 +23,15 @@ from bot.message_split import telegram_length
 from bot.rendering import reply_html
 from bot.settings import REPO_KNOWLEDGE_DIR
 from bot.storage.migrations import MIGRATIONS
-from intents.content_rules import message_length, shown_contacts
-from intents.errors import Problem, Severity
-from intents.evaluation import LabelledQuestion, evaluate
-from intents.id_usage import eval_id_uses, vanished_id_warnings
-from intents.knowledge import KnowledgeBase
-from intents.limits import TELEGRAM_MESSAGE_LIMIT
-from intents.loader import load_knowledge
-from intents.matcher import Matcher
-from intents.models import Topic
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.content_rules import message_length, shown_contacts
+from intents.knowledge.errors import Problem, Severity
+from intents.knowledge.id_usage import eval_id_uses, vanished_id_warnings
+from intents.knowledge.loader import load_knowledge
+from intents.knowledge.models import Topic
+from intents.matching.evaluation import LabelledQuestion, evaluate
+from intents.matching.matcher import Matcher
+from intents.text.limits import TELEGRAM_MESSAGE_LIMIT
 from tests.conftest import KbFactory, dedent
 from tests.test_loader import line_of, only_problem, problems_of, where
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from intents.errors import KnowledgeError
-from intents.loader import load_knowledge
+from intents.knowledge.errors import KnowledgeError
+from intents.knowledge.loader import load_knowledge
 from tests.conftest import KbFactory
 from tests.knowledge_problems import line_of, only_problem, problems_of, where
 

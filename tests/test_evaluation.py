@@ -13,7 +13,8 @@ import pytest
 
 from bot.cli import eval as eval_command
 from bot.settings import Settings
-from intents.evaluation import (
+from intents.knowledge.loader import load_knowledge
+from intents.matching.evaluation import (
     NO_KIND,
     EvalFileError,
     LabelledQuestion,
@@ -22,9 +23,8 @@ from intents.evaluation import (
     score_results,
     sweep,
 )
-from intents.loader import load_knowledge
-from intents.matcher import Matcher
-from intents.result import Candidate, MatchResult, Outcome
+from intents.matching.matcher import Matcher
+from intents.matching.result import Candidate, MatchResult, Outcome
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLIC_EVAL = Path(__file__).parents[2] / "shared/eval/public.jsonl"

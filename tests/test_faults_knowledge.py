@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import bot.telegram.watcher as watcher
-import intents.loader
+import intents.knowledge.loader
 from bot.live_knowledge import LiveKnowledge
 from tests import telegram_updates as tg
 from tests.bot_harness import running_bot, write_knowledge
@@ -121,7 +121,7 @@ async def test_unreadable_knowledge_directory_keeps_serving_and_recovers(
                     def unreadable(path: Path) -> list[Path]:
                         raise PermissionError(13, "Permission denied", str(path))
 
-                    patch.setattr(intents.loader, "knowledge_files", unreadable)
+                    patch.setattr(intents.knowledge.loader, "knowledge_files", unreadable)
                 root.chmod(0o000)  # the watcher sees the mode change either way
                 try:
                     await wait_until(

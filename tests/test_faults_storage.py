@@ -18,7 +18,7 @@ from bot.conversation import clean_question
 from bot.storage import DatabaseUnavailable, NewExchange, Storage, StorageError
 from bot.storage.sqlite import from_db_time, storage_error
 from bot.telegram import callback_data as cd
-from intents.result import MatchResult, Outcome
+from intents.matching.result import MatchResult, Outcome
 from tests import telegram_updates as tg
 from tests.bot_harness import running_bot
 from tests.fault_helpers import ANSWER, LONG_QUESTION, QUESTION, wait_until

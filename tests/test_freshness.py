@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from bot.live_knowledge import LiveKnowledge
-from intents.errors import KnowledgeError, Problem, Severity
-from intents.freshness import add_months, freshness_warnings, review_due, stale_topics
-from intents.loader import load_knowledge
-from intents.models import FreshnessSettings, Topic
+from intents.knowledge.errors import KnowledgeError, Problem, Severity
+from intents.knowledge.freshness import add_months, freshness_warnings, review_due, stale_topics
+from intents.knowledge.loader import load_knowledge
+from intents.knowledge.models import FreshnessSettings, Topic
 from tests.conftest import KbFactory, dedent
 
 DEFAULTS = FreshnessSettings()

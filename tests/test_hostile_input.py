@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from bot.conversation import clean_question, has_words
 from bot.rendering import markup_html
-from intents.errors import KnowledgeError
-from intents.loader import load_knowledge
-from intents.matcher import Matcher
-from intents.result import Outcome
+from intents.knowledge.errors import KnowledgeError
+from intents.knowledge.loader import load_knowledge
+from intents.matching.matcher import Matcher
+from intents.matching.result import Outcome
 from tests import telegram_updates as tg
 from tests.bot_harness import running_bot, write_knowledge
 

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from intents.schema import knowledge_json_schema
+from intents.knowledge.schema import knowledge_json_schema
 
 SHIPPED = Path(__file__).resolve().parent.parent / "knowledge" / "schema" / "knowledge.schema.json"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from intents.knowledge import KnowledgeBase
-from intents.loader import load_knowledge
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.loader import load_knowledge
 from tests.conftest import TINY_KB_TOPIC_IDS
 
 # --- immutability -------------------------------------------------------------------------

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from intents.features import terms
-from intents.knowledge import KnowledgeBase
-from intents.loader import load_knowledge
-from intents.markup import parse_markup, plain_text
-from intents.models import Topic
-from intents.normalize import question_key
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.loader import load_knowledge
+from intents.knowledge.models import Topic
+from intents.text.features import terms
+from intents.text.markup import parse_markup, plain_text
+from intents.text.normalize import question_key
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"
@@ -211,7 +211,7 @@ def test_no_contact_has_an_email_address_because_none_is_verified(kb: KnowledgeB
 
 @pytest.mark.skipif(not EVAL_FILES, reason=f"no evaluation sets in {SHARED / 'eval'}")
 def test_no_evaluation_question_is_copied_into_the_knowledge_base(kb: KnowledgeBase) -> None:
-    """Titles count too: the matcher indexes them as examples (`intents.matcher.topic_texts`),
+    """Titles count too: the matcher indexes them as examples (`matcher.topic_texts`),
     and so do the declined questions (`out_of_scope:`), the other side of the same index."""
     held_out = eval_questions()
     indexed = [

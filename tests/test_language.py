@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intents.language import DEFAULT_LANGUAGE, LANGUAGES, detect_language, language_of_code
+from intents.text.language import DEFAULT_LANGUAGE, LANGUAGES, detect_language, language_of_code
 
 
 @pytest.mark.parametrize(

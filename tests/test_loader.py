@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from intents.errors import KnowledgeError, Problem
-from intents.loader import load_knowledge
-from intents.models import MatchingSettings
-from intents.normalize import question_key
+from intents.knowledge.errors import KnowledgeError, Problem
+from intents.knowledge.loader import load_knowledge
+from intents.knowledge.models import MatchingSettings
+from intents.text.normalize import question_key
 from tests.conftest import TINY_KB_FILES, TINY_KB_TOPIC_IDS, KbFactory, dedent, write_kb
 from tests.knowledge_problems import line_of, only_problem, problems_of, where
 

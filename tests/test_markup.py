@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intents.markup import Block, BlockKind, Span, SpanKind, parse_markup, plain_text
+from intents.text.markup import Block, BlockKind, Span, SpanKind, parse_markup, plain_text
 
 
 def spans(text: str) -> list[tuple[str, str]]:

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from intents.decision import Evidence, decide
-from intents.knowledge import KnowledgeBase
-from intents.matcher import Matcher
-from intents.models import MatchingSettings, Topic
-from intents.result import Candidate, Outcome
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.models import MatchingSettings, Topic
+from intents.matching.decision import Evidence, decide
+from intents.matching.matcher import Matcher
+from intents.matching.result import Candidate, Outcome
 
 TOPICS = {
     "project.medicis": dict(
@@ -315,7 +315,7 @@ class TestDecision:
 
 
 def test_a_typo_equally_close_to_two_words_becomes_the_more_frequent_one() -> None:
-    from intents.typos import TypoCorrector
+    from intents.text.typos import TypoCorrector
 
     corrector = TypoCorrector.build({"medicxyz": 1, "aedicxyx": 50})
 

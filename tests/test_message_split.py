@@ -19,7 +19,7 @@ from telegram.constants import ChatType
 from bot.message_split import split_html, telegram_length
 from bot.rendering import markup_html
 from bot.telegram import sending
-from intents.limits import TELEGRAM_MESSAGE_LIMIT
+from intents.text.limits import TELEGRAM_MESSAGE_LIMIT
 from tests.emulator.formatting import parse_html, trim, utf16_len
 
 

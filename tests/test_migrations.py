@@ -13,7 +13,7 @@ import pytest
 
 from bot.storage import SCHEMA_VERSION, NewExchange, ReviewState, Storage, StorageError
 from bot.storage.migrations import MIGRATIONS, pending
-from intents.result import Candidate, MatchResult, Outcome
+from intents.matching.result import Candidate, MatchResult, Outcome
 
 V1_DDL = """
 CREATE TABLE exchanges (

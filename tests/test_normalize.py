@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from intents.features import MAX_QUERY_TERMS, stem, terms
-from intents.normalize import MAX_INPUT_CHARS, normalize_text, words
+from intents.text.features import MAX_QUERY_TERMS, stem, terms
+from intents.text.normalize import MAX_INPUT_CHARS, normalize_text, words
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.storage import NewExchange, ReviewState, Storage
-from intents.loader import load_knowledge
-from intents.result import MatchResult, Outcome
+from intents.knowledge.loader import load_knowledge
+from intents.matching.result import MatchResult, Outcome
 from tests.bot_process import ktbot_command
 
 pytestmark = pytest.mark.e2e

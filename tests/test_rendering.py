@@ -28,10 +28,10 @@ from bot.rendering import (
     reply_html,
     reply_text,
 )
-from intents.knowledge import KnowledgeBase
-from intents.loader import load_knowledge
-from intents.models import KnowledgeFile
-from intents.result import Candidate, MatchResult, Outcome
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.loader import load_knowledge
+from intents.knowledge.models import KnowledgeFile
+from intents.matching.result import Candidate, MatchResult, Outcome
 from tests.conftest import dedent
 
 TRUNCATED = "(Your message was very long; I read only its first 4,096 characters.)"

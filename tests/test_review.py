@@ -27,9 +27,9 @@ from bot.storage import (
     UsageStats,
     WeekCount,
 )
-from intents.freshness import ReviewDue, StaleTopic
-from intents.loader import load_knowledge
-from intents.result import Candidate, Outcome
+from intents.knowledge.freshness import ReviewDue, StaleTopic
+from intents.knowledge.loader import load_knowledge
+from intents.matching.result import Candidate, Outcome
 
 NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
 

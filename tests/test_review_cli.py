@@ -19,7 +19,7 @@ import pytest
 from bot.cli.review import add_parsers
 from bot.settings import Settings
 from bot.storage import NewExchange, ReviewState, Storage
-from intents.result import Candidate, MatchResult, Outcome
+from intents.matching.result import Candidate, MatchResult, Outcome
 
 RECENT = datetime.now(UTC) - timedelta(days=1)
 OLD = datetime.now(UTC) - timedelta(days=60)

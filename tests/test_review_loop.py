@@ -30,7 +30,7 @@ from bot.storage import NewExchange, ReviewState, Storage, StorageError
 from bot.telegram import admin
 from bot.telegram import callback_data as cd
 from bot.telegram.app import _purge_old
-from intents.result import Candidate, MatchResult, Outcome
+from intents.matching.result import Candidate, MatchResult, Outcome
 from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, BotHarness, running_bot
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from intents.errors import KnowledgeError, Problem, Severity
-from intents.loader import load_knowledge
-from intents.source_checks import site_of
+from intents.knowledge.errors import KnowledgeError, Problem, Severity
+from intents.knowledge.loader import load_knowledge
+from intents.knowledge.source_checks import site_of
 from tests.conftest import KbFactory, dedent
 
 TOPIC = """

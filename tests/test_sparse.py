@@ -12,8 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import intents.sparse
-from intents.sparse import FeatureMatrix, SparseRows, SparseVector, expand_ranges, group_keys
+import intents.matching.sparse
+from intents.matching.sparse import (
+    FeatureMatrix,
+    SparseRows,
+    SparseVector,
+    expand_ranges,
+    group_keys,
+)
 
 Triples = tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float32]]
 
@@ -189,7 +195,7 @@ def test_dot_rows_in_small_chunks_gives_the_same_result(monkeypatch: pytest.Monk
     rows = [{int(f): float(rng.normal()) for f in rng.integers(0, n_features, 5)} for _ in range(7)]
     whole = matrix.dot_rows(sparse_rows(rows))
 
-    monkeypatch.setattr(intents.sparse, "_CHUNK_CELLS", 1)  # one vector per chunk
+    monkeypatch.setattr(intents.matching.sparse, "_CHUNK_CELLS", 1)  # one vector per chunk
     chunked = matrix.dot_rows(sparse_rows(rows))
 
     np.testing.assert_allclose(chunked, whole, atol=1e-5)

@@ -20,7 +20,7 @@ from bot.review import ReviewError, promote_question
 from bot.settings import Settings
 from bot.storage import ReviewState
 from intents import KnowledgeError, load_knowledge
-from intents.yaml_source import read_yaml
+from intents.knowledge.yaml_source import read_yaml
 from tests.conftest import TINY_KB_FILES, KbFactory
 from tests.test_loader import line_of
 from tests.test_review import ROUTES_YAML, added_lines

@@ -21,7 +21,7 @@ from bot.storage import (
     TopicFeedback,
     WeekCount,
 )
-from intents.result import Candidate, Outcome
+from intents.matching.result import Candidate, Outcome
 from tests.storage_fixtures import NOW, FakeClock, answer, clarify, fallback, new
 from tests.storage_fixtures import clock as clock  # the fixture
 from tests.storage_fixtures import db_path as db_path  # the fixture

@@ -24,7 +24,7 @@ from bot.storage.sqlite import (
     to_db_time,
 )
 from bot.storage.stats import _every_week
-from intents.result import Candidate, MatchResult, Outcome
+from intents.matching.result import Candidate, MatchResult, Outcome
 
 NOW = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 

@@ -14,11 +14,11 @@ from bot.live_knowledge import LiveKnowledge
 from bot.rendering import ENGLISH_ONLY as ENGLISH_ONLY_MSGID
 from bot.rendering import category_html, reply_html, reply_text
 from bot.telegram.keyboards import categories_keyboard
-from intents.errors import KnowledgeError, Severity
-from intents.evaluation import LabelledQuestion, score_results
-from intents.loader import load_knowledge
-from intents.result import MatchResult, Outcome
-from intents.translation import localized_answer
+from intents.knowledge.errors import KnowledgeError, Severity
+from intents.knowledge.loader import load_knowledge
+from intents.knowledge.translation import localized_answer
+from intents.matching.evaluation import LabelledQuestion, score_results
+from intents.matching.result import MatchResult, Outcome
 from tests.conftest import TINY_KB_FILES, KbFactory, dedent
 
 ENGLISH_ONLY = {

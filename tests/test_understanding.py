@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from intents.features import terms
-from intents.health import is_personal_health_question
-from intents.loader import load_knowledge
-from intents.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
-from intents.names import NameSpotter
-from intents.result import Outcome
-from intents.segments import WEIGHTS, Role, content_text, role_of, segment
-from intents.vocabulary import Vocabulary
+from intents.knowledge.loader import load_knowledge
+from intents.matching.health import is_personal_health_question
+from intents.matching.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
+from intents.matching.names import NameSpotter
+from intents.matching.result import Outcome
+from intents.text.features import terms
+from intents.text.segments import WEIGHTS, Role, content_text, role_of, segment
+from intents.text.vocabulary import Vocabulary
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 

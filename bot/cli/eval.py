@@ -1,7 +1,7 @@
 """`ktbot eval FILE [--knowledge DIR] [--json] [--sweep]`: how well the bot answers.
 
 Reads labelled questions (JSON lines `{"text": ..., "intent": id, [ids] or null, "kind": ...}`),
-matches each against the knowledge base and prints the figures of `intents.evaluation`, per
+matches each against the knowledge base and prints the figures of `intents.matching.evaluation`, per
 kind too when the lines have one, and every question not handled as labelled with what the bot
 did instead; per language too when some lines are not English (`lang`, or detected).
 `--sweep` shows how the figures move with the thresholds, so staff can pick an

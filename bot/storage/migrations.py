@@ -137,7 +137,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         4,
         "indexed comparable form of unanswered questions",
         (
-            # The comparable form of an unanswered question (intents.loader.question_key),
+            # The comparable form of an unanswered question (intents.knowledge.loader.question_key),
             # so that "was this already ignored?" is an index lookup, not a scan of every
             # ignored question on each fallback. A change of that normalisation needs a
             # migration recomputing the column.
@@ -166,7 +166,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         6,
         "languages: of each question, of each hand-off, and each user's chosen one",
         (
-            # The language the question was written in (intents.language), for staff to see
+            # The language the question was written in (intents.text.language), for staff to see
             # what people write in. Rows recorded before this version have none (shown blank).
             "ALTER TABLE exchanges ADD COLUMN language TEXT",
             # The language staff replies are relayed in, chosen when the user asked.

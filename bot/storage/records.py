@@ -53,7 +53,7 @@ class NewExchange:
     at: datetime | None = None
     """When it was asked (timezone-aware); None means now."""
     language: str | None = None
-    """The language the question is written in (`intents.language`)."""
+    """The language the question is written in (`intents.text.language`)."""
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:

@@ -1,6 +1,6 @@
 """What an answer may say and how long it may be: the content rules `ktbot check` enforces.
 
-The schema (`intents.models`) says what a topic looks like; these rules say what staff must
+The schema (`models`) says what a topic looks like; these rules say what staff must
 not publish: an answer Telegram would refuse as too long, a contact detail nobody verified,
 HTML that would be shown as typed, a link without https. Findings are located inside the
 topic (`("answer",)`, `("links", 0, "url")`) and the loader turns them into `path:line`.
@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from intents.limits import TELEGRAM_MESSAGE_LIMIT
-from intents.markup import BlockKind, parse_markup
-from intents.models import Contact, Topic
+from intents.knowledge.models import Contact, Topic
+from intents.text.limits import TELEGRAM_MESSAGE_LIMIT
+from intents.text.markup import BlockKind, parse_markup
 
 Location = tuple[str | int, ...]
 

@@ -18,7 +18,7 @@ Phrase = tuple[str, ...]
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """Phrase rewrites over normalised, stemmed words (see `intents.features.terms`)."""
+    """Phrase rewrites over normalised, stemmed words (see `intents.text.features.terms`)."""
 
     rewrites: Mapping[Phrase, Phrase] = field(default_factory=dict)
     """Variant phrase -> canonical phrase."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from intents.errors import Problem
+from intents.knowledge.errors import Problem
 
 # A YAML file written by hand is a few hundred lines; these bounds only stop pathological
 # input (an alias "billion laughs" expands to millions of nodes from a few lines).

@@ -4,7 +4,7 @@ Labelled questions are JSON lines `{"text": ..., "intent": ..., "kind": ...}`. `
 topic id, a list of ids when each of them is a right answer, or null: out of scope (the right
 behaviour is the fallback). `kind` (optional) names the sort of question (typo, long, …); the
 figures are then also given per kind. `lang` (optional: en, fr, de, it, es) names the language
-of the line, else the bot's detector (`intents.language`) says; when some line is not English
+of the line, else the bot's detector (`intents.text.language`) says; when some line is not English
 the figures are also given per language. The figures:
 - in-scope accuracy: in-scope questions answered directly with a right topic;
 - in-scope resolved: answered right, or "did you mean…" with a right topic among the options;
@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from intents.decision import decide
-from intents.language import LANGUAGES, detect_language
-from intents.matcher import Matcher
-from intents.result import Candidate, MatchResult, Outcome
+from intents.matching.decision import decide
+from intents.matching.matcher import Matcher
+from intents.matching.result import Candidate, MatchResult, Outcome
+from intents.text.language import LANGUAGES, detect_language
 
 
 class EvalFileError(Exception):

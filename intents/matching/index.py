@@ -2,7 +2,7 @@
 
 Each topic is described by example texts (title, questions, keywords) and names (aliases,
 acronyms). A message is compared with every topic in three ways:
-- its prototype (see `intents.prototypes`): what the topic's examples have in common and what
+- its prototype (see `prototypes`): what the topic's examples have in common and what
   sets them apart from neighbouring topics; good at paraphrases;
 - its closest single example: a keyword typed alone ("donate") or a question typed nearly
   verbatim is matched as precisely as it was written;
@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from intents.features import FeatureConfig
-from intents.prototypes import RefineConfig, train_prototypes
-from intents.sparse import ALL_DENSE_CELLS, DENSE_SHARE, FeatureMatrix, Ids
-from intents.vectorizer import QueryVector, Vectorizer
-from intents.vocabulary import Vocabulary
+from intents.matching.prototypes import RefineConfig, train_prototypes
+from intents.matching.sparse import ALL_DENSE_CELLS, DENSE_SHARE, FeatureMatrix, Ids
+from intents.matching.vectorizer import QueryVector, Vectorizer
+from intents.text.features import FeatureConfig
+from intents.text.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from intents.errors import Problem
-from intents.models import (
+from intents.knowledge.errors import Problem
+from intents.knowledge.models import (
     Category,
     Contact,
     FreshnessSettings,
@@ -21,7 +21,7 @@ from intents.models import (
     SynonymGroup,
     Topic,
 )
-from intents.yaml_source import SourceDocument
+from intents.knowledge.yaml_source import SourceDocument
 
 SECTION_NAMES = {"topics": "topic", "contacts": "contact", "categories": "category"}
 _M = TypeVar("_M", bound=BaseModel)

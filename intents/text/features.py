@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from intents.normalize import words
-from intents.vocabulary import Vocabulary
+from intents.text.normalize import words
+from intents.text.vocabulary import Vocabulary
 
 MAX_QUERY_TERMS = 160
 """Only the first words of a message are matched, so time stays bounded. Long enough for the

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from intents.errors import Problem
-from intents.models import (
+from intents.knowledge.errors import Problem
+from intents.knowledge.models import (
     Category,
     Contact,
     FreshnessSettings,
@@ -32,17 +32,17 @@ class KnowledgeBase:
     topic_files: Mapping[str, Path] = field(default_factory=dict)
     """Which YAML file defines each topic (used to promote questions into it)."""
     synonyms: tuple[SynonymGroup, ...] = ()
-    """Staff-edited vocabulary (see `intents.vocabulary`)."""
+    """Staff-edited vocabulary (see `intents.text.vocabulary`)."""
     out_of_scope: tuple[str, ...] = ()
     """Example questions the bot declines (see `KnowledgeFile.out_of_scope`)."""
     freshness: FreshnessSettings = field(default_factory=FreshnessSettings)
-    """When topics are due for review (`intents.freshness` compares with today)."""
+    """When topics are due for review (`intents.knowledge.freshness` compares with today)."""
     review_places: Mapping[str, tuple[Path, int]] = field(default_factory=dict)
     """Where each topic's review date is written (`review_by:`, else `reviewed:`, else its
     id), as problems show it: a freshness warning points at the line to update."""
     warnings: tuple[Problem, ...] = ()
     """What `ktbot check` reports without refusing the knowledge base (sorted); warnings
-    that depend on today's date come from `intents.freshness` instead."""
+    that depend on today's date come from `intents.knowledge.freshness` instead."""
     former_ids: Mapping[str, str] = field(default_factory=dict)
     """A renamed topic's old id -> its current id (`Topic.former_ids`)."""
     special: SpecialIds = field(default_factory=SpecialIds)

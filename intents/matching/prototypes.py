@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from intents.sparse import FeatureMatrix, SparseRows
+from intents.matching.sparse import FeatureMatrix, SparseRows
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from intents.models import KnowledgeFile
+from intents.knowledge.models import KnowledgeFile
 
 SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema"
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from intents.errors import Problem
-from intents.knowledge import KnowledgeBase
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.errors import Problem
 
 EVAL_SUFFIX = ".jsonl"
 

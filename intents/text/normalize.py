@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from intents.limits import TELEGRAM_MESSAGE_LIMIT
+from intents.text.limits import TELEGRAM_MESSAGE_LIMIT
 
 MAX_INPUT_CHARS = TELEGRAM_MESSAGE_LIMIT
 """Longer text is cut before any work (Telegram's own message limit): bounded time."""

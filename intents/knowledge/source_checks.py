@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from urllib.parse import urlsplit
 
-from intents.errors import Problem
-from intents.markup import SpanKind, parse_markup
-from intents.models import SEED_PREFIX, Topic
-from intents.yaml_source import SourceDocument
+from intents.knowledge.errors import Problem
+from intents.knowledge.fields import SEED_PREFIX
+from intents.knowledge.models import Topic
+from intents.knowledge.yaml_source import SourceDocument
+from intents.text.markup import SpanKind, parse_markup
 
 
 def check_sources(

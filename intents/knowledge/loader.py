@@ -19,25 +19,32 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from intents.content_rules import Finding, contact_findings, topic_findings
-from intents.entry_validation import SECTION_NAMES, LoadedFile, add_ids, validate_file
-from intents.errors import KnowledgeError, Problem
-from intents.knowledge import KnowledgeBase
-from intents.models import Category, Contact, FreshnessSettings, MatchingSettings, SpecialIds, Topic
-from intents.references import (
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.content_rules import Finding, contact_findings, topic_findings
+from intents.knowledge.entry_validation import SECTION_NAMES, LoadedFile, add_ids, validate_file
+from intents.knowledge.errors import KnowledgeError, Problem
+from intents.knowledge.models import (
+    Category,
+    Contact,
+    FreshnessSettings,
+    MatchingSettings,
+    SpecialIds,
+    Topic,
+)
+from intents.knowledge.references import (
     Known,
     check_special_ids,
     check_synonyms,
     check_topic_references,
     former_ids_of,
 )
-from intents.source_checks import check_sources
-from intents.translation_rules import (
+from intents.knowledge.source_checks import check_sources
+from intents.knowledge.translation_rules import (
     translation_findings,
     untranslated_category_warnings,
     untranslated_warnings,
 )
-from intents.yaml_source import SourceDocument, read_yaml
+from intents.knowledge.yaml_source import SourceDocument, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -1,4 +1,4 @@
-"""Text -> unit-length TF-IDF vector over the features of `intents.features`.
+"""Text -> unit-length TF-IDF vector over the features of `intents.text.features`.
 
 Fitted once on the knowledge base's examples. Two choices make scores honest:
 - rare words weigh more (inverse document frequency), so "CERN", "what" and "project" count
@@ -19,7 +19,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from intents.features import (
+from intents.matching.sparse import Floats, SparseRows, SparseVector, group_keys
+from intents.text.features import (
     FEATURE_KINDS,
     MAX_QUERY_TERMS,
     FeatureConfig,
@@ -28,9 +29,8 @@ from intents.features import (
     term_features,
     terms,
 )
-from intents.sparse import Floats, SparseRows, SparseVector, group_keys
-from intents.typos import TypoCorrector
-from intents.vocabulary import Vocabulary
+from intents.text.typos import TypoCorrector
+from intents.text.vocabulary import Vocabulary
 
 TYPO_DISCOUNT = 0.8
 """A corrected word counts a little less than one typed right: the correction is a guess."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from intents.models import MatchingSettings
-from intents.result import Candidate, MatchResult, Outcome
+from intents.knowledge.models import MatchingSettings
+from intents.matching.result import Candidate, MatchResult, Outcome
 
 
 @dataclass(frozen=True, slots=True)

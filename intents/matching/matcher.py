@@ -4,7 +4,7 @@ Pure and synchronous, and knows nothing of Telegram. `Matcher.build` does all th
 work (normalising, indexing, training the topic prototypes) once per knowledge-base load;
 `match` is then a read-only computation that is safe to call from any number of threads.
 
-A message is read the way a person reads it (see `intents.segments`, `intents.names`): its
+A message is read the way a person reads it (see `text.segments`, `names`): its
 sentences weighed by their role, the names it contains taken as strong evidence, and each of
 its questions also read on its own, so a second question can be offered with the answer.
 """
@@ -19,18 +19,18 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
-from intents.decision import Evidence, decide
-from intents.features import synonym_key, terms
-from intents.health import is_personal_health_question
-from intents.index import IndexConfig, TopicIndex, TopicTexts
-from intents.knowledge import KnowledgeBase
-from intents.language import DEFAULT_LANGUAGE, detect_language
-from intents.markup import parse_markup, plain_text
-from intents.models import MatchingSettings, Topic
-from intents.names import NameSpotter
-from intents.result import Candidate, MatchResult
-from intents.segments import content_text, questions, segment
-from intents.vocabulary import Vocabulary
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.models import MatchingSettings, Topic
+from intents.matching.decision import Evidence, decide
+from intents.matching.health import is_personal_health_question
+from intents.matching.index import IndexConfig, TopicIndex, TopicTexts
+from intents.matching.names import NameSpotter
+from intents.matching.result import Candidate, MatchResult
+from intents.text.features import synonym_key, terms
+from intents.text.language import DEFAULT_LANGUAGE, detect_language
+from intents.text.markup import parse_markup, plain_text
+from intents.text.segments import content_text, questions, segment
+from intents.text.vocabulary import Vocabulary
 
 OUT_OF_SCOPE = "(out of scope)"
 """Index id of the declined questions: not an id pattern, so no topic can have it."""
@@ -102,7 +102,7 @@ class Matcher:
     names: NameSpotter
     medical_advice: int | None = None
     """Index of the answer for patients asking about their own health (see
-    `intents.health`): the `medical_advice_topic` of `special:`, if the knowledge base
+    `intents.matching.health`): the `medical_advice_topic` of `special:`, if the knowledge base
     names one."""
     lowered: Mapping[tuple[bool, bool], MatchingSettings] = field(default_factory=dict)
     """The thresholds per (not in English, long), made once per load (see `settings_for`)."""

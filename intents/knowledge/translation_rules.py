@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final, get_args
 
-from intents.content_rules import Finding
-from intents.errors import Problem
-from intents.markup import SpanKind, parse_markup
-from intents.models import Category, LanguageCode, Topic
+from intents.knowledge.content_rules import Finding
+from intents.knowledge.errors import Problem
+from intents.knowledge.models import Category, LanguageCode, Topic
+from intents.text.markup import SpanKind, parse_markup
 
 LANGUAGE_NAMES: Final[Mapping[str, str]] = {
     "fr": "French",

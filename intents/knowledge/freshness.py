@@ -10,9 +10,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from intents.errors import Problem
-from intents.knowledge import KnowledgeBase
-from intents.models import FreshnessSettings, Topic
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.errors import Problem
+from intents.knowledge.models import FreshnessSettings, Topic
 
 
 @dataclass(frozen=True, slots=True)

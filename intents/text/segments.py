@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from intents.normalize import fold
+from intents.text.normalize import fold
 
 
 class Role(StrEnum):

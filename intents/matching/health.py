@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from intents.normalize import words
+from intents.text.normalize import words
 
 _PERSON = re.compile(
     r"\b(?:my|our) (?:\w+ )?(?:son|daughter|child|children|kid|baby|boy|girl|mother|mum|mom"

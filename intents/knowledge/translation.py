@@ -1,6 +1,6 @@
 """A topic's title and answer in the user's language, or in English with a notice saying so.
 
-Pure: the caller says which language the user writes in (`intents.language`); this decides
+Pure: the caller says which language the user writes in (`intents.text.language`); this decides
 what text to show. A topic translated into that language (`translations:` in the YAML) gives
 its translation; otherwise the English answer. The interface (`bot.i18n`) then adds one line
 in the user's language saying the answer is only in English, so nobody wonders whether they
@@ -13,8 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
-from intents.language import DEFAULT_LANGUAGE, Language
-from intents.models import Category, CategoryTranslation, Link, LinkTranslation, Topic, Translation
+from intents.knowledge.models import (
+    Category,
+    CategoryTranslation,
+    Link,
+    LinkTranslation,
+    Topic,
+    Translation,
+)
+from intents.text.language import DEFAULT_LANGUAGE, Language
 
 
 @dataclass(frozen=True, slots=True)

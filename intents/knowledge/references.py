@@ -8,13 +8,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from intents.entry_validation import LoadedFile
-from intents.errors import Problem
-from intents.features import synonym_key
-from intents.markup import parse_markup
-from intents.models import SpecialIds, SynonymGroup, Topic
-from intents.normalize import question_key
-from intents.yaml_source import SourceDocument
+from intents.knowledge.entry_validation import LoadedFile
+from intents.knowledge.errors import Problem
+from intents.knowledge.models import SpecialIds, SynonymGroup, Topic
+from intents.knowledge.yaml_source import SourceDocument
+from intents.text.features import synonym_key
+from intents.text.markup import parse_markup
+from intents.text.normalize import question_key
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
 
-from intents.features import terms
+from intents.text.features import terms
 
 FUZZY_MIN_LENGTH = 5
 """Shorter names and words are too often one letter apart from something else."""
