@@ -192,7 +192,9 @@ def test_every_result_exposes_the_score_and_runner_ups(matcher: Matcher) -> None
 
 def test_thresholds_come_from_the_knowledge_base_settings() -> None:
     strict = Matcher.build(
-        knowledge_base(MatchingSettings(answer_threshold=0.99, clarify_threshold=0.98))
+        knowledge_base(
+            MatchingSettings(answer_threshold=0.99, clarify_threshold=0.98, option_threshold=0.97)
+        )
     )
     assert strict.match("What is MEDICIS?").outcome is Outcome.FALLBACK
 

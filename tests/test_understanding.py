@@ -286,3 +286,15 @@ class TestNames:
 
     def test_a_word_many_topics_use_is_no_name(self) -> None:
         assert self.found(self.spotter(users_of_medicis=0, users_of_kt=10), "KT fees") == []
+
+
+@pytest.mark.parametrize("question", ["waht is medcis", "wat is medcis?"])
+def test_a_misspelt_name_scoring_under_every_threshold_is_offered_not_dropped(
+    shipped: Matcher, question: str
+) -> None:
+    """Finding B10: the name is read through the typo, yet the words around it are typos
+    too and the score stays under the clarify threshold: "did you mean MEDICIS?" beats
+    "I don't know"."""
+    result = shipped.match(question)
+    assert result.outcome in (Outcome.ANSWER, Outcome.CLARIFY)
+    assert result.intent == "project.medicis"

@@ -215,7 +215,8 @@ class MatchingSettings(_Model):
         ge=0,
         le=1,
         description="Minimum score for a third (or later) topic to be listed in a "
-        "'did you mean…'; the best two are always offered.",
+        "'did you mean…' (the best two are always offered), and for a topic the message "
+        "names ('medcis' for MEDICIS) to be offered below clarify_threshold.",
     )
     other_language_factor: float = Field(
         default=0.75,

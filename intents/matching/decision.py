@@ -31,6 +31,14 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
     if not ranked:
         return MatchResult(question, Outcome.FALLBACK, None, 0.0)
     best, runners_up = ranked[0], ranked[1:]
+    if (
+        best.intent in evidence.named
+        and settings.option_threshold <= best.score < settings.clarify_threshold
+        and best.score > evidence.out_of_scope
+    ):
+        # "waht is medcis": a name read through the typos around it is a plausible option,
+        # worth a "did you mean…?" rather than "I don't know".
+        return MatchResult(question, Outcome.CLARIFY, best.intent, best.score, ())
     if best.score < settings.clarify_threshold or evidence.out_of_scope >= best.score:
         # Nothing offered, but the best guesses are kept for the unanswered-questions review
         # (a topic sharing nothing with the question is no guess).
