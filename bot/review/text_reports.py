@@ -3,7 +3,7 @@ unanswered questions, a group's headline, the weekly digest, usage statistics.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.review.grouping import QuestionGroup, people
 from bot.stale_report import StaleReading, format_stale
@@ -122,6 +122,18 @@ def format_stats(
     ):
         lines.append(f"  {label:<11}{stats.by_outcome[outcome]:>6}  ({stats.rate(outcome):.0%})")
     lines.append(f"  open for review: {stats.open_unanswered}")
+    lines += _breakdown_lines(stats, name)
+    if groups:
+        lines += ["", "Most asked without an answer:"]
+        lines += [f"  {format_group(g, titles)}" for g in groups[:5]]
+    if stale_lines:
+        lines += ["", *stale_lines]
+    return "\n".join(lines)
+
+
+def _breakdown_lines(stats: UsageStats, name: Callable[[str], str]) -> list[str]:
+    """Languages, top topics, feedback and the weekly trend, each under its heading."""
+    lines: list[str] = []
     if stats.by_language:
         lines += ["", "Languages:"]
         lines += [
@@ -147,12 +159,7 @@ def format_stats(
                 f"  {week.week:%Y-%m-%d}  {week.total:>5} asked, {answered:>4.0%} answered, "
                 f"{missed:>4.0%} unanswered"
             )
-    if groups:
-        lines += ["", "Most asked without an answer:"]
-        lines += [f"  {format_group(g, titles)}" for g in groups[:5]]
-    if stale_lines:
-        lines += ["", *stale_lines]
-    return "\n".join(lines)
+    return lines
 
 
 def _clip(text: str, limit: int) -> str:

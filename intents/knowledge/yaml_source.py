@@ -87,21 +87,7 @@ def read_yaml(path: Path, display: Path | None = None) -> SourceDocument:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        reason = " ".join(filter(None, [exc.context, exc.problem]))
-        if exc.context == "while scanning a simple key" and exc.context_mark is not None:
-            # The scanner notices on a later line; the line staff must fix is the key's.
-            mark = exc.context_mark
-            reason = (
-                "a ':' is missing after the name on this line (write `name: value`); "
-                f"the parser said: {reason}"
-            )
-        elif exc.context in _UNCLOSED and exc.context_mark is not None:
-            # An unclosed bracket is noticed lines later; the line to fix is where it opened.
-            mark = exc.context_mark
-            reason = f"{_UNCLOSED[exc.context]}; the parser said: {reason}"
-        line = mark.line + 1 if mark else 1
-        doc.problems.append(Problem(shown, line, f"YAML syntax error: {reason}"))
+        doc.problems.append(_syntax_problem(shown, exc))
         return doc
     except yaml.YAMLError as exc:
         doc.problems.append(Problem(shown, 1, f"YAML error: {exc}"))
@@ -116,6 +102,25 @@ def read_yaml(path: Path, display: Path | None = None) -> SourceDocument:
         doc.data = None
         doc.problems.append(Problem(shown, node.start_mark.line + 1, str(exc)))
     return doc
+
+
+def _syntax_problem(shown: Path, exc: yaml.MarkedYAMLError) -> Problem:
+    """The syntax error at the line staff must fix, in words they can act on."""
+    mark = exc.problem_mark or exc.context_mark
+    reason = " ".join(filter(None, [exc.context, exc.problem]))
+    if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+        # The scanner notices on a later line; the line staff must fix is the key's.
+        mark = exc.context_mark
+        reason = (
+            "a ':' is missing after the name on this line (write `name: value`); "
+            f"the parser said: {reason}"
+        )
+    elif exc.context in _UNCLOSED and exc.context_mark is not None:
+        # An unclosed bracket is noticed lines later; the line to fix is where it opened.
+        mark = exc.context_mark
+        reason = f"{_UNCLOSED[exc.context]}; the parser said: {reason}"
+    line = mark.line + 1 if mark else 1
+    return Problem(shown, line, f"YAML syntax error: {reason}")
 
 
 def _too_deep(text: str) -> int | None:
