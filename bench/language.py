@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intents import language as shipped
+from intents.text import language as shipped
 from intents.text.language import LANGUAGES, MIN_CONFIDENCE, Language
 
 REPO = Path(__file__).resolve().parents[1]
