@@ -28,7 +28,7 @@ import numpy as np
 from intents.matching.decision import decide
 from intents.matching.matcher import Matcher
 from intents.matching.result import Candidate, MatchResult, Outcome
-from intents.text.language import LANGUAGES, detect_language
+from intents.text.language import LANGUAGES, detect_language, load_language_model
 
 
 class EvalFileError(Exception):
@@ -185,6 +185,7 @@ def evaluate(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> EvalRep
     questions = current_labels(questions, matcher.kb.former_ids)
     results: list[MatchResult] = []
     timings: list[float] = []
+    load_language_model()  # once, as the bot does at start: not inside the first timing
     for question in questions:
         start = time.perf_counter()
         results.append(matcher.match(question.text))
