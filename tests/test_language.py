@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from intents.text import language
 from intents.text.language import DEFAULT_LANGUAGE, LANGUAGES, detect_language, language_of_code
 
 
@@ -64,3 +65,22 @@ def test_telegram_language_codes_map_to_ours_or_to_none(code: str, language: str
 )
 def test_other_languages_are_read_as_one_of_the_five(text: str) -> None:
     assert detect_language(text) in LANGUAGES
+
+
+def test_one_message_is_run_through_the_detector_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The matcher (thresholds) and the conversation (reply language, with the user's prior)
+    both ask about each message: the second asking costs nothing."""
+    real = language._identifier()
+    calls: list[str] = []
+
+    class Counting:
+        def rank(self, text: str) -> list[tuple[str, float]]:
+            calls.append(text)
+            return real.rank(text)
+
+    monkeypatch.setattr(language, "_identifier", Counting)
+    language._best_guess.cache_clear()
+    text = "Comment obtenir une licence pour une technologie du CERN ?"
+    assert detect_language(text) == "fr"
+    assert detect_language(text, prior="de") == "fr"
+    assert len(calls) == 1

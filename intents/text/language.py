@@ -12,7 +12,7 @@ overrides the prior (the user's Telegram `language_code`, else English) when it 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Final, Literal, cast, get_args
 
 if TYPE_CHECKING:
@@ -54,10 +54,19 @@ def detect_language(text: str, prior: str | None = None) -> Language:
     evidence = _NAME.sub(" ", evidence)
     if sum(ch.isalpha() for ch in evidence) < MIN_LETTERS:
         return fallback
-    best, probability = _identifier().rank(evidence)[0]
+    best, probability = _best_guess(evidence)
     if best != fallback and probability < MIN_CONFIDENCE:
         return fallback
     return cast(Language, best)
+
+
+@lru_cache(maxsize=256)
+def _best_guess(evidence: str) -> tuple[str, float]:
+    """The detector's best language and its probability. Cached: the matcher (thresholds by
+    language) and the conversation (the reply's language, with the user's prior) both ask
+    about the same message."""
+    best, probability = _identifier().rank(evidence)[0]
+    return best, float(probability)
 
 
 @cache
