@@ -78,7 +78,9 @@ class BotProcess:
         env.update(self.extra_env)
         return env
 
-    async def start(self, *, wait_ready: bool = True, timeout: float = 30) -> None:  # noqa: ASYNC109
+    async def start(self, *, wait_ready: bool = True, timeout: float = 90) -> None:  # noqa: ASYNC109
+        # A liveness bound, not a speed check: start-up is ~2 s, but on a loaded 2-core
+        # machine the first Bot API calls can time out and be retried with back-off.
         assert self.process is None or self.process.returncode is not None, "already running"
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
