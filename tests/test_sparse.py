@@ -91,6 +91,24 @@ def test_dot_is_the_dense_product_whatever_the_split(
 
 @settings(max_examples=200, deadline=None)
 @given(data=st.data(), shape=matrices())
+def test_dot_many_is_the_dense_product_for_each_vector_whatever_the_split(
+    data: st.DataObject, shape: tuple[int, int, Triples, float]
+) -> None:
+    n_rows, n_features, entries, share = shape
+    matrix = FeatureMatrix.from_entries(n_rows, n_features, *entries, dense_share=share)
+    drawn = [data.draw(queries(n_features)) for _ in range(data.draw(st.integers(1, 4)))]
+
+    got = matrix.dot_many([vector(list(q), list(q.values())) for q in drawn])
+
+    weights = np.zeros((len(drawn), n_features))
+    for k, q in enumerate(drawn):
+        weights[k, list(q)] = list(q.values())
+    expected = weights @ dense_of(n_rows, n_features, entries).T
+    np.testing.assert_allclose(got, expected, atol=1e-3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), shape=matrices())
 def test_dot_rows_is_the_dense_product_for_each_vector(
     data: st.DataObject, shape: tuple[int, int, Triples, float]
 ) -> None:

@@ -298,3 +298,19 @@ def test_a_misspelt_name_scoring_under_every_threshold_is_offered_not_dropped(
     result = shipped.match(question)
     assert result.outcome in (Outcome.ANSWER, Outcome.CLARIFY)
     assert result.intent == "project.medicis"
+
+
+def test_each_question_of_a_message_is_scored_as_if_it_were_asked_alone(
+    shipped: Matcher,
+) -> None:
+    """The message is read once; its questions' own scores come out of the same reading."""
+    message = "Hello! Can we license a CERN patent? Also, who handles NDAs? Thanks."
+    asked = [s.text for s in segment(message) if s.role is Role.QUESTION]
+    assert len(asked) == 2
+    found = shipped.evidence(message).per_question
+    n = shipped.n_topics
+    for question, candidate in zip(asked, found, strict=True):
+        alone = shipped.index.score(question).scores[:n]
+        assert candidate.intent == shipped.index.topic_ids[int(np.argmax(alone))]
+        assert candidate.score == pytest.approx(float(alone.max()), abs=1e-6)
+    assert [c.intent for c in found] == ["route.licensing", "route.confidentiality"]

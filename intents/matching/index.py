@@ -12,7 +12,7 @@ The score blends the first two; a name match sets a floor under it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -141,10 +141,31 @@ class TopicIndex:
 
     def score_parts(self, parts: Sequence[tuple[str, float]]) -> TopicScores:
         """Scores of a message read as weighted parts (see `Vectorizer.vectorize_parts`)."""
-        query = self.vectorizer.vectorize_parts(parts)
-        if not len(query.vector.ids):
-            return TopicScores(query, np.zeros(len(self.topic_ids)))
-        similarity = self.rows.dot(query.vector)
+        return self.score_reading(parts)[0]
+
+    def score_reading(
+        self, parts: Sequence[tuple[str, float]], alone: Collection[int] = ()
+    ) -> tuple[TopicScores, dict[int, TopicScores]]:
+        """Scores of a message read as weighted parts and, for the parts at the indices
+        `alone`, of each of them read on its own (see `Vectorizer.read_parts`)."""
+        query, own = self.vectorizer.read_parts(parts, alone)
+        scored = self._score_all([query, *own.values()])
+        return scored[0], dict(zip(own, scored[1:], strict=True))
+
+    def _score_all(self, queries: Sequence[QueryVector]) -> list[TopicScores]:
+        read = [i for i, q in enumerate(queries) if len(q.vector.ids)]
+        scores = [np.zeros(len(self.topic_ids)) for _ in queries]
+        if read:
+            similarity = self.rows.dot_many([queries[i].vector for i in read])
+            for row, i in enumerate(read):
+                scores[i] = self._blend(queries[i], similarity[row])
+        return [TopicScores(q, s) for q, s in zip(queries, scores, strict=True)]
+
+    def _blend(
+        self, query: QueryVector, similarity: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """Per topic: its prototype's and its closest example's similarity, blended, at least
+        its closest name's; the declined questions by the closest one alone."""
         n_topics = len(self.topic_ids)
         texts = similarity[n_topics:]
         config = self.config
@@ -156,7 +177,7 @@ class TopicIndex:
         blended[self.declined] = config.declined_weight * closest[self.declined]
         if query.vague:
             blended *= config.vague_factor
-        return TopicScores(query, np.clip(blended, 0.0, 1.0, out=blended))
+        return np.clip(blended, 0.0, 1.0, out=blended)
 
     def _freeze(self) -> None:
         """Read-only arrays: a shared index cannot be changed by accident from any thread."""

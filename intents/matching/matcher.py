@@ -159,13 +159,21 @@ class Matcher:
     def evidence(self, text: str) -> Evidence:
         """What the decision weighs for `text`: ranked topics, names, further questions."""
         segments = segment(text)
-        scored = self.index.score_parts([(s.text, s.weight) for s in segments])
+        asked = questions(segments)
+        # Each question is also read on its own, looking for a second thing asked.
+        alone = (
+            [i for i, s in enumerate(segments) if s in asked][:MAX_QUESTIONS_READ]
+            if len(asked) > 1
+            else []
+        )
+        scored, by_question = self.index.score_reading(
+            [(s.text, s.weight) for s in segments], alone
+        )
         # Similarity among the words the knowledge base knows: a long message whose question
         # is clear scores like the short question, instead of being diluted by every word of
         # its context. Unknown words still count through the floor and the coverage.
         all_scores = scored.scores / max(scored.query.coverage, COVERAGE_FLOOR)
         scores, declined = self._split(np.minimum(all_scores, 1.0))
-        asked = questions(segments)
         if self.medical_advice is not None and is_personal_health_question(
             " ".join(q.text for q in asked) or text
         ):
@@ -181,19 +189,13 @@ class Matcher:
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             named, siblings = self._apply_names(content_text(segments), scores)
-        later: tuple[Candidate, ...] = ()
-        if len(asked) > 1:
-            later = tuple(self._best_of(q.text) for q in asked[:MAX_QUESTIONS_READ])
+        later = tuple(self._top(self._split(q.scores)[0])[0] for q in by_question.values())
         return Evidence(self._top(scores), named, later, declined, siblings)
 
     def _split(self, scores: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]:
         """The topics' scores, and the declined questions' score (0 when there are none)."""
         n = self.n_topics
         return scores[:n], float(scores[n]) if len(scores) > n else 0.0
-
-    def _best_of(self, text: str) -> Candidate:
-        scores, _ = self._split(self.index.score(text).scores)
-        return self._top(scores)[0]
 
     def _apply_names(
         self, text: str, scores: npt.NDArray[np.float64]

@@ -8,6 +8,7 @@ bulk, while a rare one ("medicis") touches only the few rows that contain it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,6 +155,35 @@ class FeatureMatrix:
                 weights=np.repeat(weights[rare], lengths) * self.postings_values[take],
                 minlength=self.n_rows,
             )
+        return out
+
+    def dot_many(self, vectors: Sequence[SparseVector]) -> npt.NDArray[np.float64]:
+        """`row · v` for every row (columns) and each of `vectors` (rows of the result): for
+        a message and its own sentences, whose features are mostly the same, the matrix
+        rows of those features are gathered once instead of once per vector."""
+        if len(vectors) == 1:
+            return self.dot(vectors[0])[None, :]
+        union, inverse = np.unique(np.concatenate([v.ids for v in vectors]), return_inverse=True)
+        owner = np.repeat(np.arange(len(vectors)), [len(v.ids) for v in vectors])
+        weights = np.zeros((len(vectors), len(union)), dtype=np.float32)
+        weights[owner, inverse] = np.concatenate([v.weights for v in vectors])
+        slots = self.dense_slot[union]
+        in_dense = slots >= 0
+        out: npt.NDArray[np.float64] = (weights[:, in_dense] @ self.dense[slots[in_dense]]).astype(
+            np.float64
+        )
+        rare = ~in_dense
+        starts = self.postings_ptr[union[rare]]
+        lengths = self.postings_ptr[union[rare] + 1] - starts
+        take = expand_ranges(starts, lengths)
+        if len(take):
+            rows, values = self.postings_rows[take], self.postings_values[take]
+            for k in range(len(vectors)):
+                out[k] += np.bincount(
+                    rows,
+                    weights=np.repeat(weights[k, rare], lengths) * values,
+                    minlength=self.n_rows,
+                )
         return out
 
     def entries(self) -> tuple[Ids, Ids, Floats]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from types import MappingProxyType
@@ -139,22 +139,52 @@ class Vectorizer:
     def vectorize_parts(self, parts: Sequence[tuple[str, float]]) -> QueryVector:
         """One unit vector for a message read as weighted parts (its sentences, weighed by
         their role): each part's words count `weight` times, unknown ones included."""
+        return self.read_parts(parts)[0]
+
+    def read_parts(
+        self, parts: Sequence[tuple[str, float]], alone: Collection[int] = ()
+    ) -> tuple[QueryVector, dict[int, QueryVector]]:
+        """The message's vector (see `vectorize_parts`) and, for the parts at the indices
+        `alone`, each part's own vector, as if it were the whole message: a message's
+        questions are also read one by one, without reading their words twice. A part past
+        the message's word budget is not read, alone or not."""
         corrections: dict[str, str] = {}
         # Term frequencies in a dict: for the ~50-100 features of a message this is several
         # times cheaper than numpy's unique/sort machinery.
         tf: dict[int, float] = {}
         unknown: dict[str, float] = {}
         all_terms: list[str] = []
+        own: dict[int, QueryVector] = {}
         budget = MAX_QUERY_TERMS
-        for text, weight in parts:
+        for index, (text, weight) in enumerate(parts):
             if budget <= 0:
                 break
             part_terms = terms(text, limit=budget, vocabulary=self.vocabulary)
             budget -= len(part_terms)
+            if weight <= 0 and index not in alone:
+                continue
+            part_tf: dict[int, float] = {}
+            part_unknown: dict[str, float] = {}
+            self._add_terms(part_terms, 1.0, part_tf, part_unknown, corrections)
+            if index in alone:
+                own[index] = self._unit(part_tf, part_unknown, part_terms, corrections)
             if weight <= 0:
                 continue
-            self._add_terms(part_terms, weight, tf, unknown, corrections)
+            for feature, count in part_tf.items():
+                tf[feature] = tf.get(feature, 0.0) + weight * count
+            for name in part_unknown:
+                unknown[name] = max(unknown.get(name, 0.0), weight)
             all_terms.extend(part_terms)
+        return self._unit(tf, unknown, all_terms, corrections), own
+
+    def _unit(
+        self,
+        tf: Mapping[int, float],
+        unknown: Mapping[str, float],
+        read: Sequence[str],
+        corrections: Mapping[str, str],
+    ) -> QueryVector:
+        """The unit vector of term frequencies `tf`, unknown features counted in its length."""
         ids_array = np.fromiter(tf, dtype=np.int32, count=len(tf))
         counts = np.fromiter(tf.values(), dtype=np.float64, count=len(tf))
         # Below one occurrence (a weighed-down sentence), the count scales the weight as is.
@@ -170,12 +200,12 @@ class Vectorizer:
         vague = all(
             term in self.generic_terms
             or (term not in self.term_ids and len(term) < MIN_NAME_LENGTH)
-            for term in all_terms
+            for term in read
         )
         return QueryVector(
             SparseVector(ids_array, values.astype(np.float32)),
-            tuple(all_terms),
-            MappingProxyType(corrections),
+            tuple(read),
+            MappingProxyType(dict(corrections)),
             vague,
             coverage,
         )
