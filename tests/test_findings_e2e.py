@@ -20,6 +20,7 @@ import pytest_asyncio
 
 from tests.bot_process import ADMIN_ID, STAFF_CHAT_ID, BotProcess, running_ktbot
 from tests.emulator import BotApiEmulator, Chat, StoredMessage, User
+from tests.emulator.fixtures import started_emulator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -34,12 +35,8 @@ DOSIMETER = "can CERN test our dosimeter in a beam next month"
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def api() -> AsyncIterator[BotApiEmulator]:
-    emulator = BotApiEmulator()
-    await emulator.start()
-    try:
+    async with started_emulator() as emulator:
         yield emulator
-    finally:
-        await emulator.stop()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -54,12 +51,8 @@ async def ktbot(
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def no_staff_api() -> AsyncIterator[BotApiEmulator]:
-    emulator = BotApiEmulator()
-    await emulator.start()
-    try:
+    async with started_emulator() as emulator:
         yield emulator
-    finally:
-        await emulator.stop()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

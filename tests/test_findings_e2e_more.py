@@ -26,6 +26,7 @@ from tests.bot_process import (
     running_ktbot,
 )
 from tests.emulator import BotApiEmulator, Chat, StoredMessage, User
+from tests.emulator.fixtures import started_emulator
 from tests.test_findings_e2e import (
     DOSIMETER,
     MENTION,
@@ -47,12 +48,8 @@ FALLBACK = "what will the weather be in Geneva tomorrow"
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def api() -> AsyncIterator[BotApiEmulator]:
-    emulator = BotApiEmulator()
-    await emulator.start()
-    try:
+    async with started_emulator() as emulator:
         yield emulator
-    finally:
-        await emulator.stop()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
