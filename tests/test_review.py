@@ -444,6 +444,14 @@ def test_digest_lists_the_largest_groups_with_their_ids() -> None:
     assert review.format_digest([]) == "No unanswered questions this week."
 
 
+def test_digest_names_the_nearest_topic_by_its_title_when_given_titles() -> None:
+    questions = [asked("isotope prices", 1, user="a", nearest="project.medicis")]
+
+    text = review.format_digest(group_similar(questions), titles={"project.medicis": "MEDICIS"})
+
+    assert "→ nearest MEDICIS  [#1]" in text
+
+
 def stale(topic_id: str, due: date) -> StaleTopic:
     return StaleTopic(topic_id, topic_id.title(), ReviewDue(due, "reviewed … + 12 months"))
 

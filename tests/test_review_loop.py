@@ -487,7 +487,7 @@ async def test_weekly_digest_sends_admins_this_weeks_unanswered_groups(bot: BotH
 
     [digest] = texts_to(bot, ADMIN_ID)
     assert "Unanswered this week: 3 question(s) in 2 group(s)." in digest
-    assert "(2 people) → nearest project.medicis" in digest
+    assert "(2 people) → nearest CERN-MEDICIS" in digest  # by title, as in /stats (R17)
     assert f"#{ids[HOSPITAL_ORDER]}" in digest and f"#{ids[WEATHER]}" in digest
     assert f"#{old}" not in digest and "an old question" not in digest
     assert "/unanswered" in digest

@@ -58,10 +58,13 @@ UNKNOWN_LANGUAGE = "(not recorded)"
 
 
 def format_digest(
-    groups: Sequence[QuestionGroup], limit: int = 10, stale: Sequence[StaleReading] = ()
+    groups: Sequence[QuestionGroup],
+    limit: int = 10,
+    stale: Sequence[StaleReading] = (),
+    titles: Mapping[str, str] | None = None,
 ) -> str:
     """The weekly message to admins: what people asked that the bot could not answer, and
-    the stale topics they read most."""
+    the stale topics they read most; with `titles`, nearest topics by title."""
     if not groups:
         lines = ["No unanswered questions this week."]
     else:
@@ -69,7 +72,7 @@ def format_digest(
         lines = [f"Unanswered this week: {total} question(s) in {len(groups)} group(s).", ""]
         for group in groups[:limit]:
             ids = ", ".join(f"#{i}" for i in group.ids[:5]) + (", …" if group.count > 5 else "")
-            lines.append(f"• {format_group(group)}  [{ids}]")
+            lines.append(f"• {format_group(group, titles)}  [{ids}]")
         if len(groups) > limit:
             lines.append(f"… and {len(groups) - limit} smaller group(s).")
         lines += ["", "Review them with /unanswered, or on the server: ktbot unanswered groups"]

@@ -383,7 +383,8 @@ async def weekly_digest(context: Context) -> None:
     stale = await stale_readings(svc.storage, svc.knowledge.kb, now.date(), since)
     if not items and not stale:
         return
-    text = review.format_digest(review.group_similar(items), stale=stale)
+    titles = {topic_id: topic.title for topic_id, topic in svc.knowledge.kb.topics.items()}
+    text = review.format_digest(review.group_similar(items), stale=stale, titles=titles)
     for admin_id in svc.settings.admin_ids:
         try:
             await context.bot.send_message(
