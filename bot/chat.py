@@ -13,7 +13,7 @@ from bot.conversation import Conversation, Reply, ReplyKind
 from bot.i18n import N_, Translator, translator
 from bot.live_knowledge import LiveKnowledge
 from bot.pseudonym import user_key
-from bot.rendering import FALLBACK, reply_text, topic_title
+from bot.rendering import reply_text, topic_title
 from bot.settings import Settings
 from bot.storage import Storage, StorageError
 from intents import DEFAULT_LANGUAGE, KnowledgeBase, Language, localized_category
@@ -149,11 +149,9 @@ class _ChatSession:
     def _text(self, reply: Reply) -> str:
         """`reply` for the terminal; a fallback never claims its question was noted when
         nothing is recorded."""
-        text = reply_text(reply)
-        if reply.kind is ReplyKind.FALLBACK and self.conversation.storage is None:
-            t = translator(reply.language)
-            text = text.replace(t.gettext(FALLBACK), t.gettext(FALLBACK_UNRECORDED))
-        return text
+        if self.conversation.storage is None:
+            return reply_text(reply, fallback=FALLBACK_UNRECORDED)
+        return reply_text(reply)
 
     def _show_topic(self, topic_id: str, language: Language | None = None) -> None:
         reply = self.conversation.topic_reply(topic_id, language=language or self.language)

@@ -269,8 +269,9 @@ def clarify_prompt(reply: Reply) -> str:
     return translator(reply.language).gettext(CLARIFY_ONE if len(reply.options) == 1 else CLARIFY)
 
 
-def reply_text(reply: Reply) -> str:
-    """The terminal rendering of `reply` (clarify options are listed by the caller)."""
+def reply_text(reply: Reply, *, fallback: str = FALLBACK) -> str:
+    """The terminal rendering of `reply` (clarify options are listed by the caller);
+    `fallback` is the msgid that opens a fallback (the chat's when nothing is recorded)."""
     t = translator(reply.language)
     lines: list[str] = []
     if reply.truncated:
@@ -302,7 +303,7 @@ def reply_text(reply: Reply) -> str:
             f"  {i}. {topic_title(o, reply.language)}" for i, o in enumerate(reply.options, 1)
         ]
     elif reply.kind is ReplyKind.FALLBACK:
-        lines += [t.gettext(FALLBACK), ""]
+        lines += [t.gettext(fallback), ""]
         contacts = _contacts_text(default_contacts(reply.kb))
         lines += [
             t.gettext(TEXT_REACH).format(contact=contacts) if contacts else "",

@@ -42,8 +42,26 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return db
 
 
-def feed_stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+def feed_stdin(monkeypatch: pytest.MonkeyPatch, data: str | bytes) -> None:
+    """`data` as stdin; bytes as Python opens stdin under a UTF-8 locale: strict, so a bad
+    byte raises."""
+    if isinstance(data, bytes):
+        stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict")
+        monkeypatch.setattr(sys, "stdin", stream)
+    else:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(data))
+
+
+def run_piped(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stdin: str | bytes,
+    *args: str,
+) -> str:
+    """The output of `ktbot ARGS` with `stdin` piped in, once it has exited with 0."""
+    feed_stdin(monkeypatch, stdin)
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
 
 
 def json_lines(out: str) -> list[dict[str, object]]:
@@ -339,22 +357,38 @@ def test_ask_joins_the_words_of_an_unquoted_question(
     assert record["question"] == "What is MEDICIS?"
 
 
-def test_ask_json_dash_reads_one_question_per_line_and_skips_blank_lines(
-    tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("stdin", "questions", "intents"),
+    [
+        pytest.param(
+            f"What is MEDICIS?\n\n   \nWhat is FLASH therapy?\n{NONSENSE}",
+            ["What is MEDICIS?", "What is FLASH therapy?", NONSENSE],
+            {0: "project.medicis", 1: "project.flash"},
+            id="one-question-per-line-skipping-blank-lines",
+        ),
+        # A Windows-1252 "é" and a stray 0xff, after a valid line: nothing may stop the run.
+        pytest.param(
+            b"What is MEDICIS?\n\xff bad\ncaf\xe9 FLASH therapy\n",
+            ["What is MEDICIS?", "\ufffd bad", "caf\ufffd FLASH therapy"],
+            {2: "project.flash"},
+            id="every-line-of-undecodable-input",
+        ),
+    ],
+)
+def test_ask_json_dash_answers_each_line_of_stdin(
+    tiny_kb: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stdin: str | bytes,
+    questions: list[str],
+    intents: dict[int, str],
 ) -> None:
-    feed_stdin(monkeypatch, f"What is MEDICIS?\n\n   \nWhat is FLASH therapy?\n{NONSENSE}")
+    out = run_piped(monkeypatch, capsys, stdin, "ask", "--json", "--knowledge", str(tiny_kb), "-")
 
-    code = main(["ask", "--json", "--knowledge", str(tiny_kb), "-"])
-
-    records = json_lines(capsys.readouterr().out)
-    assert code == 0
-    assert [r["question"] for r in records] == [
-        "What is MEDICIS?",
-        "What is FLASH therapy?",
-        NONSENSE,
-    ]
+    records = json_lines(out)
+    assert [r["question"] for r in records] == questions
     assert all(set(r) == JSON_KEYS and r["outcome"] in OUTCOMES for r in records)
-    assert [r["intent"] for r in records[:2]] == ["project.medicis", "project.flash"]
+    assert {n: records[n]["intent"] for n in intents} == intents
 
 
 def test_ask_json_keeps_non_ascii_text_readable(
@@ -425,12 +459,10 @@ async def recorded_exchanges(db: Path) -> list[object]:
 def test_chat_answers_each_piped_line_until_quit(
     tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    feed_stdin(monkeypatch, f"What is MEDICIS?\n{NONSENSE}\nquit\nWhat is FLASH therapy?\n")
+    stdin = f"What is MEDICIS?\n{NONSENSE}\nquit\nWhat is FLASH therapy?\n"
 
-    code = main(["chat", "--knowledge", str(tiny_kb)])
+    out = run_piped(monkeypatch, capsys, stdin, "chat", "--knowledge", str(tiny_kb))
 
-    out = capsys.readouterr().out
-    assert code == 0
     assert "CERN-MEDICIS produces non-conventional radioisotopes for research." in out
     assert FALLBACK in out
     assert "FLASH delivers" not in out  # asked after 'quit'
@@ -439,11 +471,11 @@ def test_chat_answers_each_piped_line_until_quit(
 def test_chat_in_french_answers_and_guides_in_french(
     tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    feed_stdin(monkeypatch, f"What is MEDICIS?\n{NONSENSE}\nhelp\n")
+    stdin = f"What is MEDICIS?\n{NONSENSE}\nhelp\n"
+    args = ("chat", "--knowledge", str(tiny_kb), "--language", "fr")
 
-    assert main(["chat", "--knowledge", str(tiny_kb), "--language", "fr"]) == 0
+    out = run_piped(monkeypatch, capsys, stdin, *args)
 
-    out = capsys.readouterr().out
     assert "Cette réponse n’existe qu’en anglais." in out  # the tiny base has no French
     assert "Je suis désolé, je n’ai pas de réponse fiable" in out and FALLBACK not in out
     assert "Posez une question avec vos propres mots" in out
@@ -455,9 +487,9 @@ def test_chat_records_each_exchange_with_channel_cli(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    feed_stdin(monkeypatch, f"What is MEDICIS?\n\ntopics\n{NONSENSE}\n")
+    stdin = f"What is MEDICIS?\n\ntopics\n{NONSENSE}\n"
 
-    assert main(["chat", "--knowledge", str(tiny_kb)]) == 0
+    run_piped(monkeypatch, capsys, stdin, "chat", "--knowledge", str(tiny_kb))
 
     exchanges = asyncio.run(recorded_exchanges(clean_environment))
     assert [(e.channel, e.question, str(e.outcome)) for e in exchanges] == [  # type: ignore[attr-defined]
@@ -474,11 +506,8 @@ def test_chat_records_each_exchange_with_channel_cli(
 def test_chat_lists_topics_on_request(
     tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    feed_stdin(monkeypatch, "topics\n")
+    out = run_piped(monkeypatch, capsys, "topics\n", "chat", "--knowledge", str(tiny_kb))
 
-    assert main(["chat", "--knowledge", str(tiny_kb)]) == 0
-
-    out = capsys.readouterr().out
     assert "Medical projects — CERN technologies with medical applications." in out
     assert "project.medicis" in out
 
@@ -493,11 +522,10 @@ def test_chat_offers_choices_and_none_of_these_sends_the_question_to_review(
     from tests.bot_harness import KNOWLEDGE, write_knowledge
 
     knowledge = write_knowledge(tmp_path / "knowledge", KNOWLEDGE)
-    feed_stdin(monkeypatch, "superconducting gantry\n0\n")
+    stdin = "superconducting gantry\n0\n"
 
-    assert main(["chat", "--knowledge", str(knowledge)]) == 0
+    out = run_piped(monkeypatch, capsys, stdin, "chat", "--knowledge", str(knowledge))
 
-    out = capsys.readouterr().out
     assert "0 for none of these" in out
     assert FALLBACK in out
 
@@ -514,41 +542,16 @@ def test_chat_offers_choices_and_none_of_these_sends_the_question_to_review(
 # --- hostile stdin ------------------------------------------------------------------------
 
 
-def feed_stdin_bytes(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
-    """stdin as Python opens it under a UTF-8 locale: strict, so a bad byte raises."""
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict")
-    monkeypatch.setattr(sys, "stdin", stream)
-
-
-def test_ask_json_dash_answers_every_line_of_undecodable_input(
-    tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # A Windows-1252 "é" and a stray 0xff, after a valid line: nothing may stop the run.
-    feed_stdin_bytes(monkeypatch, b"What is MEDICIS?\n\xff bad\ncaf\xe9 FLASH therapy\n")
-
-    code = main(["ask", "--json", "--knowledge", str(tiny_kb), "-"])
-
-    records = json_lines(capsys.readouterr().out)
-    assert code == 0
-    assert [r["question"] for r in records] == [
-        "What is MEDICIS?",
-        "\ufffd bad",
-        "caf\ufffd FLASH therapy",
-    ]
-    assert records[2]["intent"] == "project.flash"
-
-
 def test_chat_answers_every_line_of_undecodable_input(
     tiny_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    feed_stdin_bytes(monkeypatch, b"What is MEDICIS?\n\xff bad\nWhat is FLASH therapy?\n")
+    stdin = b"What is MEDICIS?\n\xff bad\nWhat is FLASH therapy?\n"
 
-    code = main(["chat", "--knowledge", str(tiny_kb)])
+    out = run_piped(monkeypatch, capsys, stdin, "chat", "--knowledge", str(tiny_kb))
 
-    out = capsys.readouterr().out
-    assert code == 0
-    assert "CERN-MEDICIS produces non-conventional radioisotopes for research." in out
-    assert "FLASH delivers" in out
+    # The undecodable line is answered too (it means nothing: the fallback), in its turn.
+    medicis = out.index("CERN-MEDICIS produces non-conventional radioisotopes for research.")
+    assert medicis < out.index(FALLBACK) < out.index("FLASH delivers")
 
 
 @pytest.mark.parametrize("invisible", ["\u00ad", "\u200b", "\u200c\u200d", "\u2060", "\ufeff"])

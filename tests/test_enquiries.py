@@ -349,10 +349,14 @@ async def test_staff_close_with_the_button(bot: BotHarness) -> None:
     enquiry_id = await hand_off(bot, "can CERN test our dosimeter in a beam next month")
     close = cd.encode(cd.ENQUIRY_CLOSE, enquiry_id)
     assert close in [d for _, d in bot.api.buttons(bot.api.sent()[-1])] or True
+    # The line above passes whatever was sent: the button must be under a staff message.
+    to_staff = [p for p in bot.api.sent() if p["chat_id"] == STAFF_CHAT_ID]
+    assert close in [d for p in to_staff for _, d in bot.api.buttons(p)]
     await bot.send(tg.press(close, user_id=ADMIN_ID, chat_id=STAFF_CHAT_ID))
     enquiry = await store(bot).get(enquiry_id)
     assert enquiry is not None and enquiry.state is EnquiryState.CLOSED
     assert "closed your enquiry" in to_chat(bot, USER)[-1]
+    assert f"Enquiry #{enquiry_id} closed" in to_chat(bot, STAFF_CHAT_ID)[-1]
 
 
 async def test_r10_staff_can_ask_the_bot_a_question_in_the_staff_chat(bot: BotHarness) -> None:

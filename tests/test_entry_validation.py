@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from intents.knowledge.errors import KnowledgeError
 from intents.knowledge.loader import load_knowledge
 from tests.conftest import KbFactory
-from tests.knowledge_problems import line_of, only_problem, problems_of, where
+from tests.knowledge_problems import (
+    OneProblem,
+    line_of,
+    one_problem,
+    only_problem,
+    problems_of,
+    where,
+)
 
 # --- schema problems ----------------------------------------------------------------------
 
@@ -35,60 +41,6 @@ def test_misspelt_field_is_reported_at_its_line(make_kb: KbFactory) -> None:
     # The real field is then missing, reported at the topic.
     missing = [p for p in problems if "questions: required field is missing" in p.message]
     assert [where(p, root) for p in missing] == [("topics/typo.yaml", line_of(source, "x.typo"))]
-
-
-def test_misspelt_section_is_reported_at_its_line(make_kb: KbFactory) -> None:
-    source = """
-        # Contacts of the radiation-protection team
-        contact:
-          - id: rp
-            name: Radiation protection
-            url: https://rp.cern/
-    """
-    root = make_kb({"contacts-rp.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("contacts-rp.yaml", line_of(source, "contact:"))
-    assert "unknown field" in problem.message
-
-
-def test_missing_field_is_reported_at_the_topic_that_lacks_it(make_kb: KbFactory) -> None:
-    source = """
-        topics:
-          - id: x.complete
-            title: Complete
-            category: about
-            questions: [one question, two questions, three questions]
-            answer: Text.
-          - id: x.no-title
-            category: about
-            questions: [four questions, five questions, six questions]
-            answer: Text.
-    """
-    root = make_kb({"topics/missing.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/missing.yaml", line_of(source, "x.no-title"))
-    assert problem.message == "topic 'x.no-title': title: required field is missing"
-
-
-def test_missing_field_of_an_entry_without_id_names_its_position(make_kb: KbFactory) -> None:
-    source = """
-        contacts:
-          - id: rp
-            name: Radiation protection
-            url: https://rp.cern/
-          - name: Nameless
-            url: https://example.org/
-    """
-    root = make_kb({"contacts-more.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("contacts-more.yaml", line_of(source, "Nameless"))
-    assert problem.message == "contact #2: id: required field is missing"
 
 
 @pytest.mark.parametrize(
@@ -122,23 +74,77 @@ def test_wrong_type_is_reported_at_the_field(
         assert problem.message.startswith(f"topic 'x.types': {expected}")
 
 
-def test_id_with_spaces_or_capitals_is_rejected(make_kb: KbFactory) -> None:
-    source = """
+def empty_answer(answer: str) -> str:
+    return (
+        "topics:\n  - id: x.empty\n    title: Empty\n    category: about\n"
+        "    questions: [one question, two questions, three questions]\n"
+        f"    answer: {answer}\n"
+    )
+
+
+# One knowledge file with one mistake: reported once, at the line to fix, saying what is wrong.
+SCHEMA_PROBLEMS = [
+    one_problem(
+        "misspelt-section-at-its-line",
+        "contacts-rp.yaml",
+        """
+        # Contacts of the radiation-protection team
+        contact:
+          - id: rp
+            name: Radiation protection
+            url: https://rp.cern/
+        """,
+        at="contact:",
+        starts="contact: unknown field",
+    ),
+    one_problem(
+        "missing-field-at-the-topic-that-lacks-it",
+        "topics/missing.yaml",
+        """
+        topics:
+          - id: x.complete
+            title: Complete
+            category: about
+            questions: [one question, two questions, three questions]
+            answer: Text.
+          - id: x.no-title
+            category: about
+            questions: [four questions, five questions, six questions]
+            answer: Text.
+        """,
+        at="x.no-title",
+        is_="topic 'x.no-title': title: required field is missing",
+    ),
+    one_problem(
+        "missing-field-of-an-entry-without-id-names-its-position",
+        "contacts-more.yaml",
+        """
+        contacts:
+          - id: rp
+            name: Radiation protection
+            url: https://rp.cern/
+          - name: Nameless
+            url: https://example.org/
+        """,
+        at="Nameless",
+        is_="contact #2: id: required field is missing",
+    ),
+    one_problem(
+        "id-with-spaces-or-capitals",
+        "more-categories.yaml",
+        """
         categories:
           - id: Medical Physics
             title: Medical physics
             description: Dosimetry and imaging.
-    """
-    root = make_kb({"more-categories.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("more-categories.yaml", line_of(source, "Medical Physics"))
-    assert "id:" in problem.message
-
-
-def test_fewer_than_three_questions_is_reported_at_the_questions(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="Medical Physics",
+        starts="category 'Medical Physics': id:",
+    ),
+    one_problem(
+        "fewer-than-three-questions-at-the-questions",
+        "topics/few.yaml",
+        """
         topics:
           - id: x.few
             title: Too few examples
@@ -147,33 +153,25 @@ def test_fewer_than_three_questions_is_reported_at_the_questions(make_kb: KbFact
               - only one question
               - and a second one
             answer: Text.
-    """
-    root = make_kb({"topics/few.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/few.yaml", line_of(source, "questions:"))
-    assert problem.message.startswith("topic 'x.few': questions:")
-    assert "at least 3" in problem.message
-
-
-@pytest.mark.parametrize("answer", ['""', '"   "', "|\n      \n"])
-def test_empty_answer_is_reported_at_the_answer(make_kb: KbFactory, answer: str) -> None:
-    source = (
-        "topics:\n  - id: x.empty\n    title: Empty\n    category: about\n"
-        "    questions: [one question, two questions, three questions]\n"
-        f"    answer: {answer}\n"
-    )
-    root = make_kb({"topics/empty.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/empty.yaml", line_of(source, "answer:"))
-    assert problem.message == "topic 'x.empty': answer: must not be empty"
-
-
-def test_blank_example_question_is_reported_at_its_line(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="questions:",
+        starts="topic 'x.few': questions:",
+        has=("at least 3",),
+    ),
+    *[
+        one_problem(
+            f"empty-answer-{name}",
+            "topics/empty.yaml",
+            empty_answer(answer),
+            at="answer:",
+            is_="topic 'x.empty': answer: must not be empty",
+        )
+        for name, answer in [("quoted", '""'), ("spaces", '"   "'), ("block", "|\n      \n")]
+    ],
+    one_problem(
+        "blank-example-question-at-its-line",
+        "topics/blank.yaml",
+        """
         topics:
           - id: x.blank
             title: Blank example
@@ -184,17 +182,14 @@ def test_blank_example_question_is_reported_at_its_line(make_kb: KbFactory) -> N
               - three questions
               - four questions
             answer: Text.
-    """
-    root = make_kb({"topics/blank.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/blank.yaml", line_of(source, '"  "'))
-    assert "must not be empty" in problem.message
-
-
-def test_example_question_without_words_is_reported_at_its_line(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at='"  "',
+        has=("must not be empty",),
+    ),
+    one_problem(
+        "example-question-without-words-at-its-line",
+        "topics/punct.yaml",
+        """
         topics:
           - id: x.punct
             title: Punctuation only
@@ -204,17 +199,14 @@ def test_example_question_without_words_is_reported_at_its_line(make_kb: KbFacto
               - "?!"
               - three questions
             answer: Text.
-    """
-    root = make_kb({"topics/punct.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/punct.yaml", line_of(source, '"?!"'))
-    assert "has no words" in problem.message
-
-
-def test_invalid_link_url_is_reported_at_the_url(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at='"?!"',
+        has=("has no words",),
+    ),
+    one_problem(
+        "invalid-link-url-at-the-url",
+        "topics/link.yaml",
+        """
         topics:
           - id: x.link
             title: Bad link
@@ -226,44 +218,37 @@ def test_invalid_link_url_is_reported_at_the_url(make_kb: KbFactory) -> None:
                 url: https://kt.cern/
               - title: Not a web address
                 url: kt.cern/without-scheme
-    """
-    root = make_kb({"topics/link.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/link.yaml", line_of(source, "without-scheme"))
-    assert problem.message.startswith("topic 'x.link': links.1.url:")
-    assert "not a valid http(s) URL" in problem.message
-
-
-@pytest.mark.parametrize("url", ["ftp://kt.cern/file", "javascript:alert(1)", "https://localhost"])
-def test_contact_url_must_be_a_public_http_address(make_kb: KbFactory, url: str) -> None:
-    source = f"contacts:\n  - id: odd\n    name: Odd contact\n    url: '{url}'\n"
-    root = make_kb({"contacts-odd.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("contacts-odd.yaml", 4)
-    assert problem.message.startswith("contact 'odd': url:")
-
-
-def test_invalid_email_is_reported_at_the_email(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="without-scheme",
+        starts="topic 'x.link': links.1.url:",
+        has=("not a valid http(s) URL",),
+    ),
+    *[
+        one_problem(
+            f"contact-url-must-be-public-http-{url}",
+            "contacts-odd.yaml",
+            f"contacts:\n  - id: odd\n    name: Odd contact\n    url: '{url}'\n",
+            at=4,
+            starts="contact 'odd': url:",
+        )
+        for url in ["ftp://kt.cern/file", "javascript:alert(1)", "https://localhost"]
+    ],
+    one_problem(
+        "invalid-email-at-the-email",
+        "contacts-odd.yaml",
+        """
         contacts:
           - id: odd
             name: Odd contact
             email: someone-at-cern.ch
-    """
-    root = make_kb({"contacts-odd.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("contacts-odd.yaml", line_of(source, "email:"))
-    assert "not a valid email address" in problem.message
-
-
-def test_contact_without_url_or_email_is_reported_at_the_contact(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="email:",
+        has=("not a valid email address",),
+    ),
+    one_problem(
+        "contact-without-url-or-email-at-the-contact",
+        "contacts-more.yaml",
+        """
         contacts:
           - id: rp
             name: Radiation protection
@@ -271,13 +256,41 @@ def test_contact_without_url_or_email_is_reported_at_the_contact(make_kb: KbFact
           - id: unreachable
             name: Nobody in particular
             description: No way to reach them.
-    """
-    root = make_kb({"contacts-more.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("contacts-more.yaml", line_of(source, "unreachable"))
-    assert problem.message == "contact 'unreachable': a contact needs a url or an email"
+        """,
+        at="unreachable",
+        is_="contact 'unreachable': a contact needs a url or an email",
+    ),
+    one_problem(
+        "invalid-link-in-answer-markup-at-the-answer",
+        "topics/markup.yaml",
+        """
+        topics:
+          - id: x.markup-link
+            title: Markup link
+            category: about
+            questions: [one question, two questions, three questions]
+            answer: |
+              Read [the guide](www.kt.cern/guide) first.
+        """,
+        at="answer:",
+        is_="topic 'x.markup-link': answer: link 'the guide' has an invalid URL "
+        "'www.kt.cern/guide'",
+    ),
+    one_problem(
+        "unbalanced-bold-in-answer-at-the-answer",
+        "topics/bold.yaml",
+        """
+        topics:
+          - id: x.bold
+            title: Bold
+            category: about
+            questions: [one question, two questions, three questions]
+            answer: "**FLASH is fast."
+        """,
+        at="answer:",
+        has=("unbalanced '**'",),
+    ),
+]
 
 
 def test_contact_reachable_by_email_only_is_valid(tiny_kb: Path) -> None:
@@ -287,131 +300,91 @@ def test_contact_reachable_by_email_only_is_valid(tiny_kb: Path) -> None:
     assert medicis.email == "medicis.contact@cern.ch"
 
 
-def test_invalid_link_in_answer_markup_is_reported_at_the_answer(make_kb: KbFactory) -> None:
-    source = """
-        topics:
-          - id: x.markup-link
-            title: Markup link
-            category: about
-            questions: [one question, two questions, three questions]
-            answer: |
-              Read [the guide](www.kt.cern/guide) first.
-    """
-    root = make_kb({"topics/markup.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/markup.yaml", line_of(source, "answer:"))
-    assert problem.message == (
-        "topic 'x.markup-link': answer: link 'the guide' has an invalid URL 'www.kt.cern/guide'"
-    )
-
-
-def test_unbalanced_bold_in_answer_is_reported_at_the_answer(make_kb: KbFactory) -> None:
-    source = """
-        topics:
-          - id: x.bold
-            title: Bold
-            category: about
-            questions: [one question, two questions, three questions]
-            answer: "**FLASH is fast."
-    """
-    root = make_kb({"topics/bold.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/bold.yaml", line_of(source, "answer:"))
-    assert "unbalanced '**'" in problem.message
-
-
 # --- settings problems --------------------------------------------------------------------
 
-
-def test_settings_defined_in_two_files_is_reported_at_the_second(make_kb: KbFactory) -> None:
-    root = make_kb(
-        {
-            "a-settings.yaml": "settings:\n  answer_threshold: 0.6\n",
-            "b-settings.yaml": "# tuned later\nsettings:\n  answer_threshold: 0.7\n",
-        }
-    )
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("b-settings.yaml", 2)
-    assert "`settings:` is defined in more than one file" in problem.message
-
-
-def test_clarify_threshold_above_answer_threshold_is_reported(make_kb: KbFactory) -> None:
-    source = """
+SETTINGS_PROBLEMS = [
+    pytest.param(
+        OneProblem(
+            {
+                "a-settings.yaml": "settings:\n  answer_threshold: 0.6\n",
+                "b-settings.yaml": "# tuned later\nsettings:\n  answer_threshold: 0.7\n",
+            },
+            "b-settings.yaml",
+            at=2,
+            has=("`settings:` is defined in more than one file",),
+        ),
+        id="defined-in-two-files-at-the-second",
+    ),
+    one_problem(
+        "clarify-threshold-above-answer-threshold",
+        "settings.yaml",
+        """
         # Matching thresholds
         settings:
           answer_threshold: 0.4
           clarify_threshold: 0.5
-    """
-    root = make_kb({"settings.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("settings.yaml", line_of(source, "settings:"))
-    assert problem.message == "settings: clarify_threshold must not exceed answer_threshold"
-
-
-def test_threshold_outside_zero_to_one_is_reported_at_its_line(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="settings:",
+        is_="settings: clarify_threshold must not exceed answer_threshold",
+    ),
+    one_problem(
+        "threshold-outside-zero-to-one-at-its-line",
+        "settings.yaml",
+        """
         settings:
           answer_threshold: 55
-    """
-    root = make_kb({"settings.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("settings.yaml", line_of(source, "answer_threshold"))
-    assert problem.message.startswith("settings.answer_threshold:")
+        """,
+        at="answer_threshold",
+        starts="settings.answer_threshold:",
+    ),
+]
 
 
 # --- one bad entry does not hide the good ones -------------------------------------------
 # Dropping a whole file for one invalid entry made every reference to the file's other
-# entries "unknown": staff were sent to fix lines that were right.
+# entries "unknown": staff were sent to fix lines that were right. Each case is one bad entry
+# beside good ones that tiny_kb (or the case) refers to: its only problem is the bad entry.
 
+BAD_TOPIC = """
+    topics:
+      - id: x.good
+        title: A valid topic
+        category: about
+        questions: [one question, two questions, three questions]
+        answer: Text.
+      - id: x.bad
+        title: Too few questions
+        category: about
+        questions: [four questions]
+        answer: Text.
+"""
 
-def test_a_bad_topic_does_not_make_the_other_topics_of_its_file_unknown(
-    make_kb: KbFactory,
-) -> None:
-    source = """
-        topics:
-          - id: x.good
-            title: A valid topic
-            category: about
-            questions: [one question, two questions, three questions]
-            answer: Text.
-          - id: x.bad
-            title: Too few questions
-            category: about
-            questions: [four questions]
-            answer: Text.
-    """
-    referrer = """
-        topics:
-          - id: y.referrer
-            title: Points at the good topic
-            category: about
-            questions: [seven questions, eight questions, nine questions]
-            answer: Text.
-            related: [x.good]
-    """
-    root = make_kb({"topics/x.yaml": source, "topics/y.yaml": referrer})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/x.yaml", line_of(source, "[four questions]"))
-    assert problem.message.startswith("topic 'x.bad': questions:")
-
-
-def test_a_bad_category_does_not_make_the_other_categories_of_its_file_unknown(
-    make_kb: KbFactory,
-) -> None:
+ONE_BAD_ENTRY = [
+    pytest.param(
+        OneProblem(
+            {
+                "topics/x.yaml": BAD_TOPIC,
+                "topics/y.yaml": """
+                    topics:
+                      - id: y.referrer
+                        title: Points at the good topic
+                        category: about
+                        questions: [seven questions, eight questions, nine questions]
+                        answer: Text.
+                        related: [x.good]
+                """,
+            },
+            "topics/x.yaml",
+            at="[four questions]",
+            starts="topic 'x.bad': questions:",
+        ),
+        id="a-bad-topic-leaves-the-other-topics-of-its-file-known",
+    ),
     # tiny_kb's topics use both `about` and `projects`; only the new entry is broken.
-    source = """
+    one_problem(
+        "a-bad-category-leaves-the-other-categories-of-its-file-known",
+        "categories.yaml",
+        """
         categories:
           - id: about
             title: About Knowledge Transfer
@@ -421,20 +394,34 @@ def test_a_bad_category_does_not_make_the_other_categories_of_its_file_unknown(
             description: CERN technologies with medical applications.
           - id: drafts
             title: A category without a description
-    """
-    root = make_kb({"categories.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("categories.yaml", line_of(source, "id: drafts"))
-    assert problem.message == "category 'drafts': description: required field is missing"
-
-
-def test_a_reference_to_a_bad_entry_is_reported_once_at_the_entry_not_at_the_reference(
-    make_kb: KbFactory,
-) -> None:
+        """,
+        at="id: drafts",
+        is_="category 'drafts': description: required field is missing",
+    ),
+    one_problem(
+        "a-bad-contact-leaves-the-other-contacts-of-its-file-known",
+        "contacts.yaml",
+        """
+        contacts:
+          - id: kt-office
+            name: CERN Knowledge Transfer group
+            url: https://kt.cern/contact
+          - id: medicis-team
+            name: CERN-MEDICIS facility
+            email: medicis.contact@cern.ch
+          - id: new-team
+            name: A team whose url has a typo
+            url: htps://example.org/
+        """,
+        at="htps://",
+        starts="contact 'new-team': url:",
+        has=("not a valid http(s) URL",),
+    ),
     # The reference is right; the entry it names is what staff must fix.
-    contacts = """
+    one_problem(
+        "a-reference-to-a-bad-entry-is-reported-once-at-the-entry-not-at-the-reference",
+        "contacts.yaml",
+        """
         contacts:
           - id: kt-office
             name: CERN Knowledge Transfer group
@@ -442,20 +429,15 @@ def test_a_reference_to_a_bad_entry_is_reported_once_at_the_entry_not_at_the_ref
           - id: medicis-team
             name: CERN-MEDICIS facility
             email: not-an-address
-    """
-    root = make_kb({"contacts.yaml": contacts})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("contacts.yaml", line_of(contacts, "not-an-address"))
-    assert problem.message.startswith("contact 'medicis-team': email:")
-
-
-def test_a_yaml_problem_in_one_file_does_not_make_its_ids_unknown_elsewhere(
-    make_kb: KbFactory,
-) -> None:
+        """,
+        at="not-an-address",
+        starts="contact 'medicis-team': email:",
+    ),
     # A duplicate key keeps the file from loading, but its entries do exist.
-    contacts = """
+    one_problem(
+        "a-yaml-problem-in-one-file-leaves-its-ids-known-elsewhere",
+        "contacts.yaml",
+        """
         contacts:
           - id: kt-office
             name: CERN Knowledge Transfer group
@@ -464,13 +446,18 @@ def test_a_yaml_problem_in_one_file_does_not_make_its_ids_unknown_elsewhere(
             name: CERN-MEDICIS facility
             name: MEDICIS
             email: medicis.contact@cern.ch
-    """
-    root = make_kb({"contacts.yaml": contacts})
+        """,
+        at="name: MEDICIS",
+        has=("duplicate key 'name'",),
+    ),
+]
 
-    problem = only_problem(root)
 
-    assert where(problem, root) == ("contacts.yaml", line_of(contacts, "name: MEDICIS"))
-    assert "duplicate key 'name'" in problem.message
+@pytest.mark.parametrize("case", [*SCHEMA_PROBLEMS, *SETTINGS_PROBLEMS, *ONE_BAD_ENTRY])
+def test_one_mistake_is_the_only_problem_reported_at_its_line(
+    make_kb: KbFactory, case: OneProblem
+) -> None:
+    case.check(make_kb)
 
 
 def test_the_valid_entries_beside_a_bad_one_are_still_checked(make_kb: KbFactory) -> None:
@@ -522,5 +509,8 @@ def test_entries_of_a_file_with_problems_are_still_not_loaded(make_kb: KbFactory
     # Keeping the valid entries only avoids false reports; a broken base is never served.
     root = make_kb({"contacts-extra.yaml": "contacts:\n  - id: silent\n    name: Silent\n"})
 
-    with pytest.raises(KnowledgeError):
-        load_knowledge(root)
+    # Loading fails (no partial base) and for that one entry, not for anything else.
+    problem = only_problem(root)
+
+    assert where(problem, root) == ("contacts-extra.yaml", 2)
+    assert problem.message == "contact 'silent': a contact needs a url or an email"

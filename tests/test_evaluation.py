@@ -4,6 +4,7 @@ base's floors on the public evaluation set."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import re
@@ -80,6 +81,7 @@ def test_a_list_label_accepts_each_of_its_topics_and_a_kind_is_kept(tmp_path: Pa
         ('{"text": "x", "intent": ["project.medicis", ""]}', r"q\.jsonl:2: intent must be"),
         ('{"text": "x", "intent": ["project.medicis", 3]}', r"q\.jsonl:2: intent must be"),
         ('{"text": "x", "intent": null, "kind": 3}', r"q\.jsonl:2: kind must be"),
+        ('{"text": "x", "intent": null, "lang": "pt"}', r"q\.jsonl:2: lang must be one of"),
     ],
 )
 def test_a_bad_line_is_reported_with_its_number(
@@ -88,6 +90,15 @@ def test_a_bad_line_is_reported_with_its_number(
     path = write_lines(tmp_path / "q.jsonl", '{"text": "ok", "intent": null}', bad_line)
     with pytest.raises(EvalFileError, match=message):
         read_labelled(path)
+
+
+def test_a_line_s_language_is_kept_when_the_file_says(tmp_path: Path) -> None:
+    path = write_lines(
+        tmp_path / "q.jsonl",
+        '{"text": "Lizenz bitte", "intent": null, "lang": "de"}',
+        '{"text": "licence please", "intent": null}',
+    )
+    assert [q.language for q in read_labelled(path)] == ["de", None]
 
 
 def test_an_unreadable_file_is_an_eval_file_error(tmp_path: Path) -> None:
@@ -237,6 +248,18 @@ def test_the_report_times_every_match_and_converts_to_json(shipped: Matcher) -> 
     report = evaluate(shipped, [labelled("What is MEDICIS?", "project.medicis")])
     assert report.latency_p50_ms is not None and report.latency_p50_ms > 0
     assert json.loads(json.dumps(report.to_dict()))["in_scope"] == 1
+
+
+def test_labels_naming_a_former_id_count_as_the_renamed_topic(shipped: Matcher) -> None:
+    renamed = dataclasses.replace(
+        shipped,
+        kb=dataclasses.replace(shipped.kb, former_ids={"project.old-medicis": "project.medicis"}),
+    )
+    questions = [labelled("What is MEDICIS?", "project.old-medicis")]
+    report = evaluate(renamed, questions)
+    assert (report.in_scope_accuracy, report.unknown_intents) == (1.0, ())
+    [point] = sweep(renamed, questions, [renamed.kb.settings.answer_threshold], [0.1])
+    assert (point.report.in_scope_accuracy, point.report.unknown_intents) == (1.0, ())
 
 
 def test_a_higher_answer_threshold_never_answers_more(shipped: Matcher) -> None:

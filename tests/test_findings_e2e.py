@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -33,26 +34,38 @@ DOSIMETER = "can CERN test our dosimeter in a beam next month"
 # --- fixtures: one emulator and one bot process per module ------------------------------------
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def api() -> AsyncIterator[BotApiEmulator]:
-    async with started_emulator() as emulator:
-        yield emulator
+def module_emulator(name: str) -> Any:
+    """A module-scoped fixture `name`: one Bot API emulator serving the whole module."""
+
+    @pytest_asyncio.fixture(scope="module", loop_scope="module", name=name)
+    async def emulator() -> AsyncIterator[BotApiEmulator]:
+        async with started_emulator() as started:
+            yield started
+
+    return emulator
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def ktbot(
-    api: BotApiEmulator, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BotProcess]:
-    """`ktbot run` with a staff chat and one admin, on a copy of the shipped knowledge."""
-    api.add_chat(Chat.supergroup(STAFF_CHAT_ID, "KT staff", None))
-    async with running_ktbot(api, tmp_path_factory.mktemp("ktbot")) as bot:
-        yield bot
+def module_ktbot(*, admin_chat_first: bool = False) -> Any:
+    """A module-scoped fixture `ktbot`: `ktbot run` against the module's `api`, with a staff
+    chat (replies, not a forum) and one admin, on a copy of the shipped knowledge. With
+    `admin_chat_first`, the admin's chat exists before the bot sets the admin's menu (R19)."""
+
+    @pytest_asyncio.fixture(scope="module", loop_scope="module", name="ktbot")
+    async def ktbot(
+        api: BotApiEmulator, tmp_path_factory: pytest.TempPathFactory
+    ) -> AsyncIterator[BotProcess]:
+        api.add_chat(Chat.supergroup(STAFF_CHAT_ID, "KT staff", None))
+        if admin_chat_first:
+            admin_user(api)
+        async with running_ktbot(api, tmp_path_factory.mktemp("ktbot")) as bot:
+            yield bot
+
+    return ktbot
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def no_staff_api() -> AsyncIterator[BotApiEmulator]:
-    async with started_emulator() as emulator:
-        yield emulator
+api = module_emulator("api")
+ktbot = module_ktbot()
+no_staff_api = module_emulator("no_staff_api")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

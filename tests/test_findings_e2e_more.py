@@ -12,21 +12,16 @@ from __future__ import annotations
 import asyncio
 import os
 from asyncio.subprocess import PIPE, STDOUT
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from tests.bot_process import (
-    STAFF_CHAT_ID,
     BotProcess,
     copy_knowledge,
     ktbot_command,
-    running_ktbot,
 )
-from tests.emulator import BotApiEmulator, Chat, StoredMessage, User
-from tests.emulator.fixtures import started_emulator
+from tests.emulator import BotApiEmulator, StoredMessage, User
 from tests.test_findings_e2e import (
     DOSIMETER,
     MENTION,
@@ -36,6 +31,8 @@ from tests.test_findings_e2e import (
     changed,
     data_of,
     labels,
+    module_emulator,
+    module_ktbot,
     press,
     staff,
     yes_of,
@@ -46,21 +43,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 FALLBACK = "what will the weather be in Geneva tomorrow"
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def api() -> AsyncIterator[BotApiEmulator]:
-    async with started_emulator() as emulator:
-        yield emulator
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def ktbot(
-    api: BotApiEmulator, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BotProcess]:
-    """`ktbot run` with a staff chat (replies, not a forum) and one admin."""
-    api.add_chat(Chat.supergroup(STAFF_CHAT_ID, "KT staff", None))
-    admin_user(api)  # the admin's chat exists before the bot sets the admin's menu (R19)
-    async with running_ktbot(api, tmp_path_factory.mktemp("ktbot")) as bot:
-        yield bot
+api = module_emulator("api")
+ktbot = module_ktbot(admin_chat_first=True)
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -315,6 +315,26 @@ class TestDecision:
     def test_topics_sharing_nothing_with_the_question_are_no_guesses(self) -> None:
         assert self.decide(0.1, 0.0, 0.0) == (Outcome.FALLBACK, None, ["t0"])
 
+    def test_a_named_topic_under_the_clarify_threshold_is_offered_alone(self) -> None:
+        # "waht is medcis": the name was read through the typos, the words around it not.
+        result = decide("q", self.evidence(0.25, 0.21, named=("t0",)), self.settings)
+        assert (result.outcome, result.intent, result.alternatives) == (
+            Outcome.CLARIFY,
+            "t0",
+            (),
+        )
+
+    def test_the_same_score_without_a_name_falls_back(self) -> None:
+        assert self.decide(0.25, 0.21) == (Outcome.FALLBACK, None, ["t0", "t1"])
+
+    def test_a_named_topic_under_the_option_threshold_falls_back(self) -> None:
+        evidence = self.evidence(0.15, named=("t0",))
+        assert decide("q", evidence, self.settings).outcome is Outcome.FALLBACK
+
+    def test_a_named_topic_no_closer_than_the_declined_questions_falls_back(self) -> None:
+        evidence = self.evidence(0.25, named=("t0",), out_of_scope=0.25)
+        assert decide("q", evidence, self.settings).outcome is Outcome.FALLBACK
+
 
 def test_a_typo_equally_close_to_two_words_becomes_the_more_frequent_one() -> None:
     from intents.text.typos import TypoCorrector

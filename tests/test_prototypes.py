@@ -73,3 +73,13 @@ def test_averaged_prototypes_are_the_mean_of_the_prototypes_before_and_after_eac
     np.testing.assert_allclose(
         trained(RefineConfig(rounds=1, averaged=True)), unit((sums + corrected) / 2), atol=1e-6
     )
+
+
+def test_the_default_training_averages_over_the_passes() -> None:
+    # The shipped index trains with the default config: it must be the averaged one.
+    np.testing.assert_allclose(
+        trained(RefineConfig(rounds=1)), trained(RefineConfig(rounds=1, averaged=True)), atol=0
+    )
+    assert not np.allclose(
+        trained(RefineConfig(rounds=1)), trained(RefineConfig(rounds=1, averaged=False))
+    )

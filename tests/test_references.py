@@ -7,36 +7,33 @@ from pathlib import Path
 
 import pytest
 
-from intents.knowledge.errors import KnowledgeError
 from intents.knowledge.loader import load_knowledge
 from tests.conftest import KbFactory, write_kb
-from tests.knowledge_problems import line_of, only_problem, where
+from tests.knowledge_problems import OneProblem, one_problem
 
 # --- cross-reference problems -------------------------------------------------------------
+# tiny_kb plus one file; "first defined at" names where tiny_kb (or the file) has the entry.
 
-
-def test_duplicate_topic_id_is_reported_where_repeated_naming_the_first(
-    make_kb: KbFactory, tiny_kb: Path
-) -> None:
-    source = """
+REFERENCE_PROBLEMS = [
+    one_problem(
+        "duplicate-topic-id-where-repeated-naming-the-first",
+        "topics/zz-copy.yaml",
+        """
         topics:
           - id: project.flash
             title: FLASH again
             category: projects
             questions: [flash duplicate one, flash duplicate two, flash duplicate three]
             answer: Copy.
-    """
-    root = make_kb({"topics/zz-copy.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/zz-copy.yaml", line_of(source, "project.flash"))
-    assert problem.message.startswith("duplicate topic id 'project.flash' (first defined at ")
-    assert problem.message.endswith("topics/projects/medical.yaml:2)")
-
-
-def test_duplicate_topic_id_within_one_file_is_reported(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="project.flash",
+        starts="duplicate topic id 'project.flash' (first defined at ",
+        ends="topics/projects/medical.yaml:2)",
+    ),
+    one_problem(
+        "duplicate-topic-id-within-one-file",
+        "topics/twice.yaml",
+        """
         topics:
           - id: x.twice
             title: Once
@@ -48,55 +45,41 @@ def test_duplicate_topic_id_within_one_file_is_reported(make_kb: KbFactory) -> N
             category: about
             questions: [four questions, five questions, six questions]
             answer: Text.
-    """
-    root = make_kb({"topics/twice.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/twice.yaml", 7)
-    assert problem.message.endswith("topics/twice.yaml:2)")
-
-
-def test_duplicate_contact_id_is_reported_where_repeated_naming_the_first(
-    make_kb: KbFactory,
-) -> None:
-    source = """
+        """,
+        at=7,
+        starts="duplicate topic id 'x.twice' (first defined at ",
+        ends="topics/twice.yaml:2)",
+    ),
+    one_problem(
+        "duplicate-contact-id-where-repeated-naming-the-first",
+        "zz-contacts.yaml",
+        """
         contacts:
           - id: kt-office
             name: Another office
             url: https://example.org/
-    """
-    root = make_kb({"zz-contacts.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("zz-contacts.yaml", line_of(source, "kt-office"))
-    assert problem.message.startswith("duplicate contact id 'kt-office' (first defined at ")
-    assert problem.message.endswith("contacts.yaml:2)")
-
-
-def test_duplicate_category_id_is_reported_where_repeated_naming_the_first(
-    make_kb: KbFactory,
-) -> None:
-    source = """
+        """,
+        at="kt-office",
+        starts="duplicate contact id 'kt-office' (first defined at ",
+        ends="contacts.yaml:2)",
+    ),
+    one_problem(
+        "duplicate-category-id-where-repeated-naming-the-first",
+        "zz-categories.yaml",
+        """
         categories:
           - id: projects
             title: Projects again
             description: A second definition.
-    """
-    root = make_kb({"zz-categories.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("zz-categories.yaml", line_of(source, "projects"))
-    assert problem.message.startswith("duplicate category id 'projects' (first defined at ")
-    assert problem.message.endswith("categories.yaml:5)")
-
-
-def test_same_example_question_under_two_topics_is_reported_ignoring_case_and_punctuation(
-    make_kb: KbFactory,
-) -> None:
-    source = """
+        """,
+        at="projects",
+        starts="duplicate category id 'projects' (first defined at ",
+        ends="categories.yaml:5)",
+    ),
+    one_problem(
+        "same-example-question-under-two-topics-ignoring-case-and-punctuation",
+        "topics/zz-copycat.yaml",
+        """
         topics:
           - id: x.copycat
             title: Copycat
@@ -106,24 +89,16 @@ def test_same_example_question_under_two_topics_is_reported_ignoring_case_and_pu
               - what is flash therapy
               - another original one
             answer: Text.
-    """
-    root = make_kb({"topics/zz-copycat.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == (
-        "topics/zz-copycat.yaml",
-        line_of(source, "what is flash therapy"),
-    )
-    assert problem.message.startswith(
-        "topic 'x.copycat': example question 'what is flash therapy' is also under "
-        "topic 'project.flash' ("
-    )
-    assert problem.message.endswith("topics/projects/medical.yaml:6)")
-
-
-def test_same_example_question_twice_in_one_topic_is_reported(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="what is flash therapy",
+        starts="topic 'x.copycat': example question 'what is flash therapy' is also under "
+        "topic 'project.flash' (",
+        ends="topics/projects/medical.yaml:6)",
+    ),
+    one_problem(
+        "same-example-question-twice-in-one-topic",
+        "topics/repeat.yaml",
+        """
         topics:
           - id: x.repeat
             title: Repeat
@@ -133,17 +108,15 @@ def test_same_example_question_twice_in_one_topic_is_reported(make_kb: KbFactory
               - something else
               - how do I apply
             answer: Text.
-    """
-    root = make_kb({"topics/repeat.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/repeat.yaml", line_of(source, "how do I apply"))
-    assert "is also under this topic" in problem.message
-
-
-def test_unknown_contact_is_reported_with_file_and_line(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="how do I apply",
+        starts="topic 'x.repeat': example question 'how do I apply' is also under this topic (",
+        ends="topics/repeat.yaml:6)",
+    ),
+    one_problem(
+        "unknown-contact-with-file-and-line",
+        "topics/contact.yaml",
+        """
         topics:
           - id: x.contact
             title: Unknown contact
@@ -153,19 +126,14 @@ def test_unknown_contact_is_reported_with_file_and_line(make_kb: KbFactory) -> N
             contacts:
               - kt-office
               - kt-ofice
-    """
-    root = make_kb({"topics/contact.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/contact.yaml", line_of(source, "kt-ofice"))
-    assert problem.message == (
-        "topic 'x.contact': unknown contact 'kt-ofice' (known: kt-office, medicis-team)"
-    )
-
-
-def test_unknown_related_topic_is_reported_with_file_and_line(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="kt-ofice",
+        is_="topic 'x.contact': unknown contact 'kt-ofice' (known: kt-office, medicis-team)",
+    ),
+    one_problem(
+        "unknown-related-topic-with-file-and-line",
+        "topics/related.yaml",
+        """
         topics:
           - id: x.related
             title: Unknown related
@@ -173,17 +141,14 @@ def test_unknown_related_topic_is_reported_with_file_and_line(make_kb: KbFactory
             questions: [one question, two questions, three questions]
             answer: Text.
             related: [project.flash, project.flesh]
-    """
-    root = make_kb({"topics/related.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/related.yaml", line_of(source, "related:"))
-    assert problem.message == "topic 'x.related': unknown related topic 'project.flesh'"
-
-
-def test_topic_related_to_itself_is_reported(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="related:",
+        is_="topic 'x.related': unknown related topic 'project.flesh'",
+    ),
+    one_problem(
+        "topic-related-to-itself",
+        "topics/self.yaml",
+        """
         topics:
           - id: x.narcissus
             title: Self-related
@@ -192,32 +157,25 @@ def test_topic_related_to_itself_is_reported(make_kb: KbFactory) -> None:
             answer: Text.
             related:
               - x.narcissus
-    """
-    root = make_kb({"topics/self.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/self.yaml", line_of(source, "- x.narcissus"))
-    assert problem.message == "topic 'x.narcissus': a topic cannot be related to itself"
-
-
-def test_unknown_category_is_reported_with_file_and_line(make_kb: KbFactory) -> None:
-    source = """
+        """,
+        at="- x.narcissus",
+        is_="topic 'x.narcissus': a topic cannot be related to itself",
+    ),
+    one_problem(
+        "unknown-category-with-file-and-line",
+        "topics/category.yaml",
+        """
         topics:
           - id: x.category
             title: Unknown category
             category: project
             questions: [one question, two questions, three questions]
             answer: Text.
-    """
-    root = make_kb({"topics/category.yaml": source})
-
-    problem = only_problem(root)
-
-    assert where(problem, root) == ("topics/category.yaml", line_of(source, "category:"))
-    assert problem.message == (
-        "topic 'x.category': unknown category 'project' (known: about, projects)"
-    )
+        """,
+        at="category:",
+        is_="topic 'x.category': unknown category 'project' (known: about, projects)",
+    ),
+]
 
 
 def test_references_may_point_to_entries_in_later_files(tmp_path: Path) -> None:
@@ -272,30 +230,29 @@ def test_synonyms_and_declined_questions_are_loaded_from_any_file(make_kb: KbFac
     assert kb.out_of_scope == ("how tall is the LHC tunnel",)
 
 
-def test_a_variant_given_two_meanings_is_reported_where_it_is_repeated(
-    make_kb: KbFactory,
-) -> None:
-    root = make_kb(
-        {
-            "vocabulary.yaml": "synonyms:\n"
-            "  - canonical: license\n    variants: [exploitation]\n"
-            "  - canonical: ownership\n    variants: [other, exploitations]\n",
-        }
-    )
-
-    with pytest.raises(KnowledgeError) as raised:
-        load_knowledge(root)
-
+SYNONYM_PROBLEMS = [
     # Compared as the matcher reads them: a plural is the same variant.
-    (problem,) = raised.value.problems
-    assert (problem.path.name, problem.line) == ("vocabulary.yaml", 5)
-    assert problem.message.startswith("synonym 'exploitations' already means 'license'")
+    one_problem(
+        "a-variant-given-two-meanings-where-it-is-repeated",
+        "vocabulary.yaml",
+        "synonyms:\n"
+        "  - canonical: license\n    variants: [exploitation]\n"
+        "  - canonical: ownership\n    variants: [other, exploitations]\n",
+        at=5,
+        starts="synonym 'exploitations' already means 'license'",
+    ),
+    one_problem(
+        "a-synonym-without-words",
+        "vocabulary.yaml",
+        "synonyms:\n  - canonical: license\n    variants: ['?!']\n",
+        at=3,
+        is_="synonym '?!' has no words",
+    ),
+]
 
 
-def test_a_synonym_without_words_is_reported(make_kb: KbFactory) -> None:
-    root = make_kb({"vocabulary.yaml": "synonyms:\n  - canonical: license\n    variants: ['?!']\n"})
-
-    with pytest.raises(KnowledgeError) as raised:
-        load_knowledge(root)
-
-    assert [p.message for p in raised.value.problems] == ["synonym '?!' has no words"]
+@pytest.mark.parametrize("case", [*REFERENCE_PROBLEMS, *SYNONYM_PROBLEMS])
+def test_reference_or_synonym_problem_is_reported_at_its_line(
+    make_kb: KbFactory, case: OneProblem
+) -> None:
+    case.check(make_kb)

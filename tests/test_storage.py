@@ -14,6 +14,7 @@ import pytest
 
 from bot.storage import (
     SCHEMA_VERSION,
+    ExchangeGone,
     ReviewState,
     Storage,
     StorageError,
@@ -144,6 +145,11 @@ async def test_feedback_or_choice_for_an_unknown_exchange_names_it(storage: Stor
     with pytest.raises(StorageError, match="no exchange #404"):
         await storage.record_choice(404, "project.medicis")
     assert await storage.exchange(404) is None
+    # ExchangeGone, not any StorageError: callers treat an old button as expected.
+    with pytest.raises(ExchangeGone, match="no exchange #404"):
+        await storage.record_feedback(404, True)
+    with pytest.raises(ExchangeGone, match="no exchange #404"):
+        await storage.mark_unanswered(404)
 
 
 # --- unanswered questions -----------------------------------------------------------------

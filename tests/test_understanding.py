@@ -300,6 +300,18 @@ def test_a_misspelt_name_scoring_under_every_threshold_is_offered_not_dropped(
     assert result.intent == "project.medicis"
 
 
+def test_a_misspelt_name_among_misspelt_words_is_offered_as_did_you_mean(
+    shipped: Matcher,
+) -> None:
+    """The case above, where the score really is under the clarify threshold (the messages
+    above now score over it once the name is counted)."""
+    question = "wat r medcis"
+    settings = shipped.settings_for(question)
+    result = shipped.match(question)
+    assert settings.option_threshold <= result.score < settings.clarify_threshold  # premise
+    assert (result.outcome, result.intent) == (Outcome.CLARIFY, "project.medicis")
+
+
 def test_each_question_of_a_message_is_scored_as_if_it_were_asked_alone(
     shipped: Matcher,
 ) -> None:

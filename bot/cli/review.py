@@ -222,7 +222,9 @@ def run_resolve(args: argparse.Namespace, settings: Settings) -> int:
     kb = _require_topic(knowledge_dir(args, settings), args.topic)
 
     async def work(storage: Storage) -> review.SimilarCheck | None:
-        item = await storage.unanswered_question(args.id)
+        # Read only when needed: `resolve` checks the question itself.
+        needed = args.dry_run or args.similar
+        item = await storage.unanswered_question(args.id) if needed else None
         if args.dry_run:
             _require_resolvable(item, args.id)
         else:

@@ -95,11 +95,7 @@ def _validate_in_copy(
             f"{path} is outside {knowledge_dir} (a symlink?); edit it by hand"
         ) from None
     with tempfile.TemporaryDirectory(prefix="ktbot-promote-") as scratch:
-        copy = Path(scratch) / "knowledge"
-        for source in knowledge_files(root):
-            target = copy / source.relative_to(root)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+        copy = _copy_knowledge(root, Path(scratch) / "knowledge")
         (copy / relative).write_text(edited, encoding="utf-8")
         try:
             load_knowledge(copy)
@@ -124,17 +120,22 @@ def promoted_knowledge(
     promote that would be refused raises ReviewError as the real one does."""
     root = Path(knowledge_dir).resolve()
     with tempfile.TemporaryDirectory(prefix="ktbot-dry-run-") as scratch:
-        copy = Path(scratch) / "knowledge"
-        for source in knowledge_files(root):
-            target = copy / source.relative_to(root)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+        copy = _copy_knowledge(root, Path(scratch) / "knowledge")
         try:
             changed = promote_question(copy, topic_id, question)
         except AlreadyAnExample as exc:
             changed = exc.path
         kb = load_knowledge(copy)
         return Path(knowledge_dir) / changed.resolve().relative_to(copy.resolve()), kb
+
+
+def _copy_knowledge(root: Path, copy: Path) -> Path:
+    """Copy the knowledge files under `root` (resolved) to `copy`, keeping their layout."""
+    for source in knowledge_files(root):
+        target = copy / source.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return copy
 
 
 def _problem_in(knowledge_dir: Path, copy: Path, problem: Problem) -> Problem:

@@ -46,19 +46,17 @@ def _exchange_from_row(row: Row) -> Exchange:
 async def require_exchange(db: aiosqlite.Connection, exchange_id: int) -> None:
     """StorageError unless the exchange exists (it may have been purged or forgotten)."""
     # Checked explicitly: the foreign-key error alone would not say which id is missing.
-    if await fetch_one(db, "SELECT 1 FROM exchanges WHERE id = ?", (exchange_id,)) is None:
-        raise ExchangeGone(
-            f"no exchange #{exchange_id} (it may have been purged or forgotten at the "
-            "user's request)"
-        )
+    if not await _exists(db, exchange_id):
+        raise ExchangeGone.of("exchange", exchange_id)
 
 
 async def existing_exchange_id(db: aiosqlite.Connection, exchange_id: int | None) -> int | None:
     """`exchange_id` if that exchange still exists, else None (forgotten, purged)."""
-    if exchange_id is None:
-        return None
-    found = await fetch_one(db, "SELECT 1 FROM exchanges WHERE id = ?", (exchange_id,))
-    return exchange_id if found is not None else None
+    return exchange_id if exchange_id is not None and await _exists(db, exchange_id) else None
+
+
+async def _exists(db: aiosqlite.Connection, exchange_id: int) -> bool:
+    return await fetch_one(db, "SELECT 1 FROM exchanges WHERE id = ?", (exchange_id,)) is not None
 
 
 class ExchangeStore:

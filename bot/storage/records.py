@@ -26,6 +26,13 @@ class ExchangeGone(StorageError):
     """The exchange a button refers to is no longer recorded (/forget, retention): expected
     for old buttons, and retrying can never help."""
 
+    @classmethod
+    def of(cls, what: str, record_id: int) -> ExchangeGone:
+        """`no exchange #12 (…)`: `what` ("exchange", "visit") is what the button named."""
+        return cls(
+            f"no {what} #{record_id} (it may have been purged or forgotten at the user's request)"
+        )
+
 
 class ReviewState(StrEnum):
     """Where an unanswered question is in KT staff's review."""

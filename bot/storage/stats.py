@@ -17,14 +17,15 @@ from intents import Outcome
 _SERVED_TOPIC = "COALESCE(c.intent, CASE WHEN e.outcome = 'answer' THEN e.intent END)"
 _WINDOW = "(:since IS NULL OR e.asked_at >= :since)"
 
-_BY_OUTCOME = f"""
-    SELECT e.outcome, COUNT(*) AS n FROM exchanges e WHERE {_WINDOW} GROUP BY e.outcome
-"""
-_TOP_TOPICS = f"""
+_SERVED = f"""
     SELECT {_SERVED_TOPIC} AS topic, COUNT(*) AS n
     FROM exchanges e LEFT JOIN choices c ON c.exchange_id = e.id
     WHERE {_WINDOW} AND {_SERVED_TOPIC} IS NOT NULL
-    GROUP BY topic ORDER BY n DESC, topic LIMIT :top
+    GROUP BY topic
+"""
+_TOP_TOPICS = _SERVED + "ORDER BY n DESC, topic LIMIT :top"
+_BY_OUTCOME = f"""
+    SELECT e.outcome, COUNT(*) AS n FROM exchanges e WHERE {_WINDOW} GROUP BY e.outcome
 """
 _FEEDBACK = f"""
     SELECT COALESCE(c.intent, e.intent) AS topic,
@@ -53,12 +54,6 @@ _BY_LANGUAGE = f"""
     SELECT COALESCE(e.language, '') AS language, COUNT(*) AS n
     FROM exchanges e WHERE {_WINDOW}
     GROUP BY language ORDER BY n DESC, language
-"""
-_SERVED = f"""
-    SELECT {_SERVED_TOPIC} AS topic, COUNT(*) AS n
-    FROM exchanges e LEFT JOIN choices c ON c.exchange_id = e.id
-    WHERE {_WINDOW} AND {_SERVED_TOPIC} IS NOT NULL
-    GROUP BY topic
 """
 
 

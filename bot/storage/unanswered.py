@@ -92,10 +92,15 @@ async def open_review(
         )
 
 
-async def _review_state(db: aiosqlite.Connection, exchange_id: int) -> UnansweredQuestion:
+async def _question(db: aiosqlite.Connection, exchange_id: int) -> UnansweredQuestion | None:
     row = await fetch_one(db, _UNANSWERED_SELECT + " WHERE e.id = ?", (exchange_id,))
-    if row is not None:
-        return _unanswered_from_row(row)
+    return None if row is None else _unanswered_from_row(row)
+
+
+async def _review_state(db: aiosqlite.Connection, exchange_id: int) -> UnansweredQuestion:
+    question = await _question(db, exchange_id)
+    if question is not None:
+        return question
     exchange = await fetch_one(db, "SELECT outcome FROM exchanges WHERE id = ?", (exchange_id,))
     if exchange is None:
         raise StorageError(f"no unanswered question #{exchange_id}")
@@ -130,10 +135,7 @@ class UnansweredStore:
                 (exchange_id,),
             )
             if row is None:
-                raise ExchangeGone(
-                    f"no exchange #{exchange_id} (it may have been purged or forgotten at the "
-                    "user's request)"
-                )
+                raise ExchangeGone.of("exchange", exchange_id)
             if row["state"] is not None:
                 return False
             if row["outcome"] == str(Outcome.ANSWER):
@@ -169,8 +171,7 @@ class UnansweredStore:
     async def unanswered_question(self, exchange_id: int) -> UnansweredQuestion | None:
         """One unanswered question by its exchange id (None if it is not one)."""
         async with self._database.read() as db:
-            row = await fetch_one(db, _UNANSWERED_SELECT + " WHERE e.id = ?", (exchange_id,))
-        return None if row is None else _unanswered_from_row(row)
+            return await _question(db, exchange_id)
 
     async def count_unanswered(
         self, *, state: ReviewState | None = ReviewState.OPEN, since: datetime | None = None

@@ -57,10 +57,7 @@ class VisitStore:
                 "UPDATE visits SET helpful = ? WHERE id = ?", (int(helpful), visit_id)
             )
             if cursor.rowcount == 0:
-                raise ExchangeGone(
-                    f"no visit #{visit_id} (it may have been purged or forgotten at the "
-                    "user's request)"
-                )
+                raise ExchangeGone.of("visit", visit_id)
 
     async def counts(self, since: datetime) -> VisitCounts:
         async with self._database.read() as db:

@@ -210,12 +210,12 @@ async def _unanswered_page(
     return _clip("\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
-async def _admin_press(update: Update, context: Context) -> Translator | None:
-    """The admin's translator; None when the presser is not an admin (any more)."""
+async def _admin_press(update: Update, context: Context) -> tuple[Translator, bool]:
+    """The presser's translator, and whether they are an admin (still)."""
     query = update.callback_query
     assert query is not None
     t = await user_translator(update, context)
-    return t if context.bot_data.is_admin(query.from_user.id) else None
+    return t, context.bot_data.is_admin(query.from_user.id)
 
 
 def _title(svc: BotData, topic_id: str, t: Translator) -> str:
@@ -229,10 +229,10 @@ CANDIDATES = 3
 async def choose_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """✅ under an unanswered question (ac|id|page): its nearest topics by title, one press
     each to resolve it with (ar|…), or back to the page: nothing is resolved yet."""
-    t = await _admin_press(update, context)
+    t, is_admin = await _admin_press(update, context)
     exchange_id = data.int_arg(0)
-    if t is None or exchange_id is None:
-        return (t or await user_translator(update, context)).gettext(EXPIRED)
+    if not is_admin or exchange_id is None:
+        return t.gettext(EXPIRED)
     svc = context.bot_data
     page = data.int_arg(1) or 0
     item = await svc.storage.unanswered_question(exchange_id)
@@ -271,10 +271,10 @@ async def choose_button(update: Update, context: Context, data: cd.CallbackData)
 
 async def resolve_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """✅ under an unanswered question: resolved by its nearest topic (ar|id|page|topic)."""
-    t = await _admin_press(update, context)
+    t, is_admin = await _admin_press(update, context)
     exchange_id = data.int_arg(0)
-    if t is None or exchange_id is None:
-        return (t or await user_translator(update, context)).gettext(EXPIRED)
+    if not is_admin or exchange_id is None:
+        return t.gettext(EXPIRED)
     svc = context.bot_data
     topic = cd.resolve_topic_token(data.arg(2), svc.knowledge.kb.topics)
     if topic is None or topic not in svc.knowledge.kb.topics:
@@ -289,10 +289,10 @@ async def resolve_button(update: Update, context: Context, data: cd.CallbackData
 
 async def ignore_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """🗑 under an unanswered question: ignored (ai|id|page)."""
-    t = await _admin_press(update, context)
+    t, is_admin = await _admin_press(update, context)
     exchange_id = data.int_arg(0)
-    if t is None or exchange_id is None:
-        return (t or await user_translator(update, context)).gettext(EXPIRED)
+    if not is_admin or exchange_id is None:
+        return t.gettext(EXPIRED)
     try:
         # A record for staff, not a message to the admin: kept in English.
         await context.bot_data.storage.ignore(exchange_id, "ignored by an admin in Telegram")
@@ -304,10 +304,10 @@ async def ignore_button(update: Update, context: Context, data: cd.CallbackData)
 
 async def undo_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """↩️ Undo after a resolve or an ignore (au|id|page): the question is open again."""
-    t = await _admin_press(update, context)
+    t, is_admin = await _admin_press(update, context)
     exchange_id = data.int_arg(0)
-    if t is None or exchange_id is None:
-        return (t or await user_translator(update, context)).gettext(EXPIRED)
+    if not is_admin or exchange_id is None:
+        return t.gettext(EXPIRED)
     try:
         await context.bot_data.storage.reopen_unanswered(exchange_id)
     except StorageError as exc:
@@ -318,9 +318,9 @@ async def undo_button(update: Update, context: Context, data: cd.CallbackData) -
 
 async def page_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """« Newer / Older »: another page of unanswered questions (ap|page)."""
-    t = await _admin_press(update, context)
-    if t is None:
-        return (await user_translator(update, context)).gettext(EXPIRED)
+    t, is_admin = await _admin_press(update, context)
+    if not is_admin:
+        return t.gettext(EXPIRED)
     await _show_page(update, context, data.int_arg(0) or 0, t)
     return None
 

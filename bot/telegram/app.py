@@ -110,12 +110,11 @@ async def _post_init(application: KtApplication) -> None:
     bot_data = application.bot_data
     settings, knowledge = bot_data.settings, bot_data.knowledge
     storage = await Storage.open(settings.db_path)
-    if isinstance(application.update_queue, DurableUpdateQueue):
-        application.update_queue.storage = storage
-        await application.update_queue.replay_held(application.bot)
     bot_data.start(storage)
     if isinstance(application.update_queue, DurableUpdateQueue):
+        application.update_queue.storage = storage
         application.update_queue.user_key = bot_data.user_key
+        await application.update_queue.replay_held(application.bot)
     try:
         # English for every app language, then each translation for apps set to it.
         await application.bot.set_my_commands(commands_in("en"))

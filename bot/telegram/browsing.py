@@ -150,11 +150,8 @@ async def more(update: Update, context: Context, data: cd.CallbackData) -> str |
         await browse_instead(update, svc, t.gettext(TOPIC_GONE), t)
         return None
     # The whole answer in place, under the same buttons but "More".
-    reply = Reply(ReplyKind.ANSWER, svc.knowledge.kb, topic=topic, language=t.language)
     shown = query.message.reply_markup if isinstance(query.message, Message) else None
-    await edit_or_send(
-        update, reply_html(reply, handoff=svc.handoff_enabled), keyboards.without_more(shown)
-    )
+    await edit_or_send(update, topic_html(topic, svc, t.language), keyboards.without_more(shown))
     return None
 
 

@@ -21,7 +21,7 @@ from bot.storage import StorageError
 from bot.telegram import callback_data as cd
 from bot.telegram import enquiry_delivery, languages
 from bot.telegram.context import Context
-from bot.telegram.errors import short_error
+from bot.telegram.errors import not_modified, short_error
 from bot.telegram.keyboards import consent_keyboard
 
 log = logging.getLogger(__name__)
@@ -182,5 +182,5 @@ async def _edit(message: object, text: str) -> None:
     try:
         await message.edit_text(text)
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
+        if not not_modified(exc):
             log.warning("could not edit a hand-off prompt: %s", short_error(exc))

@@ -30,7 +30,7 @@ from bot.storage.enquiries import Enquiry, EnquiryStore
 from bot.telegram import callback_data as cd
 from bot.telegram import staff_forum
 from bot.telegram.context import BotData, Context, KtApplication
-from bot.telegram.errors import short_error
+from bot.telegram.errors import not_modified, short_error
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ async def tell_user(
                     text, chat_id=enquiry.prompt_chat_id, message_id=enquiry.prompt_message_id
                 )
             except BadRequest as exc:
-                if "not modified" not in str(exc).lower():  # told before a crash: done
+                if not not_modified(exc):  # told before a crash: done
                     raise
         elif enquiry.user_chat_id is not None:
             await bot.send_message(enquiry.user_chat_id, text)

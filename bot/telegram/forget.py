@@ -52,9 +52,10 @@ async def confirm(update: Update, context: Context, data: cd.CallbackData) -> st
     if data.arg(0) != "y":
         await edit_or_send(update, html.escape(t.gettext(NOTHING_DELETED), quote=False), None)
         return None
+    user_key = svc.user_key(query.from_user.id)
     try:
-        await handoff.forget_enquiries(context, svc.user_key(query.from_user.id))
-        count = await svc.storage.forget_user(svc.user_key(query.from_user.id))
+        await handoff.forget_enquiries(context, user_key)
+        count = await svc.storage.forget_user(user_key)
     except StorageError as exc:
         log.error("forget failed: %s", exc)
         return t.gettext(DELETION_FAILED)

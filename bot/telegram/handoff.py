@@ -27,6 +27,7 @@ from bot.telegram import callback_data as cd
 from bot.telegram import consent, enquiry_delivery, languages, staff_forum
 from bot.telegram.context import Context
 from bot.telegram.errors import short_error
+from bot.telegram.sending import send_html
 
 log = logging.getLogger(__name__)
 
@@ -226,34 +227,30 @@ async def close_command(update: Update, context: Context) -> None:
         await message.reply_text(texts.STAFF_CLOSE_HOW)
         return
     who = message.from_user.full_name if message.from_user else "staff"
-    await message.reply_text(await close(context, enquiry, who))
-    await staff_forum.close_topic(context.bot, message.chat.id, enquiry)
+    await _close_noted(context, message, enquiry, who)
 
 
 async def close_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """Staff's ✔️ Close under an enquiry: ex|<enquiry id>."""
-    query = update.callback_query
-    assert query is not None
-    if not isinstance(query.message, Message):
-        return (await languages.user_translator(update, context)).gettext(texts.EXPIRED)
-    return await _close_button(update, context, data)
-
-
-async def _close_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     svc = context.bot_data
     query = update.callback_query
     assert query is not None
     message = query.message
-    if message is None or message.chat.id != svc.settings.staff_chat_id:
+    if not isinstance(message, Message):
+        return (await languages.user_translator(update, context)).gettext(texts.EXPIRED)
+    if message.chat.id != svc.settings.staff_chat_id:
         return texts.STAFF_CLOSE_HOW
     enquiry = await svc.storage.enquiries.get(data.int_arg(0) or 0)
     if enquiry is None:
         return texts.STAFF_ALREADY_CLOSED.format(id=data.arg(0))
-    note = await close(context, enquiry, query.from_user.full_name)
-    if isinstance(message, Message):
-        await message.reply_text(note)
-    await staff_forum.close_topic(context.bot, message.chat.id, enquiry)
+    await _close_noted(context, message, enquiry, query.from_user.full_name)
     return None
+
+
+async def _close_noted(context: Context, message: Message, enquiry: Enquiry, who: str) -> None:
+    """/close or ✔️ Close in the staff chat: close, note it under `message`, close the topic."""
+    await message.reply_text(await close(context, enquiry, who))
+    await staff_forum.close_topic(context.bot, message.chat.id, enquiry)
 
 
 async def close(context: Context, enquiry: Enquiry, who: str) -> str:
@@ -279,7 +276,7 @@ async def enquiries_command(update: Update, context: Context) -> None:
     if message is None:
         return
     listing = enquiries.listing_html(await svc.storage.enquiries.active(), svc.clock())
-    await message.reply_html(listing, disable_web_page_preview=True)
+    await send_html(message, listing)
 
 
 # --- /forget --------------------------------------------------------------------------------

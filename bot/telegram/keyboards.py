@@ -107,6 +107,21 @@ def related_button(topic: Topic, t: Translator) -> InlineKeyboardButton:
     )
 
 
+def _thumbs(action: cd.Action, record_id: int) -> list[InlineKeyboardButton]:
+    """👍/👎 voting on one record: <action>|<id>|1 or 0."""
+    return [
+        InlineKeyboardButton("👍", callback_data=cd.encode(action, record_id, 1)),
+        InlineKeyboardButton("👎", callback_data=cd.encode(action, record_id, 0)),
+    ]
+
+
+def _talk_button(t: Translator, exchange_id: int = 0) -> InlineKeyboardButton:
+    """🙋 Talk to a person: h|<exchange id>, or h|0 when not about a question."""
+    return InlineKeyboardButton(
+        t.gettext(TALK_TO_PERSON), callback_data=cd.encode(cd.HANDOFF, exchange_id)
+    )
+
+
 def reply_keyboard(reply: Reply, *, handoff: bool) -> InlineKeyboardMarkup | None:
     """Buttons under an answer, a 'did you mean…' or a fallback."""
     t = translator(reply.language)
@@ -115,12 +130,7 @@ def reply_keyboard(reply: Reply, *, handoff: bool) -> InlineKeyboardMarkup | Non
     if reply.kind is ReplyKind.ANSWER and reply.topic is not None:
         rows += [[related_button(r, t)] for r in reply.related[:3]]
         if reply.exchange_id is not None:
-            rows.append(
-                [
-                    InlineKeyboardButton("👍", callback_data=cd.encode(cd.FEEDBACK, exchange, 1)),
-                    InlineKeyboardButton("👎", callback_data=cd.encode(cd.FEEDBACK, exchange, 0)),
-                ]
-            )
+            rows.append(_thumbs(cd.FEEDBACK, exchange))
     elif reply.kind is ReplyKind.CLARIFY:
         rows += [
             [
@@ -143,13 +153,7 @@ def reply_keyboard(reply: Reply, *, handoff: bool) -> InlineKeyboardMarkup | Non
     else:
         return None
     if handoff and reply.kind is not ReplyKind.CLARIFY:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t.gettext(TALK_TO_PERSON), callback_data=cd.encode(cd.HANDOFF, exchange)
-                )
-            ]
-        )
+        rows.append([_talk_button(t, exchange)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -184,13 +188,7 @@ def browsed_topic_keyboard(
     against the visit, fv|<id>; f|0 only thanks when the visit could not be recorded), back
     and browse, and 🙋 as under a typed answer."""
     rows = [[topic_button(related, t)] for related in kb.related_of(topic)[:3]]
-    vote = (cd.VISIT_FEEDBACK, visit_id) if visit_id else (cd.FEEDBACK, 0)
-    rows.append(
-        [
-            InlineKeyboardButton("👍", callback_data=cd.encode(*vote, 1)),
-            InlineKeyboardButton("👎", callback_data=cd.encode(*vote, 0)),
-        ]
-    )
+    rows.append(_thumbs(cd.VISIT_FEEDBACK, visit_id) if visit_id else _thumbs(cd.FEEDBACK, 0))
     rows.append(
         [
             InlineKeyboardButton(
@@ -200,13 +198,7 @@ def browsed_topic_keyboard(
         ]
     )
     if handoff:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t.gettext(TALK_TO_PERSON), callback_data=cd.encode(cd.HANDOFF, 0)
-                )
-            ]
-        )
+        rows.append([_talk_button(t)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -244,9 +236,7 @@ def forget_keyboard(t: Translator, user_id: int | None = None) -> InlineKeyboard
 
 
 def talk_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t.gettext(TALK_TO_PERSON), callback_data=cd.encode(cd.HANDOFF, 0))]]
-    )
+    return InlineKeyboardMarkup([[_talk_button(t)]])
 
 
 def language_keyboard(choices: dict[str, str]) -> InlineKeyboardMarkup:

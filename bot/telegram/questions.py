@@ -138,8 +138,12 @@ def _typed_vote(text: str) -> str | None:
     return None
 
 
+def _text_or_caption(message: Message) -> str | None:
+    return message.text if message.text is not None else message.caption
+
+
 def _remember_answered(context: Context, message: Message) -> None:
-    text = message.text if message.text is not None else message.caption
+    text = _text_or_caption(message)
     if context.chat_data is None or text is None:
         return
     answered = context.chat_data.answered
@@ -173,7 +177,7 @@ async def edited(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.chat.id == context.bot_data.settings.staff_chat_id:
         return  # staff edit their replies to users; resending them would duplicate
-    text = message.text if message.text is not None else message.caption
+    text = _text_or_caption(message)
     if text is None or text.startswith("/"):
         return
     answered = context.chat_data.answered if context.chat_data is not None else {}

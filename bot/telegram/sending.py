@@ -10,7 +10,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.message_split import split_html, telegram_length
-from bot.telegram.errors import short_error
+from bot.telegram.errors import not_modified, short_error
 from intents import TELEGRAM_MESSAGE_LIMIT
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ async def edit_or_send(update: Update, text: str, keyboard: InlineKeyboardMarkup
             disable_web_page_preview=True,
         )
     except BadRequest as exc:
-        if "not modified" in str(exc).lower():
+        if not_modified(exc):
             return
         if isinstance(query.message, Message):
             await send_html(query.message, text, keyboard)

@@ -137,11 +137,8 @@ class TopicIndex:
         return index
 
     def score(self, text: str) -> TopicScores:
-        return self.score_parts(((text, 1.0),))
-
-    def score_parts(self, parts: Sequence[tuple[str, float]]) -> TopicScores:
-        """Scores of a message read as weighted parts (see `Vectorizer.vectorize_parts`)."""
-        return self.score_reading(parts)[0]
+        """Scores of `text` read as one whole part."""
+        return self.score_reading(((text, 1.0),))[0]
 
     def score_reading(
         self, parts: Sequence[tuple[str, float]], alone: Collection[int] = ()

@@ -29,7 +29,7 @@ from intents.matching.result import Candidate, MatchResult
 from intents.text.features import synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
-from intents.text.segments import content_text, questions, segment
+from intents.text.segments import Role, content_text, questions, segment
 from intents.text.vocabulary import Vocabulary
 
 OUT_OF_SCOPE = "(out of scope)"
@@ -162,7 +162,7 @@ class Matcher:
         asked = questions(segments)
         # Each question is also read on its own, looking for a second thing asked.
         alone = (
-            [i for i, s in enumerate(segments) if s in asked][:MAX_QUESTIONS_READ]
+            [i for i, s in enumerate(segments) if s.role is Role.QUESTION][:MAX_QUESTIONS_READ]
             if len(asked) > 1
             else []
         )

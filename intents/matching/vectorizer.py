@@ -134,20 +134,16 @@ class Vectorizer:
 
     def vectorize(self, text: str) -> QueryVector:
         """The unit vector of a user's message (typos corrected, unknown words counted)."""
-        return self.vectorize_parts(((text, 1.0),))
-
-    def vectorize_parts(self, parts: Sequence[tuple[str, float]]) -> QueryVector:
-        """One unit vector for a message read as weighted parts (its sentences, weighed by
-        their role): each part's words count `weight` times, unknown ones included."""
-        return self.read_parts(parts)[0]
+        return self.read_parts(((text, 1.0),))[0]
 
     def read_parts(
         self, parts: Sequence[tuple[str, float]], alone: Collection[int] = ()
     ) -> tuple[QueryVector, dict[int, QueryVector]]:
-        """The message's vector (see `vectorize_parts`) and, for the parts at the indices
-        `alone`, each part's own vector, as if it were the whole message: a message's
-        questions are also read one by one, without reading their words twice. A part past
-        the message's word budget is not read, alone or not."""
+        """One unit vector for a message read as weighted parts (its sentences, weighed by
+        their role: each part's words count `weight` times, unknown ones included) and, for
+        the parts at the indices `alone`, each part's own vector, as if it were the whole
+        message: a message's questions are also read one by one, without reading their words
+        twice. A part past the message's word budget is not read, alone or not."""
         corrections: dict[str, str] = {}
         # Term frequencies in a dict: for the ~50-100 features of a message this is several
         # times cheaper than numpy's unique/sort machinery.
@@ -164,10 +160,11 @@ class Vectorizer:
             if weight <= 0 and index not in alone:
                 continue
             part_tf: dict[int, float] = {}
-            part_unknown: dict[str, float] = {}
-            self._add_terms(part_terms, 1.0, part_tf, part_unknown, corrections)
+            part_unknown = self._add_terms(part_terms, part_tf, corrections)
             if index in alone:
-                own[index] = self._unit(part_tf, part_unknown, part_terms, corrections)
+                own[index] = self._unit(
+                    part_tf, dict.fromkeys(part_unknown, 1.0), part_terms, corrections
+                )
             if weight <= 0:
                 continue
             for feature, count in part_tf.items():
@@ -211,34 +208,29 @@ class Vectorizer:
         )
 
     def _add_terms(
-        self,
-        query_terms: list[str],
-        weight: float,
-        tf: dict[int, float],
-        unknown: dict[str, float],
-        corrections: dict[str, str],
-    ) -> None:
-        """Count the features of one part's words into `tf` (and the unknown ones into
-        `unknown`, with the part's weight); misspelt words are corrected in place."""
+        self, query_terms: list[str], tf: dict[int, float], corrections: dict[str, str]
+    ) -> set[str]:
+        """Count the features of one part's words into `tf`, once per occurrence (the
+        caller weighs the part); return the features unknown to the knowledge base.
+        Misspelt words are corrected in place."""
         missing: set[str] = set()
         for position, term in enumerate(query_terms):
             ids: Sequence[int] | None = self.term_ids.get(term)
-            strength = weight
+            strength = 1.0
             if ids is None:
                 fixed = self.typos.correct(term)
                 if fixed is None:
                     ids = self._known(term_features(term, self.config), missing)
                 else:
                     corrections[term] = query_terms[position] = fixed
-                    ids, strength = self.term_ids[fixed], weight * TYPO_DISCOUNT
+                    ids, strength = self.term_ids[fixed], TYPO_DISCOUNT
             for feature in ids:
                 tf[feature] = tf.get(feature, 0.0) + strength
         # A new pair of known words is what a paraphrase is made of: it is not evidence
         # against a match, unlike an unknown word, so it does not count in the length.
         for feature in self._known(pair_features(query_terms, self.config), set()):
-            tf[feature] = tf.get(feature, 0.0) + weight
-        for name in missing:
-            unknown[name] = max(unknown.get(name, 0.0), weight)
+            tf[feature] = tf.get(feature, 0.0) + 1.0
+        return missing
 
     def _known(self, features: Iterable[str], unknown: set[str]) -> list[int]:
         """Ids of the known `features`; the unknown ones are added to `unknown`."""
