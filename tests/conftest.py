@@ -35,6 +35,7 @@ TINY_KB_FILES: dict[str, str] = {
           - id: medicis-team
             name: CERN-MEDICIS facility
             email: medicis.contact@cern.ch
+            source: https://kt.cern/medtech/medicis
     """,
     "topics/about.yaml": """
         topics:

@@ -221,6 +221,7 @@ def test_http_links_in_answers_links_and_contacts_are_warnings_at_their_line(
           - id: medicis-team
             name: CERN-MEDICIS facility
             email: medicis.contact@cern.ch
+            source: https://kt.cern/medtech/medicis
     """
     root = make_kb({"topics/rules.yaml": source, "contacts.yaml": contacts})
 
@@ -378,6 +379,7 @@ def test_a_file_yaml_cannot_read_comes_first_and_what_depends_on_it_is_not_repor
           - id: medicis-team
             name: CERN-MEDICIS facility
             email: medicis.contact@cern.ch
+            source: https://kt.cern/medtech/medicis
     """
     unrelated = topic_file("A topic with <b>raw HTML</b>.", topic_id="x.also-broken")
     # a-first.yaml sorts before contacts.yaml: only "causes first" puts the tab on top.

@@ -261,6 +261,19 @@ SCHEMA_PROBLEMS = [
         is_="contact 'unreachable': a contact needs a url or an email",
     ),
     one_problem(
+        # S11: an address nobody can trace to a published page counts as invented.
+        "contact-email-without-a-source-at-the-contact",
+        "contacts-more.yaml",
+        """
+        contacts:
+          - id: orders
+            name: MEDICIS orders
+            email: medicis-orders@cern.ch
+        """,
+        at="id: orders",
+        has=("'medicis-orders@cern.ch' needs `source:`", "never invent a contact"),
+    ),
+    one_problem(
         "invalid-link-in-answer-markup-at-the-answer",
         "topics/markup.yaml",
         """
@@ -409,6 +422,7 @@ ONE_BAD_ENTRY = [
           - id: medicis-team
             name: CERN-MEDICIS facility
             email: medicis.contact@cern.ch
+            source: https://kt.cern/medtech/medicis
           - id: new-team
             name: A team whose url has a typo
             url: htps://example.org/
@@ -446,6 +460,7 @@ ONE_BAD_ENTRY = [
             name: CERN-MEDICIS facility
             name: MEDICIS
             email: medicis.contact@cern.ch
+            source: https://kt.cern/medtech/medicis
         """,
         at="name: MEDICIS",
         has=("duplicate key 'name'",),

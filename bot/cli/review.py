@@ -219,7 +219,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 @command
 def run_resolve(args: argparse.Namespace, settings: Settings) -> int:
     """Mark a question as answered by an existing topic (after a knowledge edit)."""
-    kb = _require_topic(knowledge_dir(args, settings), args.topic)
+    kb = _require_topic(knowledge_dir(args, settings), args)
 
     async def work(storage: Storage) -> review.SimilarCheck | None:
         # Read only when needed: `resolve` checks the question itself.
@@ -300,6 +300,7 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
     # Checked before touching the YAML: the resolve at the end would be refused.
     item = _require_resolvable(item, args.id)
     root = knowledge_dir(args, settings)
+    _require_topic(root, args)
     if args.dry_run:
         return _promote_dry_run(args, settings, root, item)
     try:
@@ -362,11 +363,17 @@ def _edited_knowledge(root: Path) -> KnowledgeBase | None:
         return None
 
 
-def _require_topic(knowledge_dir: Path, topic_id: str) -> KnowledgeBase:
+def _require_topic(knowledge_dir: Path, args: argparse.Namespace) -> KnowledgeBase:
+    """The knowledge base, once `args.topic` is known to name a topic; a renamed topic's
+    former id is replaced by its current one, so statistics count it under one id."""
     try:
         kb = load_knowledge(knowledge_dir)
     except KnowledgeError as exc:
         raise CommandError(f"cannot check the topic id: {exc}") from exc
-    if topic_id not in kb.topics:
-        raise CommandError(review.unknown_topic_message(topic_id, kb.topics))
+    current = kb.current_id(args.topic)
+    if current is None:
+        raise CommandError(review.unknown_topic_message(args.topic, kb.topics))
+    if current != args.topic:
+        print(f"topic {args.topic} was renamed to {current}: using {current}")
+        args.topic = current
     return kb

@@ -356,10 +356,10 @@ async def stats_command(update: Update, context: Context) -> None:
         return
     now = svc.clock()
     since = now - timedelta(days=30)
-    stats = await svc.storage.stats(since)
-    open_items = await svc.storage.unanswered(state=ReviewState.OPEN, since=since)
-    stale = await stale_readings(svc.storage, svc.knowledge.kb, now.date(), since)
     kb = svc.knowledge.kb
+    stats = (await svc.storage.stats(since)).under_current_ids(kb.current_id)
+    open_items = await svc.storage.unanswered(state=ReviewState.OPEN, since=since)
+    stale = await stale_readings(svc.storage, kb, now.date(), since)
     titles = {topic_id: topic.title for topic_id, topic in kb.topics.items()}
     handoffs = await svc.storage.enquiries.consented_since(since)
     visits = await svc.storage.visit_counts(since)

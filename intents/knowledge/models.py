@@ -63,6 +63,11 @@ class Contact(_Model):
     description: str | None = None
     url: Url | None = None
     email: str | None = None
+    source: Source | None = Field(
+        default=None,
+        description="Where the e-mail address is published: a public http(s) page or "
+        "seed:<file>. Required with `email:`, so that no address is invented.",
+    )
 
     @field_validator("email")
     @classmethod
@@ -75,6 +80,14 @@ class Contact(_Model):
     def _reachable(self) -> Contact:
         if not self.url and not self.email:
             raise ValueError("a contact needs a url or an email")
+        if self.email and not self.source:
+            # The rule is "never invent a contact": an address nobody can trace to a
+            # published page is treated as invented, here as in answers.
+            raise ValueError(
+                f"the e-mail address {self.email!r} needs `source:`, the public page (or "
+                "seed:<file>) that shows it: never invent a contact; without one, give the "
+                "team's public web page as `url:` instead"
+            )
         return self
 
 
