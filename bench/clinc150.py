@@ -11,6 +11,7 @@ Run by hand (it prints figures, asserts nothing):
     .venv/bin/python bench/clinc150.py                       # tune on half of val, report on half
     .venv/bin/python bench/clinc150.py --min-oos-recall 0.5  # another operating point
     .venv/bin/python bench/clinc150.py --test FILE           # also held-out: test, oos_test
+    .venv/bin/python bench/clinc150.py --reference           # with scikit-learn installed
 
 Protocol: `val` and `oos_val` are each split in two halves, deterministically (a seeded
 shuffle, then each intent's queries dealt alternately to the halves, so both halves hold 10
@@ -148,6 +149,35 @@ def fuzzy_scores(train: Pairs, shots: int | None, queries: Sequence[str]) -> Sco
     return Scored([owners[i] for i in best], matrix.max(axis=1).astype(float) / 100)
 
 
+def sklearn_scorer(train: Pairs, shots: int | None) -> Callable[[Sequence[str]], Scored] | None:
+    """The issue's reference: scikit-learn TF-IDF (words 1-2 + characters 2-5) with logistic
+    regression, confidence = the top class probability; None when scikit-learn is absent
+    (it is not a dependency: `pip install scikit-learn` to compare)."""
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_union
+    except ImportError:
+        return None
+    kb = clinc_knowledge_base(train, shots)
+    texts = [q for t in kb.topics.values() for q in t.questions]
+    owners = [t.id for t in kb.topics.values() for _ in t.questions]
+    features = make_union(
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+    )
+    model = LogisticRegression(C=30, max_iter=2000).fit(features.fit_transform(texts), owners)
+
+    def score(queries: Sequence[str]) -> Scored:
+        probabilities = model.predict_proba(features.transform(list(queries)))
+        return Scored(
+            [str(c) for c in model.classes_[probabilities.argmax(axis=1)]],
+            probabilities.max(axis=1),
+        )
+
+    return score
+
+
 def choose_threshold(in_scope: Scored, oos: Scored, min_oos_recall: float) -> float:
     """Lowest threshold declining at least `min_oos_recall` of the out-of-scope queries."""
     candidates = np.unique(np.concatenate([in_scope.scores, oos.scores, [np.inf]]))
@@ -215,6 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the rapidfuzz NN")
     parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="also run the issue's reference, TF-IDF + logistic regression (needs "
+        "scikit-learn, which ktbot does not depend on)",
+    )
+    parser.add_argument(
         "--no-declined",
         dest="declined",
         action="store_false",
@@ -252,6 +288,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             reports,
             args.min_oos_recall,
         )
+        reference = sklearn_scorer(train, shots) if args.reference else None
+        if reference is not None:
+            run_variant(
+                "reference: TF-IDF + logistic regression",
+                reference,
+                tune,
+                reports,
+                args.min_oos_recall,
+            )
+        elif args.reference:
+            print("  reference skipped: scikit-learn is not installed")
         if not args.no_baseline:
             run_variant(
                 "naive NN (token_sort_ratio)",
