@@ -303,7 +303,7 @@ def reply_text(reply: Reply, *, fallback: str = FALLBACK) -> str:
             f"  {i}. {topic_title(o, reply.language)}" for i, o in enumerate(reply.options, 1)
         ]
     elif reply.kind is ReplyKind.FALLBACK:
-        lines += [t.gettext(fallback), ""]
+        lines += [t.gettext(fallback if reply.on_record else FALLBACK_NOT_ON_RECORD), ""]
         contacts = _contacts_text(default_contacts(reply.kb))
         lines += [
             t.gettext(TEXT_REACH).format(contact=contacts) if contacts else "",

@@ -23,6 +23,7 @@ from bot.rendering import (
     CLARIFY,
     EMPTY,
     FALLBACK,
+    FALLBACK_NOT_ON_RECORD,
     markup_html,
     markup_text,
     reply_html,
@@ -355,6 +356,18 @@ def test_terminal_fallback_names_a_person_to_reach(kb: KnowledgeBase) -> None:
 
     assert rendered.startswith(FALLBACK)
     assert "To reach a person: CERN Knowledge Transfer group — https://kt.cern/contact" in rendered
+
+
+def test_terminal_fallback_on_a_question_no_longer_recorded_does_not_claim_it_was_noted(
+    kb: KnowledgeBase,
+) -> None:
+    # "None of these" under a question deleted by /forget or the retention purge.
+    gone = Reply(ReplyKind.FALLBACK, kb, result(Outcome.FALLBACK), on_record=False)
+
+    rendered = reply_text(gone)
+
+    assert rendered.startswith(FALLBACK_NOT_ON_RECORD)
+    assert "noted" not in rendered
 
 
 def test_terminal_truncated_question_is_mentioned_first(kb: KnowledgeBase) -> None:
