@@ -456,10 +456,10 @@ def ktbot_outcome(load: Load, exchanges: Iterable[Exchange], warmup: float) -> O
     """ktbot: each reply names its exchange, and the exchange its Telegram update."""
     outcome = Outcome(frozenset(load.asked))
     by_id: dict[int, Exchange] = {}
-    for exchange in exchanges:
-        by_id[exchange.id] = exchange
-        if exchange.update_id in load.asked:
-            outcome.records[exchange.update_id] += 1
+    for record in exchanges:
+        by_id[record.id] = record
+        if record.update_id in load.asked:
+            outcome.records[record.update_id] += 1
         else:
             outcome.foreign_records += 1
     for answer in load.answers:

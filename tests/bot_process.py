@@ -135,8 +135,10 @@ class BotProcess:
     async def stop(self, sig: int = signal.SIGTERM, *, timeout: float = 20) -> int:  # noqa: ASYNC109
         """Send `sig` and wait for the exit code (SIGKILL after `timeout`)."""
         process = self.process
-        if process is None or process.returncode is not None:
-            return process.returncode if process is not None else 0
+        if process is None:
+            return 0
+        if process.returncode is not None:
+            return process.returncode
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(sig)
         try:

@@ -79,6 +79,12 @@ def staff_chat(api: BotApiEmulator) -> Chat:
     return api.add_chat(Chat.supergroup(STAFF_CHAT_ID, "KT staff", None))
 
 
+def text_of(message: StoredMessage) -> str:
+    """The text of a message the bot sent; fails the test if it has none (a photo, a sticker)."""
+    assert message.text is not None, f"expected a text message, got {message}"
+    return message.text
+
+
 def callback_data(message: StoredMessage, prefix: str) -> list[str]:
     return [
         b["callback_data"]

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,6 +23,9 @@ from bot.rendering import FALLBACK
 from bot.settings import REPO_KNOWLEDGE_DIR
 from intents.knowledge.loader import load_knowledge
 from tests.conftest import TINY_KB_FILES, KbFactory, write_kb
+
+if TYPE_CHECKING:
+    from bot.storage import Exchange
 
 JSON_KEYS = {"question", "outcome", "intent", "score", "alternatives", "suggestions", "answer"}
 OUTCOMES = {"answer", "clarify", "fallback"}
@@ -443,12 +447,12 @@ def test_ask_on_a_broken_directory_lists_the_problems_and_fails(
 # --- chat ---------------------------------------------------------------------------------
 
 
-async def recorded_exchanges(db: Path) -> list[object]:
+async def recorded_exchanges(db: Path) -> list[Exchange]:
     from bot.storage import Storage
 
     storage = await Storage.open(db, create=False)
     try:
-        exchanges = []
+        exchanges: list[Exchange] = []
         while (exchange := await storage.exchange(len(exchanges) + 1)) is not None:
             exchanges.append(exchange)
         return exchanges
@@ -492,15 +496,15 @@ def test_chat_records_each_exchange_with_channel_cli(
     run_piped(monkeypatch, capsys, stdin, "chat", "--knowledge", str(tiny_kb))
 
     exchanges = asyncio.run(recorded_exchanges(clean_environment))
-    assert [(e.channel, e.question, str(e.outcome)) for e in exchanges] == [  # type: ignore[attr-defined]
+    assert [(e.channel, e.question, str(e.outcome)) for e in exchanges] == [
         ("cli", "What is MEDICIS?", "answer"),
         ("cli", NONSENSE, "fallback"),
     ]
     version = load_knowledge(tiny_kb).version
     for exchange in exchanges:
-        assert exchange.kb_version == version  # type: ignore[attr-defined]
-        assert exchange.user_key  # type: ignore[attr-defined]
-        assert getpass.getuser() not in exchange.user_key  # type: ignore[attr-defined]
+        assert exchange.kb_version == version
+        assert exchange.user_key
+        assert getpass.getuser() not in exchange.user_key
 
 
 def test_chat_lists_topics_on_request(

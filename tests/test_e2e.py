@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,10 @@ import aiohttp
 import pytest
 
 from tests.bot_process import BotProcess, running_ktbot
-from tests.e2e_helpers import WAIT, admin_user, eventually_rows, query, reply_to
+from tests.e2e_helpers import WAIT, admin_user, eventually_rows, query, reply_to, text_of
 from tests.e2e_helpers import ktbot as ktbot  # the fixture
 from tests.e2e_helpers import small_ktbot as small_ktbot  # the fixture
-from tests.emulator import SECRET_HEADER, ApiError, BotApiEmulator
+from tests.emulator import SECRET_HEADER, ApiError, BotApiEmulator, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 
@@ -29,7 +30,7 @@ async def test_stickers_photos_voice_files_and_locations_get_a_polite_text_only_
     bot_api: BotApiEmulator, ktbot: BotProcess
 ):
     user = bot_api.new_user()
-    senders = [
+    senders: list[Callable[[User], int]] = [
         bot_api.user_sends_sticker,
         bot_api.user_sends_photo,
         bot_api.user_sends_voice,
@@ -39,7 +40,7 @@ async def test_stickers_photos_voice_files_and_locations_get_a_polite_text_only_
     for send in senders:
         send(user)
         notice = await bot_api.wait_for_message(user, timeout=WAIT)
-        assert "text" in notice.text.lower()
+        assert "text" in text_of(notice).lower()
 
     await bot_api.wait_until_updates_confirmed(timeout=WAIT)
     assert query(ktbot, "SELECT COUNT(*) AS n FROM exchanges")[0]["n"] == 0
@@ -60,7 +61,7 @@ async def test_long_html_and_odd_unicode_questions_are_answered_safely(
         # The emulator parses HTML like Telegram: raw user markup would be a 400 error, so any
         # reply at all proves the text was escaped; none of it is shown as a tag either.
         assert "<script>" not in (reply.raw_text or "")
-        assert len(reply.text) <= 4096
+        assert len(text_of(reply)) <= 4096
 
     rows = await eventually_rows(ktbot, "SELECT question FROM exchanges", count=len(questions))
     assert len(rows) == len(questions)
@@ -72,20 +73,20 @@ async def test_an_edited_question_is_answered_once_per_text(
     """Finding R13 (findings/telegram.md): an edited question is read."""
     user = bot_api.new_user()
     update_id, first = await reply_to(bot_api, user, "waht is the weather on mars")
-    assert "MEDICIS" not in first.text
+    assert "MEDICIS" not in text_of(first)
 
     # A corrected question deserves its answer, like a new message.
     question = bot_api.message_for(update_id)
     bot_api.user_edits_message(user, question, "what is MEDICIS?")
-    answer = await bot_api.wait_for_message(user, lambda m: "MEDICIS" in m.text, timeout=WAIT)
-    assert "MEDICIS" in answer.text
+    answer = await bot_api.wait_for_message(user, lambda m: "MEDICIS" in text_of(m), timeout=WAIT)
+    assert "MEDICIS" in text_of(answer)
 
     # An edit that leaves the text as answered is not answered again.
     bot_api.user_edits_message(user, question, "what is MEDICIS?")
     await bot_api.wait_until_updates_confirmed(timeout=WAIT)
     _, reply = await reply_to(bot_api, user, "what is FLASH?")
 
-    assert "FLASH" in reply.text  # the next reply is the next question's, not the edit's
+    assert "FLASH" in text_of(reply)  # the next reply is the next question's, not the edit's
     assert len(bot_api.sent_messages(user)) == 3
 
 
@@ -101,11 +102,11 @@ async def test_in_groups_the_bot_answers_only_when_mentioned_or_replied_to(
 
     bot_api.user_sends_text(member, group, "@ktbot_test_bot what is MEDICIS?")
     mentioned = await bot_api.wait_for_message(group, timeout=WAIT)
-    assert mentioned.text.startswith("CERN-MEDICIS")
+    assert text_of(mentioned).startswith("CERN-MEDICIS")
 
     bot_api.user_sends_text(member, group, "and FLASH?", reply_to=mentioned)
     replied = await bot_api.wait_for_message(group, timeout=WAIT)
-    assert "FLASH" in replied.text
+    assert "FLASH" in text_of(replied)
 
 
 # --- KT staff: admin commands and knowledge reloads ------------------------------------------
@@ -118,7 +119,7 @@ async def test_admin_commands_refuse_other_users_without_revealing_anything(
 
     for command in ("/reload", "/unanswered", "/stats"):
         _, reply = await reply_to(bot_api, user, command)
-        assert "don’t know that command" in reply.text
+        assert "don’t know that command" in text_of(reply)
 
 
 async def test_admin_reload_with_a_broken_file_reports_path_and_line_and_keeps_serving(
@@ -134,9 +135,9 @@ async def test_admin_reload_with_a_broken_file_reports_path_and_line_and_keeps_s
     )
     _, answer = await reply_to(bot_api, user, "what is MEDICIS?")
 
-    assert "NOT reloaded" in report.text
-    assert "zz-broken.yaml:3" in report.text or "zz-broken.yaml:4" in report.text
-    assert answer.text.startswith("CERN-MEDICIS")  # the last good knowledge base
+    assert "NOT reloaded" in text_of(report)
+    assert "zz-broken.yaml:3" in text_of(report) or "zz-broken.yaml:4" in text_of(report)
+    assert text_of(answer).startswith("CERN-MEDICIS")  # the last good knowledge base
 
 
 async def test_an_edited_answer_is_served_after_a_hot_reload_without_a_restart(
@@ -161,7 +162,7 @@ async def test_an_edited_answer_is_served_after_a_hot_reload_without_a_restart(
     await bot_api.wait_for_message(admin, lambda m: "reloaded" in (m.text or ""), WAIT)
     _, reply = await reply_to(bot_api, user, "what is the quasar marker?")
 
-    assert "only in this test" in reply.text
+    assert "only in this test" in text_of(reply)
 
 
 async def test_a_broken_edit_is_reported_to_admins_by_the_watcher(
@@ -176,7 +177,7 @@ async def test_a_broken_edit_is_reported_to_admins_by_the_watcher(
         admin, lambda m: "contacts.yaml" in (m.text or ""), WAIT
     )
 
-    assert "NOT reloaded" in report.text
+    assert "NOT reloaded" in text_of(report)
     assert "ktbot" in ktbot.log_text()  # and the process is still running
     assert ktbot.process is not None and ktbot.process.returncode is None
 
@@ -233,7 +234,7 @@ async def test_webhook_mode_registers_the_secret_and_answers_delivered_updates(
 
         user = bot_api.new_user()
         _, reply = await reply_to(bot_api, user, "what is MEDICIS?")
-        assert reply.text.startswith("CERN-MEDICIS")
+        assert text_of(reply).startswith("CERN-MEDICIS")
 
         # A forged update without the secret header is refused and never processed.
         forged: dict[str, Any] = {
@@ -272,7 +273,7 @@ async def test_a_question_taken_by_a_killed_bot_is_answered_after_the_restart(
     await ktbot.start()
     reply = await bot_api.wait_for_message(user, timeout=WAIT)
 
-    assert reply.text.startswith("CERN-MEDICIS")
+    assert text_of(reply).startswith("CERN-MEDICIS")
     assert "replaying 1 update(s)" in ktbot.log_text()
     [row] = await eventually_rows(ktbot, "SELECT * FROM exchanges WHERE update_id = ?", update_id)
     assert row["outcome"] == "answer"
@@ -291,6 +292,6 @@ async def test_an_update_delivered_again_after_a_restart_is_not_answered_twice(
     await bot_api.wait_until_updates_confirmed(timeout=WAIT)
     _, second = await reply_to(bot_api, user, "what is FLASH?")
 
-    assert "FLASH" in second.text
+    assert "FLASH" in text_of(second)
     assert len(bot_api.sent_messages(user)) == 2  # MEDICIS once, then FLASH
     assert "already handled" in ktbot.log_text()

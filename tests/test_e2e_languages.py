@@ -17,6 +17,7 @@ import pytest_asyncio
 from babel.messages.pofile import read_po
 
 from tests.bot_process import BotProcess, running_ktbot
+from tests.e2e_helpers import text_of
 from tests.emulator import BotApiEmulator, StoredMessage, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
@@ -36,8 +37,10 @@ def english_interface() -> tuple[set[str], set[str]]:
     phrases: set[str] = set()
     whole: set[str] = set()
     for message in catalog:
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        french = " ".join(message.string if isinstance(message.string, tuple) else [message.string])
+        ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
+        assert message.string is not None  # read_po gives every message one, "" if untranslated
+        strings = (message.string,) if isinstance(message.string, str) else message.string
+        french = " ".join(strings)
         for msgid in filter(None, ids):
             text = re.sub(r"<[^>]+>", "", msgid)
             whole.add(text)
@@ -93,11 +96,11 @@ async def test_a_french_user_gets_welcome_answers_buttons_fallback_and_hand_off_
     consent = await next_message(bot_api, marie)
     seen.append(consent)
 
-    assert "Choisissez une catégorie" in welcome.text
-    assert "licence" in answer.text.lower() and "Contact\u00a0:" in answer.text
-    assert fallback.text.startswith("Je suis désolé, je n’ai pas de réponse fiable")
+    assert "Choisissez une catégorie" in text_of(welcome)
+    assert "licence" in text_of(answer).lower() and "Contact\u00a0:" in text_of(answer)
+    assert text_of(fallback).startswith("Je suis désolé, je n’ai pas de réponse fiable")
     assert talk["text"] == "🙋 Parler à une personne"
-    assert "Êtes-vous d’accord" in consent.text
+    assert "Êtes-vous d’accord" in text_of(consent)
     texts = [m.text or "" for m in seen] + notices
     labels = [b["text"] for m in seen for b in m.buttons]
     assert labels, "the replies offer buttons"

@@ -23,6 +23,7 @@ from tests.e2e_helpers import (
     press,
     reply_to,
     staff_chat,
+    text_of,
 )
 from tests.e2e_helpers import ktbot as ktbot  # the fixture
 from tests.e2e_helpers import small_ktbot as small_ktbot  # the fixture
@@ -48,9 +49,9 @@ async def test_a_question_gets_a_formatted_answer_links_related_topics_and_feedb
     update_id, reply = await reply_to(bot_api, user, "what is MEDICIS?")
 
     assert reply.parse_mode == "HTML"
-    assert reply.text.startswith("CERN-MEDICIS")
+    assert text_of(reply).startswith("CERN-MEDICIS")
     assert any(e["type"] == "bold" for e in reply.entities)  # the title is bold, not "**"
-    assert "**" not in reply.text and "<b>" not in reply.text
+    assert "**" not in text_of(reply) and "<b>" not in text_of(reply)
     assert has_link(reply, "https://")
     assert len(callback_data(reply, "r")) >= 2  # related topics to navigate to
     assert len(callback_data(reply, "f")) == 2  # 👍 / 👎
@@ -103,7 +104,7 @@ async def test_a_deep_link_opens_its_topic_directly(bot_api: BotApiEmulator, ktb
     bot_api.user_starts_bot(user, payload="project__flash")
     reply = await bot_api.wait_for_message(user, timeout=WAIT)
 
-    assert "FLASH" in reply.text.split("\n")[0]
+    assert "FLASH" in text_of(reply).split("\n")[0]
 
 
 async def test_start_help_and_contact_explain_the_bot_and_how_to_reach_a_person(
@@ -117,7 +118,7 @@ async def test_start_help_and_contact_explain_the_bot_and_how_to_reach_a_person(
     _, contact = await reply_to(bot_api, user, "/contact")
 
     assert callback_data(welcome, "cat")  # the topic browser starts right there
-    assert "/topics" in help_reply.text
+    assert "/topics" in text_of(help_reply)
     assert has_link(contact, "https://")
 
 
@@ -175,7 +176,7 @@ async def test_an_unknown_question_gets_an_honest_reply_and_is_logged_as_unanswe
 
     update_id, reply = await reply_to(bot_api, user, "what will the weather be in Geneva")
 
-    assert "don’t have a reliable answer" in reply.text
+    assert "don’t have a reliable answer" in text_of(reply)
     assert callback_data(reply, "h")  # talk to a person
     assert callback_data(reply, "home")  # browse the topics instead
     [row] = await eventually_rows(
@@ -203,7 +204,7 @@ async def test_talk_to_a_person_asks_consent_forwards_and_relays_the_staff_reply
     await press(bot_api, user, consent, agree)
     forwarded = await bot_api.wait_for_message(staff, timeout=WAIT)
 
-    assert "dosimeter" in forwarded.text and "@grace_h" in forwarded.text
+    assert "dosimeter" in text_of(forwarded) and "@grace_h" in text_of(forwarded)
     bot_api.user_sends_text(officer, staff, "Yes, we can: call us.", reply_to=forwarded)
     relayed = await bot_api.wait_for_message(user, lambda m: "call us" in (m.text or ""), WAIT)
     assert relayed.chat.id == user.id
@@ -229,7 +230,7 @@ async def test_after_forget_no_database_file_holds_the_users_id_or_names(
     await reply_to(bot_api, bot_api.new_user("Bob"), "what is MEDICIS?")
     _, prompt = await reply_to(bot_api, user, "/forget")
 
-    question = prompt.text
+    question = text_of(prompt)
     (yes,) = [d for d in callback_data(prompt, "forget") if d.startswith("forget|y")]
     await press(bot_api, user, prompt, yes)
     done = await edited_in_place(bot_api, prompt, question)

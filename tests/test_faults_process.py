@@ -18,6 +18,7 @@ import pytest
 
 from bot.rendering import RATE_LIMITED
 from tests.bot_process import BotProcess, copy_knowledge, running_ktbot
+from tests.e2e_helpers import text_of
 from tests.emulator import BotApiEmulator
 from tests.emulator.errors import ApiError
 from tests.emulator.webhook import SECRET_HEADER
@@ -49,7 +50,7 @@ async def test_telegram_429_403_and_502_are_logged_and_the_bot_carries_on(
         bot_api.flood_next("sendMessage", retry_after=1)
         bot_api.user_sends_text(alice, None, "what is MEDICIS?")
         reply = await bot_api.wait_for_message(alice, timeout=10)
-        assert "MEDICIS" in reply.text
+        assert "MEDICIS" in text_of(reply)
         await bot.wait_for_log("Rate limit hit. Retrying after")
 
         # 403: Bob blocked the bot; logged, and Alice is still served.
@@ -57,14 +58,14 @@ async def test_telegram_429_403_and_502_are_logged_and_the_bot_carries_on(
         bot_api.user_sends_text(bob, None, "what is MEDICIS?")
         await bot.wait_for_log("blocked the bot or left the chat", timeout=10)
         bot_api.user_sends_text(alice, None, "what is MEDICIS?")
-        assert "MEDICIS" in (await bot_api.wait_for_message(alice, timeout=10)).text
+        assert "MEDICIS" in text_of(await bot_api.wait_for_message(alice, timeout=10))
         bot_api.unblock(bob)
 
         # 502 on a reply: logged in one line, without PTB's traceback about the proxy's HTML
         # page, and sent again.
         bot_api.bad_gateway_next("sendMessage")
         bot_api.user_sends_text(alice, None, "what is MEDICIS?")
-        assert "MEDICIS" in (await bot_api.wait_for_message(alice, timeout=10)).text
+        assert "MEDICIS" in text_of(await bot_api.wait_for_message(alice, timeout=10))
         assert "sending it again" in bot.log_text()
         assert "Can not load invalid JSON data" not in bot.log_text()
 
@@ -72,10 +73,10 @@ async def test_telegram_429_403_and_502_are_logged_and_the_bot_carries_on(
         # polls fail): logged, polled again with a back-off, and questions still answered.
         bot_api.bad_gateway_next("getUpdates", times=2)
         bot_api.user_sends_text(bob, None, "what is MEDICIS?")
-        assert "MEDICIS" in (await bot_api.wait_for_message(bob, timeout=10)).text
+        assert "MEDICIS" in text_of(await bot_api.wait_for_message(bob, timeout=10))
         await bot.wait_for_log("update None: network problem talking to Telegram", occurrence=2)
         bot_api.user_sends_text(alice, None, "what is MEDICIS?")
-        assert "MEDICIS" in (await bot_api.wait_for_message(alice, timeout=10)).text
+        assert "MEDICIS" in text_of(await bot_api.wait_for_message(alice, timeout=10))
         assert bot.process is not None and bot.process.returncode is None
         assert "Traceback" not in bot.log_text()
 
@@ -91,7 +92,7 @@ async def test_a_flood_from_one_user_gets_one_slow_down_and_others_are_still_ser
             bot_api.user_sends_text(flooder, None, f"what is MEDICIS? {n}")
         await bot_api.wait_until_updates_confirmed(timeout=10)
         bot_api.user_sends_text(other, None, "what is MEDICIS?")
-        assert "MEDICIS" in (await bot_api.wait_for_message(other, timeout=10)).text
+        assert "MEDICIS" in text_of(await bot_api.wait_for_message(other, timeout=10))
         await asyncio.sleep(0.5)  # anything still in flight for the flooder
         texts = bot_messages(bot_api, flooder)
         assert sum(RATE_LIMITED in t for t in texts) == 1
@@ -122,7 +123,7 @@ async def test_bot_started_before_telegram_is_reachable_comes_up_when_it_is(
             await bot.wait_for_log("ktbot is running", timeout=15)
             user = emulator.new_user()
             emulator.user_sends_text(user, None, "what is MEDICIS?")
-            assert "MEDICIS" in (await emulator.wait_for_message(user, timeout=10)).text
+            assert "MEDICIS" in text_of(await emulator.wait_for_message(user, timeout=10))
             await bot.stop()
     finally:
         await bot.stop()
@@ -136,7 +137,7 @@ async def test_a_502_while_registering_the_command_menu_does_not_stop_the_bot(
     async with running_ktbot(bot_api, tmp_path) as bot:
         user = bot_api.new_user()
         bot_api.user_sends_text(user, None, "what is MEDICIS?")
-        assert "MEDICIS" in (await bot_api.wait_for_message(user, timeout=10)).text
+        assert "MEDICIS" in text_of(await bot_api.wait_for_message(user, timeout=10))
         assert bot.process is not None and bot.process.returncode is None
         assert "could not register the command menu" in bot.log_text()
 
@@ -179,7 +180,7 @@ async def test_the_token_never_appears_in_a_debug_log_full_of_errors(
         await bot.wait_for_log("failed", timeout=10)
         bot_api.flood_next("sendMessage", retry_after=1)
         bot_api.user_sends_text(user, None, "what is MEDICIS?")
-        assert "MEDICIS" in (await bot_api.wait_for_message(user, timeout=10)).text
+        assert "MEDICIS" in text_of(await bot_api.wait_for_message(user, timeout=10))
         # Input the bot does not expect: an unknown command, a sticker, a button press.
         bot_api.user_sends_text(user, None, "/frobnicate now")
         await bot_api.wait_for_message(user, timeout=10)
@@ -245,8 +246,8 @@ async def test_webhook_rejects_requests_without_the_secret_token(
             headers = {"Content-Type": "application/json", SECRET_HEADER: WEBHOOK_SECRET}
             async with session.post(endpoint, data=body, headers=headers) as response:
                 assert response.status == 200
-        assert "MEDICIS" in (await bot_api.wait_for_message(user, timeout=10)).text
+        assert "MEDICIS" in text_of(await bot_api.wait_for_message(user, timeout=10))
         # Telegram's own deliveries carry the secret and are answered as usual.
         bot_api.user_sends_text(user, None, "what is MEDICIS?")
-        assert "MEDICIS" in (await bot_api.wait_for_message(user, timeout=10)).text
+        assert "MEDICIS" in text_of(await bot_api.wait_for_message(user, timeout=10))
     assert_no_secret(bot.log_text(), bot_api.token, WEBHOOK_SECRET)

@@ -20,6 +20,7 @@ import pytest
 import pytest_asyncio
 
 from tests.bot_process import ADMIN_ID, STAFF_CHAT_ID, BotProcess, running_ktbot
+from tests.e2e_helpers import text_of
 from tests.emulator import BotApiEmulator, Chat, StoredMessage, User
 from tests.emulator.fixtures import started_emulator
 
@@ -159,14 +160,14 @@ async def test_b9_without_a_staff_chat_replies_never_mention_a_missing_button(
     in_group = await ask(api, user, f"{MENTION} do you have a price list for beam time", group)
 
     for reply in (answered, fallback, contact, human, in_group):
-        assert "Talk to a person" not in reply.text, reply.text
+        assert "Talk to a person" not in text_of(reply), reply.text
         assert not data_of(reply, "h"), reply.buttons  # no hand-off button anywhere
         assert any(
             e["type"] == "text_link" and e["url"].startswith("https://kt.cern")
             for e in reply.entities
         ), reply  # the public way to reach a person instead
-    assert "don’t have a reliable answer" in fallback.text
-    assert "contact page" in contact.text  # /contact gives the public contact page
+    assert "don’t have a reliable answer" in text_of(fallback)
+    assert "contact page" in text_of(contact)  # /contact gives the public contact page
 
 
 # --- R6: an unknown deep link ---------------------------------------------------------------
@@ -180,8 +181,8 @@ async def test_r6_an_unknown_deep_link_opens_the_topic_browser_saying_why(
     api.user_starts_bot(user, payload="nonexistent__topic")
     reply = await api.wait_for_message(user, timeout=WAIT)
 
-    assert "does not exist" in reply.text  # the reason, not the generic welcome, silently
-    assert "Choose a category" in reply.text
+    assert "does not exist" in text_of(reply)  # the reason, not the generic welcome, silently
+    assert "Choose a category" in text_of(reply)
     assert len(data_of(reply, "cat")) >= 5  # a way on: the categories
 
 
@@ -194,8 +195,8 @@ async def test_r1_a_long_answer_shows_more_and_expands_in_place(
     user = api.new_user()
 
     answer = await ask(api, user, "Is CERN designing smaller, cheaper accelerators for carbon-ion?")
-    assert answer.text.startswith("NIMMS")
-    short = answer.text
+    short = text_of(answer)
+    assert short.startswith("NIMMS")
     [more] = data_of(answer, "m")
     assert labels(answer)[more] == "More ▾"
     assert len(short) <= 700, len(short)  # about one phone screen (600 characters + title)
@@ -207,7 +208,7 @@ async def test_r1_a_long_answer_shows_more_and_expands_in_place(
 
     assert full.message_id == answer.message_id  # in place, no new message
     assert len(api.sent_messages(user)) == 1
-    assert len(full.text) > len(short) and full.text.startswith("NIMMS")
+    assert len(text_of(full)) > len(short) and text_of(full).startswith("NIMMS")
     assert not data_of(full, "m")  # nothing more to open
     assert data_of(full, "f") == feedback
 
@@ -249,16 +250,16 @@ async def test_r13_a_photo_captioned_with_a_question_and_a_typed_thumb_are_under
 
     api.user_sends_photo(user, caption="what is MEDICIS?")
     answer = await api.wait_for_message(user, timeout=WAIT)
-    assert answer.text.startswith("CERN-MEDICIS")
-    assert "only read text" not in answer.text
+    assert text_of(answer).startswith("CERN-MEDICIS")
+    assert "only read text" not in text_of(answer)
 
     api.user_sends_photo(user, group, caption=f"{MENTION} what is MEDICIS?")
     in_group = await api.wait_for_message(group, timeout=WAIT)
-    assert in_group.text.startswith("CERN-MEDICIS")
+    assert text_of(in_group).startswith("CERN-MEDICIS")
 
     thumb = await ask(api, user, "👍")
-    assert "Glad" in thumb.text
-    assert "type your question in words" not in thumb.text
+    assert "Glad" in text_of(thumb)
+    assert "type your question in words" not in text_of(thumb)
 
 
 # --- B5: admin commands only in private with an admin, or in the staff chat -----------------
@@ -269,7 +270,7 @@ async def test_b5_admin_commands_in_a_customer_group_reveal_nothing_but_work_in_
 ):
     secret = "is there a job opening for a radiochemist in Meyrin"
     other = api.new_user("Olga")
-    assert "reliable answer" in (await ask(api, other, secret)).text  # filed as unanswered
+    assert "reliable answer" in text_of(await ask(api, other, secret))  # filed as unanswered
     admin = admin_user(api)
     member = api.new_user("Wim")
     group = api.new_group("Customer group")
@@ -288,7 +289,7 @@ async def test_b5_admin_commands_in_a_customer_group_reveal_nothing_but_work_in_
     listing = await ask(
         api, admin, "/unanswered", staff(api), lambda m: "radiochemist" in (m.text or "")
     )
-    assert "unanswered" in listing.text.lower()
+    assert "unanswered" in text_of(listing).lower()
     assert data_of(listing, "ar") or data_of(listing, "ai")  # resolve/ignore buttons
 
 
@@ -320,7 +321,7 @@ async def test_b6_another_member_cannot_forward_someones_question_and_replies_go
     enquiry = await api.wait_for_message(
         STAFF_CHAT_ID, lambda m: "dosimeter" in (m.text or ""), WAIT
     )
-    assert "Vera" in enquiry.text and "Wim" not in enquiry.text
+    assert "Vera" in text_of(enquiry) and "Wim" not in text_of(enquiry)
     api.user_sends_text(admin_user(api), staff(api), "We will call you, Vera.", reply_to=enquiry)
     await api.wait_for_message(vera, lambda m: "We will call you" in (m.text or ""), WAIT)
     await settled(api, wim, group)
@@ -340,22 +341,22 @@ async def test_b3_yes_on_the_older_prompt_forwards_the_question_that_prompt_show
     first_prompt = await api.wait_for_message(user, lambda m: bool(data_of(m, "ek")), WAIT)
     await press(api, user, second, data_of(second, "h")[0])
     second_prompt = await api.wait_for_message(user, lambda m: bool(data_of(m, "ek")), WAIT)
-    assert "price list for beam time" in first_prompt.text
-    assert "job opening" in second_prompt.text
+    assert "price list for beam time" in text_of(first_prompt)
+    assert "job opening" in text_of(second_prompt)
 
     await press(api, user, first_prompt, yes_of(first_prompt))
     sent_first = await api.wait_for_message(
         STAFF_CHAT_ID, lambda m: "Petra" in (m.text or ""), WAIT
     )
-    assert "price list for beam time" in sent_first.text
-    assert "job opening" not in sent_first.text
+    assert "price list for beam time" in text_of(sent_first)
+    assert "job opening" not in text_of(sent_first)
 
     answer = await press(api, user, second_prompt, yes_of(second_prompt))
     assert "expired" not in (answer.get("text") or "")
     sent_second = await api.wait_for_message(
         STAFF_CHAT_ID, lambda m: "Petra" in (m.text or ""), WAIT
     )
-    assert "job opening" in sent_second.text
+    assert "job opening" in text_of(sent_second)
 
 
 async def test_b4_after_talk_to_a_person_from_contact_a_later_question_is_answered(
@@ -365,14 +366,14 @@ async def test_b4_after_talk_to_a_person_from_contact_a_later_question_is_answer
     contact = await ask(api, user, "/contact")
     await press(api, user, contact, data_of(contact, "h")[0])
     invitation = await api.wait_for_message(user, timeout=WAIT)
-    assert "question" in invitation.text.lower()
+    assert "question" in text_of(invitation).lower()
     before = len(api.sent_messages(STAFF_CHAT_ID))
 
     browser = await ask(api, user, "/topics")  # the user changes their mind
     assert data_of(browser, "cat")
     answer = await ask(api, user, "what is FLASH?")
 
-    assert "FLASH" in answer.text.split("\n")[0]  # the answer, not a consent prompt
+    assert "FLASH" in text_of(answer).split("\n")[0]  # the answer, not a consent prompt
     assert not data_of(answer, "ek")
     assert not [m for m in api.sent_messages(user) if data_of(m, "ek")]
     assert len(api.sent_messages(STAFF_CHAT_ID)) == before
@@ -396,15 +397,16 @@ async def test_r18_a_broken_yaml_edit_is_reported_cause_first_then_an_all_clear(
     report = await api.wait_for_message(admin, lambda m: "NOT reloaded" in (m.text or ""), WAIT)
     served = await ask(api, user, "what is MEDICIS?")
 
-    assert served.text.startswith("CERN-MEDICIS")  # the last good version keeps answering
-    problems = [line for line in report.text.splitlines() if ".yaml:" in line]
-    assert problems, report.text
-    assert "partnering.yaml" in problems[0] and "YAML syntax error" in problems[0], report.text
-    assert len(report.text) < 3000, len(report.text)  # well within the message clip
+    assert text_of(served).startswith("CERN-MEDICIS")  # the last good version keeps answering
+    report_text = text_of(report)
+    problems = [line for line in report_text.splitlines() if ".yaml:" in line]
+    assert problems, report_text
+    assert "partnering.yaml" in problems[0] and "YAML syntax error" in problems[0], report_text
+    assert len(report_text) < 3000, len(report_text)  # well within the message clip
 
     path.write_text(good, encoding="utf-8")  # step 2: fixed
     all_clear = await api.wait_for_message(admin, lambda m: "loads again" in (m.text or ""), WAIT)
-    assert "fixed" in all_clear.text
+    assert "fixed" in text_of(all_clear)
     assert not [m for m in api.sent_messages(admin) if "NOT reloaded" in (m.text or "")][1:]
 
 
@@ -420,7 +422,7 @@ async def test_r18_the_cause_is_reported_with_its_own_line_number(
     path.write_text(broken, encoding="utf-8")  # the unclosed bracket is on line 4
     try:
         report = await api.wait_for_message(admin, lambda m: "NOT reloaded" in (m.text or ""), WAIT)
-        assert "partnering.yaml:4:" in report.text, report.text
+        assert "partnering.yaml:4:" in text_of(report), report.text
     finally:
         path.write_text(good, encoding="utf-8")
         await api.wait_for_message(admin, lambda m: "loads again" in (m.text or ""), WAIT)

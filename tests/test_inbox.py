@@ -27,6 +27,13 @@ def update(update_id: int, text: str = "what is medicis?") -> Update:
     return Update.de_json(tg.message(text, update_id=update_id), Bot(TOKEN))
 
 
+def next_update(queue: DurableUpdateQueue) -> Update:
+    """The next queued item, which must be a Telegram update."""
+    item = queue.get_nowait()
+    assert isinstance(item, Update), item
+    return item
+
+
 async def test_each_update_is_added_to_the_inbox_before_it_is_queued_and_a_redelivery_is_dropped(
     storage: Storage,
 ) -> None:
@@ -60,7 +67,7 @@ async def test_updates_left_by_a_crash_are_replayed_in_order(storage: Storage) -
     replayed = await queue.replay_held(Bot(TOKEN))
 
     assert replayed == 2
-    assert [queue.get_nowait().update_id for _ in range(2)] == [4, 5]
+    assert [next_update(queue).update_id for _ in range(2)] == [4, 5]
 
 
 async def test_an_update_that_keeps_failing_to_finish_is_dropped_after_a_few_starts(

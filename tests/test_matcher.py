@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import pytest
 
@@ -15,77 +15,87 @@ from intents.matching.decision import Evidence, decide
 from intents.matching.matcher import Matcher
 from intents.matching.result import Candidate, Outcome
 
-TOPICS = {
-    "project.medicis": dict(
+
+class TopicFields(TypedDict):
+    """What a test topic sets beyond its id, category and answer."""
+
+    title: str
+    questions: tuple[str, ...]
+    aliases: NotRequired[tuple[str, ...]]
+    keywords: NotRequired[tuple[str, ...]]
+
+
+TOPICS: dict[str, TopicFields] = {
+    "project.medicis": TopicFields(
         title="CERN-MEDICIS",
-        questions=[
+        questions=(
             "What is MEDICIS?",
             "Can my hospital get radioisotopes from CERN?",
             "Which isotopes does the facility produce for medical research?",
-        ],
-        aliases=["MEDICIS", "CERN-MEDICIS"],
-        keywords=["radioisotopes", "isotope production"],
+        ),
+        aliases=("MEDICIS", "CERN-MEDICIS"),
+        keywords=("radioisotopes", "isotope production"),
     ),
-    "project.stella": dict(
+    "project.stella": TopicFields(
         title="STELLA – affordable radiotherapy",
-        questions=[
+        questions=(
             "What is STELLA?",
             "affordable linear accelerator for radiotherapy in low-income countries",
             "robust radiotherapy machine for hospitals in Africa",
-        ],
-        aliases=["STELLA"],
+        ),
+        aliases=("STELLA",),
     ),
-    "project.eurosig": dict(
+    "project.eurosig": TopicFields(
         title="EuroSIG – superconducting ion gantry",
-        questions=[
+        questions=(
             "What is EuroSIG?",
             "superconducting gantry for carbon ions",
             "lighter rotating gantry built by a European collaboration",
-        ],
-        aliases=["EuroSIG"],
-        keywords=["gantry"],
+        ),
+        aliases=("EuroSIG",),
+        keywords=("gantry",),
     ),
-    "project.gatoroid": dict(
+    "project.gatoroid": TopicFields(
         title="GaToroid – toroidal gantry",
-        questions=[
+        questions=(
             "What is GaToroid?",
             "non-rotating gantry with a toroidal magnet",
             "toroidal magnet design for hadron therapy",
-        ],
-        aliases=["GaToroid"],
-        keywords=["gantry"],
+        ),
+        aliases=("GaToroid",),
+        keywords=("gantry",),
     ),
-    "route.collaboration": dict(
+    "route.collaboration": TopicFields(
         title="Collaborating with CERN",
-        questions=[
+        questions=(
             "How can we start a collaboration with CERN?",
             "joint research and development agreement",
             "partner with CERN on a research project",
-        ],
-        keywords=["collaboration agreement"],
+        ),
+        keywords=("collaboration agreement",),
     ),
-    "route.licensing": dict(
+    "route.licensing": TopicFields(
         title="Licensing a CERN technology",
-        questions=[
+        questions=(
             "How do I license a CERN technology?",
             "license agreement for a CERN patent",
             "can my company use a CERN invention commercially",
-        ],
-        keywords=["patent"],
+        ),
+        keywords=("patent",),
     ),
-    "about.kt-group": dict(
+    "about.kt-group": TopicFields(
         title="The Knowledge Transfer group",
-        questions=[
+        questions=(
             "What does the CERN Knowledge Transfer group do?",
             "who runs technology transfer at CERN",
             "how does CERN share its technology with industry",
-        ],
-        aliases=["KT group"],
+        ),
+        aliases=("KT group",),
     ),
-    "smalltalk.greeting": dict(
+    "smalltalk.greeting": TopicFields(
         title="Greeting",
-        questions=["hello", "hi there", "good morning"],
-        aliases=["hey"],
+        questions=("hello", "hi there", "good morning"),
+        aliases=("hey",),
     ),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -37,7 +38,7 @@ def test_a_button_pattern_takes_its_action_only() -> None:
     assert not cd.pattern(Action.HANDOFF).match(cd.encode(Action.HANDOFF_CONSENT, 0, "y"))
 
 
-def commands_of(built: list[object]) -> list[str]:
+def commands_of(built: Sequence[object]) -> list[str]:
     return [name for h in built if isinstance(h, CommandHandler) for name in sorted(h.commands)]
 
 

@@ -51,7 +51,7 @@ async def get_updates(state: BotState, p: Params) -> list[JsonDict]:
         return None
 
     try:
-        result = await state.changed.until(outcome, timeout)
+        result: list[JsonDict] | ApiError = await state.changed.until(outcome, timeout)
     except TimeoutError:
         return []
     if isinstance(result, ApiError):

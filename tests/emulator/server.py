@@ -73,7 +73,7 @@ class ApiServer:
         self.state = state
         self.token = token
         self.faults = faults
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[web.Response]] = set()
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
