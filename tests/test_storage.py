@@ -39,6 +39,21 @@ async def test_open_creates_the_directory_and_a_current_wal_database(db_path: Pa
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
+async def test_an_existing_world_readable_database_is_made_private_when_opened(
+    db_path: Path,
+) -> None:
+    # Files made by an older ktbot, or copied from a backup with the usual umask (S20).
+    async with await Storage.open(db_path):
+        pass
+    for file in db_path.parent.glob(db_path.name + "*"):
+        file.chmod(0o644)
+
+    async with await Storage.open(db_path):
+        modes = {f.name: f.stat().st_mode & 0o777 for f in db_path.parent.glob(db_path.name + "*")}
+
+    assert db_path.name in modes and set(modes.values()) == {0o600}
+
+
 def test_open_without_create_refuses_a_missing_database(db_path: Path) -> None:
     with pytest.raises(StorageError, match=r"no database at .*KTBOT_DB"):
         asyncio.run(Storage.open(db_path, create=False))

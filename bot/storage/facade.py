@@ -230,6 +230,11 @@ class Storage:
 
     # --- privacy (privacy.py) -------------------------------------------------------------
 
+    async def checkpoint(self) -> None:
+        """Copy the -wal file into the database and truncate it: the earlier versions of
+        rows since changed (emptied inbox payloads) go with it. Best effort."""
+        await self.database.checkpoint()
+
     async def purge_older_than(self, cutoff: datetime) -> int:
         """Delete what is older than `cutoff`; return how many exchanges and hand-offs."""
         return await self._privacy.purge_older_than(cutoff)

@@ -211,6 +211,8 @@ class Database:
                     f"no database at {path}: set KTBOT_DB to the bot's database file"
                 )
             _create_private_file(path)
+        else:
+            _make_private(path)
         try:
             connection = await aiosqlite.connect(path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as exc:
@@ -280,7 +282,8 @@ class Database:
                 raise
 
     async def checkpoint(self) -> None:
-        """Make deletions final: truncate the -wal file, which still holds old pages.
+        """Make deletions and emptied rows final: truncate the -wal file, which still holds
+        the old pages.
 
         Best effort: a reader in another process can hold the checkpoint back, and the
         next one will finish it.
@@ -289,7 +292,7 @@ class Database:
             async with self.read() as db:
                 await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except StorageError as exc:
-            log.warning("could not checkpoint after deleting: %s", exc)
+            log.warning("could not checkpoint the database: %s", exc)
 
     async def _configure(self) -> None:
         db = self.connection
@@ -326,6 +329,19 @@ class Database:
                 self.path,
                 migrations.SCHEMA_VERSION,
             )
+
+
+def _make_private(path: Path) -> None:
+    """Make a database that others can read (created by an older ktbot, or copied with the
+    usual umask) readable by its owner only, with its -wal and -shm files."""
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            found = file.stat()
+            if found.st_mode & 0o077 and found.st_uid == os.getuid():
+                file.chmod(found.st_mode & 0o700)
+                log.info("made %s readable by its owner only (was %o)", file, found.st_mode & 0o777)
+        except OSError:
+            continue  # absent, or not ours to change: SQLite reports what matters
 
 
 def _create_private_file(path: Path) -> None:

@@ -43,6 +43,9 @@ def commands_in(language: str) -> tuple[BotCommand, ...]:
 
 
 HEARTBEAT_SECONDS = 30
+CHECKPOINT_SECONDS = 600
+"""How long the -wal file may keep the earlier version of a handled update, with the user's
+Telegram id, after the inbox emptied it (SQLite alone checkpoints only at about 4 MB)."""
 # The weekly digest goes out at a fixed time (Monday 08:00 UTC; PTB counts days from Sunday=0),
 # not "7 days after start", which a bot restarted every few days would never reach.
 DIGEST_TIME = time(8, 0, tzinfo=UTC)
@@ -130,6 +133,9 @@ async def _post_init(application: KtApplication) -> None:
     if jobs is not None:
         jobs.run_repeating(_purge_old, interval=timedelta(days=1), first=60, name="retention")
         jobs.run_repeating(_heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat")
+        jobs.run_repeating(
+            _checkpoint, interval=CHECKPOINT_SECONDS, first=CHECKPOINT_SECONDS, name="checkpoint"
+        )
         if settings.admin_ids:
             jobs.run_daily(admin.weekly_digest, DIGEST_TIME, days=DIGEST_DAYS, name="digest")
     bot_data.watcher = asyncio.create_task(
@@ -184,6 +190,10 @@ async def _purge_old(context: Context) -> None:
     log.info(
         "retention: purged %d exchange(s) older than %s days", removed, svc.settings.retention_days
     )
+
+
+async def _checkpoint(context: Context) -> None:
+    await context.application.bot_data.storage.checkpoint()
 
 
 def heartbeat_path(settings: Settings) -> Path:
