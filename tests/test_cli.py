@@ -169,7 +169,7 @@ def test_check_rejects_a_source_that_is_not_a_url_or_a_seed_file(
 
     err = capsys.readouterr().err
     assert (
-        "cited.yaml:6: topic 'about.cited': sources.0: 'intent-catalog.md' is not a source" in err
+        "cited.yaml:6: topic 'about.cited': sources #1: 'intent-catalog.md' is not a source" in err
     )
 
 

@@ -220,7 +220,7 @@ SCHEMA_PROBLEMS = [
                 url: kt.cern/without-scheme
         """,
         at="without-scheme",
-        starts="topic 'x.link': links.1.url:",
+        starts="topic 'x.link': links #2.url:",
         has=("not a valid http(s) URL",),
     ),
     *[

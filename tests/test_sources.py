@@ -83,7 +83,7 @@ def test_a_source_that_is_neither_a_url_nor_a_seed_file_is_an_error_at_its_line(
 
     second_source = line_of("sources:", files["topics/cited.yaml"]) + 2
     assert (problem.path.name, problem.line) == ("cited.yaml", second_source)
-    assert problem.message.startswith("topic 'project.cited': sources.1: ")
+    assert problem.message.startswith("topic 'project.cited': sources #2: ")
     assert problem.severity is Severity.ERROR
 
 

@@ -253,6 +253,32 @@ def test_a_missing_colon_is_reported_at_its_own_line_in_plain_words(tmp_path: Pa
     assert "':' is missing" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("broken_line", "advice"),
+    [
+        ("\t- what is medicis", "a tab is used to indent this line: indent with spaces only"),
+        (
+            "    answer: Price: 10 CHF a dose",
+            "a second ':' in this line's text: put the text in quotes",
+        ),
+    ],
+    ids=["tab", "colon-in-a-one-line-answer"],
+)
+def test_syntax_errors_staff_make_often_say_what_to_change_at_their_line(
+    tmp_path: Path, broken_line: str, advice: str
+) -> None:
+    path = tmp_path / "radioisotopes.yaml"
+    path.write_text(
+        f"topics:\n  - id: project.medicis\n    questions:\n      - medicis\n{broken_line}\n",
+        encoding="utf-8",
+    )
+
+    [problem] = read_yaml(path).problems
+
+    assert problem.line == 5
+    assert problem.message.startswith(f"YAML syntax error: {advice}")
+
+
 def test_an_unquoted_colon_in_a_question_says_to_quote_it(make_kb: KbFactory) -> None:
     broken = TINY_KB_FILES["topics/about.yaml"].replace(
         "- Who is the KT group at CERN?", "- Price: how much does the KT group charge"
@@ -264,7 +290,7 @@ def test_an_unquoted_colon_in_a_question_says_to_quote_it(make_kb: KbFactory) ->
 
     line = line_of(broken, "- Price:")
     [problem] = [p for p in raised.value.problems if p.line == line]
-    assert "text with a colon: put the question in quotes" in problem.message
+    assert "questions #2: text with a colon: put the question in quotes" in problem.message
     assert "valid string" not in problem.message
 
 

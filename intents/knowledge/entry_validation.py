@@ -149,7 +149,11 @@ def _describe(data: Any, location: tuple[Any, ...], error: Any) -> str:
         item_id = item.get("id") if isinstance(item, dict) else None
         prefix = f"{kind} {item_id!r}: " if item_id else f"{kind} #{location[1] + 1}: "
         rest = location[2:]
-    field = ".".join(str(part) for part in rest)
+    # Items counted from 1, as staff count them: `questions #1`, `links #2.url`.
+    field = "".join(
+        f" #{part + 1}" if isinstance(part, int) else f"{'.' if i else ''}{part}"
+        for i, part in enumerate(rest)
+    )
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown field (check the spelling; see knowledge/README.md)"

@@ -87,7 +87,7 @@ def read_yaml(path: Path, display: Path | None = None) -> SourceDocument:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        doc.problems.append(_syntax_problem(shown, exc))
+        doc.problems.append(_syntax_problem(shown, exc, text))
         return doc
     except yaml.YAMLError as exc:
         doc.problems.append(Problem(shown, 1, f"YAML error: {exc}"))
@@ -104,11 +104,24 @@ def read_yaml(path: Path, display: Path | None = None) -> SourceDocument:
     return doc
 
 
-def _syntax_problem(shown: Path, exc: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(shown: Path, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     """The syntax error at the line staff must fix, in words they can act on."""
     mark = exc.problem_mark or exc.context_mark
     reason = " ".join(filter(None, [exc.context, exc.problem]))
-    if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+    problem = exc.problem or ""
+    lines = text.splitlines()
+    at = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "tab" in problem or ("cannot start any token" in problem and "\t" in at):
+        reason = (
+            f"a tab is used to indent this line: indent with spaces only; the parser said: {reason}"
+        )
+    elif "mapping values are not allowed" in problem:
+        reason = (
+            "a second ':' in this line's text: put the text in quotes "
+            '(answer: "Price: 10 CHF"), or start it on the next line after `answer: |`; '
+            f"the parser said: {reason}"
+        )
+    elif exc.context == "while scanning a simple key" and exc.context_mark is not None:
         # The scanner notices on a later line; the line staff must fix is the key's.
         mark = exc.context_mark
         reason = (
