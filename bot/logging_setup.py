@@ -83,10 +83,33 @@ class _DropUnparsableResponseTraceback(logging.Filter):
         return not str(record.msg).startswith("Can not load invalid JSON data")
 
 
+class _OneLineStopWithoutTelegram(logging.Filter):
+    """On stopping, PTB tells Telegram which updates were fetched; during an outage that
+    fails and PTB logs an ERROR with three tracebacks for an expected, harmless event (the
+    inbox recognises updates Telegram sends again). One WARNING line says it."""
+
+    PREFIX = "Error while calling `get_updates` one more time"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(self.PREFIX):
+            error = record.exc_info[1] if record.exc_info else None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = (
+                "stopped without telling Telegram which updates were fetched (%s): any it "
+                "sends again are recognised and not answered twice"
+            )
+            record.args = (error or "Telegram unreachable",)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def _quiet_duplicate_parse_errors() -> None:
     logger = logging.getLogger("telegram.request.BaseRequest")
     if not any(isinstance(f, _DropUnparsableResponseTraceback) for f in logger.filters):
         logger.addFilter(_DropUnparsableResponseTraceback())
+    updater = logging.getLogger("telegram.ext.Updater")
+    if not any(isinstance(f, _OneLineStopWithoutTelegram) for f in updater.filters):
+        updater.addFilter(_OneLineStopWithoutTelegram())
 
 
 def install_redactor(secrets: Iterable[str | None] = ()) -> SecretRedactor:

@@ -20,8 +20,9 @@ from bot.settings import Settings
 from bot.storage import Storage
 from bot.telegram import admin, enquiry_delivery, prompt_stop, routes, staff_access
 from bot.telegram.context import CONTEXT_TYPES, Context, KtApplication
-from bot.telegram.errors import short_error
+from bot.telegram.errors import retry_delay, short_error
 from bot.telegram.inbox import DurableUpdateQueue, InboxUpdateProcessor
+from bot.telegram.jobs import AT_START, run_now_and_every
 from bot.telegram.watcher import watch_knowledge
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ async def _post_init(application: KtApplication) -> None:
     jobs = application.job_queue
     if jobs is not None:
         jobs.run_repeating(_purge_old, interval=timedelta(days=1), first=60, name="retention")
-        jobs.run_repeating(_heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat")
+        run_now_and_every(jobs, _heartbeat, HEARTBEAT_SECONDS, "heartbeat")
         jobs.run_repeating(
             _checkpoint, interval=CHECKPOINT_SECONDS, first=CHECKPOINT_SECONDS, name="checkpoint"
         )
@@ -146,9 +147,7 @@ async def _post_init(application: KtApplication) -> None:
         # webhook; the job queue starts only once it has (Application.start), so a job due
         # now announces a bot that really takes updates (however late: no misfire limit,
         # since bootstrap may retry for a long time).
-        jobs.run_once(
-            _announce_running, when=0, name="running", job_kwargs={"misfire_grace_time": None}
-        )
+        jobs.run_once(_announce_running, when=0, name="running", job_kwargs=AT_START)
     else:
         _log_running(application)
 
@@ -228,7 +227,8 @@ async def on_error(update: object, context: Context) -> None:
             "update %s: user blocked the bot or left the chat (%s)", update_id, short_error(error)
         )
     elif isinstance(error, RetryAfter):
-        log.warning("update %s: Telegram rate limit, retry after %ss", update_id, error.retry_after)
+        wait = retry_delay(error).total_seconds()
+        log.warning("update %s: Telegram rate limit, retry after %gs", update_id, wait)
     elif isinstance(error, BadRequest):
         # PTB files BadRequest under NetworkError, but it is our request Telegram refused: a
         # bug to fix (bad markup, a message too long), not a network problem.

@@ -30,7 +30,8 @@ from bot.storage.enquiries import Enquiry, EnquiryStore
 from bot.telegram import callback_data as cd
 from bot.telegram import staff_forum
 from bot.telegram.context import BotData, Context, KtApplication
-from bot.telegram.errors import not_modified, short_error
+from bot.telegram.errors import not_modified, retry_delay, short_error
+from bot.telegram.jobs import run_now_and_every
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +183,7 @@ async def _failed(
     attempts_before = enquiry.attempts
     delay = enquiries.retry_delay(attempts_before + 1)
     if isinstance(exc, RetryAfter):  # Telegram says how long: never sooner than that
-        wait = exc.retry_after
-        delay = max(delay, wait if isinstance(wait, timedelta) else timedelta(seconds=wait))
+        delay = max(delay, retry_delay(exc))
     attempts = await store.record_failure(enquiry.id, error, now + delay)
     log.warning(
         "enquiry #%s not delivered to the staff chat (attempt %d, next in %s): %s",
@@ -269,7 +269,7 @@ def schedule(application: KtApplication) -> None:
     jobs = application.job_queue
     if jobs is None:
         return
-    jobs.run_repeating(delivery_job, interval=DELIVERY_JOB_SECONDS, first=0, name="enquiries")
+    run_now_and_every(jobs, delivery_job, DELIVERY_JOB_SECONDS, "enquiries")
     jobs.run_repeating(
         reminder_job, interval=REMINDER_JOB_SECONDS, first=REMINDER_JOB_SECONDS, name="reminders"
     )

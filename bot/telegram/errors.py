@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+from datetime import timedelta
+
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
+
 
 def short_error(error: BaseException) -> str:
     """One line: PTB appends a whole HTML error page (a proxy's 502) after this marker."""
@@ -12,3 +18,12 @@ def short_error(error: BaseException) -> str:
 def not_modified(error: BaseException) -> bool:
     """Telegram refused an edit that would change nothing: it was made already."""
     return "not modified" in str(error).lower()
+
+
+def retry_delay(error: RetryAfter) -> timedelta:
+    """How long Telegram asks to wait: seconds in PTB 22 (deprecated, with a warning on each
+    read), a timedelta in later versions; the same value either way."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
+    return wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
