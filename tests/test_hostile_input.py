@@ -42,6 +42,7 @@ HOSTILE = st.one_of(
             "'; DROP TABLE exchanges; --",
             "\x00\x01\x02\u202e\u200b\ufeff medicis",
             "🧪" * 2000,
+            "what is medicis " * 700,  # 11,200 characters: cut to 4,096, and the reply says so
             "MEDICIS" + "\u0301" * 500,
             "&amp; &lt; &#0; &#x110000;",
             " \n\t ",
@@ -145,12 +146,18 @@ def test_any_answer_text_renders_to_html_telegram_accepts(answer: str) -> None:
 def test_loader_reports_problems_for_any_file_content_and_never_crashes(content: bytes) -> None:
     root = Path(tempfile.mkdtemp())
     try:
-        write_knowledge(root)
+        base = set(load_knowledge(write_knowledge(root)).topics)
         (root / "topics" / "fuzz.yaml").write_bytes(content)
         try:
-            load_knowledge(root)
+            kb = load_knowledge(root)
         except KnowledgeError as exc:
-            assert all(p.line >= 1 and p.message for p in exc.problems)
+            # The rest of the knowledge base is valid: every problem is the fuzzed file's.
+            assert exc.problems
+            assert all(
+                p.path.name == "fuzz.yaml" and p.line >= 1 and p.message for p in exc.problems
+            )
+        else:  # empty, a comment, `topics: []`…: loaded, and it added no topic
+            assert set(kb.topics) == base
     finally:
         shutil.rmtree(root)
 
@@ -171,13 +178,16 @@ def test_loader_rejects_arbitrary_structures_with_located_problems(structure: ob
 
     root = Path(tempfile.mkdtemp())
     try:
-        write_knowledge(root)
+        base = set(load_knowledge(write_knowledge(root)).topics)
         (root / "topics" / "fuzz.yaml").write_text(yaml.safe_dump({"topics": structure}))
         try:
-            load_knowledge(root)
+            kb = load_knowledge(root)
         except KnowledgeError as exc:
             # Every problem points into the fuzzed file, at a real line.
+            assert exc.problems
             assert all(p.path.name == "fuzz.yaml" and p.line >= 1 for p in exc.problems)
+        else:  # `topics: null` or `[]`: nothing to reject, and no topic comes of it
+            assert set(kb.topics) == base
     finally:
         shutil.rmtree(root)
 
@@ -187,13 +197,16 @@ MESSAGES = st.lists(HOSTILE, min_size=1, max_size=6)
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(texts=MESSAGES)
-def test_message_handler_never_leaks_user_markup_and_records_every_question(
+def test_any_message_gets_one_reply_telegram_accepts_and_every_worded_one_is_recorded(
     tmp_path_factory: pytest.TempPathFactory, texts: list[str]
 ) -> None:
     asyncio.run(_play(tmp_path_factory.mktemp("bot"), texts))
 
 
 async def _play(tmp_path: Path, texts: list[str]) -> None:
+    # Replies on these paths never echo the user's text; the escaping of text that is
+    # echoed (consent prompt, staff chat, admin lists) is pinned by tests/test_escaping.py
+    # and tests/test_staff_findings_b.py.
     async with running_bot(tmp_path) as bot:
         for i, text in enumerate(texts):
             await bot.send(tg.message(text, user_id=1000 + i))
