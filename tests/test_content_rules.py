@@ -207,7 +207,7 @@ def test_http_links_in_answers_links_and_contacts_are_warnings_at_their_line(
     make_kb: KbFactory,
 ) -> None:
     source = topic_file(
-        "See [the old page](http://kt.cern/old).",
+        "See [the old page](http://kt.cern/old). Or http://kt.cern/plain.",
         extra="            links:\n"
         "              - title: Old page\n"
         "                url: http://kt.cern/older\n"
@@ -231,8 +231,11 @@ def test_http_links_in_answers_links_and_contacts_are_warnings_at_their_line(
     assert sorted(where(w, root) for w in https) == [
         ("contacts.yaml", line_of(contacts, "url:")),
         ("topics/rules.yaml", line_of(source, "answer:")),
+        ("topics/rules.yaml", line_of(source, "answer:")),
         ("topics/rules.yaml", line_of(source, "url: http://kt.cern/older")),
     ]
+    # The address as written, without the sentence's full stop.
+    assert any("http://kt.cern/plain is not https" in w.message for w in https)
 
 
 # --- renamed topics -----------------------------------------------------------------------

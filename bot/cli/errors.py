@@ -40,7 +40,8 @@ def expected(exc: BaseException) -> Failure | None:
     if isinstance(exc, KtbotError):
         return Failure(exc.exit_code, f"ktbot: {exc}")
     if isinstance(exc, KnowledgeError):
-        return Failure(1, str(exc))  # every problem as path:line: message
+        # Every problem as path:line: message, then the warnings of the same pass.
+        return Failure(1, "\n".join([str(exc), *map(str, exc.warnings)]))
     if isinstance(exc, EvalFileError):
         return Failure(1, f"ktbot eval: {exc}")
     if isinstance(exc, StorageError):

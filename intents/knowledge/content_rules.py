@@ -38,7 +38,8 @@ _PHONE = re.compile(
 )
 _MIN_PHONE_DIGITS = 8
 _RAW_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_PLAIN_HTTP = re.compile(r"\bhttp://[^\s)\]>\"]+", re.IGNORECASE)
+# A sentence's full stop or comma after the address is not part of it.
+_PLAIN_HTTP = re.compile(r"\bhttp://[^\s)\]>\"]+(?<![.,;:!?])", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,11 +37,14 @@ class Problem:
 class KnowledgeError(Exception):
     """The knowledge base could not be loaded; `problems` lists every finding at once."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], warnings: Iterable[Problem] = ()) -> None:
         # Causes first: staff read from the top, and a broken file explains what follows.
         self.problems: tuple[Problem, ...] = tuple(
             sorted(problems, key=lambda p: (not p.root_cause, p))
         )
+        self.warnings: tuple[Problem, ...] = tuple(sorted(warnings))
+        """Findings that alone would not stop loading (`KnowledgeBase.warnings`), so that
+        staff fixing the problems see them in the same pass."""
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the knowledge base"
         super().__init__("\n".join([head + ":", *map(str, self.problems)]))

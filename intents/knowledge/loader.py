@@ -190,7 +190,7 @@ def _assemble(
     if not tables.topics and not problems:
         problems.append(Problem(root, 1, "the knowledge base defines no topics"))
     if problems:
-        raise KnowledgeError(problems)
+        raise KnowledgeError(problems, warnings)
     return KnowledgeBase(
         topics=tables.topics,
         contacts=tables.contacts,
