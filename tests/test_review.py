@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import subprocess
+import tempfile
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -379,6 +381,28 @@ def test_promote_into_a_read_only_directory_says_what_to_change(
     assert "mount the knowledge directory writable" in message
     assert "promote in a checkout of the knowledge base and deploy it" in message
     assert ".tmp" not in message and "nothing was changed" in message
+    assert routes.read_bytes() == before
+
+
+def test_a_directory_that_refuses_the_temporary_file_names_it_not_the_hidden_file(
+    knowledge: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a read-only mount does at the last step, on machines where the test above cannot
+    # make one (root without the right to mount, as in many CI containers).
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(knowledge / "topics" / ".x.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    routes = knowledge / "topics" / "routes.yaml"
+    before = routes.read_bytes()
+
+    with pytest.raises(ReviewError) as raised:
+        promote_question(knowledge, "route.licensing", "zorble licence question")
+
+    message = str(raised.value)
+    assert f"cannot write to the knowledge directory {routes.parent}" in message
+    assert "Read-only file system" in message and "mount the knowledge directory" in message
+    assert ".tmp" not in message
     assert routes.read_bytes() == before
 
 
