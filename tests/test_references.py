@@ -202,7 +202,7 @@ def test_references_may_point_to_entries_in_later_files(tmp_path: Path) -> None:
             """,
             "z-refs.yaml": """
                 categories: [{id: zz, title: Last, description: Defined last.}]
-                contacts: [{id: zz-contact, name: Last, email: last@example.org}]
+                contacts: [{id: zz-contact, name: Last, email: last@example.org, source: "https://example.org/"}]
             """,
         },
     )

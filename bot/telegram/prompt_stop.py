@@ -14,13 +14,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from typing import NoReturn
+from typing import Any, NoReturn
+
+from telegram.error import TelegramError
 
 log = logging.getLogger(__name__)
 
 POLLING_TASK_NAME = "Updater:start_polling:polling_task"
 """The name python-telegram-bot (20–22) gives its polling task; the test of a stop during a
 back-off (tests/test_e2e.py) fails if a new version renames it."""
+POLLING_ACTION = "polling_action_cb"
+"""The coroutine of each getUpdates call in that task (python-telegram-bot 21–22)."""
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)  # as python-telegram-bot
 
 
@@ -31,6 +35,20 @@ def install(loop: asyncio.AbstractEventLoop) -> None:
             loop.add_signal_handler(sig, _stop_now, sig)
         except (NotImplementedError, RuntimeError) as exc:  # not the main thread, Windows
             log.debug("keeping python-telegram-bot's handler for %s: %s", sig, exc)
+    loop.set_exception_handler(_quiet_cancelled_poll)
+
+
+def _quiet_cancelled_poll(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The getUpdates call that failed just before a stop during a back-off: its error was
+    logged when it happened, and cancelling the back-off leaves it "never retrieved", which
+    asyncio would log as an ERROR with a traceback at exit."""
+    task, error = context.get("future"), context.get("exception")
+    coroutine = task.get_coro() if isinstance(task, asyncio.Task) else None
+    name = getattr(coroutine, "__qualname__", "")
+    if name.endswith(POLLING_ACTION) and isinstance(error, TelegramError):
+        log.debug("last getUpdates before stopping had failed: %s", error)
+        return
+    loop.default_exception_handler(context)
 
 
 def _stop_now(sig: int) -> NoReturn:
