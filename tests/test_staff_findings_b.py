@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.conversation import MAX_QUESTION_CHARS, clean_question
-from bot.review import promote_question
 from bot.telegram import callback_data as cd
 from bot.telegram import enquiry_delivery
 from intents import KnowledgeError, load_knowledge
@@ -29,7 +28,6 @@ from tests.emulator.errors import ApiError
 from tests.test_enquiries import later, to_chat
 from tests.test_escaping import NAME, QUESTION, ask_and_consent, assert_escaped, texts_to
 from tests.test_escaping import bot as bot  # the fixture
-from tests.test_review import ROUTES_YAML, added_lines
 from tests.test_review import knowledge as knowledge  # the fixture
 
 # --- S14: a file YAML cannot read is the one problem, not a cascade ----------------------
@@ -53,32 +51,6 @@ def test_s14_a_file_yaml_cannot_read_is_reported_alone_not_with_every_reference_
     [problem] = raised.value.problems  # no "unknown related topic" for the ids it defines
     assert problem.path.name == "about.yaml"
     assert "YAML syntax error" in problem.message
-
-
-# --- S16: promote inserts before any comment that follows the last example ----------------
-
-DEEP_COMMENT_YAML = ROUTES_YAML.replace(
-    """      - "licensing terms for CERN inventions"  # from a hospital
-    aliases""",
-    """      - "licensing terms for CERN inventions"  # from a hospital
-        # asked twice in 2024, both times by hospitals
-    aliases""",
-)
-
-
-def test_s16_a_comment_indented_under_the_last_example_stays_after_the_new_one(
-    knowledge: Path,
-) -> None:
-    routes = knowledge / "topics" / "routes.yaml"
-    routes.write_text(DEEP_COMMENT_YAML, encoding="utf-8")
-
-    promote_question(knowledge, "route.licensing", "licence for a detector")
-
-    lines = routes.read_text(encoding="utf-8").splitlines()
-    at = lines.index("      - licence for a detector")
-    assert lines[at - 1].startswith('      - "licensing terms for CERN inventions"')
-    assert lines[at + 1] == "        # asked twice in 2024, both times by hospitals"
-    assert added_lines(DEEP_COMMENT_YAML, "\n".join(lines)) == ["      - licence for a detector"]
 
 
 # --- S23: every message with someone else's words shows them as text -----------------------

@@ -60,22 +60,39 @@ COMMENTED_YAML = ROUTES_YAML.replace(
 )
 
 
+DEEP_COMMENT_YAML = ROUTES_YAML.replace(
+    """      - "licensing terms for CERN inventions"  # from a hospital
+    aliases""",
+    """      - "licensing terms for CERN inventions"  # from a hospital
+        # asked twice in 2024, both times by hospitals
+    aliases""",
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "comments_after"),
+    [
+        (
+            COMMENTED_YAML,
+            ["      # - commented-out example", "    # the answer below was reviewed by legal"],
+        ),
+        (DEEP_COMMENT_YAML, ["        # asked twice in 2024, both times by hospitals"]),
+    ],
+    ids=["comments-of-the-next-key", "comment-indented-under-the-last-example"],
+)
 def test_promote_inserts_right_after_the_last_example_before_trailing_comments(
-    knowledge: Path,
+    knowledge: Path, source: str, comments_after: list[str]
 ) -> None:
     routes = knowledge / "topics" / "routes.yaml"
-    routes.write_text(COMMENTED_YAML, encoding="utf-8")
+    routes.write_text(source, encoding="utf-8")
 
     promote_question(knowledge, "route.licensing", "licence for a detector")
 
     lines = routes.read_text(encoding="utf-8").splitlines()
     at = lines.index("      - licence for a detector")
     assert lines[at - 1].startswith('      - "licensing terms for CERN inventions"')
-    assert lines[at + 1 : at + 3] == [
-        "      # - commented-out example",
-        "    # the answer below was reviewed by legal",
-    ]
-    assert added_lines(COMMENTED_YAML, "\n".join(lines)) == ["      - licence for a detector"]
+    assert lines[at + 1 : at + 1 + len(comments_after)] == comments_after
+    assert added_lines(source, "\n".join(lines)) == ["      - licence for a detector"]
 
 
 MIXED_OFFSETS_YAML = """\
