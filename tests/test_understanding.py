@@ -56,6 +56,21 @@ class TestSentenceRoles:
     def test_a_one_sentence_message_is_all_question(self) -> None:
         assert [p.role for p in segment("hello")] == [Role.QUESTION]
 
+    @pytest.mark.parametrize(
+        ("message", "read"),
+        [
+            ("Bonjour, est-ce que le CERN propose des stages ?", "est-ce que le CERN propose"),
+            ("Good morning, can we license FLASH?", "can we license FLASH?"),
+            ("Hallo zusammen", "Hallo zusammen"),  # nothing else said: the greeting is it
+            ("Hi there!", "Hi there!"),
+        ],
+    )
+    def test_a_greeting_opening_a_sentence_that_says_more_is_left_out(
+        self, message: str, read: str
+    ) -> None:
+        [part] = segment(message)
+        assert part.text.startswith(read)
+
     def test_a_request_without_question_mark_is_a_question(self) -> None:
         assert role_of("Please tell me who handles start-up support") is Role.QUESTION
 
@@ -201,6 +216,18 @@ class TestShippedKnowledge:
     ) -> None:
         result = shipped.match("Would FLASH help my aunt's lung tumour?")
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.no-medical-advice")
+
+    def test_a_greeted_question_nobody_covers_is_not_answered_with_the_greeting(
+        self, shipped: Matcher
+    ) -> None:
+        # The question must reach the unanswered review, not be taken for small talk.
+        for message in (
+            "Hello, does CERN offer internships for medical physics students?",
+            "Hallo, gibt es Praktika am CERN für Studenten?",
+        ):
+            result = shipped.match(message)
+            assert result.outcome is Outcome.FALLBACK, (message, result)
+            assert "smalltalk.greeting" not in [c.intent for c in result.alternatives]
 
     def test_a_declined_subject_falls_back(self, shipped: Matcher) -> None:
         # Without the declined questions this one is offered the KT Fund ("apply for").

@@ -66,7 +66,8 @@ _COURTESY_WORDS = frozenset(
     """hello hi hey hiya there all everyone team dear sir madam good morning afternoon evening
     day thanks thank you many much in advance kind best regards cheers greetings sincerely
     yours warm wishes appreciate it a lot for your help time again and the cern folks people
-    bonjour hallo hola ciao salut dzien dobry""".split()  # noqa: SIM905 - reads as text
+    bonjour hallo hola ciao salut dzien dobry zusammen allerseits tous tout le monde todos
+    tutti""".split()  # noqa: SIM905 - reads as text
 )
 _INTRODUCTION = re.compile(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
@@ -115,11 +116,16 @@ def role_of(sentence: str) -> Role:
 
 def segment(text: str) -> tuple[Segment, ...]:
     """The sentences of `text` with their roles. A message of one sentence, or one where no
-    sentence weighs anything (only courtesies: "hello!"), is taken whole as the question."""
+    sentence weighs anything (only courtesies: "hello!"), is taken whole as the question.
+
+    A greeting that opens a sentence saying something else ("Bonjour, est-ce que le CERN
+    propose des stages ?") is left out of it: otherwise it alone can make the message look
+    like small talk, and the question is greeted instead of answered or logged.
+    """
     parts = sentences(text)
     if len(parts) <= 1:
-        return (Segment(text, Role.QUESTION),)
-    segments = tuple(Segment(part, role_of(part)) for part in parts)
+        return (Segment(_without_greeting(text), Role.QUESTION),)
+    segments = tuple(Segment(_without_greeting(part), role_of(part)) for part in parts)
     if not any(s.weight for s in segments):
         return (Segment(text, Role.QUESTION),)
     if not any(s.role is Role.QUESTION for s in segments):
@@ -129,6 +135,13 @@ def segment(text: str) -> tuple[Segment, ...]:
             Segment(s.text, Role.QUESTION) if s.role is Role.CONTEXT else s for s in segments
         )
     return _with_referents(segments)
+
+
+def _without_greeting(sentence: str) -> str:
+    """`sentence` without its opening greeting, if it says more than courtesies."""
+    body = _LEADING_COURTESY.sub("", sentence).strip()
+    words = re.findall(r"\w+", fold(body))
+    return body if words and not all(w in _COURTESY_WORDS for w in words) else sentence
 
 
 def _with_referents(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
