@@ -229,6 +229,11 @@ class TestShippedKnowledge:
             assert result.outcome is Outcome.FALLBACK, (message, result)
             assert "smalltalk.greeting" not in [c.intent for c in result.alternatives]
 
+    def test_two_projects_named_answer_one_and_offer_the_other(self, shipped: Matcher) -> None:
+        result = shipped.match("whats the difference between nimms and seeiist")
+        assert result.outcome is Outcome.ANSWER
+        assert {result.intent, *result.suggestions} >= {"project.nimms", "project.seeiist"}
+
     def test_a_declined_subject_falls_back(self, shipped: Matcher) -> None:
         # Without the declined questions this one is offered the KT Fund ("apply for").
         assert shipped.match("how do I apply for a staff job at CERN").outcome is Outcome.FALLBACK
