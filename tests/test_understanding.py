@@ -234,6 +234,19 @@ class TestShippedKnowledge:
         assert result.outcome is Outcome.ANSWER
         assert {result.intent, *result.suggestions} >= {"project.nimms", "project.seeiist"}
 
+    @pytest.mark.parametrize(
+        ("message", "topic"),
+        [
+            ("What does CERN charge for beam time?", "route.facilities"),
+            ("What does CERN charge for a licence?", "route.licensing"),
+        ],
+    )
+    def test_cerns_own_costs_are_not_declined_as_another_labs(
+        self, shipped: Matcher, message: str, topic: str
+    ) -> None:
+        result = shipped.match(message)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, topic)
+
     def test_a_declined_subject_falls_back(self, shipped: Matcher) -> None:
         # Without the declined questions this one is offered the KT Fund ("apply for").
         assert shipped.match("how do I apply for a staff job at CERN").outcome is Outcome.FALLBACK
