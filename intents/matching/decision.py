@@ -67,7 +67,9 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
     # "Can we license GaToroid": a named project is answered, and a close route offered.
     named_answer = best.intent in evidence.named and not (rival_close and rival_same_thing)
     if named_answer or (best.score >= settings.answer_threshold and not rival_close):
-        also = (rival.intent,) if named_answer and rival_close and rival is not None else ()
+        also: tuple[str, ...] = (
+            (rival.intent,) if named_answer and rival_close and rival is not None else ()
+        )
         # "What's the difference between NIMMS and SEEIIST?": every project it names is asked
         # about; the one answered first, the others offered with it.
         also += tuple(i for i in evidence.named if i != best.intent and i not in also)

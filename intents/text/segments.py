@@ -102,16 +102,22 @@ def sentences(text: str) -> list[str]:
 
 def role_of(sentence: str) -> Role:
     """What a sentence does in a message (a greeting prefix is ignored)."""
+    return _read(sentence).role
+
+
+def _read(sentence: str) -> Segment:
+    """The sentence's role, and its text without an opening greeting if it says more than
+    courtesies (see `segment`)."""
     body = _LEADING_COURTESY.sub("", sentence).strip()
     plain = fold(body)
     words = re.findall(r"\w+", plain)
     if not words or all(w in _COURTESY_WORDS for w in words):
-        return Role.COURTESY
+        return Segment(sentence, Role.COURTESY)
     if "?" in body or _ASKING.match(plain) or _REQUEST_INSIDE.search(plain):
-        return Role.QUESTION
+        return Segment(body, Role.QUESTION)
     if _INTRODUCTION.match(plain):
-        return Role.INTRODUCTION
-    return Role.CONTEXT
+        return Segment(body, Role.INTRODUCTION)
+    return Segment(body, Role.CONTEXT)
 
 
 def segment(text: str) -> tuple[Segment, ...]:
@@ -124,8 +130,9 @@ def segment(text: str) -> tuple[Segment, ...]:
     """
     parts = sentences(text)
     if len(parts) <= 1:
-        return (Segment(_without_greeting(text), Role.QUESTION),)
-    segments = tuple(Segment(_without_greeting(part), role_of(part)) for part in parts)
+        read = _read(text)
+        return (Segment(text if read.role is Role.COURTESY else read.text, Role.QUESTION),)
+    segments = tuple(_read(part) for part in parts)
     if not any(s.weight for s in segments):
         return (Segment(text, Role.QUESTION),)
     if not any(s.role is Role.QUESTION for s in segments):
@@ -135,13 +142,6 @@ def segment(text: str) -> tuple[Segment, ...]:
             Segment(s.text, Role.QUESTION) if s.role is Role.CONTEXT else s for s in segments
         )
     return _with_referents(segments)
-
-
-def _without_greeting(sentence: str) -> str:
-    """`sentence` without its opening greeting, if it says more than courtesies."""
-    body = _LEADING_COURTESY.sub("", sentence).strip()
-    words = re.findall(r"\w+", fold(body))
-    return body if words and not all(w in _COURTESY_WORDS for w in words) else sentence
 
 
 def _with_referents(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
