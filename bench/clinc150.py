@@ -124,6 +124,15 @@ def clinc_knowledge_base(
     )
 
 
+def examples_of(train: Pairs, shots: int | None) -> tuple[list[str], list[str]]:
+    """The example questions the matcher is given (`clinc_knowledge_base`) and their intents,
+    for the baselines trained on the same examples."""
+    kb = clinc_knowledge_base(train, shots)
+    texts = [q for t in kb.topics.values() for q in t.questions]
+    owners = [t.id for t in kb.topics.values() for _ in t.questions]
+    return texts, owners
+
+
 def matcher_scores(matcher: Matcher, queries: Sequence[str]) -> Scored:
     """The best intent per query; a query closer to the declined questions than to it scores
     0, as the bot declines it whatever the threshold."""
@@ -141,9 +150,7 @@ def matcher_scores(matcher: Matcher, queries: Sequence[str]) -> Scored:
 
 def fuzzy_scores(train: Pairs, shots: int | None, queries: Sequence[str]) -> Scored:
     """Naive baseline: the intent of the nearest example by token_sort_ratio."""
-    kb = clinc_knowledge_base(train, shots)
-    texts = [q for t in kb.topics.values() for q in t.questions]
-    owners = [t.id for t in kb.topics.values() for _ in t.questions]
+    texts, owners = examples_of(train, shots)
     matrix = process.cdist(queries, texts, scorer=fuzz.token_sort_ratio, dtype=np.uint8, workers=-1)
     best = matrix.argmax(axis=1)
     return Scored([owners[i] for i in best], matrix.max(axis=1).astype(float) / 100)
@@ -159,9 +166,7 @@ def sklearn_scorer(train: Pairs, shots: int | None) -> Callable[[Sequence[str]],
         from sklearn.pipeline import make_union
     except ImportError:
         return None
-    kb = clinc_knowledge_base(train, shots)
-    texts = [q for t in kb.topics.values() for q in t.questions]
-    owners = [t.id for t in kb.topics.values() for _ in t.questions]
+    texts, owners = examples_of(train, shots)
     features = make_union(
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),

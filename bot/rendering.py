@@ -230,13 +230,13 @@ def first_paragraph_html(text: str) -> str:
     return _render(Markup(tuple(shown)), _span_html)
 
 
-def brief_answer_html(reply: Reply, *, handoff: bool = True, full: str | None = None) -> str | None:
-    """The answer cut to fit a phone screen, or None when the whole answer already does
-    (or cutting would not shorten it): the caller adds a "More" button for the rest.
-    `full` is `reply_html(reply, handoff=handoff)` when the caller has it already."""
+def brief_answer_html(reply: Reply, full: str, *, handoff: bool = True) -> str | None:
+    """The answer cut to fit a phone screen, or None when the whole answer (`full`, the
+    caller's `reply_html(reply, handoff=handoff)`) already does, or cutting would not
+    shorten it: the caller adds a "More" button for the rest."""
     if reply.kind is not ReplyKind.ANSWER or reply.topic is None:
         return None
-    length = telegram_length(full if full is not None else reply_html(reply, handoff=handoff))
+    length = telegram_length(full)
     if length <= SCREEN_CHARS:
         return None
     brief = reply_html(reply, handoff=handoff, brief=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from telegram import Update
 
 from bot.live_knowledge import LiveKnowledge
@@ -174,3 +175,19 @@ async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[BotHarn
         await app.post_stop(app)
         await app.shutdown()
         await app.post_shutdown(app)
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
+    """`running_bot(tmp_path)` as a fixture; import it as `bot as bot` where it is used."""
+    async with running_bot(tmp_path) as harness:
+        yield harness
+
+
+def callbacks(bot: BotHarness) -> list[str]:
+    """The callback data of every button the bot has sent."""
+    return [data for _, data in bot.api.buttons()]
+
+
+def texts_to(bot: BotHarness, chat_id: int) -> list[str]:
+    return [p["text"] for p in bot.api.sent() if p["chat_id"] == chat_id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest_asyncio
 
 from tests.bot_harness import KNOWLEDGE, write_knowledge
 from tests.bot_process import ADMIN_ID, STAFF_CHAT_ID, BotProcess, running_ktbot
-from tests.emulator import BotApiEmulator, Chat, StoredMessage, User
+from tests.emulator import ApiError, BotApiEmulator, Chat, Fault, StoredMessage, User
 
 WAIT = 20.0  # generous: CI machines are shared; a healthy bot answers in milliseconds
 
@@ -112,3 +113,20 @@ def has_link(message: StoredMessage, url_start: str) -> bool:
     return any(
         e["type"] == "text_link" and e["url"].startswith(url_start) for e in message.entities
     )
+
+
+async def kill_while_hanging(
+    api: BotApiEmulator, bot: BotProcess, method: str, chat_id: int
+) -> None:
+    """Make `method` about `chat_id` hang (then fail, so it never takes effect), wait until
+    the bot is inside that call, and SIGKILL it there."""
+    since = time.time()
+    hang = api.inject(Fault(method, ApiError.bad_gateway(), delay=120, times=None, chat_id=chat_id))
+    await api.wait_for_call(
+        method,
+        lambda call: call.at >= since and call.params.get("chat_id") == chat_id,
+        answered=False,
+        timeout=WAIT,
+    )
+    await bot.kill()
+    api.remove_fault(hang)

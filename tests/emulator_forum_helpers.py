@@ -42,11 +42,6 @@ def staff(bot_api: Emulator, kai: User) -> Chat:  # noqa: F811
     return new_staff_forum(bot_api, kai)
 
 
-def error_of(emulator: Emulator, method: str) -> str | None:
-    """The exact description Telegram would have answered the last call of ``method``."""
-    return emulator.calls(method)[-1].description
-
-
 async def messages_of(bot: Bot) -> list[Message]:
     """The messages of the pending updates, which are then confirmed."""
     updates = list(await bot.get_updates(timeout=0))

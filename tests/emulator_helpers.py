@@ -75,7 +75,8 @@ async def running_application(
             await app.stop()
 
 
-async def last_error(emulator: Emulator, method: str) -> str | None:
+def error_of(emulator: Emulator, method: str) -> str | None:
+    """The exact description Telegram would have answered the last call of ``method``."""
     return emulator.calls(method)[-1].description
 
 

@@ -9,20 +9,18 @@ French translation says the same ("Contact", "MEDICIS").
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from babel.messages.pofile import read_po
 
-from tests.bot_process import BotProcess, running_ktbot
-from tests.e2e_helpers import text_of
+from tests.bot_process import BotProcess
+from tests.e2e_helpers import WAIT, text_of
+from tests.e2e_helpers import ktbot as ktbot  # the fixture
 from tests.emulator import BotApiEmulator, StoredMessage, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 
-WAIT = 20.0
 FRENCH_CATALOG = Path(__file__).resolve().parent.parent / "bot/locale/fr/LC_MESSAGES/ktbot.po"
 MIN_PHRASE = 6
 """Shorter pieces of a msgid ("Keep", "« Back") are compared as whole button labels only:
@@ -58,12 +56,6 @@ def english_seen(texts: list[str], labels: list[str]) -> list[str]:
     found = [p for p in phrases for text in texts if p in text]
     found += [label for label in labels if label in whole]
     return sorted(set(found))
-
-
-@pytest_asyncio.fixture
-async def ktbot(bot_api: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    async with running_ktbot(bot_api, tmp_path) as bot:
-        yield bot
 
 
 async def next_message(api: BotApiEmulator, user: User) -> StoredMessage:

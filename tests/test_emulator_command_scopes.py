@@ -18,12 +18,13 @@ from telegram.error import BadRequest
 
 from tests.emulator import Chat, User
 from tests.emulator.fixtures import bot_api  # noqa: F401 - the fixture
-from tests.emulator_forum_helpers import Emulator, error_of
+from tests.emulator_forum_helpers import Emulator
 from tests.emulator_forum_helpers import alice as alice  # the fixture
 from tests.emulator_forum_helpers import bot as bot  # the fixture
 from tests.emulator_forum_helpers import kai as kai  # the fixture
 from tests.emulator_forum_helpers import sam as sam  # the fixture
 from tests.emulator_forum_helpers import staff as staff  # the fixture
+from tests.emulator_helpers import error_of
 
 # --- scoped commands ---------------------------------------------------------------------------
 

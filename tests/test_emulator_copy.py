@@ -10,8 +10,9 @@ from telegram import MessageEntity
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from tests.emulator_forum_helpers import Kt, error_of
+from tests.emulator_forum_helpers import Kt
 from tests.emulator_forum_helpers import kt as kt  # the fixture
+from tests.emulator_helpers import error_of
 
 # --- copyMessage -------------------------------------------------------------------------------
 

@@ -10,8 +10,9 @@ from telegram import ChatMemberAdministrator
 from telegram.error import BadRequest
 
 from tests.emulator import ApiError
-from tests.emulator_forum_helpers import DEFAULT_ICON_COLOR, Kt, error_of, messages_of
+from tests.emulator_forum_helpers import DEFAULT_ICON_COLOR, Kt, messages_of
 from tests.emulator_forum_helpers import kt as kt  # the fixture
+from tests.emulator_helpers import error_of
 
 # --- forum topics ------------------------------------------------------------------------------
 

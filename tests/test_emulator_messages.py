@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 
 from tests.emulator import EntityParseError, User, parse_html
 from tests.emulator.fixtures import bot_api  # noqa: F401 - the fixture
-from tests.emulator_helpers import Emulator, choice_keyboard, last_error
+from tests.emulator_helpers import Emulator, choice_keyboard, error_of
 from tests.emulator_helpers import alice as alice  # the fixture
 from tests.emulator_helpers import bot as bot  # the fixture
 
@@ -74,9 +74,7 @@ async def test_send_message_rejects_html_telegram_cannot_parse(
     with pytest.raises(BadRequest, match=r"^Can't parse entities"):
         await bot.send_message(alice.id, markup, parse_mode=ParseMode.HTML)
 
-    assert (
-        await last_error(bot_api, "sendMessage") == f"Bad Request: can't parse entities: {reason}"
-    )
+    assert error_of(bot_api, "sendMessage") == f"Bad Request: can't parse entities: {reason}"
     assert bot_api.sent_messages() == []
 
 
@@ -111,7 +109,7 @@ async def test_send_message_rejects_empty_and_too_long_text(
     with pytest.raises(BadRequest):
         await bot.send_message(alice.id, text, parse_mode=ParseMode.HTML)
 
-    assert await last_error(bot_api, "sendMessage") == f"Bad Request: {reason}"
+    assert error_of(bot_api, "sendMessage") == f"Bad Request: {reason}"
 
 
 async def test_the_length_limit_applies_to_the_text_after_parsing(bot: Bot, alice: User) -> None:
@@ -142,7 +140,7 @@ async def test_callback_data_over_64_bytes_is_rejected(
     with pytest.raises(BadRequest, match="Button_data_invalid"):
         await bot.send_message(alice.id, "33 é are 66 bytes", reply_markup=keyboard("é" * 33))
 
-    assert await last_error(bot_api, "sendMessage") == "Bad Request: BUTTON_DATA_INVALID"
+    assert error_of(bot_api, "sendMessage") == "Bad Request: BUTTON_DATA_INVALID"
 
 
 async def test_replying_to_a_missing_message_fails_unless_allowed(bot: Bot, alice: User) -> None:

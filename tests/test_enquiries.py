@@ -6,7 +6,6 @@ Each test names the finding it pins down (../shared/findings/telegram.md, issue 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from bot.telegram import enquiry_delivery, questions
 from intents import TELEGRAM_MESSAGE_LIMIT
 from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, STAFF_CHAT_ID, BotHarness, running_bot
+from tests.bot_harness import bot as bot  # the fixture
 from tests.storage_fixtures import legacy_handoff
 
 pytestmark = pytest.mark.asyncio
@@ -28,12 +28,6 @@ pytestmark = pytest.mark.asyncio
 USER = 42
 OTHER = 43
 GROUP = -4242
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
-    async with running_bot(tmp_path) as harness:
-        yield harness
 
 
 def store(bot: BotHarness) -> EnquiryStore:

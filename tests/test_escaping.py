@@ -10,8 +10,6 @@ Telegram).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +18,8 @@ from telegram.ext import CallbackContext
 from bot.telegram import admin
 from bot.telegram import callback_data as cd
 from tests import telegram_updates as tg
-from tests.bot_harness import ADMIN_ID, STAFF_CHAT_ID, BotHarness, running_bot
+from tests.bot_harness import ADMIN_ID, STAFF_CHAT_ID, BotHarness, texts_to
+from tests.bot_harness import bot as bot  # the fixture
 
 pytestmark = pytest.mark.asyncio
 
@@ -30,16 +29,6 @@ ESCAPED = (
     "&lt;a href=&quot;https://evil.example&quot;&gt;here&lt;/a&gt;"
 )
 NAME = "<i>Ada</i> & co"
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
-    async with running_bot(tmp_path) as harness:
-        yield harness
-
-
-def texts_to(bot: BotHarness, chat_id: int) -> list[str]:
-    return [p["text"] for p in bot.api.sent() if p["chat_id"] == chat_id]
 
 
 def assert_escaped(text: str) -> None:

@@ -16,7 +16,7 @@ import bot.telegram.watcher as watcher
 import intents.knowledge.loader
 from bot.live_knowledge import LiveKnowledge
 from tests import telegram_updates as tg
-from tests.bot_harness import running_bot, write_knowledge
+from tests.bot_harness import BotHarness, running_bot, write_knowledge
 from tests.fault_helpers import ANSWER, QUESTION, permissions_are_enforced, wait_until
 
 # --- the knowledge directory --------------------------------------------------------------
@@ -45,6 +45,21 @@ def slow_watch_setup(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(watcher.watchfiles, "awatch", slow_awatch)
 
 
+async def a_later_edit_is_served(bot: BotHarness, where: str) -> None:
+    """Edit "KT website" to "KT site" in the (already edited) routes topic: the watcher must
+    reload it and the bot answer with it."""
+    version = bot.services.knowledge.kb.version
+    routes = bot.settings.knowledge_dir / "topics" / "routes.yaml"
+    routes.write_text(routes.read_text().replace("KT website", "KT site"))
+    await wait_until(
+        lambda: bot.services.knowledge.kb.version != version,
+        within=5,
+        what=f"a reload after an edit in {where}",
+    )
+    await bot.send(tg.message("how do I reach the knowledge transfer team"))
+    assert "KT site" in bot.api.last_text()
+
+
 async def test_deleted_knowledge_directory_keeps_serving_and_is_watched_again_when_back(
     tmp_path: Path, quick_watcher: None, slow_watch_setup: None, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -67,15 +82,7 @@ async def test_deleted_knowledge_directory_keeps_serving_and_is_watched_again_wh
             )
             await wait_until(lambda: bot.services.knowledge.kb.version != version, within=5)
             assert "is back; reloading and watching it again" in caplog.text
-            second = bot.services.knowledge.kb.version
-            routes.write_text(routes.read_text().replace("KT website", "KT site"))
-            await wait_until(
-                lambda: bot.services.knowledge.kb.version != second,
-                within=5,
-                what="a reload after an edit in the directory that came back",
-            )
-        await bot.send(tg.message("how do I reach the knowledge transfer team"))
-        assert "KT site" in bot.api.last_text()
+            await a_later_edit_is_served(bot, "the directory that came back")
 
 
 async def test_a_knowledge_directory_swapped_by_a_deploy_is_watched_from_then_on(
@@ -92,18 +99,9 @@ async def test_a_knowledge_directory_swapped_by_a_deploy_is_watched_from_then_on
         shutil.rmtree(root)
         staged.rename(root)
         await wait_until(lambda: bot.services.knowledge.kb.version != version, within=5)
-        second = bot.services.knowledge.kb.version
         await asyncio.sleep(WATCH_SETUP)  # the new watch starts after that reload
 
-        routes = root / "topics" / "routes.yaml"
-        routes.write_text(routes.read_text().replace("KT website", "KT site"))
-        await wait_until(
-            lambda: bot.services.knowledge.kb.version != second,
-            within=5,
-            what="a reload after an edit in the swapped-in directory",
-        )
-        await bot.send(tg.message("how do I reach the knowledge transfer team"))
-        assert "KT site" in bot.api.last_text()
+        await a_later_edit_is_served(bot, "the swapped-in directory")
 
 
 async def test_unreadable_knowledge_directory_keeps_serving_and_recovers(

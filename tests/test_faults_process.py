@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 import sqlite3
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from tests.e2e_helpers import text_of
 from tests.emulator import BotApiEmulator
 from tests.emulator.errors import ApiError
 from tests.emulator.webhook import SECRET_HEADER
+from tests.emulator_helpers import free_port
 from tests.fault_helpers import wait_until
 
 # --- the real process against the Bot API emulator -----------------------------------------
@@ -100,12 +100,6 @@ async def test_a_flood_from_one_user_gets_one_slow_down_and_others_are_still_ser
         with contextlib.closing(sqlite3.connect(bot.db_path)) as db:
             (count,) = db.execute("SELECT COUNT(*) FROM exchanges").fetchone()
         assert count == 4  # the flooder's three and the other user's one
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.mark.e2e

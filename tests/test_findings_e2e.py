@@ -19,14 +19,13 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from tests.bot_process import ADMIN_ID, STAFF_CHAT_ID, BotProcess, running_ktbot
-from tests.e2e_helpers import text_of
+from tests.bot_process import STAFF_CHAT_ID, BotProcess, running_ktbot
+from tests.e2e_helpers import WAIT, admin_user, callback_data, press, text_of
 from tests.emulator import BotApiEmulator, Chat, StoredMessage, User
 from tests.emulator.fixtures import started_emulator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
-WAIT = 20.0
 MENTION = "@ktbot_test_bot"
 # The findings' hand-off question (now answered with the CLEAR topic, still with 🙋).
 DOSIMETER = "can CERN test our dosimeter in a beam next month"
@@ -86,26 +85,12 @@ def staff(api: BotApiEmulator) -> Chat:
     return api.state.resolve_chat(STAFF_CHAT_ID)
 
 
-def admin_user(api: BotApiEmulator) -> User:
-    user = User(id=ADMIN_ID, first_name="Kai", username="kt_admin", language_code="en")
-    api.add_chat(user.chat)
-    return user
-
-
-def data_of(message: StoredMessage, prefix: str) -> list[str]:
-    return [
-        b["callback_data"]
-        for b in message.buttons
-        if b.get("callback_data", "").split("|")[0] == prefix
-    ]
-
-
 def labels(message: StoredMessage) -> dict[str, str]:
     return {b["callback_data"]: b["text"] for b in message.buttons if "callback_data" in b}
 
 
 def yes_of(prompt: StoredMessage) -> str:
-    return next(d for d in data_of(prompt, "ek") if d.endswith("|y"))
+    return next(d for d in callback_data(prompt, "ek") if d.endswith("|y"))
 
 
 async def ask(
@@ -117,11 +102,6 @@ async def ask(
 ) -> StoredMessage:
     api.user_sends_text(user, chat, text)
     return await api.wait_for_message(chat or user, predicate, timeout=WAIT)
-
-
-async def press(api: BotApiEmulator, user: User, message: StoredMessage, data: str) -> dict:
-    update_id = api.user_presses_button(user, message, data)
-    return await api.wait_for_callback_answer(update_id, timeout=WAIT)
 
 
 async def changed(
@@ -161,7 +141,7 @@ async def test_b9_without_a_staff_chat_replies_never_mention_a_missing_button(
 
     for reply in (answered, fallback, contact, human, in_group):
         assert "Talk to a person" not in text_of(reply), reply.text
-        assert not data_of(reply, "h"), reply.buttons  # no hand-off button anywhere
+        assert not callback_data(reply, "h"), reply.buttons  # no hand-off button anywhere
         assert any(
             e["type"] == "text_link" and e["url"].startswith("https://kt.cern")
             for e in reply.entities
@@ -183,7 +163,7 @@ async def test_r6_an_unknown_deep_link_opens_the_topic_browser_saying_why(
 
     assert "does not exist" in text_of(reply)  # the reason, not the generic welcome, silently
     assert "Choose a category" in text_of(reply)
-    assert len(data_of(reply, "cat")) >= 5  # a way on: the categories
+    assert len(callback_data(reply, "cat")) >= 5  # a way on: the categories
 
 
 # --- R1: a long answer fits a phone screen, "More" expands in place --------------------------
@@ -197,11 +177,11 @@ async def test_r1_a_long_answer_shows_more_and_expands_in_place(
     answer = await ask(api, user, "Is CERN designing smaller, cheaper accelerators for carbon-ion?")
     short = text_of(answer)
     assert short.startswith("NIMMS")
-    [more] = data_of(answer, "m")
+    [more] = callback_data(answer, "m")
     assert labels(answer)[more] == "More ▾"
     assert len(short) <= 700, len(short)  # about one phone screen (600 characters + title)
-    feedback = data_of(answer, "f")
-    assert len(feedback) == 2 and data_of(answer, "h")  # the answer keeps its buttons
+    feedback = callback_data(answer, "f")
+    assert len(feedback) == 2 and callback_data(answer, "h")  # the answer keeps its buttons
 
     await press(api, user, answer, more)
     full = await changed(api, answer, lambda m: m.text != short)
@@ -209,8 +189,8 @@ async def test_r1_a_long_answer_shows_more_and_expands_in_place(
     assert full.message_id == answer.message_id  # in place, no new message
     assert len(api.sent_messages(user)) == 1
     assert len(text_of(full)) > len(short) and text_of(full).startswith("NIMMS")
-    assert not data_of(full, "m")  # nothing more to open
-    assert data_of(full, "f") == feedback
+    assert not callback_data(full, "m")  # nothing more to open
+    assert callback_data(full, "f") == feedback
 
 
 # --- R5: a change of vote shows on the message ----------------------------------------------
@@ -221,10 +201,10 @@ async def test_r5_thumbs_up_then_down_moves_the_tick_and_says_the_vote_changed(
 ):
     user = api.new_user()
     answer = await ask(api, user, "what is MEDICIS?")
-    up = next(d for d in data_of(answer, "f") if d.endswith("|1"))
-    down = next(d for d in data_of(answer, "f") if d.endswith("|0"))
+    up = next(d for d in callback_data(answer, "f") if d.endswith("|1"))
+    down = next(d for d in callback_data(answer, "f") if d.endswith("|0"))
     assert (labels(answer)[up], labels(answer)[down]) == ("👍", "👎")
-    related = data_of(answer, "r")
+    related = callback_data(answer, "r")
 
     first = await press(api, user, answer, up)
     voted = await changed(api, answer, lambda m: labels(m).get(up) == "👍 ✓")
@@ -235,7 +215,7 @@ async def test_r5_thumbs_up_then_down_moves_the_tick_and_says_the_vote_changed(
     revoted = await changed(api, answer, lambda m: labels(m).get(down) == "👎 ✓")
     assert labels(revoted)[up] == "👍"  # the tick moved
     assert second.get("text") == "Vote changed. Thanks!"
-    assert data_of(revoted, "r") == related  # the other buttons stay
+    assert callback_data(revoted, "r") == related  # the other buttons stay
     assert len(api.sent_messages(user)) == 1  # edited in place
 
 
@@ -284,13 +264,15 @@ async def test_b5_admin_commands_in_a_customer_group_reveal_nothing_but_work_in_
     assert all("radiochemist" not in text for text in said), said
     assert all("unanswered" not in text.lower() for text in said), said
     assert all("reloaded" not in text and "Knowledge base" not in text for text in said), said
-    assert not [m for m in api.sent_messages(group) if data_of(m, "ar") or data_of(m, "ai")]
+    assert not [
+        m for m in api.sent_messages(group) if callback_data(m, "ar") or callback_data(m, "ai")
+    ]
 
     listing = await ask(
         api, admin, "/unanswered", staff(api), lambda m: "radiochemist" in (m.text or "")
     )
     assert "unanswered" in text_of(listing).lower()
-    assert data_of(listing, "ar") or data_of(listing, "ai")  # resolve/ignore buttons
+    assert callback_data(listing, "ar") or callback_data(listing, "ai")  # resolve/ignore buttons
 
 
 # --- B6: only the asker can hand off a question in a group ----------------------------------
@@ -305,18 +287,18 @@ async def test_b6_another_member_cannot_forward_someones_question_and_replies_go
     before = len(api.sent_messages(STAFF_CHAT_ID))
 
     answer = await ask(api, vera, f"{MENTION} {DOSIMETER}", group)
-    [talk] = data_of(answer, "h")
+    [talk] = callback_data(answer, "h")
     notice = await press(api, wim, answer, talk)
 
     assert "Only the person who asked" in (notice.get("text") or "")
     assert len(notice["text"]) <= 200  # a short toast
     await settled(api, wim, group)
-    assert not [m for m in api.sent_messages(group) if data_of(m, "ek")]  # no prompt for Wim
+    assert not [m for m in api.sent_messages(group) if callback_data(m, "ek")]  # no prompt for Wim
     assert len(api.sent_messages(STAFF_CHAT_ID)) == before  # nothing reached staff
 
     # Vera herself can, and the staff reply reaches her in private, not the group.
     await press(api, vera, answer, talk)
-    prompt = await api.wait_for_message(group, lambda m: bool(data_of(m, "ek")), WAIT)
+    prompt = await api.wait_for_message(group, lambda m: bool(callback_data(m, "ek")), WAIT)
     await press(api, vera, prompt, yes_of(prompt))
     enquiry = await api.wait_for_message(
         STAFF_CHAT_ID, lambda m: "dosimeter" in (m.text or ""), WAIT
@@ -337,10 +319,10 @@ async def test_b3_yes_on_the_older_prompt_forwards_the_question_that_prompt_show
     user = api.new_user("Petra")
     first = await ask(api, user, "do you have a price list for beam time")
     second = await ask(api, user, "is there a job opening")
-    await press(api, user, first, data_of(first, "h")[0])
-    first_prompt = await api.wait_for_message(user, lambda m: bool(data_of(m, "ek")), WAIT)
-    await press(api, user, second, data_of(second, "h")[0])
-    second_prompt = await api.wait_for_message(user, lambda m: bool(data_of(m, "ek")), WAIT)
+    await press(api, user, first, callback_data(first, "h")[0])
+    first_prompt = await api.wait_for_message(user, lambda m: bool(callback_data(m, "ek")), WAIT)
+    await press(api, user, second, callback_data(second, "h")[0])
+    second_prompt = await api.wait_for_message(user, lambda m: bool(callback_data(m, "ek")), WAIT)
     assert "price list for beam time" in text_of(first_prompt)
     assert "job opening" in text_of(second_prompt)
 
@@ -364,18 +346,18 @@ async def test_b4_after_talk_to_a_person_from_contact_a_later_question_is_answer
 ):
     user = api.new_user("Quentin")
     contact = await ask(api, user, "/contact")
-    await press(api, user, contact, data_of(contact, "h")[0])
+    await press(api, user, contact, callback_data(contact, "h")[0])
     invitation = await api.wait_for_message(user, timeout=WAIT)
     assert "question" in text_of(invitation).lower()
     before = len(api.sent_messages(STAFF_CHAT_ID))
 
     browser = await ask(api, user, "/topics")  # the user changes their mind
-    assert data_of(browser, "cat")
+    assert callback_data(browser, "cat")
     answer = await ask(api, user, "what is FLASH?")
 
     assert "FLASH" in text_of(answer).split("\n")[0]  # the answer, not a consent prompt
-    assert not data_of(answer, "ek")
-    assert not [m for m in api.sent_messages(user) if data_of(m, "ek")]
+    assert not callback_data(answer, "ek")
+    assert not [m for m in api.sent_messages(user) if callback_data(m, "ek")]
     assert len(api.sent_messages(STAFF_CHAT_ID)) == before
 
 

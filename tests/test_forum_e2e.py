@@ -8,7 +8,6 @@ may not manage topics falls back to replies, with a notice to admins.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,19 +16,11 @@ import pytest_asyncio
 
 from tests.bot_harness import KNOWLEDGE, write_knowledge
 from tests.bot_process import ADMIN_ID, STAFF_CHAT_ID, BotProcess
-from tests.emulator import (
-    ApiError,
-    BotApiEmulator,
-    Chat,
-    Fault,
-    ForumTopic,
-    StoredMessage,
-    User,
-)
+from tests.e2e_helpers import WAIT, callback_data, kill_while_hanging, press
+from tests.emulator import ApiError, BotApiEmulator, Chat, ForumTopic, StoredMessage, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 
-WAIT = 20.0
 QUESTION = "how much does a cyclotron cost"
 
 
@@ -51,26 +42,13 @@ async def start(bot_api: BotApiEmulator, tmp_path: Path, started: list[BotProces
     return bot
 
 
-def buttons(message: StoredMessage, action: str) -> list[str]:
-    return [
-        b["callback_data"]
-        for b in message.buttons
-        if b.get("callback_data", "").split("|")[0] == action
-    ]
-
-
-async def press(api: BotApiEmulator, user: User, message: StoredMessage, data: str) -> None:
-    update_id = api.user_presses_button(user, message, data)
-    await api.wait_for_callback_answer(update_id, timeout=WAIT)
-
-
 async def hand_off(api: BotApiEmulator, user: User, staff: Chat) -> StoredMessage:
     """The user asks, presses 🙋 and Yes; the enquiry as it arrives in the staff chat."""
     api.user_sends_text(user, None, QUESTION)
     answer = await api.wait_for_message(user, timeout=WAIT)
-    await press(api, user, answer, buttons(answer, "h")[0])
-    prompt = await api.wait_for_message(user, lambda m: bool(buttons(m, "ek")), WAIT)
-    await press(api, user, prompt, next(d for d in buttons(prompt, "ek") if d.endswith("|y")))
+    await press(api, user, answer, callback_data(answer, "h")[0])
+    prompt = await api.wait_for_message(user, lambda m: bool(callback_data(m, "ek")), WAIT)
+    await press(api, user, prompt, next(d for d in callback_data(prompt, "ek") if d.endswith("|y")))
     return await api.wait_for_message(staff, lambda m: QUESTION in (m.text or ""), WAIT)
 
 
@@ -84,23 +62,6 @@ async def forum_enquiry(
     enquiry = await hand_off(api, user, staff)
     (topic,) = api.topics(staff)
     return staff, kai, user, topic, enquiry
-
-
-async def kill_while_hanging(
-    api: BotApiEmulator, bot: BotProcess, method: str, chat_id: int
-) -> None:
-    """Make `method` about `chat_id` hang (then fail, so it never takes effect), wait until
-    the bot is inside that call, and SIGKILL it there (as tests/test_handoff_e2e.py does)."""
-    since = time.time()
-    hang = api.inject(Fault(method, ApiError.bad_gateway(), delay=120, times=None, chat_id=chat_id))
-    await api.wait_for_call(
-        method,
-        lambda call: call.at >= since and call.params.get("chat_id") == chat_id,
-        answered=False,
-        timeout=WAIT,
-    )
-    await bot.kill()
-    api.remove_fault(hang)
 
 
 async def user_gets(api: BotApiEmulator, user: User, needle: str) -> StoredMessage:
@@ -117,7 +78,7 @@ async def test_an_enquiry_gets_its_own_topic_named_after_it_not_after_the_user(
     for private in (str(user.id), "Grace", "Hopper", "grace_h"):
         assert private not in topic.name
     assert "Grace" in (enquiry.text or "")  # shared with consent, inside the topic
-    assert buttons(enquiry, "ex")  # the close button
+    assert callback_data(enquiry, "ex")  # the close button
     assert any("We have your question" in (m.text or "") for m in bot_api.sent_messages(user))
 
 
@@ -168,7 +129,7 @@ async def test_closing_closes_the_topic_and_tells_the_user(
     staff, kai, user, topic, enquiry = await forum_enquiry(bot_api, tmp_path, run_bot)
 
     if how == "button":
-        await press(bot_api, kai, enquiry, buttons(enquiry, "ex")[0])
+        await press(bot_api, kai, enquiry, callback_data(enquiry, "ex")[0])
     else:
         bot_api.user_sends_text(kai, staff, "/close", topic=topic)  # no reply: in the topic
 
@@ -209,8 +170,10 @@ async def test_forget_deletes_the_topic_and_notes_it_in_general(
     staff, _, user, topic, _ = await forum_enquiry(bot_api, tmp_path, run_bot)
 
     bot_api.user_sends_text(user, None, "/forget")
-    prompt = await bot_api.wait_for_message(user, lambda m: bool(buttons(m, "forget")), WAIT)
-    await press(bot_api, user, prompt, next(d for d in buttons(prompt, "forget") if "|y" in d))
+    prompt = await bot_api.wait_for_message(user, lambda m: bool(callback_data(m, "forget")), WAIT)
+    await press(
+        bot_api, user, prompt, next(d for d in callback_data(prompt, "forget") if "|y" in d)
+    )
 
     note = await bot_api.wait_for_message(
         staff, lambda m: "asked the bot to forget" in (m.text or ""), WAIT
@@ -228,8 +191,10 @@ async def test_forget_closes_and_renames_a_topic_it_cannot_delete(
     )
 
     bot_api.user_sends_text(user, None, "/forget")
-    prompt = await bot_api.wait_for_message(user, lambda m: bool(buttons(m, "forget")), WAIT)
-    await press(bot_api, user, prompt, next(d for d in buttons(prompt, "forget") if "|y" in d))
+    prompt = await bot_api.wait_for_message(user, lambda m: bool(callback_data(m, "forget")), WAIT)
+    await press(
+        bot_api, user, prompt, next(d for d in callback_data(prompt, "forget") if "|y" in d)
+    )
 
     note = await bot_api.wait_for_message(
         staff, lambda m: "asked the bot to forget" in (m.text or ""), WAIT
@@ -248,11 +213,11 @@ async def test_killed_during_a_forum_hand_off_one_topic_and_one_enquiry_arrive(
     user = bot_api.new_user("Grace")
     bot_api.user_sends_text(user, None, QUESTION)
     answer = await bot_api.wait_for_message(user, timeout=WAIT)
-    await press(bot_api, user, answer, buttons(answer, "h")[0])
-    prompt = await bot_api.wait_for_message(user, lambda m: bool(buttons(m, "ek")), WAIT)
+    await press(bot_api, user, answer, callback_data(answer, "h")[0])
+    prompt = await bot_api.wait_for_message(user, lambda m: bool(callback_data(m, "ek")), WAIT)
 
     bot_api.user_presses_button(
-        user, prompt, next(d for d in buttons(prompt, "ek") if d.endswith("|y"))
+        user, prompt, next(d for d in callback_data(prompt, "ek") if d.endswith("|y"))
     )
     await kill_while_hanging(bot_api, bot, method, STAFF_CHAT_ID)
     assert [m for m in bot_api.sent_messages(staff) if QUESTION in (m.text or "")] == []

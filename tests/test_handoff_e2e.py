@@ -9,7 +9,6 @@ process is killed while it waits there.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,11 +17,11 @@ import pytest_asyncio
 
 from tests.bot_harness import KNOWLEDGE, write_knowledge
 from tests.bot_process import STAFF_CHAT_ID, BotProcess
-from tests.emulator import ApiError, BotApiEmulator, Chat, Fault, StoredMessage, User
+from tests.e2e_helpers import WAIT, callback_data, kill_while_hanging, staff_chat
+from tests.emulator import BotApiEmulator, StoredMessage, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 
-WAIT = 20.0
 QUESTION = "how much does a cyclotron cost"
 
 
@@ -38,24 +37,12 @@ async def ktbot(bot_api: BotApiEmulator, tmp_path: Path) -> AsyncIterator[BotPro
         print(bot.log_text()[-6000:])  # shown if the test fails
 
 
-def staff_chat(api: BotApiEmulator) -> Chat:
-    return api.add_chat(Chat.supergroup(STAFF_CHAT_ID, "KT staff", None))
-
-
-def buttons(message: StoredMessage, action: str) -> list[str]:
-    return [
-        b["callback_data"]
-        for b in message.buttons
-        if b.get("callback_data", "").split("|")[0] == action
-    ]
-
-
 async def consent_prompt(api: BotApiEmulator, user: User) -> StoredMessage:
     api.user_sends_text(user, None, QUESTION)
     answer = await api.wait_for_message(user, timeout=WAIT)
-    update_id = api.user_presses_button(user, answer, buttons(answer, "h")[0])
+    update_id = api.user_presses_button(user, answer, callback_data(answer, "h")[0])
     await api.wait_for_callback_answer(update_id, timeout=WAIT)
-    return await api.wait_for_message(user, lambda m: bool(buttons(m, "ek")), WAIT)
+    return await api.wait_for_message(user, lambda m: bool(callback_data(m, "ek")), WAIT)
 
 
 def told(api: BotApiEmulator, user: User) -> list[StoredMessage]:
@@ -64,23 +51,6 @@ def told(api: BotApiEmulator, user: User) -> list[StoredMessage]:
 
 def enquiries_at_staff(api: BotApiEmulator) -> list[StoredMessage]:
     return [m for m in api.sent_messages(STAFF_CHAT_ID) if QUESTION in (m.text or "")]
-
-
-async def kill_while_hanging(
-    api: BotApiEmulator, bot: BotProcess, method: str, chat_id: int
-) -> None:
-    """Make `method` about `chat_id` hang (then fail, so it never takes effect), wait until
-    the bot is inside that call, and SIGKILL it there."""
-    since = time.time()
-    hang = api.inject(Fault(method, ApiError.bad_gateway(), delay=120, times=None, chat_id=chat_id))
-    await api.wait_for_call(
-        method,
-        lambda call: call.at >= since and call.params.get("chat_id") == chat_id,
-        answered=False,
-        timeout=WAIT,
-    )
-    await bot.kill()
-    api.remove_fault(hang)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +63,7 @@ async def test_killed_during_a_hand_off_the_enquiry_arrives_once_and_the_user_is
     staff = staff_chat(bot_api)
     user = bot_api.new_user(first_name="Grace", username="grace_h")
     prompt = await consent_prompt(bot_api, user)
-    yes = next(d for d in buttons(prompt, "ek") if d.endswith("|y"))
+    yes = next(d for d in callback_data(prompt, "ek") if d.endswith("|y"))
 
     bot_api.user_presses_button(user, prompt, yes)
     if step == "telling the user":
@@ -117,7 +87,7 @@ async def test_an_unreachable_staff_chat_is_retried_and_the_user_is_told_once(
     """Finding B2 (case B, findings/telegram.md): an unreachable staff chat."""
     user = bot_api.new_user(first_name="Grace")
     prompt = await consent_prompt(bot_api, user)
-    yes = next(d for d in buttons(prompt, "ek") if d.endswith("|y"))
+    yes = next(d for d in callback_data(prompt, "ek") if d.endswith("|y"))
     # The staff chat is unknown to Telegram (the bot was removed from it): chat not found.
     update_id = bot_api.user_presses_button(user, prompt, yes)
     await bot_api.wait_for_callback_answer(update_id, timeout=WAIT)  # no spinning button

@@ -15,17 +15,12 @@ from bot.storage import Storage
 from bot.telegram import callback_data as cd
 from tests import telegram_updates as tg
 from tests.bot_harness import ADMIN_ID, BotHarness, running_bot
+from tests.bot_harness import bot as bot  # the fixture
 
 pytestmark = pytest.mark.asyncio
 
 FR = "fr"
 ENGLISH_ONLY_FR = "Cette réponse n’existe qu’en anglais."
-
-
-@pytest.fixture
-async def bot(tmp_path: Path):
-    async with running_bot(tmp_path) as harness:
-        yield harness
 
 
 async def say(bot: BotHarness, text: str, **kwargs: object) -> str:

@@ -32,7 +32,9 @@ from bot.telegram import callback_data as cd
 from bot.telegram.app import _purge_old
 from intents.matching.result import Candidate, MatchResult, Outcome
 from tests import telegram_updates as tg
-from tests.bot_harness import ADMIN_ID, BotHarness, running_bot
+from tests.bot_harness import ADMIN_ID, BotHarness, callbacks, running_bot, texts_to
+from tests.bot_harness import bot as bot  # the fixture
+from tests.storage_fixtures import fallback
 
 FALLBACK_TEXT = "don’t have a reliable answer"
 
@@ -42,12 +44,6 @@ HOSPITAL_ORDER_AGAIN = (
     "can my hospital get isotope shipments through customs"  # same question, other words
 )
 WEATHER = "what is the weather in Geneva tomorrow"
-
-
-@pytest.fixture
-async def bot(tmp_path: Path):
-    async with running_bot(tmp_path) as harness:
-        yield harness
 
 
 @pytest.fixture
@@ -73,14 +69,6 @@ async def ktbot_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
     code, out, err = await ktbot(capsys, *argv, "--json")
     assert code == 0, err
     return json.loads(out)
-
-
-def callbacks(bot: BotHarness) -> list[str]:
-    return [data for _, data in bot.api.buttons()]
-
-
-def texts_to(bot: BotHarness, chat_id: int) -> list[str]:
-    return [p["text"] for p in bot.api.sent() if p["chat_id"] == chat_id]
 
 
 async def ask(bot: BotHarness, text: str, user_id: int = 42) -> str:
@@ -262,11 +250,6 @@ def test_the_loop_in_the_terminal_chat_as_a_shell_session_would_run_it(
 
 
 # --- what staff decided stays decided -----------------------------------------------------
-
-
-def fallback(*nearest: tuple[str, float]) -> MatchResult:
-    alternatives = tuple(Candidate(i, s) for i, s in nearest)
-    return MatchResult("q", Outcome.FALLBACK, None, nearest[0][1] if nearest else 0.0, alternatives)
 
 
 def exchange(

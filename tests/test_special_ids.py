@@ -13,8 +13,9 @@ import pytest
 
 from bot.cli import main
 from bot.conversation import default_contacts
-from intents import KnowledgeBase, KnowledgeError, Matcher, Problem, load_knowledge
-from tests.conftest import TINY_KB_FILES, KbFactory, dedent
+from intents import KnowledgeBase, Matcher, load_knowledge
+from tests.conftest import TINY_KB_FILES, KbFactory
+from tests.knowledge_problems import line_of, problems_of
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -33,18 +34,6 @@ RENAMED_CONTACT_TOPIC = {
     )
 }
 """`route.contact` renamed, its old id not kept as a former id."""
-
-
-def problems_of(root: Path) -> tuple[Problem, ...]:
-    with pytest.raises(KnowledgeError) as raised:
-        load_knowledge(root)
-    return raised.value.problems
-
-
-def line_of(source: str, needle: str) -> int:
-    lines = [n for n, text in enumerate(dedent(source).splitlines(), 1) if needle in text]
-    assert len(lines) == 1, f"{needle!r} is on lines {lines}"
-    return lines[0]
 
 
 def test_the_shipped_knowledge_names_every_special_topic_and_contact() -> None:

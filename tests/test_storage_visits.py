@@ -17,7 +17,12 @@ from tests.storage_fixtures import storage as storage  # the fixture
 SINCE = NOW - timedelta(days=30)
 
 
-async def test_visits_are_counted_by_source_with_their_votes(storage: Storage) -> None:
+async def test_visits_are_counted_by_source_with_their_votes(
+    storage: Storage, clock: FakeClock
+) -> None:
+    clock.now = SINCE - timedelta(days=1)  # before the period: not counted
+    await storage.record_visit("k-ada", "project.flash", VisitSource.DEEP_LINK)
+    clock.now = NOW
     linked = await storage.record_visit("k-ada", "project.flash", VisitSource.DEEP_LINK)
     await storage.record_visit("k-ada", "project.medicis", VisitSource.BROWSE)
     await storage.record_visit(None, "route.licensing", VisitSource.RELATED)

@@ -16,20 +16,10 @@ from bot.storage import ReviewState
 from bot.telegram import callback_data as cd
 from bot.telegram import keyboards
 from tests import telegram_updates as tg
-from tests.bot_harness import ADMIN_ID, BotHarness, running_bot
+from tests.bot_harness import ADMIN_ID, BotHarness, callbacks, running_bot
+from tests.bot_harness import bot as bot  # the fixture
+from tests.bot_process import SHIPPED_KNOWLEDGE
 from tests.fake_bot_api import BOT_USERNAME
-
-KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
-
-
-@pytest.fixture
-async def bot(tmp_path: Path):
-    async with running_bot(tmp_path) as harness:
-        yield harness
-
-
-def callbacks(bot: BotHarness) -> list[str]:
-    return [data for _, data in bot.api.buttons()]
 
 
 def toast(bot: BotHarness) -> str:
@@ -69,7 +59,7 @@ async def test_a_topic_opened_without_typing_has_votes_and_talk_to_a_person(
 
 
 def test_small_talk_is_not_a_browsable_category() -> None:
-    kb = LiveKnowledge.load(KNOWLEDGE_DIR).kb
+    kb = LiveKnowledge.load(SHIPPED_KNOWLEDGE).kb
     assert "smalltalk" in kb.categories and kb.topics_in("smalltalk")
     offered = [
         b.callback_data

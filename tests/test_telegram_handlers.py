@@ -13,19 +13,10 @@ from bot.storage import ReviewState
 from bot.telegram import callback_data as cd
 from bot.telegram import questions
 from tests import telegram_updates as tg
-from tests.bot_harness import ADMIN_ID, STAFF_CHAT_ID, BotHarness, running_bot
+from tests.bot_harness import ADMIN_ID, STAFF_CHAT_ID, BotHarness, callbacks, running_bot
+from tests.bot_harness import bot as bot  # the fixture
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-async def bot(tmp_path: Path):
-    async with running_bot(tmp_path) as harness:
-        yield harness
-
-
-def callbacks(bot: BotHarness) -> list[str]:
-    return [data for _, data in bot.api.buttons()]
 
 
 async def test_startup_registers_the_command_menu(bot: BotHarness) -> None:

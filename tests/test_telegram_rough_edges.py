@@ -15,25 +15,16 @@ from bot.rendering import SCREEN_CHARS
 from bot.telegram import admin, keyboards
 from bot.telegram import callback_data as cd
 from tests import telegram_updates as tg
-from tests.bot_harness import ADMIN_ID, BotHarness, running_bot
+from tests.bot_harness import ADMIN_ID, BotHarness, callbacks, running_bot
+from tests.bot_harness import bot as bot  # the fixture
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-async def bot(tmp_path: Path):
-    async with running_bot(tmp_path) as harness:
-        yield harness
 
 
 @pytest.fixture
 async def bot_without_staff(tmp_path: Path):
     async with running_bot(tmp_path, staff_chat_id=None) as harness:
         yield harness
-
-
-def callbacks(bot: BotHarness) -> list[str]:
-    return [data for _, data in bot.api.buttons()]
 
 
 # --- B9: no staff chat, no button to point to -------------------------------------------------
@@ -88,6 +79,7 @@ async def test_an_unknown_deep_link_opens_the_topic_browser_saying_why(bot: BotH
     [
         (cd.encode(cd.SHOW_TOPIC, "project.removed"), "editMessageText", "topic no longer"),
         (cd.encode(cd.CHOOSE, 0, "project.removed"), "editMessageText", "topic no longer"),
+        (cd.encode(cd.MORE, "project.removed"), "editMessageText", "topic no longer"),
         (cd.encode(cd.CATEGORY, "removed"), "editMessageText", "category no longer"),
         # Under an answer: the answer stays, the browser comes as a new message.
         (cd.encode(cd.RELATED, "project.removed"), "sendMessage", "topic no longer"),
@@ -238,8 +230,8 @@ async def test_a_short_answer_has_no_more_button(bot: BotHarness) -> None:
     ],
 )
 async def test_button_labels_are_cut_at_a_word_boundary(title: str, label: str) -> None:
-    assert keyboards._label(title) == label
-    assert len(keyboards._label(title)) <= keyboards.MAX_BUTTON_TEXT
+    assert keyboards.label(title) == label
+    assert len(keyboards.label(title)) <= keyboards.MAX_BUTTON_TEXT
 
 
 # --- R5: the vote that counts shows on the message, and can be changed ------------------------

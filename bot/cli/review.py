@@ -13,7 +13,7 @@ import io
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from bot import review
 from bot.cli import stats
@@ -33,8 +33,6 @@ from bot.errors import CommandError
 from bot.settings import Settings
 from bot.storage import ReviewState, Storage, StorageError, UnansweredQuestion
 from intents import KnowledgeBase, KnowledgeError, Matcher, load_knowledge
-
-T = TypeVar("T")
 
 STATE_CHOICES = (*(str(s) for s in ReviewState), "all")
 

@@ -40,7 +40,7 @@ def answer_view(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """An answer as sent: cut to one phone screen, with "More" for the rest, when long."""
     full = reply_html(reply, handoff=svc.handoff_enabled)
-    brief = brief_answer_html(reply, handoff=svc.handoff_enabled, full=full)
+    brief = brief_answer_html(reply, full, handoff=svc.handoff_enabled)
     if brief is None or reply.topic is None:
         return full, keyboard
     return brief, keyboards.with_more(keyboard, reply.topic, translator(reply.language))
@@ -111,16 +111,25 @@ def find_topic(svc: BotData, token: str) -> Topic | None:
     return kb.find_topic(topic_id) if topic_id else None
 
 
+async def pressed_topic(
+    update: Update, svc: BotData, t: Translator, token: str, *, new_message: bool = False
+) -> Topic | None:
+    """The topic a pressed button names; None once the topic browser is shown instead,
+    with the reason, because the topic was removed."""
+    topic = find_topic(svc, token)
+    if topic is None:
+        await browse_instead(update, svc, t.gettext(TOPIC_GONE), t, new_message=new_message)
+    return topic
+
+
 # --- buttons ------------------------------------------------------------------------------
 
 
 async def show_topic(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     svc = context.bot_data
     t = await user_translator(update, context)
-    topic = find_topic(svc, data.arg(0))
-    if topic is None:
-        await browse_instead(update, svc, t.gettext(TOPIC_GONE), t)
-    else:
+    topic = await pressed_topic(update, svc, t, data.arg(0))
+    if topic is not None:
         view = await visited_topic_view(update, svc, topic, t, VisitSource.BROWSE)
         await edit_or_send(update, *view)
     return None
@@ -131,10 +140,9 @@ async def related(update: Update, context: Context, data: cd.CallbackData) -> st
     t = await user_translator(update, context)
     query = update.callback_query
     assert query is not None
-    topic = find_topic(svc, data.arg(0))
-    if topic is None:  # the answer above stays: the browser comes as a new message
-        await browse_instead(update, svc, t.gettext(TOPIC_GONE), t, new_message=True)
-    elif isinstance(query.message, Message):
+    # A removed topic: the answer above stays, the browser comes as a new message.
+    topic = await pressed_topic(update, svc, t, data.arg(0), new_message=True)
+    if topic is not None and isinstance(query.message, Message):
         view = await visited_topic_view(update, svc, topic, t, VisitSource.RELATED)
         await send_html(query.message, *view)
     return None
@@ -145,9 +153,8 @@ async def more(update: Update, context: Context, data: cd.CallbackData) -> str |
     t = await user_translator(update, context)
     query = update.callback_query
     assert query is not None
-    topic = find_topic(svc, data.arg(0))
+    topic = await pressed_topic(update, svc, t, data.arg(0))
     if topic is None:
-        await browse_instead(update, svc, t.gettext(TOPIC_GONE), t)
         return None
     # The whole answer in place, under the same buttons but "More".
     shown = query.message.reply_markup if isinstance(query.message, Message) else None

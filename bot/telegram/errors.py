@@ -16,8 +16,9 @@ def short_error(error: BaseException) -> str:
 
 
 def not_modified(error: BaseException) -> bool:
-    """Telegram refused an edit that would change nothing: it was made already."""
-    return "not modified" in str(error).lower()
+    """Telegram refused an edit that would change nothing: it was made already ("message is
+    not modified", or TOPIC_NOT_MODIFIED for a forum topic already closed or open)."""
+    return "not modified" in str(error).lower().replace("_", " ")
 
 
 def retry_delay(error: RetryAfter) -> timedelta:

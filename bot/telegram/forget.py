@@ -7,6 +7,7 @@ import logging
 
 from telegram import Update
 
+from bot import enquiry_texts as texts
 from bot.i18n import N_
 from bot.storage import StorageError
 from bot.telegram import callback_data as cd
@@ -33,7 +34,7 @@ async def forget_command(update: Update, context: Context) -> None:
     t = await user_translator(update, context)
     prompt = t.gettext(FORGET_PROMPT)
     if context.bot_data.handoff_enabled:  # say what a deletion cannot reach
-        prompt += "\n\n" + t.gettext(handoff.FORGET_STAFF_COPIES)
+        prompt += "\n\n" + t.gettext(texts.FORGET_STAFF_COPIES)
     # The prompt names who asked: in a group, another member's press is refused.
     user = update.effective_user
     keyboard = keyboards.forget_keyboard(t, user.id if user else None)

@@ -31,10 +31,6 @@ from bot.telegram.sending import send_html
 
 log = logging.getLogger(__name__)
 
-FORGET_STAFF_COPIES = texts.FORGET_STAFF_COPIES
-"""What /forget cannot delete, for its prompt."""
-
-
 # --- the user's side: messages while an enquiry is open --------------------------------------
 
 

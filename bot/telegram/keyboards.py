@@ -25,7 +25,7 @@ NOT_BROWSED = frozenset({"smalltalk"})
 _DANGLING = " ,;:–—-(&/"
 
 
-def _label(text: str) -> str:
+def label(text: str) -> str:
     """`text` cut to fit a button at a word boundary, never mid-word, with an ellipsis."""
     if len(text) <= MAX_BUTTON_TEXT:
         return text
@@ -35,10 +35,6 @@ def _label(text: str) -> str:
         if space > 0:
             cut = cut[:space]
     return cut.rstrip(_DANGLING) + "…"
-
-
-label = _label
-"""`_label` for other modules' buttons."""
 
 
 def with_more(
@@ -76,8 +72,8 @@ def with_vote(
             vote = data.arg(1) == "1"
             if button.text.endswith(VOTED):
                 before = vote
-            label = ("👍" if vote else "👎") + (VOTED if vote == helpful else "")
-            buttons.append(InlineKeyboardButton(label, callback_data=button.callback_data))
+            thumb = ("👍" if vote else "👎") + (VOTED if vote == helpful else "")
+            buttons.append(InlineKeyboardButton(thumb, callback_data=button.callback_data))
         rows.append(buttons)
     return InlineKeyboardMarkup(rows), before
 
@@ -95,14 +91,14 @@ def without_more(keyboard: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup 
 
 def topic_button(topic: Topic, t: Translator) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        _label(topic_title(topic, t.language)),
+        label(topic_title(topic, t.language)),
         callback_data=cd.encode(cd.SHOW_TOPIC, cd.topic_token(topic.id)),
     )
 
 
 def related_button(topic: Topic, t: Translator) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        _label(topic_title(topic, t.language)),
+        label(topic_title(topic, t.language)),
         callback_data=cd.encode(cd.RELATED, cd.topic_token(topic.id)),
     )
 
@@ -135,7 +131,7 @@ def reply_keyboard(reply: Reply, *, handoff: bool) -> InlineKeyboardMarkup | Non
         rows += [
             [
                 InlineKeyboardButton(
-                    _label(topic_title(option, t.language)),
+                    label(topic_title(option, t.language)),
                     callback_data=cd.encode(cd.CHOOSE, exchange, cd.topic_token(option.id)),
                 )
             ]
@@ -161,7 +157,7 @@ def categories_keyboard(kb: KnowledgeBase, t: Translator) -> InlineKeyboardMarku
     rows = [
         [
             InlineKeyboardButton(
-                _label(category_title(c, t.language)), callback_data=cd.encode(cd.CATEGORY, c.id)
+                label(category_title(c, t.language)), callback_data=cd.encode(cd.CATEGORY, c.id)
             )
         ]
         for c in kb.categories.values()
@@ -243,7 +239,7 @@ def language_keyboard(choices: dict[str, str]) -> InlineKeyboardMarkup:
     """One button per choice (its callback value → its label), each on its own row."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=cd.encode(cd.LANGUAGE, value))]
-            for value, label in choices.items()
+            [InlineKeyboardButton(name, callback_data=cd.encode(cd.LANGUAGE, value))]
+            for value, name in choices.items()
         ]
     )

@@ -19,7 +19,7 @@ from bot.ratelimit import Verdict
 from bot.rendering import NOT_TEXT, RATE_LIMITED, reply_html
 from bot.telegram import callback_data as cd
 from bot.telegram import handoff, keyboards, languages
-from bot.telegram.browsing import TOPIC_GONE, answer_view, browse_instead, find_topic
+from bot.telegram.browsing import answer_view, pressed_topic
 from bot.telegram.context import Context
 from bot.telegram.languages import user_translator
 from bot.telegram.sending import edit_or_send, send_html
@@ -194,9 +194,8 @@ async def choose(update: Update, context: Context, data: cd.CallbackData) -> str
     """One of the clarification's choices: its answer, in place of the question."""
     svc = context.bot_data
     t = await user_translator(update, context)
-    topic = find_topic(svc, data.arg(1))
+    topic = await pressed_topic(update, svc, t, data.arg(1))
     if topic is None:
-        await browse_instead(update, svc, t.gettext(TOPIC_GONE), t)
         return None
     exchange_id = data.int_arg(0)
     if exchange_id:

@@ -14,6 +14,7 @@ The mode is detected once, at the first delivery run after start, and again afte
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, ChatMemberAdministrator
 from telegram.error import TelegramError
@@ -23,7 +24,7 @@ from bot import enquiry_texts as texts
 from bot.storage import StorageError
 from bot.storage.enquiries import Enquiry, EnquiryStore
 from bot.telegram.context import BotData, KtApplication
-from bot.telegram.errors import short_error
+from bot.telegram.errors import not_modified, short_error
 
 log = logging.getLogger(__name__)
 
@@ -113,23 +114,24 @@ async def open_topic(
 
 async def close_topic(bot: Bot, chat_id: int, enquiry: Enquiry) -> None:
     """Close the enquiry's topic, if it has one; best effort (staff may have done it)."""
-    if enquiry.staff_thread_id is None:
-        return
-    try:
-        await bot.close_forum_topic(chat_id, enquiry.staff_thread_id)
-    except TelegramError as exc:
-        if "not_modified" not in str(exc).lower():
-            log.warning("could not close the topic of enquiry #%s: %s", enquiry.id, exc)
+    await _set_topic_state(bot.close_forum_topic, chat_id, enquiry, "close")
 
 
 async def reopen_topic(bot: Bot, chat_id: int, enquiry: Enquiry) -> None:
+    """Reopen the enquiry's topic, if it has one; best effort, like `close_topic`."""
+    await _set_topic_state(bot.reopen_forum_topic, chat_id, enquiry, "reopen")
+
+
+async def _set_topic_state(
+    call: Callable[[int, int], Awaitable[object]], chat_id: int, enquiry: Enquiry, what: str
+) -> None:
     if enquiry.staff_thread_id is None:
         return
     try:
-        await bot.reopen_forum_topic(chat_id, enquiry.staff_thread_id)
+        await call(chat_id, enquiry.staff_thread_id)
     except TelegramError as exc:
-        if "not_modified" not in str(exc).lower():
-            log.warning("could not reopen the topic of enquiry #%s: %s", enquiry.id, exc)
+        if not not_modified(exc):  # TOPIC_NOT_MODIFIED: it already was
+            log.warning("could not %s the topic of enquiry #%s: %s", what, enquiry.id, exc)
 
 
 async def forget_topic(bot: Bot, chat_id: int, enquiry: Enquiry) -> bool:

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import TypeVar, cast
 
-from intents.knowledge.models import (
-    Category,
-    CategoryTranslation,
-    Link,
-    LinkTranslation,
-    Topic,
-    Translation,
-)
+from intents.knowledge.models import Category, LanguageCode, Link, Topic
 from intents.text.language import DEFAULT_LANGUAGE, Language
+
+_T = TypeVar("_T")
+
+
+def _translation(translations: Mapping[LanguageCode, _T], language: Language) -> _T | None:
+    """The entry's translation into `language`, if it has one."""
+    # Keyed by the languages an entry can be translated into, a subset of `Language`:
+    # reading with any other gives None, so widening the key type for a lookup is safe.
+    return cast(Mapping[str, _T], translations).get(language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +38,7 @@ class LocalizedAnswer:
 
 def localized_answer(topic: Topic, language: Language) -> LocalizedAnswer:
     """The topic's answer for someone writing in `language`."""
-    # Keyed by the languages a topic can be translated into, a subset of `Language`:
-    # reading with any other gives None, so widening the key type for a lookup is safe.
-    translations = cast(Mapping[str, Translation], topic.translations)
-    translation = translations.get(language)
+    translation = _translation(topic.translations, language)
     if translation is not None:
         return LocalizedAnswer(translation.title, translation.answer, language)
     return LocalizedAnswer(topic.title, topic.answer, DEFAULT_LANGUAGE)
@@ -56,8 +55,7 @@ class LocalizedCategory:
 
 def localized_category(category: Category, language: Language) -> LocalizedCategory:
     """The category's title and description for someone reading `language`."""
-    translations = cast(Mapping[str, CategoryTranslation], category.translations)
-    translation = translations.get(language)
+    translation = _translation(category.translations, language)
     if translation is not None:
         return LocalizedCategory(translation.title, translation.description, language)
     return LocalizedCategory(category.title, category.description, DEFAULT_LANGUAGE)
@@ -65,5 +63,5 @@ def localized_category(category: Category, language: Language) -> LocalizedCateg
 
 def link_title(link: Link, language: Language) -> str:
     """The link's title for someone reading `language` (English when not translated)."""
-    translation = cast(Mapping[str, LinkTranslation], link.translations).get(language)
+    translation = _translation(link.translations, language)
     return translation.title if translation is not None else link.title

@@ -29,7 +29,7 @@ from intents.matching.result import Candidate, MatchResult
 from intents.text.features import synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
-from intents.text.segments import Role, content_text, questions, segment
+from intents.text.segments import Role, content_text, segment
 from intents.text.vocabulary import Vocabulary
 
 OUT_OF_SCOPE = "(out of scope)"
@@ -159,13 +159,9 @@ class Matcher:
     def evidence(self, text: str) -> Evidence:
         """What the decision weighs for `text`: ranked topics, names, further questions."""
         segments = segment(text)
-        asked = questions(segments)
-        # Each question is also read on its own, looking for a second thing asked.
-        alone = (
-            [i for i, s in enumerate(segments) if s.role is Role.QUESTION][:MAX_QUESTIONS_READ]
-            if len(asked) > 1
-            else []
-        )
+        asked = [i for i, s in enumerate(segments) if s.role is Role.QUESTION]
+        # Several questions: each is also read on its own, looking for a second thing asked.
+        alone = asked[:MAX_QUESTIONS_READ] if len(asked) > 1 else []
         scored, by_question = self.index.score_reading(
             [(s.text, s.weight) for s in segments], alone
         )
@@ -175,7 +171,7 @@ class Matcher:
         all_scores = scored.scores / max(scored.query.coverage, COVERAGE_FLOOR)
         scores, declined = self._split(np.minimum(all_scores, 1.0))
         if self.medical_advice is not None and is_personal_health_question(
-            " ".join(q.text for q in asked) or text
+            " ".join(segments[i].text for i in asked) or text
         ):
             # A patient's question about their own health gets the no-medical-advice answer,
             # whatever project it names: never a project's description, never "I don't know".

@@ -164,10 +164,6 @@ def _points_back(question: str) -> bool:
     return len(words) <= MAX_POINTING_WORDS and bool(_POINTING.search(" ".join(words)))
 
 
-def questions(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
-    return tuple(s for s in segments if s.role is Role.QUESTION)
-
-
 def content_text(segments: tuple[Segment, ...]) -> str:
     """The words of a message that can name what it is about: greetings, thanks and
     sign-offs left out ("Hello, what is MEDICIS?" names MEDICIS, not the greeting), unless
