@@ -41,7 +41,7 @@ async def stale_readings(
     stale = stale_topics(kb, today)
     if not stale:
         return ()
-    return most_read_first(stale, await storage.served_counts(since))
+    return most_read_first(stale, await storage.served_counts(since, kb.current_id))
 
 
 def describe(reading: StaleReading, period: str = "") -> str:

@@ -311,3 +311,21 @@ async def test_served_counts_cover_every_topic_answered_or_chosen_since_a_moment
 
     assert counts == {"project.medicis": 2, **{f"project.t{n}": 1 for n in range(12)}}
     assert (await storage.served_counts())["project.medicis"] == 3
+
+
+async def test_a_renamed_topic_is_merged_before_the_top_topics_are_chosen(
+    storage: Storage,
+) -> None:
+    for n in range(10):  # ten topics served three times: each alone outranks either id
+        for _ in range(3):
+            await storage.record_exchange(new(f"topic {n}", answer(f"project.t{n}"), at=NOW))
+    for topic in ("project.medicis", "project.cern-medicis") * 2:
+        await storage.record_exchange(new("medicis", answer(topic), at=NOW))
+    renamed = {"project.medicis": "project.cern-medicis"}
+
+    stats = await storage.stats(current_id=lambda topic: renamed.get(topic, topic))
+    served = await storage.served_counts(current_id=lambda topic: renamed.get(topic, topic))
+
+    assert stats.top_topics[0] == TopicCount("project.cern-medicis", 4)
+    assert len(stats.top_topics) == 10
+    assert served["project.cern-medicis"] == 4 and "project.medicis" not in served

@@ -43,9 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     async def fetch(
         storage: Storage,
     ) -> tuple[UsageStats, list[UnansweredQuestion], tuple[StaleReading, ...]]:
-        stats = await storage.stats(since)
-        if kb is not None:
-            stats = stats.under_current_ids(kb.current_id)
+        stats = await storage.stats(since, current_id=None if kb is None else kb.current_id)
         stale = () if kb is None else await stale_readings(storage, kb, now.date(), since)
         return stats, await storage.unanswered(state=ReviewState.OPEN, since=since), stale
 

@@ -23,7 +23,7 @@ statements and an error rolls back only the change that failed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
@@ -269,10 +269,22 @@ class Storage:
 
     # --- statistics (stats.py) ------------------------------------------------------------
 
-    async def stats(self, since: datetime | None = None, *, top: int = 10) -> UsageStats:
-        """Totals per outcome, top topics, feedback per topic and the weekly trend."""
-        return await self._statistics.stats(since, top=top)
+    async def stats(
+        self,
+        since: datetime | None = None,
+        *,
+        top: int = 10,
+        current_id: Callable[[str], str | None] | None = None,
+    ) -> UsageStats:
+        """Totals per outcome, top topics, feedback per topic and the weekly trend; with
+        `current_id` (`KnowledgeBase.current_id`), renamed topics under their current ids."""
+        return await self._statistics.stats(since, top=top, current_id=current_id)
 
-    async def served_counts(self, since: datetime | None = None) -> dict[str, int]:
-        """How often each topic was served since `since`, for every topic served."""
-        return await self._statistics.served_counts(since)
+    async def served_counts(
+        self,
+        since: datetime | None = None,
+        current_id: Callable[[str], str | None] | None = None,
+    ) -> dict[str, int]:
+        """How often each topic was served since `since`, for every topic served; with
+        `current_id`, renamed topics under their current ids."""
+        return await self._statistics.served_counts(since, current_id)

@@ -192,10 +192,14 @@ class UsageStats:
         """Share of exchanges with `outcome`, 0 when nothing was asked."""
         return self.by_outcome[outcome] / self.total if self.total else 0.0
 
-    def under_current_ids(self, current_id: Callable[[str], str | None]) -> UsageStats:
+    def under_current_ids(
+        self, current_id: Callable[[str], str | None], *, top: int | None = None
+    ) -> UsageStats:
         """The same usage with each topic counted under `current_id(topic)` (a renamed
         topic's former id is its new one; None keeps the id as logged): exchanges keep the
-        id they were answered with, and a rename must not split a topic's figures."""
+        id they were answered with, and a rename must not split a topic's figures. Topics
+        and votes in their reported order (most served first; most votes, then most 👎,
+        first), the first `top` of each if given."""
 
         def now(topic: str) -> str:
             return current_id(topic) or topic
@@ -207,13 +211,12 @@ class UsageStats:
         for vote in self.feedback:
             up, down = votes.get(now(vote.topic), (0, 0))
             votes[now(vote.topic)] = (up + vote.helpful, down + vote.unhelpful)
-        # The orders of the queries: most served first; most votes, then most 👎, first.
         served = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         voted = sorted(votes.items(), key=lambda item: (-sum(item[1]), -item[1][1], item[0]))
         return replace(
             self,
-            top_topics=tuple(TopicCount(t, n) for t, n in served),
-            feedback=tuple(TopicFeedback(t, up, down) for t, (up, down) in voted),
+            top_topics=tuple(TopicCount(t, n) for t, n in served[:top]),
+            feedback=tuple(TopicFeedback(t, up, down) for t, (up, down) in voted[:top]),
         )
 
 

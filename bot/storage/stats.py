@@ -3,7 +3,7 @@ open unanswered questions and languages; and how often each topic was served."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,6 @@ _SERVED = f"""
     WHERE {_WINDOW} AND {_SERVED_TOPIC} IS NOT NULL
     GROUP BY topic
 """
-_TOP_TOPICS = _SERVED + "ORDER BY n DESC, topic LIMIT :top"
 _BY_OUTCOME = f"""
     SELECT e.outcome, COUNT(*) AS n FROM exchanges e WHERE {_WINDOW} GROUP BY e.outcome
 """
@@ -34,7 +33,7 @@ _FEEDBACK = f"""
     JOIN exchanges e ON e.id = f.exchange_id
     LEFT JOIN choices c ON c.exchange_id = e.id
     WHERE {_WINDOW} AND COALESCE(c.intent, e.intent) IS NOT NULL
-    GROUP BY topic ORDER BY up + down DESC, down DESC, topic LIMIT :top
+    GROUP BY topic
 """
 # substr: the date alone, because SQLite rounds .999999 seconds up a day.
 _WEEKLY = f"""
@@ -63,17 +62,24 @@ class Statistics:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def stats(self, since: datetime | None = None, *, top: int = 10) -> UsageStats:
-        """Totals per outcome, top topics, feedback per topic and the weekly trend."""
-        params = {"since": None if since is None else to_db_time(since), "top": top}
+    async def stats(
+        self,
+        since: datetime | None = None,
+        *,
+        top: int = 10,
+        current_id: Callable[[str], str | None] | None = None,
+    ) -> UsageStats:
+        """Totals per outcome, top topics, feedback per topic and the weekly trend; with
+        `current_id`, topics under their current ids (`UsageStats.under_current_ids`),
+        merged before the `top` are chosen so a renamed topic's former id is never cut."""
+        params = {"since": None if since is None else to_db_time(since)}
         async with self._database.read() as db:
             by_outcome = {
                 Outcome(row["outcome"]): int(row["n"])
                 for row in await _rows(db, _BY_OUTCOME, params)
             }
             top_topics = tuple(
-                TopicCount(row["topic"], int(row["n"]))
-                for row in await _rows(db, _TOP_TOPICS, params)
+                TopicCount(row["topic"], int(row["n"])) for row in await _rows(db, _SERVED, params)
             )
             feedback = tuple(
                 TopicFeedback(row["topic"], int(row["up"]), int(row["down"]))
@@ -84,7 +90,7 @@ class Statistics:
             by_language = {
                 row["language"]: int(row["n"]) for row in await _rows(db, _BY_LANGUAGE, params)
             }
-        return UsageStats(
+        usage = UsageStats(
             since=since,
             total=sum(by_outcome.values()),
             by_outcome=by_outcome,
@@ -94,14 +100,28 @@ class Statistics:
             open_unanswered=open_unanswered,
             by_language=by_language,
         )
+        return usage.under_current_ids(current_id or _as_logged, top=top)
 
-    async def served_counts(self, since: datetime | None = None) -> dict[str, int]:
+    async def served_counts(
+        self,
+        since: datetime | None = None,
+        current_id: Callable[[str], str | None] | None = None,
+    ) -> dict[str, int]:
         """How often each topic was served since `since` (answers, and topics picked after a
-        'did you mean…'), for every topic served at least once."""
+        'did you mean…'), for every topic served at least once; with `current_id`, under
+        the topics' current ids."""
         params = {"since": None if since is None else to_db_time(since)}
         async with self._database.read() as db:
             rows = await _rows(db, _SERVED, params)
-        return {row["topic"]: int(row["n"]) for row in rows}
+        counts: dict[str, int] = {}
+        for row in rows:
+            topic = (current_id and current_id(row["topic"])) or row["topic"]
+            counts[topic] = counts.get(topic, 0) + int(row["n"])
+        return counts
+
+
+def _as_logged(topic: str) -> str:
+    return topic
 
 
 async def _rows(db: aiosqlite.Connection, sql: str, params: dict[str, Any]) -> Iterable[Any]:

@@ -357,7 +357,7 @@ async def stats_command(update: Update, context: Context) -> None:
     now = svc.clock()
     since = now - timedelta(days=30)
     kb = svc.knowledge.kb
-    stats = (await svc.storage.stats(since)).under_current_ids(kb.current_id)
+    stats = await svc.storage.stats(since, current_id=kb.current_id)
     open_items = await svc.storage.unanswered(state=ReviewState.OPEN, since=since)
     stale = await stale_readings(svc.storage, kb, now.date(), since)
     titles = {topic_id: topic.title for topic_id, topic in kb.topics.items()}
