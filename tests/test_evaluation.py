@@ -274,6 +274,31 @@ def test_a_higher_answer_threshold_never_answers_more(shipped: Matcher) -> None:
     assert [p.answer_threshold for p in points] == [0.1, 0.3, 0.6, 0.9]
 
 
+def test_the_sweep_point_at_the_current_thresholds_gives_the_figures_of_eval(
+    shipped: Matcher,
+) -> None:
+    # Thresholds strongly lowered for long and foreign messages, as the bot lowers them: a
+    # sweep that replayed the plain thresholds would decline what the bot answers.
+    settings = shipped.kb.settings.model_copy(
+        update={"long_message_factor": 0.3, "other_language_factor": 0.3}
+    )
+    matcher = Matcher.build(dataclasses.replace(shipped.kb, settings=settings))
+    questions = [
+        labelled(
+            "Good morning, I am writing on behalf of a small company in Lyon that builds "
+            "detectors. We have followed your work for years and we would like to know more. "
+            "Is there anything you could tell us about the general possibilities?",
+            "route.collaboration",
+        ),
+        labelled("Quelles sont les possibilités de travailler avec vous ?", "route.collaboration"),
+        labelled("What is MEDICIS?", "project.medicis"),
+    ]
+    report = evaluate(matcher, questions)
+    [point] = sweep(matcher, questions, [settings.answer_threshold], [settings.clarify_threshold])
+    assert point.report.outcomes == report.outcomes
+    assert report.outcomes.get("answer", 0) > 1
+
+
 def run_command(*argv: str) -> tuple[int, str]:
     parser = argparse.ArgumentParser()
     eval_command.add_parser(parser.add_subparsers())

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from intents.matching.decision import decide
-from intents.matching.matcher import Matcher
+from intents.matching.matcher import Matcher, lowered_settings
 from intents.matching.result import Candidate, MatchResult, Outcome
 from intents.text.language import LANGUAGES, detect_language, load_language_model
 
@@ -210,6 +210,9 @@ def sweep(
     The evidence is gathered once per question; only the cheap decision is replayed."""
     questions = current_labels(questions, matcher.kb.former_ids)
     evidence = [matcher.evidence(q.text) for q in questions]
+    # Each swept threshold is lowered for foreign and long messages as the bot lowers it, so
+    # the point at the knowledge base's own thresholds gives the figures of `ktbot eval`.
+    readings = [matcher.reading_of(q.text) for q in questions]
     base = matcher.kb.settings
     topics = set(matcher.kb.topics)
     points = []
@@ -220,8 +223,10 @@ def sweep(
             settings = base.model_copy(
                 update={"answer_threshold": answer, "clarify_threshold": clarify}
             )
+            per_reading = {r: lowered_settings(settings, *r) for r in set(readings)}
             results = [
-                decide(q.text, e, settings) for q, e in zip(questions, evidence, strict=True)
+                decide(q.text, e, per_reading[r])
+                for q, e, r in zip(questions, evidence, readings, strict=True)
             ]
             report = score_results(questions, results, settings.max_alternatives, topics)
             points.append(SweepPoint(answer, clarify, report))

@@ -54,7 +54,7 @@ MAX_QUESTIONS_READ = 4
 _LOWER_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b[a-z][a-z]+\b")
 
 
-def _lowered(settings: MatchingSettings, foreign: bool, long: bool) -> MatchingSettings:
+def lowered_settings(settings: MatchingSettings, foreign: bool, long: bool) -> MatchingSettings:
     """`settings` with its thresholds lowered for a message not in English and/or long."""
     factor = (settings.other_language_factor if foreign else 1.0) * (
         settings.long_message_factor if long else 1.0
@@ -130,7 +130,7 @@ class Matcher:
         medical_id = kb.special.medical_advice_topic
         medical = ids.index(medical_id) if medical_id is not None and medical_id in ids else None
         lowered = {
-            (foreign, long): _lowered(kb.settings, foreign, long)
+            (foreign, long): lowered_settings(kb.settings, foreign, long)
             for foreign in (False, True)
             for long in (False, True)
         }
@@ -151,10 +151,12 @@ class Matcher:
         `long_message_factor`): both score lower when right, for reasons that are not doubt.
         Measured on dev.jsonl: right answers to messages of 30 words or more scored 0.17-0.30
         where the same questions asked alone scored above 0.3."""
-        settings = self.kb.settings
+        return self.lowered.get(self.reading_of(text), self.kb.settings)
+
+    def reading_of(self, text: str) -> tuple[bool, bool]:
+        """Whether `text` is (not in English, long): what lowers its thresholds."""
         foreign = detect_language(text) != DEFAULT_LANGUAGE
-        long = len(text.split()) >= settings.long_message_words
-        return self.lowered.get((foreign, long), settings)
+        return foreign, len(text.split()) >= self.kb.settings.long_message_words
 
     def evidence(self, text: str) -> Evidence:
         """What the decision weighs for `text`: ranked topics, names, further questions."""
