@@ -168,6 +168,6 @@ def content_text(segments: tuple[Segment, ...]) -> str:
     """The words of a message that can name what it is about: greetings, thanks and
     sign-offs left out ("Hello, what is MEDICIS?" names MEDICIS, not the greeting), unless
     they are all there is."""
-    kept = [_LEADING_COURTESY.sub("", s.text).strip() for s in segments if s.weight > 0]
-    joined = " ".join(k for k in kept if k)
+    # A sentence's reading has already left out its opening greeting (`_read`).
+    joined = " ".join(s.text for s in segments if s.weight > 0 and s.role is not Role.COURTESY)
     return joined or " ".join(s.text for s in segments)
