@@ -108,6 +108,17 @@ class TestPersonalHealth:
             "Mia moglie ha un tumore, può essere curata al CERN?",
             "Mi abuelo tiene cáncer de próstata, ¿qué dosis necesita?",
             "Est-ce que je peux être soigné au CERN ?",
+            # A patient described, a symptom after treatment, pregnancy, a prescription.
+            "Would carbon ions be too much for an 82-year-old with a lung tumour?",
+            "My throat still burns weeks after the radiation, is this normal?",
+            "I'm pregnant - can I still have a PET scan?",
+            "Ist es gefährlich, nach einer Jodtherapie zu stillen?",
+            "Sono incinta, posso fare la radioterapia?",
+            "What is the usual dose of actinium-225 for prostate cancer?",
+            "Is it safe to travel by plane after a radioactive implant?",
+            "I have a brain tumor and my doctor mentioned protons.",
+            "Can I sign up as a patient for the new FLASH study?",
+            "Mein Vater ist seit der Bestrahlung sehr müde.",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -122,6 +133,10 @@ class TestPersonalHealth:
             "Je suis médecin : quelles doses le projet FLASH utilise-t-il ?",
             "Ich habe eine Frage zur Strahlentherapie mit Protonen.",
             "Tengo una pregunta sobre el tratamiento con hadrones en Europa.",
+            "What is the typical dose rate of the FLASH beam?",
+            "I have a tumour imaging start-up: can we license a CERN detector?",
+            "How can our hospital take part in the FLASH clinical trial?",
+            "Which dose for tumours do VHEE beams deliver in a FLASH pulse?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

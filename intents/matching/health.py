@@ -19,11 +19,19 @@ _PERSON = re.compile(
     r"|father|dad|husband|wife|partner|brother|sister|grandmother|grandma|grandfather|grandpa"
     r"|aunt|uncle|niece|nephew|friend|family|father-in-law|mother-in-law|parent|parents)\b"
     r"|\bi (?:have|had|was diagnosed|am diagnosed|got|suffer|feel)\b"
+    # ... but not "I have a question about therapy", "I have a tumour-imaging start-up".
+    r"(?! (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
+    r"|company|startup|start up|business|project|team|proposal|product|device|technology"
+    r"|patent|background|degree|phd)\b)"
     r"|\bim (?:having|being|getting)\b"
+    # "a 70-year-old with prostate cancer", "is that normal?", "can I enrol in the trial?"
+    r"|\b(?:a|an|my|our) \d{1,3} (?:year|yr)s? old\b|\bis (?:this|that|it) normal\b"
+    r"|\bcan i (?:enrol|enroll|sign up|register|join|take part|participate)\b"
     r"|\b(?:should|can|could|would|will) (?:i|we|he|she|they) (?:get|have|take|go|fly|do"
     r"|be treated|receive)\b|\b(?:for|to|cure|treat|help) (?:me|him|her|us|them)\b"
     r"|\bmy (?:tumou?r|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist|condition"
-    r"|illness|disease|headaches?|pain|prostate|brain|lung|breast|body|health|dose|therapy)\b"
+    r"|illness|disease|headaches?|pain|prostate|brain|lung|breast|body|health|dose|therapy"
+    r"|skin|thyroid|blood|heart|liver|kidneys?|eyes?|bones?)\b"
     # French, German, Italian, Spanish: "mon père", "meine Mutter", "mio figlio", "mi hija"…
     r"|\b(?:mon|ma|mes|notre|nos) (?:pere|mere|fils|fille|enfants?|mari|femme|epoux|epouse"
     r"|frere|s(?:oe|œ)ur|grand-?pere|grand-?mere|oncle|tante|ami|amie|famille|bebe|parents"
@@ -37,7 +45,19 @@ _PERSON = re.compile(
     r"|hermano|hermana|abuelo|abuela|tio|tia|amigo|amiga|familia|bebe|padres)\b"
 )
 _PATIENT = re.compile(
-    r"\bside effects?\b|\bsafe (?:radiation )?doses?\b|\bsafe to (?:fly|travel|drive|work)"
+    r"\bside effects?\b|\bsafe (?:radiation )?doses?\b"
+    r"|\b(?:safe|dangerous|risky|ok|okay) to (?:fly|travel|drive|work|breastfeed|be around)"
+    r"|\bpregnan\w*|\bbreast ?feed\w*|\benceinte\b|\ballait\w*|\bschwanger\w*|\bstillen\b"
+    r"|\bincinta\b|\ballatt\w*|\bembarazad\w*|\bamamant\w*"
+    r"|\b(?:enrol|enroll|sign up|register|participate|take part)\w* as (?:a )?patients?\b"
+    # A dose asked for a disease or a patient: a prescription, not a physics question.
+    r"|\b(?:normal|usual|typical|right|correct|recommended|safe|maximum) doses? (?:of [\w-]+ "
+    r"(?:\d+ )?)?(?:for|to treat) (?:a |an |my )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?"
+    r"|child|children|kids?|adults?|lymphoma|leuka?emia)\b"
+    r"|\bi (?:have|ve got|got|was diagnosed with|am diagnosed with|ve been diagnosed with) "
+    r"(?:a |an )?(?:\w+ )?(?:cancer|tumor|lymphoma|leuka?emia|glioma|glioblastoma|sarcoma"
+    r"|carcinoma|melanoma)\b(?! (?:imaging|detection|research|therapy|treatment|startup|start up"
+    r"|company|project|screening|diagnostics?)\b)"
     r"|\bhow many (?:\w+ ){0,2}sessions\b|\bcure (?:my|his|her|me|him)\b"
     r"|\bcan (?:he|she|i) be treated|\bbe treated at cern\b|\btreat (?:my|him|her|me)\b"
     r"|\b(?:etre|se faire) (?:soigne|traite|opere)e?s? (?:au|a) cern\b|\beffets? secondaires?\b"
@@ -58,7 +78,10 @@ _CLINICAL = re.compile(
     r"|symptome?|schmerz\w*|behandl\w*|heil\w*|strahlentherapie|krankenhaus|klinik|arzt"
     r"|arztin|dosis|krank\w*|cancro|diagnosi|sintomi|dolore|trattament\w*|curat\w*|curare"
     r"|guarire|radioterapia|ospedale|medico|sedute|malattia|cancer|diagnostico|sintomas"
-    r"|dolor|tratamiento|tratad\w*|curar|radioterapia|hospital|enfermedad)\b"
+    r"|dolor|tratamiento|tratad\w*|curar|radioterapia|hospital|enfermedad"
+    # Symptoms after a treatment ("red and burning since radiotherapy", "ständig müde").
+    r"|tired\w*|fatigue\w*|exhausted|burn\w*|rash|itch\w*|swell\w*|swollen|bestrahl\w*"
+    r"|mude|muede|mudigkeit|fatigu\w*|stanc\w*|cansad\w*)\b"
 )
 
 
