@@ -63,6 +63,10 @@ class TestSentenceRoles:
             ("Good morning, can we license FLASH?", "can we license FLASH?"),
             ("Hallo zusammen", "Hallo zusammen"),  # nothing else said: the greeting is it
             ("Hi there!", "Hi there!"),
+            # Asking whether someone is there is still only a greeting.
+            ("Hello, is anybody around?", "Hello, is anybody around?"),
+            ("Bonjour à vous !", "Bonjour à vous !"),
+            ("hey, good evening to you", "hey, good evening to you"),
         ],
     )
     def test_a_greeting_opening_a_sentence_that_says_more_is_left_out(

@@ -67,7 +67,8 @@ _COURTESY_WORDS = frozenset(
     day thanks thank you many much in advance kind best regards cheers greetings sincerely
     yours warm wishes appreciate it a lot for your help time again and the cern folks people
     bonjour hallo hola ciao salut dzien dobry zusammen allerseits tous tout le monde todos
-    tutti""".split()  # noqa: SIM905 - reads as text
+    tutti anyone anybody someone somebody around online here listening awake to a vous toi is are
+    ihr voi""".split()  # noqa: SIM905 - reads as text
 )
 _INTRODUCTION = re.compile(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
