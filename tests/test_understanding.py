@@ -46,6 +46,23 @@ class TestSentenceRoles:
         assert [p.role for p in parts] == [Role.COURTESY, Role.REFERENT, Role.QUESTION]
         assert parts[1].weight > WEIGHTS[Role.CONTEXT]
 
+    @pytest.mark.parametrize(
+        "opening",
+        [
+            "We're a small imaging company and would like to in-license a CERN detector.",
+            "I'm a founder in Turin and I'd like to build a product on your gantry design.",
+        ],
+    )
+    def test_an_introduction_that_says_what_the_writer_wants_is_the_questions_subject(
+        self, opening: str
+    ) -> None:
+        parts = segment(f"{opening} Where does that process start?")
+        assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
+
+    def test_a_plain_introduction_still_weighs_little(self) -> None:
+        parts = segment("I'm a medical physicist in Lyon. How do we get beam time?")
+        assert [p.role for p in parts] == [Role.INTRODUCTION, Role.QUESTION]
+
     def test_a_question_that_says_its_subject_leaves_the_context_as_context(self) -> None:
         parts = segment(
             "We run a radiopharmacy in Porto. Could you explain how a hospital group like "

@@ -90,6 +90,14 @@ _REQUEST_INSIDE = re.compile(
 )
 
 
+_WISH = re.compile(
+    r"\b(?:(?:would|we(?:'|’)?d|i(?:'|’)?d) like|want|wish|hope|plan|intend|are keen|are interested"
+    r"|am interested|are looking|am looking|are exploring|am exploring) (?:to|in|for|at)\b"
+)
+"""An introduction that also says what the writer wants ("We're a medtech firm and would like
+to commercialise one of your technologies") is context: the request is in it."""
+
+
 _POINTING = re.compile(r"\b(?:it|its|them|they|this|that|these|those|such|there)\b")
 MAX_POINTING_WORDS = 14
 """A question this short that points back ("Can you tell me about it?") takes its subject
@@ -116,7 +124,7 @@ def _read(sentence: str) -> Segment:
         return Segment(sentence, Role.COURTESY)
     if "?" in body or _ASKING.match(plain) or _REQUEST_INSIDE.search(plain):
         return Segment(body, Role.QUESTION)
-    if _INTRODUCTION.match(plain):
+    if _INTRODUCTION.match(plain) and not _WISH.search(plain):
         return Segment(body, Role.INTRODUCTION)
     return Segment(body, Role.CONTEXT)
 
@@ -153,7 +161,7 @@ def _with_referents(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
         before, current = found[i - 1], found[i]
         if (
             current.role is Role.QUESTION
-            and before.role is Role.CONTEXT
+            and before.role in (Role.CONTEXT, Role.INTRODUCTION)
             and _points_back(current.text)
         ):
             found[i - 1] = Segment(before.text, Role.REFERENT)
