@@ -59,6 +59,12 @@ class TestSentenceRoles:
         parts = segment(f"{opening} Where does that process start?")
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
 
+    def test_a_question_pointing_back_to_an_introduction_takes_its_subject_from_it(
+        self,
+    ) -> None:
+        parts = segment("I'm a radiochemist working with terbium isotopes. How do I get them?")
+        assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
+
     def test_a_plain_introduction_still_weighs_little(self) -> None:
         parts = segment("I'm a medical physicist in Lyon. How do we get beam time?")
         assert [p.role for p in parts] == [Role.INTRODUCTION, Role.QUESTION]
