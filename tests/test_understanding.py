@@ -122,6 +122,20 @@ class TestVocabulary:
         vocabulary = shipped.index.vectorizer.vocabulary
         assert "license" in terms("can we commercialise it", vocabulary=vocabulary)
 
+    @pytest.mark.parametrize(
+        ("message", "intent"),
+        [
+            ("wot can u do for me", "about.bot"),
+            ("alright, hasta la próxima", "smalltalk.goodbye"),
+            ("vale, me despido", "smalltalk.goodbye"),
+        ],
+    )
+    def test_chat_shorthand_and_goodbyes_in_other_languages_are_understood(
+        self, shipped: Matcher, message: str, intent: str
+    ) -> None:
+        result = shipped.match(message)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, intent)
+
 
 class TestPersonalHealth:
     @pytest.mark.parametrize(
