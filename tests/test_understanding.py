@@ -127,10 +127,12 @@ class TestVocabulary:
         [
             ("wot can u do for me", "about.bot"),
             ("alright, hasta la próxima", "smalltalk.goodbye"),
+            ("Can I leave a bequest to CERN medical research?", "route.donations"),
+            ("CERN tech used in aircraft?", "other.aerospace"),
             ("vale, me despido", "smalltalk.goodbye"),
         ],
     )
-    def test_chat_shorthand_and_goodbyes_in_other_languages_are_understood(
+    def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
         self, shipped: Matcher, message: str, intent: str
     ) -> None:
         result = shipped.match(message)
