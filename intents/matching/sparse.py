@@ -160,30 +160,30 @@ class FeatureMatrix:
     def dot_many(self, vectors: Sequence[SparseVector]) -> npt.NDArray[np.float64]:
         """`row · v` for every row (columns) and each of `vectors` (rows of the result): for
         a message and its own sentences, whose features are mostly the same, the matrix
-        rows of those features are gathered once instead of once per vector."""
+        rows of those features are gathered once instead of once per vector, and the rare
+        features' postings of all vectors are summed in one pass."""
         if len(vectors) == 1:
             return self.dot(vectors[0])[None, :]
-        union, inverse = np.unique(np.concatenate([v.ids for v in vectors]), return_inverse=True)
+        ids = np.concatenate([v.ids for v in vectors])
+        weights = np.concatenate([v.weights for v in vectors])
         owner = np.repeat(np.arange(len(vectors)), [len(v.ids) for v in vectors])
-        weights = np.zeros((len(vectors), len(union)), dtype=np.float32)
-        weights[owner, inverse] = np.concatenate([v.weights for v in vectors])
-        slots = self.dense_slot[union]
+        slots = self.dense_slot[ids]
         in_dense = slots >= 0
-        out: npt.NDArray[np.float64] = (weights[:, in_dense] @ self.dense[slots[in_dense]]).astype(
-            np.float64
-        )
+        gathered, column = np.unique(slots[in_dense], return_inverse=True)
+        dense_weights = np.zeros((len(vectors), len(gathered)), dtype=np.float32)
+        dense_weights[owner[in_dense], column] = weights[in_dense]
+        out: npt.NDArray[np.float64] = (dense_weights @ self.dense[gathered]).astype(np.float64)
         rare = ~in_dense
-        starts = self.postings_ptr[union[rare]]
-        lengths = self.postings_ptr[union[rare] + 1] - starts
+        starts = self.postings_ptr[ids[rare]]
+        lengths = self.postings_ptr[ids[rare] + 1] - starts
         take = expand_ranges(starts, lengths)
         if len(take):
-            rows, values = self.postings_rows[take], self.postings_values[take]
-            for k in range(len(vectors)):
-                out[k] += np.bincount(
-                    rows,
-                    weights=np.repeat(weights[k, rare], lengths) * values,
-                    minlength=self.n_rows,
-                )
+            cell = np.repeat(owner[rare] * self.n_rows, lengths) + self.postings_rows[take]
+            out += np.bincount(
+                cell,
+                weights=np.repeat(weights[rare], lengths) * self.postings_values[take],
+                minlength=len(vectors) * self.n_rows,
+            ).reshape(len(vectors), self.n_rows)
         return out
 
     def entries(self) -> tuple[Ids, Ids, Floats]:
