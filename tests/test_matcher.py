@@ -292,6 +292,15 @@ class TestDecision:
             ("t1",),
         )
 
+    def test_a_named_topic_as_close_as_a_rival_comes_before_the_unnamed_best(self) -> None:
+        # "what are medcis": the name, not "what are (you)", says what is asked.
+        result = decide("q", self.evidence(0.44, 0.42, 0.1, named=("t1",)), self.settings)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "t1")
+
+    def test_a_named_topic_far_behind_the_best_does_not_overtake_it(self) -> None:
+        result = decide("q", self.evidence(0.8, 0.42, named=("t1",)), self.settings)
+        assert result.intent == "t0"
+
     def test_a_named_topic_with_a_close_sibling_using_the_same_name_asks(self) -> None:
         evidence = self.evidence(0.42, 0.40, named=("t0",), siblings=frozenset({"t1"}))
         assert decide("q", evidence, self.settings).outcome is Outcome.CLARIFY

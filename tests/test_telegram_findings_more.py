@@ -111,6 +111,32 @@ async def test_forget_pressed_on_someone_elses_prompt_is_refused(bot: BotHarness
     assert "Done: deleted" in bot.api.last_text()
 
 
+async def test_in_a_group_only_the_asker_can_rate_the_answer(bot: BotHarness) -> None:
+    vera, wim = 42, 43
+    await bot.send(tg.mention("what is medicis?", user_id=vera, chat_id=-77))
+    thumbs_down = next(d for d in callbacks(bot) if d.startswith(cd.FEEDBACK) and d.endswith("|0"))
+    await bot.send(tg.press(thumbs_down, user_id=wim, chat_id=-77))
+    assert "Only the person who asked" in toast(bot)
+    exchange = await bot.storage.exchange(int(thumbs_down.split("|")[1]))
+    assert exchange is not None and exchange.helpful is None
+    await bot.send(tg.press(thumbs_down, user_id=vera, chat_id=-77))
+    exchange = await bot.storage.exchange(int(thumbs_down.split("|")[1]))
+    assert exchange is not None and exchange.helpful is False
+
+
+async def test_in_a_group_only_who_opened_a_topic_can_rate_it(bot: BotHarness) -> None:
+    vera, wim = 42, 43
+    await bot.send(
+        tg.message(f"/topics@{BOT_USERNAME}", user_id=vera, chat_type="group", chat_id=-77)
+    )
+    await bot.send(tg.press(cd.encode(cd.SHOW_TOPIC, "project.medicis"), user_id=vera, chat_id=-77))
+    vote = next(d for d in callbacks(bot) if d.startswith(cd.VISIT_FEEDBACK) and d.endswith("|1"))
+    await bot.send(tg.press(vote, user_id=wim, chat_id=-77))
+    assert "Only the person who asked" in toast(bot)
+    await bot.send(tg.press(vote, user_id=vera, chat_id=-77))
+    assert toast(bot) == "Thanks for your feedback!"
+
+
 # --- R14: commands are rate-limited like questions ----------------------------------------------
 
 

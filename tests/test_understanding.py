@@ -408,7 +408,7 @@ def test_a_misspelt_name_among_misspelt_words_is_offered_as_did_you_mean(
 ) -> None:
     """The case above, where the score really is under the clarify threshold (the messages
     above now score over it once the name is counted)."""
-    question = "wat r medcis"
+    question = "wat iz medcis"
     settings = shipped.settings_for(question)
     result = shipped.match(question)
     assert settings.option_threshold <= result.score < settings.clarify_threshold  # premise

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.storage.records import Exchange, ExchangeGone, NewExchange, ReviewState
+from bot.storage.records import Exchange, ExchangeGone, NewExchange, NotTheAsker, ReviewState
 from bot.storage.rows import from_row, nullable
 from bot.storage.sqlite import (
     Database,
@@ -112,10 +112,19 @@ class ExchangeStore:
             row = await fetch_one(db, _EXCHANGE_SELECT + " WHERE e.id = ?", (exchange_id,))
         return None if row is None else _exchange_from_row(row)
 
-    async def record_feedback(self, exchange_id: int, helpful: bool) -> None:
-        """👍/👎 on an exchange; a second vote on the same exchange replaces the first."""
+    async def record_feedback(
+        self, exchange_id: int, helpful: bool, voter: str | None = None
+    ) -> None:
+        """👍/👎 on an exchange; a second vote on the same exchange replaces the first.
+        NotTheAsker when `voter` (a pseudonym) is not who asked."""
         async with self._database.write() as db:
             await require_exchange(db, exchange_id)
+            if voter is not None:
+                asker = await fetch_one(
+                    db, "SELECT user_key FROM exchanges WHERE id = ?", (exchange_id,)
+                )
+                if asker is not None and asker["user_key"] not in (None, voter):
+                    raise NotTheAsker(f"exchange #{exchange_id} was asked by someone else")
             await db.execute(
                 """
                 INSERT INTO feedback (exchange_id, helpful, given_at) VALUES (?, ?, ?)

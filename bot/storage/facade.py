@@ -160,9 +160,12 @@ class Storage:
     async def exchange(self, exchange_id: int) -> Exchange | None:
         return await self._exchanges.exchange(exchange_id)
 
-    async def record_feedback(self, exchange_id: int, helpful: bool) -> None:
-        """👍/👎 on an exchange; a second vote on the same exchange replaces the first."""
-        await self._exchanges.record_feedback(exchange_id, helpful)
+    async def record_feedback(
+        self, exchange_id: int, helpful: bool, voter: str | None = None
+    ) -> None:
+        """👍/👎 on an exchange; a second vote on the same exchange replaces the first.
+        NotTheAsker when `voter` (a pseudonym) is not who asked."""
+        await self._exchanges.record_feedback(exchange_id, helpful, voter)
 
     async def record_choice(self, exchange_id: int, intent: str) -> None:
         """The topic picked after a 'did you mean…'; a later pick replaces it."""
@@ -259,9 +262,12 @@ class Storage:
         """A topic opened without a question; the visit's id, for the 👍/👎 under it."""
         return await self._visits.record(user_key, topic, source)
 
-    async def record_visit_feedback(self, visit_id: int, helpful: bool) -> None:
-        """👍/👎 under a visited topic; ExchangeGone once the visit was deleted."""
-        await self._visits.record_feedback(visit_id, helpful)
+    async def record_visit_feedback(
+        self, visit_id: int, helpful: bool, voter: str | None = None
+    ) -> None:
+        """👍/👎 under a visited topic; ExchangeGone once the visit was deleted, NotTheAsker
+        when `voter` is not who opened it."""
+        await self._visits.record_feedback(visit_id, helpful, voter)
 
     async def visit_counts(self, since: datetime) -> VisitCounts:
         """Topic visits since `since`, by source, with their votes."""

@@ -34,6 +34,11 @@ class ExchangeGone(StorageError):
         )
 
 
+class NotTheAsker(StorageError):
+    """A vote pressed under someone else's answer (in a group chat, everyone sees the
+    buttons): only the person who asked rates what they were told."""
+
+
 class ReviewState(StrEnum):
     """Where an unanswered question is in KT staff's review."""
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.storage.records import ExchangeGone
-from bot.storage.sqlite import Database, to_db_time
+from bot.storage.records import ExchangeGone, NotTheAsker
+from bot.storage.sqlite import Database, fetch_one, to_db_time
 
 
 class VisitSource(StrEnum):
@@ -49,15 +49,17 @@ class VisitStore:
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
-    async def record_feedback(self, visit_id: int, helpful: bool) -> None:
+    async def record_feedback(self, visit_id: int, helpful: bool, voter: str | None = None) -> None:
         """👍/👎 under a visited topic; a second vote replaces the first. ExchangeGone when
-        the visit was deleted (/forget, retention): its old buttons stay in the chat."""
+        the visit was deleted (/forget, retention): its old buttons stay in the chat.
+        NotTheAsker when `voter` (a pseudonym) is not who opened the topic."""
         async with self._database.write() as db:
-            cursor = await db.execute(
-                "UPDATE visits SET helpful = ? WHERE id = ?", (int(helpful), visit_id)
-            )
-            if cursor.rowcount == 0:
+            row = await fetch_one(db, "SELECT user_key FROM visits WHERE id = ?", (visit_id,))
+            if row is None:
                 raise ExchangeGone.of("visit", visit_id)
+            if voter is not None and row["user_key"] not in (None, voter):
+                raise NotTheAsker(f"visit #{visit_id} was opened by someone else")
+            await db.execute("UPDATE visits SET helpful = ? WHERE id = ?", (int(helpful), visit_id))
 
     async def counts(self, since: datetime) -> VisitCounts:
         async with self._database.read() as db:

@@ -27,7 +27,7 @@ class Evidence:
 
 def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> MatchResult:
     """Every result carries the best score and the runner-ups."""
-    ranked = evidence.ranked
+    ranked = _named_first(evidence.ranked, evidence.named, settings)
     if not ranked:
         return MatchResult(question, Outcome.FALLBACK, None, 0.0)
     best, runners_up = ranked[0], ranked[1:]
@@ -89,6 +89,23 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
         if (i == 0 and rival_close) or c.score >= settings.option_threshold
     ]
     return MatchResult(question, Outcome.CLARIFY, best.intent, best.score, tuple(options))
+
+
+def _named_first(
+    ranked: tuple[Candidate, ...], named: tuple[str, ...], settings: MatchingSettings
+) -> tuple[Candidate, ...]:
+    """`ranked` with a topic the message names first when it is as close as a rival would
+    be ("what are medcis": MEDICIS, not the assistant's "what are you"): a name is stronger
+    evidence than the words around it."""
+    if not ranked or not named or ranked[0].intent in named:
+        return ranked
+    best = ranked[0]
+    for candidate in ranked[1:]:
+        if candidate.intent in named:
+            if best.score - candidate.score < settings.clarify_margin * best.score:
+                return (candidate, *(c for c in ranked if c is not candidate))
+            break
+    return ranked
 
 
 def _suggestions(
