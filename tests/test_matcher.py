@@ -297,6 +297,16 @@ class TestDecision:
         result = decide("q", self.evidence(0.44, 0.42, 0.1, named=("t1",)), self.settings)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "t1")
 
+    def test_two_close_courtesies_are_answered_not_asked_about(self) -> None:
+        # "ok thanks bye": asking "thanks or goodbye?" helps nobody.
+        courtesy = frozenset({"t0", "t1"})
+        result = decide("q", self.evidence(0.6, 0.58, courtesy=courtesy), self.settings)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "t0")
+
+    def test_a_courtesy_close_to_a_real_topic_is_still_asked_about(self) -> None:
+        result = decide("q", self.evidence(0.6, 0.58, courtesy=frozenset({"t0"})), self.settings)
+        assert result.outcome is Outcome.CLARIFY
+
     def test_a_named_topic_far_behind_the_best_does_not_overtake_it(self) -> None:
         result = decide("q", self.evidence(0.8, 0.42, named=("t1",)), self.settings)
         assert result.intent == "t0"

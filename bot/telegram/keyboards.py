@@ -20,8 +20,6 @@ YES_DELETE = N_("🗑 Yes, delete")
 KEEP = N_("Keep")
 MORE = N_("More ▾")
 MAX_BUTTON_TEXT = 48
-NOT_BROWSED = frozenset({"smalltalk"})
-"""Categories answered when typed (greetings, thanks) but not offered in the topic browser."""
 _DANGLING = " ,;:–—-(&/"
 
 
@@ -161,7 +159,7 @@ def categories_keyboard(kb: KnowledgeBase, t: Translator) -> InlineKeyboardMarku
             )
         ]
         for c in kb.categories.values()
-        if c.id not in NOT_BROWSED and kb.topics_in(c.id)
+        if not c.courtesy and kb.topics_in(c.id)
     ]
     return InlineKeyboardMarkup(rows)
 

@@ -103,6 +103,11 @@ class KnowledgeBase:
     def topics_in(self, category_id: str) -> tuple[Topic, ...]:
         return tuple(t for t in self.topics.values() if t.category == category_id)
 
+    def courtesy_topics(self) -> frozenset[str]:
+        """Ids of the greetings, thanks and goodbyes (topics of a `courtesy` category)."""
+        courteous = {c.id for c in self.categories.values() if c.courtesy}
+        return frozenset(t.id for t in self.topics.values() if t.category in courteous)
+
     def contacts_of(self, topic: Topic) -> tuple[Contact, ...]:
         return tuple(self.contacts[c] for c in topic.contacts if c in self.contacts)
 

@@ -104,6 +104,12 @@ class Category(_Model):
     id: CategoryId
     title: Text
     description: Text
+    courtesy: bool = Field(
+        default=False,
+        description="Greetings, thanks and goodbyes: answered when typed, but not listed in "
+        "the topic browser, and never offered against each other as 'did you mean…' "
+        "('ok thanks bye' is answered, not asked about).",
+    )
     translations: dict[LanguageCode, CategoryTranslation] = Field(
         default_factory=dict,
         description="The title and description in other languages, keyed by language code "

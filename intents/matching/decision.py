@@ -23,6 +23,9 @@ class Evidence:
     siblings: frozenset[str] = frozenset()
     """Topics that are not named but whose examples use the names found ("MEDICIS isotopes"
     next to MEDICIS): as likely as the named topic, so no reason to prefer it."""
+    courtesy: frozenset[str] = frozenset()
+    """Greetings, thanks and goodbyes: two of them close together are not worth asking
+    about ("ok thanks bye"); the best is answered."""
 
 
 def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> MatchResult:
@@ -57,8 +60,10 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
             _suggestions(first.intent, (best.intent,), evidence, settings),
         )
     rival = runners_up[0] if runners_up else None
-    rival_close = rival is not None and (
-        best.score - rival.score < settings.clarify_margin * best.score
+    rival_close = (
+        rival is not None
+        and best.score - rival.score < settings.clarify_margin * best.score
+        and not {best.intent, rival.intent} <= evidence.courtesy
     )
     alternatives = tuple(runners_up[: settings.max_alternatives - 1])
     rival_same_thing = rival is not None and (

@@ -106,6 +106,8 @@ class Matcher:
     names one."""
     lowered: Mapping[tuple[bool, bool], MatchingSettings] = field(default_factory=dict)
     """The thresholds per (not in English, long), made once per load (see `settings_for`)."""
+    courtesy: frozenset[str] = frozenset()
+    """Greetings, thanks and goodbyes (`KnowledgeBase.courtesy_topics`)."""
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
@@ -134,7 +136,7 @@ class Matcher:
             for foreign in (False, True)
             for long in (False, True)
         }
-        return cls(kb, index, names, medical, MappingProxyType(lowered))
+        return cls(kb, index, names, medical, MappingProxyType(lowered), kb.courtesy_topics())
 
     @property
     def n_topics(self) -> int:
@@ -188,7 +190,7 @@ class Matcher:
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             named, siblings = self._apply_names(content_text(segments), scores)
         later = tuple(self._top(self._split(q.scores)[0])[0] for q in by_question.values())
-        return Evidence(self._top(scores), named, later, declined, siblings)
+        return Evidence(self._top(scores), named, later, declined, siblings, self.courtesy)
 
     def _split(self, scores: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]:
         """The topics' scores, and the declined questions' score (0 when there are none)."""
