@@ -65,6 +65,13 @@ class TestSentenceRoles:
         parts = segment("I'm a radiochemist working with terbium isotopes. How do I get them?")
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
 
+    @pytest.mark.parametrize("follow_up", ["Where do we start?", "What is the first step?"])
+    def test_a_procedural_follow_up_takes_its_subject_from_the_sentence_before(
+        self, follow_up: str
+    ) -> None:
+        parts = segment(f"Our clinic wants to test a dosimeter in a CERN beam. {follow_up}")
+        assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
+
     def test_a_plain_introduction_still_weighs_little(self) -> None:
         parts = segment("I'm a medical physicist in Lyon. How do we get beam time?")
         assert [p.role for p in parts] == [Role.INTRODUCTION, Role.QUESTION]

@@ -99,6 +99,13 @@ to commercialise one of your technologies") is context: the request is in it."""
 
 
 _POINTING = re.compile(r"\b(?:it|its|them|they|this|that|these|those|such|there)\b")
+_PROCEDURAL = re.compile(
+    r"\b(?:where|how) (?:do|should|can|would|could|shall) (?:we|i|one) (?:start|begin|proceed"
+    r"|go about|get started)\b|\b(?:first|next) steps?\b|\bhow to (?:proceed|start|begin)\b"
+    r"|\bwhat (?:should|do|would) (?:we|i) (?:do|need to do)(?: next| first)?$"
+)
+"""A procedural follow-up ("Where do we start?", "What's the first step?") names no subject:
+like a question that points back, it is about the sentence before."""
 MAX_POINTING_WORDS = 14
 """A question this short that points back ("Can you tell me about it?") takes its subject
 from the sentence before; a longer one usually says what it is about."""
@@ -170,7 +177,10 @@ def _with_referents(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
 
 def _points_back(question: str) -> bool:
     words = re.findall(r"\w+", fold(question))
-    return len(words) <= MAX_POINTING_WORDS and bool(_POINTING.search(" ".join(words)))
+    plain = " ".join(words)
+    return len(words) <= MAX_POINTING_WORDS and bool(
+        _POINTING.search(plain) or _PROCEDURAL.search(plain)
+    )
 
 
 def content_text(segments: tuple[Segment, ...]) -> str:
