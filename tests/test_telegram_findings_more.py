@@ -124,6 +124,25 @@ async def test_in_a_group_only_the_asker_can_rate_the_answer(bot: BotHarness) ->
     assert exchange is not None and exchange.helpful is False
 
 
+async def test_in_a_group_only_the_asker_can_pick_from_did_you_mean(bot: BotHarness) -> None:
+    vera, wim = 42, 43
+    await bot.send(tg.mention("superconducting gantry", user_id=vera, chat_id=-77))
+    choices = [d for d in callbacks(bot) if d.startswith(cd.CHOOSE + "|")]
+    exchange_id = int(choices[0].split("|")[1])
+    sent = len(bot.api.calls)
+    await bot.send(tg.press(choices[1], user_id=wim, chat_id=-77))
+    assert "Only the person who asked" in toast(bot)
+    assert [c.method for c in bot.api.calls[sent:]] == ["answerCallbackQuery"]
+    exchange = await bot.storage.exchange(exchange_id)
+    assert exchange is not None and exchange.choice is None
+    await bot.send(tg.press(cd.encode(cd.NONE_OF_THESE, exchange_id), user_id=wim, chat_id=-77))
+    assert "Only the person who asked" in toast(bot)
+    assert await bot.storage.unanswered(state=ReviewState.OPEN) == []
+    await bot.send(tg.press(choices[1], user_id=vera, chat_id=-77))
+    exchange = await bot.storage.exchange(exchange_id)
+    assert exchange is not None and exchange.choice == choices[1].split("|")[2]
+
+
 async def test_in_a_group_only_who_opened_a_topic_can_rate_it(bot: BotHarness) -> None:
     vera, wim = 42, 43
     await bot.send(

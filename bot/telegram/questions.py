@@ -17,6 +17,7 @@ from bot.conversation import Reply, ReplyKind
 from bot.i18n import N_
 from bot.ratelimit import Verdict
 from bot.rendering import NOT_TEXT, RATE_LIMITED, reply_html
+from bot.storage import StorageError
 from bot.telegram import callback_data as cd
 from bot.telegram import handoff, keyboards, languages
 from bot.telegram.browsing import answer_view, pressed_topic
@@ -189,15 +190,38 @@ async def edited(update: Update, context: Context) -> None:
 
 # --- "did you mean…" buttons --------------------------------------------------------------
 
+NOT_YOUR_QUESTION = N_("Only the person who asked can pick from these options.")
+
+
+async def _pressed_by_someone_else(
+    update: Update, context: Context, exchange_id: int | None
+) -> bool:
+    """Whether a button under an answer was pressed by another member of a group than the
+    person who asked: their pick would replace the asker's message and be recorded as the
+    asker's. Unknown (no record, not stored) counts as the asker."""
+    svc = context.bot_data
+    presser = update.effective_user
+    if not exchange_id or presser is None:
+        return False
+    try:
+        exchange = await svc.storage.exchange(exchange_id)
+    except StorageError as exc:
+        log.error("could not read exchange %s: %s", exchange_id, exc)
+        return False
+    asker = exchange.user_key if exchange is not None else None
+    return asker is not None and asker != svc.user_key(presser.id)
+
 
 async def choose(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """One of the clarification's choices: its answer, in place of the question."""
     svc = context.bot_data
     t = await user_translator(update, context)
+    exchange_id = data.int_arg(0)
+    if await _pressed_by_someone_else(update, context, exchange_id):
+        return t.gettext(NOT_YOUR_QUESTION)
     topic = await pressed_topic(update, svc, t, data.arg(1))
     if topic is None:
         return None
-    exchange_id = data.int_arg(0)
     if exchange_id:
         await svc.conversation.record_choice(exchange_id, topic.id)
     reply = Reply(
@@ -215,6 +239,8 @@ async def choose(update: Update, context: Context, data: cd.CallbackData) -> str
 async def none_of_these(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     svc = context.bot_data
     t = await user_translator(update, context)
+    if await _pressed_by_someone_else(update, context, data.int_arg(0)):
+        return t.gettext(NOT_YOUR_QUESTION)
     reply = await svc.conversation.none_of_these(data.int_arg(0), language=t.language)
     await edit_or_send(
         update,
