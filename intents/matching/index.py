@@ -151,29 +151,31 @@ class TopicIndex:
 
     def _score_all(self, queries: Sequence[QueryVector]) -> list[TopicScores]:
         read = [i for i, q in enumerate(queries) if len(q.vector.ids)]
-        scores = [np.zeros(len(self.topic_ids)) for _ in queries]
+        scores = np.zeros((len(queries), len(self.topic_ids)))
         if read:
             similarity = self.rows.dot_many([queries[i].vector for i in read])
-            for row, i in enumerate(read):
-                scores[i] = self._blend(queries[i], similarity[row])
+            vague = np.array([queries[i].vague for i in read], dtype=bool)
+            scores[read] = self._blend(similarity, vague)
         return [TopicScores(q, s) for q, s in zip(queries, scores, strict=True)]
 
     def _blend(
-        self, query: QueryVector, similarity: npt.NDArray[np.float64]
+        self, similarity: npt.NDArray[np.float64], vague: npt.NDArray[np.bool_]
     ) -> npt.NDArray[np.float64]:
-        """Per topic: its prototype's and its closest example's similarity, blended, at least
-        its closest name's; the declined questions by the closest one alone."""
+        """Per query (rows) and topic: its prototype's and its closest example's similarity,
+        blended, at least its closest name's; the declined questions by the closest one
+        alone. All of a message's readings at once: one pass of each array operation."""
         n_topics = len(self.topic_ids)
-        texts = similarity[n_topics:]
+        texts = similarity[:, n_topics:]
         config = self.config
-        closest = np.maximum.reduceat(texts, self.text_starts)
-        blended = (1 - config.example_weight) * similarity[:n_topics]
+        closest = np.maximum.reduceat(texts, self.text_starts, axis=1)
+        blended = (1 - config.example_weight) * similarity[:, :n_topics]
         blended += config.example_weight * closest
-        closest_name = np.maximum.reduceat(np.where(self.is_name, texts, 0), self.text_starts)
+        closest_name = np.maximum.reduceat(
+            np.where(self.is_name, texts, 0), self.text_starts, axis=1
+        )
         np.maximum(blended, config.name_weight * closest_name, out=blended)
-        blended[self.declined] = config.declined_weight * closest[self.declined]
-        if query.vague:
-            blended *= config.vague_factor
+        blended[:, self.declined] = config.declined_weight * closest[:, self.declined]
+        blended[vague] *= config.vague_factor
         return np.clip(blended, 0.0, 1.0, out=blended)
 
     def _freeze(self) -> None:
