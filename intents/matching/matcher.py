@@ -39,8 +39,12 @@ COVERAGE_FLOOR = 0.8
 knowledge base knows less than four fifths of is not scaled up further: its unknown words
 may well be what it is about."""
 HEALTH_SCORE = 0.9
-IMPERSONAL_HEALTH_FACTOR = 0.8
-"""The no-medical-advice topic's score when the message has no patient's cues."""
+IMPERSONAL_HEALTH_FACTOR = 0.7
+"""The no-medical-advice topic's score when the message has no patient's cues (a factor):
+its examples share "clinical trial", "treatment", "dose" with journalists' and physicists'
+questions. Measured on dev.jsonl: 0.8 let "when are the first FLASH clinical trials
+expected?" (a journalist) be asked about medical advice; 0.6 declined "I need treatment
+advice for a tumour"."""
 RANKED = 5
 """Candidates kept per message: enough for any `max_alternatives` (at most 5)."""
 NAME_BONUS = 0.15
