@@ -192,6 +192,15 @@ class TestPersonalHealth:
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
         assert not is_personal_health_question(text)
 
+    def test_a_reporters_question_on_trials_ranks_the_project_over_medical_advice(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match(
+            "Writing a piece on FLASH therapy at CHUV. When do clinical trials start?"
+        )
+        assert result.intent == "project.flash-status"
+        assert result.alternatives[0].intent == "project.flash"
+
 
 class TestShippedKnowledge:
     def test_a_misspelt_name_alone_is_still_the_project(self, shipped: Matcher) -> None:
