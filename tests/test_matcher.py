@@ -307,6 +307,11 @@ class TestDecision:
         result = decide("q", self.evidence(0.6, 0.58, courtesy=frozenset({"t0"})), self.settings)
         assert result.outcome is Outcome.CLARIFY
 
+    def test_a_greeting_read_as_the_first_question_is_not_answered_first(self) -> None:
+        per_question = (Candidate("t5", 0.9), Candidate("t0", 0.6))
+        evidence = self.evidence(0.6, 0.1, per_question=per_question, courtesy=frozenset({"t5"}))
+        assert decide("q", evidence, self.settings).intent == "t0"
+
     def test_a_named_topic_far_behind_the_best_does_not_overtake_it(self) -> None:
         result = decide("q", self.evidence(0.8, 0.42, named=("t1",)), self.settings)
         assert result.intent == "t0"

@@ -72,6 +72,13 @@ class TestSentenceRoles:
         parts = segment(f"Our clinic wants to test a dosimeter in a CERN beam. {follow_up}")
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
 
+    @pytest.mark.parametrize("greeting", ["Buenos días.", "Guten Morgen!", "Hi again."])
+    def test_a_greeting_in_another_language_opening_a_long_message_weighs_nothing(
+        self, greeting: str
+    ) -> None:
+        parts = segment(f"{greeting} We make RF cavities. We'd like to know how to supply CERN.")
+        assert [p.role for p in parts] == [Role.COURTESY, Role.CONTEXT, Role.QUESTION]
+
     def test_a_plain_introduction_still_weighs_little(self) -> None:
         parts = segment("I'm a medical physicist in Lyon. How do we get beam time?")
         assert [p.role for p in parts] == [Role.INTRODUCTION, Role.QUESTION]
@@ -97,6 +104,8 @@ class TestSentenceRoles:
             ("Hello, is anybody around?", "Hello, is anybody around?"),
             ("Bonjour à vous !", "Bonjour à vous !"),
             ("hey, good evening to you", "hey, good evening to you"),
+            ("Hallo, ist da jemand?", "Hallo, ist da jemand?"),
+            ("Buonasera, can we license GaToroid?", "can we license GaToroid?"),
         ],
     )
     def test_a_greeting_opening_a_sentence_that_says_more_is_left_out(

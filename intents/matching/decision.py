@@ -134,6 +134,8 @@ def _first_question(
     asked = evidence.per_question
     if len(asked) < 2 or asked[0].intent == best.intent:
         return None
+    if asked[0].intent in evidence.courtesy:
+        return None  # "Buenos días. …": a greeting is no question to answer first
     if asked[0].score < settings.answer_threshold:
         return None
     if best.intent not in {c.intent for c in asked[1:]}:

@@ -59,7 +59,9 @@ class Segment:
 _SENTENCE_END = re.compile(r"(?<=[?!;…])\s+|(?<=[^\s.]{2}\.)\s+(?=\S)|\s*\n+\s*")
 _LEADING_COURTESY = re.compile(
     r"^\s*(?:(?:hello|hi|hey|hiya|greetings|good (?:morning|afternoon|evening|day)"
-    r"|dear\b[^,.!?]{0,40}|bonjour|hallo|hola|ciao|salut|dzien dobry|dzień dobry)\b[\s,!.:-]*)+",
+    r"|dear\b[^,.!?]{0,40}|bonjour|bonsoir|hallo|guten (?:tag|morgen|abend)|gr[uü]ezi|servus"
+    r"|hola|buen(?:os|as) (?:d[ií]as|tardes|noches)|ciao|buongiorno|buonasera|salve|salut"
+    r"|dzien dobry|dzień dobry)\b[\s,!.:-]*)+",
     re.IGNORECASE,
 )
 _COURTESY_WORDS = frozenset(
@@ -68,7 +70,9 @@ _COURTESY_WORDS = frozenset(
     yours warm wishes appreciate it a lot for your help time again and the cern folks people
     bonjour hallo hola ciao salut dzien dobry zusammen allerseits tous tout le monde todos
     tutti anyone anybody someone somebody around online here listening awake to a vous toi is are
-    ihr voi""".split()  # noqa: SIM905 - reads as text
+    ihr voi bonsoir guten tag morgen abend gruezi servus buenos buenas dias tardes noches
+    buongiorno buonasera salve again qualcuno c e il y quelqu un jemand da ist hay alguien
+    """.split()  # noqa: SIM905 - reads as text
 )
 _INTRODUCTION = re.compile(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
@@ -84,7 +88,7 @@ _ASKING = re.compile(
     re.IGNORECASE,
 )
 _REQUEST_INSIDE = re.compile(
-    r"\b(?:could you|can you|would you|please|i(?:'|’)?d like to know|tell me|let me know"
+    r"\b(?:could you|can you|would you|please|(?:i|we)(?:'|’)?d like to know|tell me|let me know"
     r"|i(?:'|’)?m wondering|we(?:'|’)?re wondering|wondering (?:if|whether|how|what))\b",
     re.IGNORECASE,
 )
