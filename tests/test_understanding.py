@@ -201,6 +201,20 @@ class TestPersonalHealth:
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
         assert not is_personal_health_question(text)
 
+    def test_the_patient_may_be_introduced_before_the_question(self) -> None:
+        assert is_personal_health_question(
+            "Which hospital in Europe would you recommend for her?",
+            "Our four-year-old daughter has just been diagnosed with a brain tumour.",
+        )
+
+    def test_a_relatives_illness_told_to_explain_a_gift_is_not_a_patient_question(
+        self,
+    ) -> None:
+        assert not is_personal_health_question(
+            "How can I give to cancer research in his memory?",
+            "My father died of cancer last year.",
+        )
+
     def test_a_reporters_question_on_trials_ranks_the_project_over_medical_advice(
         self, shipped: Matcher
     ) -> None:

@@ -15,7 +15,7 @@ import re
 from intents.text.normalize import words
 
 _PERSON = re.compile(
-    r"\b(?:my|our) (?:\w+ )?(?:son|daughter|child|children|kid|baby|boy|girl|mother|mum|mom"
+    r"\b(?:my|our) (?:\w+ ){0,3}?(?:son|daughter|child|children|kid|baby|boy|girl|mother|mum|mom"
     r"|father|dad|husband|wife|partner|brother|sister|grandmother|grandma|grandfather|grandpa"
     r"|aunt|uncle|niece|nephew|friend|family|father-in-law|mother-in-law|parent|parents)\b"
     r"|\bi (?:have|had|was diagnosed|am diagnosed|got|suffer|feel)\b"
@@ -85,10 +85,22 @@ _CLINICAL = re.compile(
 )
 
 
-def is_personal_health_question(text: str) -> bool:
+_GIVING = re.compile(
+    r"\b(?:donat\w*|gift|bequest|legacy|in (?:his|her|their) memory|fundrais\w*)\b"
+)
+"""A relative's illness told to explain a donation is not a request for medical advice."""
+
+
+def is_personal_health_question(text: str, context: str = "") -> bool:
     """True when `text` (the question of a message) reads as someone asking about their own
-    or a relative's health."""
+    or a relative's health. The person may be introduced in the rest of the message
+    (`context`: "Our son has a medulloblastoma. Which hospital would you recommend?"); the
+    clinical matter must be in the question."""
     plain = " ".join(words(text))
+    if _GIVING.search(plain):
+        return False
     if _PATIENT.search(plain):
         return True
-    return bool(_PERSON.search(plain)) and bool(_CLINICAL.search(plain))
+    if not _CLINICAL.search(plain):
+        return False
+    return bool(_PERSON.search(plain) or (context and _PERSON.search(" ".join(words(context)))))

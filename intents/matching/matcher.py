@@ -179,7 +179,8 @@ class Matcher:
         all_scores = scored.scores / max(scored.query.coverage, COVERAGE_FLOOR)
         scores, declined = self._split(np.minimum(all_scores, 1.0))
         if self.medical_advice is not None and is_personal_health_question(
-            " ".join(segments[i].text for i in asked) or text
+            " ".join(segments[i].text for i in asked) or text,
+            " ".join(s.text for i, s in enumerate(segments) if i not in asked and s.weight > 0),
         ):
             # A patient's question about their own health gets the no-medical-advice answer,
             # whatever project it names: never a project's description, never "I don't know".
