@@ -79,6 +79,20 @@ class TestSentenceRoles:
         parts = segment(f"{greeting} We make RF cavities. We'd like to know how to supply CERN.")
         assert [p.role for p in parts] == [Role.COURTESY, Role.CONTEXT, Role.QUESTION]
 
+    def test_a_long_question_about_that_project_takes_its_subject_from_before(self) -> None:
+        parts = segment(
+            "A compact ion linac is being designed for hospitals. Where does that project "
+            "stand today, who is funding it and when could the first prototype be tested?"
+        )
+        assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
+
+    def test_a_long_question_using_that_as_a_conjunction_does_not(self) -> None:
+        parts = segment(
+            "We build detectors. Is it true that CERN lets companies use its designs for free "
+            "and that nobody has to sign anything at all?"
+        )
+        assert [p.role for p in parts] == [Role.CONTEXT, Role.QUESTION]
+
     def test_a_plain_introduction_still_weighs_little(self) -> None:
         parts = segment("I'm a medical physicist in Lyon. How do we get beam time?")
         assert [p.role for p in parts] == [Role.INTRODUCTION, Role.QUESTION]

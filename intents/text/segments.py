@@ -110,6 +110,14 @@ _PROCEDURAL = re.compile(
 )
 """A procedural follow-up ("Where do we start?", "What's the first step?") names no subject:
 like a question that points back, it is about the sentence before."""
+_DEMONSTRATIVE = re.compile(
+    r"\b(?:that|this|these|those|such an?) (?:projects?|technology|technologies|facility"
+    r"|facilities|machines?|devices?|program|programmes?|initiatives?|centers?|study|studies"
+    r"|networks?|collaborations?|tools?|platforms?|systems?|isotopes?|schemes?|funds?|designs?"
+    r"|detectors?|accelerators?|linacs?|gantry|gantries|beams?|instruments?|prototypes?)\b"
+)
+""""Where does that project stand?" refers back, however long the question: "that" before
+such a noun is a pointer, not the conjunction of "I think that…"."""
 MAX_POINTING_WORDS = 14
 """A question this short that points back ("Can you tell me about it?") takes its subject
 from the sentence before; a longer one usually says what it is about."""
@@ -182,6 +190,8 @@ def _with_referents(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
 def _points_back(question: str) -> bool:
     words = re.findall(r"\w+", fold(question))
     plain = " ".join(words)
+    if _DEMONSTRATIVE.search(plain):
+        return True
     return len(words) <= MAX_POINTING_WORDS and bool(
         _POINTING.search(plain) or _PROCEDURAL.search(plain)
     )
