@@ -34,6 +34,8 @@ questions score 0.83 or more, while the terse English ones it hesitates on ("fla
 # every language and mislead the n-grams ("NIMMS?" reads as German): they are set aside.
 _NAME = re.compile(r"\b(?:[A-Z0-9][\w-]*[A-Z][\w-]*|[A-Z]{2,})\b")
 _URL = re.compile(r"\S+://\S+|\S+@\S+")
+_LETTER = re.compile(r"[^\W\d_]")
+"""A letter (a word character that is neither a digit nor an underscore)."""
 
 
 def language_of_code(code: str | None) -> Language | None:
@@ -52,7 +54,7 @@ def detect_language(text: str, prior: str | None = None) -> Language:
     fallback = language_of_code(prior) or DEFAULT_LANGUAGE
     evidence = _URL.sub(" ", text)
     evidence = _NAME.sub(" ", evidence)
-    if sum(ch.isalpha() for ch in evidence) < MIN_LETTERS:
+    if len(_LETTER.findall(evidence)) < MIN_LETTERS:
         return fallback
     best, probability = _best_guess(evidence)
     if best != fallback and probability < MIN_CONFIDENCE:

@@ -124,6 +124,20 @@ _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+class _WithoutCombiningMarks(dict[int, int | None]):
+    """A `str.translate` table that deletes combining marks (the accent of a decomposed é),
+    filled as characters are first met: every later lookup is a plain dict hit in C, where a
+    per-character Python test cost a third of folding a long French message."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_COMBINING_MARKS = _WithoutCombiningMarks()
+
+
 def fold(text: str) -> str:
     """NFKC, case-folded, accents removed; punctuation is kept (see `words`)."""
     text = text[:MAX_INPUT_CHARS]
@@ -132,9 +146,7 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", strip_invisible(text)).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     # Combining marks go (é -> e); NFKC again so what remains is in canonical form.
-    return unicodedata.normalize(
-        "NFKC", "".join(c for c in decomposed if not unicodedata.combining(c))
-    )
+    return unicodedata.normalize("NFKC", decomposed.translate(_COMBINING_MARKS))
 
 
 def strip_invisible(text: str) -> str:
