@@ -316,6 +316,18 @@ class TestDecision:
         result = decide("q", self.evidence(0.8, 0.42, named=("t1",)), self.settings)
         assert result.intent == "t0"
 
+    def test_a_named_topic_answered_offers_a_plausible_route_even_when_not_close(self) -> None:
+        result = decide("q", self.evidence(0.6, 0.35, 0.1, named=("t0",)), self.settings)
+        assert (result.outcome, result.intent, result.suggestions) == (
+            Outcome.ANSWER,
+            "t0",
+            ("t1",),
+        )
+
+    def test_a_named_topic_answered_offers_no_implausible_route(self) -> None:
+        result = decide("q", self.evidence(0.6, 0.2, named=("t0",)), self.settings)
+        assert result.suggestions == ()
+
     def test_a_named_topic_with_a_close_sibling_using_the_same_name_asks(self) -> None:
         evidence = self.evidence(0.42, 0.40, named=("t0",), siblings=frozenset({"t1"}))
         assert decide("q", evidence, self.settings).outcome is Outcome.CLARIFY

@@ -69,11 +69,17 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
     rival_same_thing = rival is not None and (
         rival.intent in evidence.named or rival.intent in evidence.siblings
     )
-    # "Can we license GaToroid": a named project is answered, and a close route offered.
+    # "Can we license GaToroid": a named project is answered, and the route offered with it
+    # when the words ask about one plausibly ("How does a project like MARCHESE get
+    # approved?" also offers the steering committee).
     named_answer = best.intent in evidence.named and not (rival_close and rival_same_thing)
     if named_answer or (best.score >= settings.answer_threshold and not rival_close):
         also: tuple[str, ...] = (
-            (rival.intent,) if named_answer and rival_close and rival is not None else ()
+            (rival.intent,)
+            if named_answer
+            and rival is not None
+            and (rival_close or rival.score >= settings.clarify_threshold)
+            else ()
         )
         # "What's the difference between NIMMS and SEEIIST?": every project it names is asked
         # about; the one answered first, the others offered with it.
