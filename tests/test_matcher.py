@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict
+from typing import Any, ClassVar, NotRequired, TypedDict
 
 import pytest
 
@@ -14,6 +14,8 @@ from intents.knowledge.models import MatchingSettings, Topic
 from intents.matching.decision import Evidence, decide
 from intents.matching.matcher import Matcher
 from intents.matching.result import Candidate, Outcome
+from intents.text.dictionary import real_words
+from intents.text.typos import TypoCorrector
 
 
 class TopicFields(TypedDict):
@@ -383,11 +385,36 @@ class TestDecision:
 
 
 def test_a_typo_equally_close_to_two_words_becomes_the_more_frequent_one() -> None:
-    from intents.text.typos import TypoCorrector
-
     corrector = TypoCorrector.build({"medicxyz": 1, "aedicxyx": 50})
 
     assert corrector.correct("medicxyx") == "aedicxyx"
 
-    def test_no_candidates_fall_back(self) -> None:
-        assert self.decide() == (Outcome.FALLBACK, None, [])
+
+class TestTyposWithRealWords:
+    """With a list of real words, a short unknown word is corrected, missing or extra
+    letters included, unless it is a real word itself."""
+
+    known: ClassVar[dict[str, int]] = {"license": 9, "patent": 5, "space": 3, "donate": 4}
+    real = frozenset({"spare", "found", "license", "patent", "space", "donate"})
+
+    @pytest.mark.parametrize(
+        ("typed", "meant"),
+        [("licnse", "license"), ("patnet", "patent"), ("donnate", "donate"), ("spase", "space")],
+    )
+    def test_a_short_misspelling_is_corrected(self, typed: str, meant: str) -> None:
+        assert TypoCorrector.build(self.known, self.real).correct(typed) == meant
+
+    def test_a_real_word_is_never_corrected_into_a_knowledge_base_word(self) -> None:
+        assert TypoCorrector.build(self.known, self.real).correct("spare") is None
+
+    def test_without_the_list_short_words_are_left_alone(self) -> None:
+        assert TypoCorrector.build(self.known).correct("licnse") is None
+
+    def test_the_shipped_list_knows_common_words_but_not_misspellings(self) -> None:
+        words = real_words()
+        assert {"spare", "found", "train"} <= words
+        assert not {"licnse", "patnet", "recieve"} & words
+
+
+def test_no_candidates_fall_back() -> None:
+    assert decide("q", Evidence(()), TestDecision.settings).outcome is Outcome.FALLBACK

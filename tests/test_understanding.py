@@ -157,6 +157,7 @@ class TestVocabulary:
         [
             ("wot can u do for me", "about.bot"),
             ("alright, hasta la próxima", "smalltalk.goodbye"),
+            ("can we licnse ur patnet?", "route.licensing"),
             ("Can I leave a bequest to CERN medical research?", "route.donations"),
             ("CERN tech used in aircraft?", "other.aerospace"),
             ("vale, me despido", "smalltalk.goodbye"),

@@ -20,6 +20,7 @@ from types import MappingProxyType
 import numpy as np
 
 from intents.matching.sparse import Floats, SparseRows, SparseVector, group_keys
+from intents.text.dictionary import real_words
 from intents.text.features import (
     FEATURE_KINDS,
     MAX_QUERY_TERMS,
@@ -124,7 +125,7 @@ class Vectorizer:
             weights=weights,
             unseen_square={kind: (unseen * config.weight_of(kind)) ** 2 for kind in FEATURE_KINDS},
             term_ids=term_ids,
-            typos=TypoCorrector.build(term_counts),
+            typos=TypoCorrector.build(term_counts, real_words()),
             generic_terms=_generic(
                 term_groups, len({g for g, c in zip(groups, counted, strict=True) if c})
             ),

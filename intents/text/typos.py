@@ -31,15 +31,23 @@ Bucket = tuple[str, str, int]
 """("first", "me", 7): known words starting with "me" whose length suits a 7-letter word."""
 
 
-def max_edits(length: int) -> int:
-    """Edits allowed for a word of `length`; a swap of two letters ("gatorodi") is one."""
-    if length < MIN_LENGTH:
+GUARDED_MIN_LENGTH = 5
+"""With a list of real words to rule out "spare" or "found", shorter misspellings are
+corrected too, missing and extra letters included ("licnse", "patnet", "donnate")."""
+
+
+def max_edits(length: int, guarded: bool = False) -> int:
+    """Edits allowed for a word of `length`; a swap of two letters ("gatorodi") is one.
+    `guarded`: the word is known not to be a real word (see `intents.text.dictionary`)."""
+    if length < (GUARDED_MIN_LENGTH if guarded else MIN_LENGTH):
         return 0
     return 2 if length >= LONG_WORD else 1
 
 
-def max_length_change(length: int) -> int:
+def max_length_change(length: int, guarded: bool = False) -> int:
     """How much longer or shorter than the typed word its correction may be."""
+    if guarded:
+        return max_edits(length, guarded)
     return 0 if length < INSERTIONS_FROM else max_edits(length)
 
 
@@ -49,28 +57,39 @@ class TypoCorrector:
     """Candidates per bucket, most frequent first."""
     rank: Mapping[str, int]
     """Each candidate's place by frequency (0: the most frequent), so ties go to it."""
+    real_words: frozenset[str] = frozenset()
+    """Words of the language that are spelt right: never corrected. With them, shorter
+    words and missing or extra letters are corrected too (`guarded`)."""
 
     @classmethod
-    def build(cls, frequency: Mapping[str, int]) -> TypoCorrector:
+    def build(
+        cls, frequency: Mapping[str, int], real_words: frozenset[str] = frozenset()
+    ) -> TypoCorrector:
+        guarded = bool(real_words)
+        shortest = GUARDED_MIN_LENGTH if guarded else MIN_LENGTH
         eligible = sorted(
-            (w for w in frequency if len(w) >= MIN_LENGTH and w.isalpha()),
+            (w for w in frequency if len(w) >= shortest and w.isalpha()),
             key=lambda w: (-frequency[w], w),
         )
         buckets: dict[Bucket, list[str]] = defaultdict(list)
         for word in eligible:
             # A typed word of length n may come from known words of length n ± change(n).
-            for length in range(max(MIN_LENGTH, len(word) - 2), len(word) + 3):
-                if max_edits(length) and abs(len(word) - length) <= max_length_change(length):
+            for length in range(max(shortest, len(word) - 2), len(word) + 3):
+                change = max_length_change(length, guarded)
+                if max_edits(length, guarded) and abs(len(word) - length) <= change:
                     buckets["first", word[:_EDGE], length].append(word)
                     buckets["last", word[-_EDGE:], length].append(word)
         return cls(
             {key: tuple(words) for key, words in buckets.items()},
             {word: place for place, word in enumerate(eligible)},
+            real_words,
         )
 
     def correct(self, word: str) -> str | None:
         """The known word `word` was probably meant as, or None."""
-        edits = max_edits(len(word))
+        if word in self.real_words:
+            return None
+        edits = max_edits(len(word), guarded=bool(self.real_words))
         if not edits or not word.isalpha():
             return None
         first = self.buckets.get(("first", word[:_EDGE], len(word)), ())
