@@ -158,6 +158,10 @@ class TestVocabulary:
             ("wot can u do for me", "about.bot"),
             ("alright, hasta la próxima", "smalltalk.goodbye"),
             ("can we licnse ur patnet?", "route.licensing"),
+            (
+                "Is CERN still building that sturdier, cheaper linac for poor countries?",
+                "project.stella",
+            ),
             ("Can I leave a bequest to CERN medical research?", "route.donations"),
             ("CERN tech used in aircraft?", "other.aerospace"),
             ("vale, me despido", "smalltalk.goodbye"),
