@@ -193,6 +193,7 @@ class TestPersonalHealth:
             "Ist es gefährlich, nach einer Jodtherapie zu stillen?",
             "Sono incinta, posso fare la radioterapia?",
             "What is the usual dose of actinium-225 for prostate cancer?",
+            "Which radiation dose is safe for a child with a brain tumour?",
             "Is it safe to travel by plane after a radioactive implant?",
             "I have a brain tumor and my doctor mentioned protons.",
             "Can I sign up as a patient for the new FLASH study?",

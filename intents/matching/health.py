@@ -50,10 +50,15 @@ _PATIENT = re.compile(
     r"|\bpregnan\w*|\bbreast ?feed\w*|\benceinte\b|\ballait\w*|\bschwanger\w*|\bstillen\b"
     r"|\bincinta\b|\ballatt\w*|\bembarazad\w*|\bamamant\w*"
     r"|\b(?:enrol|enroll|sign up|register|participate|take part)\w* as (?:a )?patients?\b"
-    # A dose asked for a disease or a patient: a prescription, not a physics question.
+    # A dose asked for a disease or a patient: a prescription, not a physics question
+    # ("a normal dose of lutetium-177 for tumours", "what proton dose is normal for prostate
+    # cancer").
     r"|\b(?:normal|usual|typical|right|correct|recommended|safe|maximum) doses? (?:of [\w-]+ "
     r"(?:\d+ )?)?(?:for|to treat) (?:a |an |my )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?"
     r"|child|children|kids?|adults?|lymphoma|leuka?emia)\b"
+    r"|\bdoses? (?:is|are|would be) (?:normal|usual|typical|right|safe|recommended) (?:for|to "
+    r"treat) (?:a |an |my )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?|child|children|kids?"
+    r"|adults?|lymphoma|leuka?emia)\b"
     r"|\bi (?:have|ve got|got|was diagnosed with|am diagnosed with|ve been diagnosed with) "
     r"(?:a |an )?(?:\w+ )?(?:cancer|tumor|lymphoma|leuka?emia|glioma|glioblastoma|sarcoma"
     r"|carcinoma|melanoma)\b(?! (?:imaging|detection|research|therapy|treatment|startup|start up"
