@@ -398,6 +398,25 @@ def test_words_the_knowledge_base_never_uses_dilute_a_score_only_to_the_coverage
     assert judged > raw.scores[topic] + NAME_BONUS
 
 
+class TestNamesInContext:
+    def test_a_name_only_beside_the_sentence_the_question_points_to_is_the_setting(
+        self, shipped: Matcher
+    ) -> None:
+        message = (
+            "We have been running FLASH dosimetry with our clinical linac. A colleague told "
+            "me CERN has an electron linac that outside teams can use. How would we book "
+            "time there?"
+        )
+        assert shipped.evidence(message).named == ()
+        assert shipped.match(message).intent == "project.clear"
+
+    def test_a_name_in_the_context_of_a_question_without_subject_is_the_subject(
+        self, shipped: Matcher
+    ) -> None:
+        message = "Writing a piece on FLASH therapy at CHUV. When do clinical trials start?"
+        assert shipped.evidence(message).named == ("project.flash",)
+
+
 class TestDeclinedQuestions:
     """Staff add declined questions freely: they must never change what a topic means."""
 
