@@ -12,6 +12,7 @@ Run by hand (it prints figures, asserts nothing):
     .venv/bin/python bench/clinc150.py --min-oos-recall 0.5  # another operating point
     .venv/bin/python bench/clinc150.py --test FILE           # also held-out: test, oos_test
     .venv/bin/python bench/clinc150.py --reference           # with scikit-learn installed
+    .venv/bin/python bench/clinc150.py --seeds 40            # and the spread over 40 splits
 
 Protocol: `val` and `oos_val` are each split in two halves, deterministically (a seeded
 shuffle, then each intent's queries dealt alternately to the halves, so both halves hold 10
@@ -32,9 +33,11 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -161,9 +164,9 @@ def sklearn_scorer(train: Pairs, shots: int | None) -> Callable[[Sequence[str]],
     regression, confidence = the top class probability; None when scikit-learn is absent
     (it is not a dependency: `pip install scikit-learn` to compare)."""
     try:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_union
+        from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-not-found]
+        from sklearn.linear_model import LogisticRegression  # type: ignore[import-not-found]
+        from sklearn.pipeline import make_union  # type: ignore[import-not-found]
     except ImportError:
         return None
     texts, owners = examples_of(train, shots)
@@ -237,6 +240,35 @@ def run_variant(
     return results
 
 
+def split_spread(
+    scorer: Callable[[Sequence[str]], Scored],
+    val: Pairs,
+    oos: Pairs,
+    seeds: int,
+    min_oos_recall: float,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Report-half accuracy and out-of-scope recall over `seeds` seeded splits of the
+    validation data (each query scored once): how much the one reported split owes to luck."""
+    in_scope, out = scorer([t for t, _ in val]), scorer([t for t, _ in oos])
+    gold = [i for _, i in val]
+    accuracy, recall = [], []
+    for seed in range(seeds):
+        # Halves of indices, dealt by intent exactly as `halves` deals the queries.
+        tune_val, report_val = halves([(str(k), i) for k, (_, i) in enumerate(val)], seed)
+        tune_oos, report_oos = halves([(str(k), i) for k, (_, i) in enumerate(oos)], seed)
+        tv, rv = (np.array([int(k) for k, _ in h]) for h in (tune_val, report_val))
+        to, ro = (np.array([int(k) for k, _ in h]) for h in (tune_oos, report_oos))
+        threshold = choose_threshold(pick(in_scope, tv), pick(out, to), min_oos_recall)
+        result = figures(pick(in_scope, rv), [gold[k] for k in rv], pick(out, ro), threshold)
+        accuracy.append(result.accuracy)
+        recall.append(result.oos_recall)
+    return np.array(accuracy), np.array(recall)
+
+
+def pick(scored: Scored, rows: npt.NDArray[np.int64]) -> Scored:
+    return Scored([scored.predicted[k] for k in rows], scored.scores[rows])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="train_val.json")
@@ -249,6 +281,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(default {MIN_OOS_RECALL})",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the rapidfuzz NN")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=0,
+        help="also report mean and sd of the report-half figures over this many seeded "
+        "splits (0: only the reported split)",
+    )
     parser.add_argument(
         "--reference",
         action="store_true",
@@ -280,6 +319,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     declined = [t for t, _ in data["oos_train"]] if args.declined else []
+    val, oos_val = [(t, i) for t, i in data["val"]], [(t, i) for t, i in data["oos_val"]]
+
+    def spread(scorer: Callable[[Sequence[str]], Scored]) -> None:
+        if not args.seeds:
+            return
+        accuracy, recall = split_spread(scorer, val, oos_val, args.seeds, args.min_oos_recall)
+        print(
+            f"    over {args.seeds} splits (report half): accuracy {accuracy.mean():.3f} "
+            f"(sd {accuracy.std():.3f}), oos recall {recall.mean():.3f} "
+            f"(sd {recall.std():.3f}, {np.mean(recall >= args.min_oos_recall):.0%} of "
+            f"splits at or above {args.min_oos_recall:.2f})",
+            flush=True,
+        )
+
     for shots in (None, 10):
         label = "full (100/intent)" if shots is None else f"{shots}-shot"
         start = time.perf_counter()
@@ -288,11 +341,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\n{label}: {len(matcher.kb.topics)} topics, built in {built:.2f} s")
         run_variant(
             "ktbot matcher",
-            lambda qs, m=matcher: matcher_scores(m, qs),
+            partial(matcher_scores, matcher),
             tune,
             reports,
             args.min_oos_recall,
         )
+        spread(partial(matcher_scores, matcher))
         reference = sklearn_scorer(train, shots) if args.reference else None
         if reference is not None:
             run_variant(
@@ -302,12 +356,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 reports,
                 args.min_oos_recall,
             )
+            spread(reference)
         elif args.reference:
             print("  reference skipped: scikit-learn is not installed")
         if not args.no_baseline:
             run_variant(
                 "naive NN (token_sort_ratio)",
-                lambda qs, s=shots: fuzzy_scores(train, s, qs),
+                partial(fuzzy_scores, train, shots),
                 tune,
                 reports,
                 args.min_oos_recall,

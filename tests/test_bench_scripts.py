@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from bench import clinc150
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 SCRIPTS = sorted(p for p in BENCH.glob("*.py") if '__name__ == "__main__"' in p.read_text())
@@ -21,3 +25,21 @@ def test_every_benchmark_starts_and_prints_its_usage(script: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "usage" in done.stdout.lower()
+
+
+def test_the_clinc_split_spread_scores_every_split_with_its_own_threshold() -> None:
+    val = [(f"q{k}", f"intent{k % 3}") for k in range(12)]
+    oos = [(f"o{k}", "oos") for k in range(10)]
+
+    def scorer(queries: Sequence[str]) -> clinc150.Scored:
+        # In scope: right, scoring 0.9; out of scope: scores 0.0 to 0.9, so a threshold
+        # declining 70 % of them exists on every half.
+        return clinc150.Scored(
+            [f"intent{int(q[1:]) % 3}" if q[0] == "q" else "intent0" for q in queries],
+            np.array([0.9 if q[0] == "q" else int(q[1:]) / 10 for q in queries]),
+        )
+
+    accuracy, recall = clinc150.split_spread(scorer, val, oos, seeds=5, min_oos_recall=0.7)
+    assert len(accuracy) == len(recall) == 5
+    assert np.all(accuracy == 1.0)
+    assert np.all((recall >= 0.4) & (recall <= 1.0))
