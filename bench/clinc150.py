@@ -303,8 +303,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data = json.loads(args.data.read_text(encoding="utf-8"))
     train: Pairs = [(t, i) for t, i in data["train"]]
-    val_tune, val_report = halves([(t, i) for t, i in data["val"]])
-    oos_tune, oos_report = halves([(t, i) for t, i in data["oos_val"]])
+    val, oos_val = [(t, i) for t, i in data["val"]], [(t, i) for t, i in data["oos_val"]]
+    val_tune, val_report = halves(val)
+    oos_tune, oos_report = halves(oos_val)
     tune = Split("tuning half", val_tune, oos_tune)
     reports = [Split("report half", val_report, oos_report)]
     if args.test:
@@ -319,7 +320,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     declined = [t for t, _ in data["oos_train"]] if args.declined else []
-    val, oos_val = [(t, i) for t, i in data["val"]], [(t, i) for t, i in data["oos_val"]]
 
     def spread(scorer: Callable[[Sequence[str]], Scored]) -> None:
         if not args.seeds:

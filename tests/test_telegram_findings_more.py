@@ -152,8 +152,10 @@ async def test_in_a_group_only_who_opened_a_topic_can_rate_it(bot: BotHarness) -
     vote = next(d for d in callbacks(bot) if d.startswith(cd.VISIT_FEEDBACK) and d.endswith("|1"))
     await bot.send(tg.press(vote, user_id=wim, chat_id=-77))
     assert "Only the person who asked" in toast(bot)
+    assert (await bot.storage.visit_counts(datetime(2000, 1, 1, tzinfo=UTC))).helpful == 0
     await bot.send(tg.press(vote, user_id=vera, chat_id=-77))
     assert toast(bot) == "Thanks for your feedback!"
+    assert (await bot.storage.visit_counts(datetime(2000, 1, 1, tzinfo=UTC))).helpful == 1
 
 
 # --- R14: commands are rate-limited like questions ----------------------------------------------

@@ -22,6 +22,7 @@ from bot.storage.records import (
     UnansweredQuestion,
     UsageStats,
     WeekCount,
+    pressed_by_someone_else,
 )
 from bot.storage.sqlite import DEFAULT_BUSY_TIMEOUT
 
@@ -43,4 +44,5 @@ __all__ = [
     "UnansweredQuestion",
     "UsageStats",
     "WeekCount",
+    "pressed_by_someone_else",
 ]

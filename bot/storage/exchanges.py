@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.storage.records import Exchange, ExchangeGone, NewExchange, NotTheAsker, ReviewState
+from bot.storage.records import (
+    Exchange,
+    ExchangeGone,
+    NewExchange,
+    NotTheAsker,
+    ReviewState,
+    pressed_by_someone_else,
+)
 from bot.storage.rows import from_row, nullable
 from bot.storage.sqlite import (
     Database,
@@ -118,13 +125,11 @@ class ExchangeStore:
         """👍/👎 on an exchange; a second vote on the same exchange replaces the first.
         NotTheAsker when `voter` (a pseudonym) is not who asked."""
         async with self._database.write() as db:
-            await require_exchange(db, exchange_id)
-            if voter is not None:
-                asker = await fetch_one(
-                    db, "SELECT user_key FROM exchanges WHERE id = ?", (exchange_id,)
-                )
-                if asker is not None and asker["user_key"] not in (None, voter):
-                    raise NotTheAsker(f"exchange #{exchange_id} was asked by someone else")
+            row = await fetch_one(db, "SELECT user_key FROM exchanges WHERE id = ?", (exchange_id,))
+            if row is None:
+                raise ExchangeGone.of("exchange", exchange_id)
+            if pressed_by_someone_else(row["user_key"], voter):
+                raise NotTheAsker(f"exchange #{exchange_id} was asked by someone else")
             await db.execute(
                 """
                 INSERT INTO feedback (exchange_id, helpful, given_at) VALUES (?, ?, ?)

@@ -23,7 +23,7 @@ statements and an error rolls back only the change that failed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ from bot.storage.inbox import InboxStore
 from bot.storage.languages import LanguageStore
 from bot.storage.privacy import Privacy
 from bot.storage.records import (
+    CurrentId,
     Exchange,
     InboxEntry,
     NewExchange,
@@ -280,7 +281,7 @@ class Storage:
         since: datetime | None = None,
         *,
         top: int = 10,
-        current_id: Callable[[str], str | None] | None = None,
+        current_id: CurrentId | None = None,
     ) -> UsageStats:
         """Totals per outcome, top topics, feedback per topic and the weekly trend; with
         `current_id` (`KnowledgeBase.current_id`), renamed topics under their current ids."""
@@ -289,7 +290,7 @@ class Storage:
     async def served_counts(
         self,
         since: datetime | None = None,
-        current_id: Callable[[str], str | None] | None = None,
+        current_id: CurrentId | None = None,
     ) -> dict[str, int]:
         """How often each topic was served since `since`, for every topic served; with
         `current_id`, renamed topics under their current ids."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -37,6 +37,13 @@ class ExchangeGone(StorageError):
 class NotTheAsker(StorageError):
     """A vote pressed under someone else's answer (in a group chat, everyone sees the
     buttons): only the person who asked rates what they were told."""
+
+
+def pressed_by_someone_else(owner: str | None, presser: str | None) -> bool:
+    """Whether `presser` (a pseudonym) pressed a button under a record of another user: in a
+    group chat, everyone sees the buttons. A record without an owner (the terminal chat) is
+    anyone's."""
+    return owner is not None and presser is not None and owner != presser
 
 
 class ReviewState(StrEnum):
@@ -158,6 +165,26 @@ class WeekCount:
     fallback: int
 
 
+CurrentId = Callable[[str], str | None]
+"""A topic's current id (`KnowledgeBase.current_id`): a renamed topic's new id, None for an id
+the knowledge base no longer knows."""
+
+
+def current_topic(topic: str, current_id: CurrentId | None) -> str:
+    """`topic` as counted: under its current id, or as logged when unknown or not asked."""
+    return (current_id and current_id(topic)) or topic
+
+
+def merged_counts(pairs: Iterable[tuple[str, int]], current_id: CurrentId | None) -> dict[str, int]:
+    """Counts per topic with a renamed topic's former ids counted under its current one:
+    exchanges keep the id they were answered with, and a rename must not split a topic."""
+    counts: dict[str, int] = {}
+    for topic, n in pairs:
+        now = current_topic(topic, current_id)
+        counts[now] = counts.get(now, 0) + n
+    return counts
+
+
 @dataclass(frozen=True, slots=True)
 class UsageStats:
     """Usage since a date: what `ktbot stats` and `/stats` show."""
@@ -198,7 +225,7 @@ class UsageStats:
         return self.by_outcome[outcome] / self.total if self.total else 0.0
 
     def under_current_ids(
-        self, current_id: Callable[[str], str | None], *, top: int | None = None
+        self, current_id: CurrentId | None, *, top: int | None = None
     ) -> UsageStats:
         """The same usage with each topic counted under `current_id(topic)` (a renamed
         topic's former id is its new one; None keeps the id as logged): exchanges keep the
@@ -206,16 +233,12 @@ class UsageStats:
         and votes in their reported order (most served first; most votes, then most 👎,
         first), the first `top` of each if given."""
 
-        def now(topic: str) -> str:
-            return current_id(topic) or topic
-
-        counts: dict[str, int] = {}
-        for item in self.top_topics:
-            counts[now(item.topic)] = counts.get(now(item.topic), 0) + item.count
+        counts = merged_counts(((t.topic, t.count) for t in self.top_topics), current_id)
         votes: dict[str, tuple[int, int]] = {}
         for vote in self.feedback:
-            up, down = votes.get(now(vote.topic), (0, 0))
-            votes[now(vote.topic)] = (up + vote.helpful, down + vote.unhelpful)
+            topic = current_topic(vote.topic, current_id)
+            up, down = votes.get(topic, (0, 0))
+            votes[topic] = (up + vote.helpful, down + vote.unhelpful)
         served = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         voted = sorted(votes.items(), key=lambda item: (-sum(item[1]), -item[1][1], item[0]))
         return replace(

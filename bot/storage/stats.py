@@ -3,13 +3,20 @@ open unanswered questions and languages; and how often each topic was served."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
-from bot.storage.records import TopicCount, TopicFeedback, UsageStats, WeekCount
+from bot.storage.records import (
+    CurrentId,
+    TopicCount,
+    TopicFeedback,
+    UsageStats,
+    WeekCount,
+    merged_counts,
+)
 from bot.storage.sqlite import Database, fetch_count, to_db_time
 from intents import Outcome
 
@@ -67,7 +74,7 @@ class Statistics:
         since: datetime | None = None,
         *,
         top: int = 10,
-        current_id: Callable[[str], str | None] | None = None,
+        current_id: CurrentId | None = None,
     ) -> UsageStats:
         """Totals per outcome, top topics, feedback per topic and the weekly trend; with
         `current_id`, topics under their current ids (`UsageStats.under_current_ids`),
@@ -100,12 +107,12 @@ class Statistics:
             open_unanswered=open_unanswered,
             by_language=by_language,
         )
-        return usage.under_current_ids(current_id or _as_logged, top=top)
+        return usage.under_current_ids(current_id, top=top)
 
     async def served_counts(
         self,
         since: datetime | None = None,
-        current_id: Callable[[str], str | None] | None = None,
+        current_id: CurrentId | None = None,
     ) -> dict[str, int]:
         """How often each topic was served since `since` (answers, and topics picked after a
         'did you mean…'), for every topic served at least once; with `current_id`, under
@@ -113,15 +120,7 @@ class Statistics:
         params = {"since": None if since is None else to_db_time(since)}
         async with self._database.read() as db:
             rows = await _rows(db, _SERVED, params)
-        counts: dict[str, int] = {}
-        for row in rows:
-            topic = (current_id and current_id(row["topic"])) or row["topic"]
-            counts[topic] = counts.get(topic, 0) + int(row["n"])
-        return counts
-
-
-def _as_logged(topic: str) -> str:
-    return topic
+        return merged_counts(((row["topic"], int(row["n"])) for row in rows), current_id)
 
 
 async def _rows(db: aiosqlite.Connection, sql: str, params: dict[str, Any]) -> Iterable[Any]:

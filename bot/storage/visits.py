@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.storage.records import ExchangeGone, NotTheAsker
+from bot.storage.records import ExchangeGone, NotTheAsker, pressed_by_someone_else
 from bot.storage.sqlite import Database, fetch_one, to_db_time
 
 
@@ -57,7 +57,7 @@ class VisitStore:
             row = await fetch_one(db, "SELECT user_key FROM visits WHERE id = ?", (visit_id,))
             if row is None:
                 raise ExchangeGone.of("visit", visit_id)
-            if voter is not None and row["user_key"] not in (None, voter):
+            if pressed_by_someone_else(row["user_key"], voter):
                 raise NotTheAsker(f"visit #{visit_id} was opened by someone else")
             await db.execute("UPDATE visits SET helpful = ? WHERE id = ?", (int(helpful), visit_id))
 

@@ -17,7 +17,7 @@ from bot.conversation import Reply, ReplyKind
 from bot.i18n import N_
 from bot.ratelimit import Verdict
 from bot.rendering import NOT_TEXT, RATE_LIMITED, reply_html
-from bot.storage import StorageError
+from bot.storage import StorageError, pressed_by_someone_else
 from bot.telegram import callback_data as cd
 from bot.telegram import handoff, keyboards, languages
 from bot.telegram.browsing import answer_view, pressed_topic
@@ -209,7 +209,7 @@ async def _pressed_by_someone_else(
         log.error("could not read exchange %s: %s", exchange_id, exc)
         return False
     asker = exchange.user_key if exchange is not None else None
-    return asker is not None and asker != svc.user_key(presser.id)
+    return pressed_by_someone_else(asker, svc.user_key(presser.id))
 
 
 async def choose(update: Update, context: Context, data: cd.CallbackData) -> str | None:

@@ -44,6 +44,12 @@ _PERSON = re.compile(
     r"|\b(?:mi|mis|nuestro|nuestra) (?:padre|madre|hijo|hija|hijos|marido|esposo|esposa|mujer"
     r"|hermano|hermana|abuelo|abuela|tio|tia|amigo|amiga|familia|bebe|padres)\b"
 )
+_PRESCRIBED = r"(?:normal|usual|typical|right|correct|recommended|safe|maximum)"
+_FOR_A_PATIENT = (
+    r"(?:for|to treat) (?:a |an |my )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?|child"
+    r"|children|kids?|adults?|lymphoma|leuka?emia)\b"
+)
+"""A dose "normal for prostate cancer", "safe for a child": a prescription, not physics."""
 _PATIENT = re.compile(
     r"\bside effects?\b|\bsafe (?:radiation )?doses?\b"
     r"|\b(?:safe|dangerous|risky|ok|okay) to (?:fly|travel|drive|work|breastfeed|be around)"
@@ -53,12 +59,8 @@ _PATIENT = re.compile(
     # A dose asked for a disease or a patient: a prescription, not a physics question
     # ("a normal dose of lutetium-177 for tumours", "what proton dose is normal for prostate
     # cancer").
-    r"|\b(?:normal|usual|typical|right|correct|recommended|safe|maximum) doses? (?:of [\w-]+ "
-    r"(?:\d+ )?)?(?:for|to treat) (?:a |an |my )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?"
-    r"|child|children|kids?|adults?|lymphoma|leuka?emia)\b"
-    r"|\bdoses? (?:is|are|would be) (?:normal|usual|typical|right|safe|recommended) (?:for|to "
-    r"treat) (?:a |an |my )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?|child|children|kids?"
-    r"|adults?|lymphoma|leuka?emia)\b"
+    rf"|\b{_PRESCRIBED} doses? (?:of [\w-]+ (?:\d+ )?)?{_FOR_A_PATIENT}"
+    rf"|\bdoses? (?:is|are|would be) {_PRESCRIBED} {_FOR_A_PATIENT}"
     r"|\bi (?:have|ve got|got|was diagnosed with|am diagnosed with|ve been diagnosed with) "
     r"(?:a |an )?(?:\w+ )?(?:cancer|tumor|lymphoma|leuka?emia|glioma|glioblastoma|sarcoma"
     r"|carcinoma|melanoma)\b(?! (?:imaging|detection|research|therapy|treatment|startup|start up"

@@ -202,5 +202,5 @@ def content_text(segments: tuple[Segment, ...]) -> str:
     sign-offs left out ("Hello, what is MEDICIS?" names MEDICIS, not the greeting), unless
     they are all there is."""
     # A sentence's reading has already left out its opening greeting (`_read`).
-    joined = " ".join(s.text for s in segments if s.weight > 0 and s.role is not Role.COURTESY)
+    joined = " ".join(s.text for s in segments if s.weight > 0)
     return joined or " ".join(s.text for s in segments)
