@@ -72,7 +72,27 @@ class TestSentenceRoles:
         parts = segment(f"Our clinic wants to test a dosimeter in a CERN beam. {follow_up}")
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
 
-    @pytest.mark.parametrize("greeting", ["Buenos días.", "Guten Morgen!", "Hi again."])
+    @pytest.mark.parametrize(
+        "follow_up",
+        [
+            "What is the status, and can our institute participate?",
+            "What's available, and how does the selection work?",
+            "How does the application work?",
+        ],
+    )
+    def test_a_question_about_an_aspect_without_a_subject_takes_it_from_before(
+        self, follow_up: str
+    ) -> None:
+        parts = segment(f"I heard CERN designs a robust linac for countries like ours. {follow_up}")
+        assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
+
+    def test_an_aspect_with_its_own_subject_does_not_point_back(self) -> None:
+        parts = segment("We run a clinic. What is the status of the FLASH trials?")
+        assert [p.role for p in parts] == [Role.CONTEXT, Role.QUESTION]
+
+    @pytest.mark.parametrize(
+        "greeting", ["Buenos días.", "Guten Morgen!", "Hi again.", "Namaste.", "Bom dia!"]
+    )
     def test_a_greeting_in_another_language_opening_a_long_message_weighs_nothing(
         self, greeting: str
     ) -> None:
@@ -165,6 +185,7 @@ class TestVocabulary:
             ("Can I leave a bequest to CERN medical research?", "route.donations"),
             ("CERN tech used in aircraft?", "other.aerospace"),
             ("vale, me despido", "smalltalk.goodbye"),
+            ("a proton gantry without rotation?", "project.gatoroid"),
         ],
     )
     def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
@@ -198,6 +219,7 @@ class TestPersonalHealth:
             "I have a brain tumor and my doctor mentioned protons.",
             "Can I sign up as a patient for the new FLASH study?",
             "Mein Vater ist seit der Bestrahlung sehr müde.",
+            "what dose of lutetium is safe for a neuroendocrine tumour?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:

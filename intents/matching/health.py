@@ -46,7 +46,7 @@ _PERSON = re.compile(
 )
 _PRESCRIBED = r"(?:normal|usual|typical|right|correct|recommended|safe|maximum)"
 _FOR_A_PATIENT = (
-    r"(?:for|to treat) (?:a |an |my )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?|child"
+    r"(?:for|to treat|against) (?:a |an |my )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?|child"
     r"|children|kids?|adults?|lymphoma|leuka?emia)\b"
 )
 """A dose "normal for prostate cancer", "safe for a child": a prescription, not physics."""
@@ -60,7 +60,7 @@ _PATIENT = re.compile(
     # ("a normal dose of lutetium-177 for tumours", "what proton dose is normal for prostate
     # cancer").
     rf"|\b{_PRESCRIBED} doses? (?:of [\w-]+ (?:\d+ )?)?{_FOR_A_PATIENT}"
-    rf"|\bdoses? (?:is|are|would be) {_PRESCRIBED} {_FOR_A_PATIENT}"
+    rf"|\bdoses? (?:of [\w-]+ (?:\d+ )?)?(?:is|are|would be) {_PRESCRIBED} {_FOR_A_PATIENT}"
     r"|\bi (?:have|ve got|got|was diagnosed with|am diagnosed with|ve been diagnosed with) "
     r"(?:a |an )?(?:\w+ )?(?:cancer|tumor|lymphoma|leuka?emia|glioma|glioblastoma|sarcoma"
     r"|carcinoma|melanoma)\b(?! (?:imaging|detection|research|therapy|treatment|startup|start up"

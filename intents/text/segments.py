@@ -61,7 +61,8 @@ _LEADING_COURTESY = re.compile(
     r"^\s*(?:(?:hello|hi|hey|hiya|greetings|good (?:morning|afternoon|evening|day)"
     r"|dear\b[^,.!?]{0,40}|bonjour|bonsoir|hallo|guten (?:tag|morgen|abend)|gr[uü]ezi|servus"
     r"|hola|buen(?:os|as) (?:d[ií]as|tardes|noches)|ciao|buongiorno|buonasera|salve|salut"
-    r"|dzien dobry|dzień dobry)\b[\s,!.:-]*)+",
+    r"|dzien dobry|dzień dobry|namaste|namaskar|ol[aá]|bom dia|boa tarde|hej|moin|ahoj|shalom"
+    r"|salam|merhaba|konnichiwa)\b[\s,!.:-]*)+",
     re.IGNORECASE,
 )
 _COURTESY_WORDS = frozenset(
@@ -72,6 +73,7 @@ _COURTESY_WORDS = frozenset(
     tutti anyone anybody someone somebody around online here listening awake to a vous toi is are
     ihr voi bonsoir guten tag morgen abend gruezi servus buenos buenas dias tardes noches
     buongiorno buonasera salve again qualcuno c e il y quelqu un jemand da ist hay alguien
+    namaste namaskar ola bom dia boa tarde hej moin ahoj shalom salam merhaba konnichiwa
     """.split()  # noqa: SIM905 - reads as text
 )
 _INTRODUCTION = re.compile(
@@ -118,6 +120,15 @@ _DEMONSTRATIVE = re.compile(
 )
 """"Where does that project stand?" refers back, however long the question: "that" before
 such a noun is a pointer, not the conjunction of "I think that…"."""
+_BARE_ASPECT = re.compile(
+    r"\b(?:what|whats|how) (?:is|s|are|about|does|do) the (?:current |latest |present )?"
+    r"(?:status|timeline|timescale|schedule|state of play|situation|cost|costs|price|procedure"
+    r"|process|deadline|next steps?|selection|application|eligibility|criteria|requirements"
+    r"|conditions|options)\b(?! (?:of|for|on|at|with|in|to) )"
+    r"|\bwhat(?: s| is| are)? (?:available|on offer)\b"
+)
+"""An aspect with no subject ("What is the status, and can we take part?"): the subject is
+in the sentence before."""
 MAX_POINTING_WORDS = 14
 """A question this short that points back ("Can you tell me about it?") takes its subject
 from the sentence before; a longer one usually says what it is about."""
@@ -193,7 +204,7 @@ def _points_back(question: str) -> bool:
     if _DEMONSTRATIVE.search(plain):
         return True
     return len(words) <= MAX_POINTING_WORDS and bool(
-        _POINTING.search(plain) or _PROCEDURAL.search(plain)
+        _POINTING.search(plain) or _PROCEDURAL.search(plain) or _BARE_ASPECT.search(plain)
     )
 
 
