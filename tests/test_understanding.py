@@ -249,6 +249,21 @@ class TestPersonalHealth:
             "Our four-year-old daughter has just been diagnosed with a brain tumour.",
         )
 
+    def test_a_business_us_beside_the_question_is_no_patient(self) -> None:
+        assert not is_personal_health_question(
+            "CERN has a platform where data never leaves the hospital. How does that work?",
+            "Sending patient data anywhere is a non-starter for us.",
+        )
+
+    def test_a_question_pointing_back_to_a_relatives_symptoms_is_a_patients(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match(
+            "My son finished proton therapy for a medulloblastoma two months ago and he is "
+            "exhausted. Is that normal after protons? I know CERN isn't a hospital."
+        )
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.no-medical-advice")
+
     def test_a_relatives_illness_told_to_explain_a_gift_is_not_a_patient_question(
         self,
     ) -> None:

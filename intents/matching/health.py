@@ -28,7 +28,7 @@ _PERSON = re.compile(
     r"|\b(?:a|an|my|our) \d{1,3} (?:year|yr)s? old\b|\bis (?:this|that|it) normal\b"
     r"|\bcan i (?:enrol|enroll|sign up|register|join|take part|participate)\b"
     r"|\b(?:should|can|could|would|will) (?:i|we|he|she|they) (?:get|have|take|go|fly|do"
-    r"|be treated|receive)\b|\b(?:for|to|cure|treat|help) (?:me|him|her|us|them)\b"
+    r"|be treated|receive)\b"
     r"|\bmy (?:tumou?r|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist|condition"
     r"|illness|disease|headaches?|pain|prostate|brain|lung|breast|body|health|dose|therapy"
     r"|skin|thyroid|blood|heart|liver|kidneys?|eyes?|bones?)\b"
@@ -74,6 +74,9 @@ _PATIENT = re.compile(
     r"|\bich habe (?:krebs|einen tumor|eine krankheit)\b|\bho (?:un cancro|un tumore)\b"
     r"|\btengo (?:cancer|un tumor|una enfermedad)\b"
 )
+_ASKER = re.compile(r"\b(?:for|to|cure|treat|help) (?:me|him|her|us|them)\b")
+"""Someone in the question itself ("is it safe for him?"); in a message's other sentences
+these words are business as usual ("a non-starter for us")."""
 _CLINICAL = re.compile(
     r"\b(?:diagnos\w*|symptom\w*|side effects?|dizz\w*|nause\w*|pain\w*|headaches?|tumou?rs?"
     r"|cancer\w*|glioma|glioblastoma|sarcoma|chordoma|carcinoma|lymphoma|leukaemia|leukemia"
@@ -110,4 +113,8 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
         return True
     if not _CLINICAL.search(plain):
         return False
-    return bool(_PERSON.search(plain) or (context and _PERSON.search(" ".join(words(context)))))
+    return bool(
+        _PERSON.search(plain)
+        or _ASKER.search(plain)
+        or (context and _PERSON.search(" ".join(words(context))))
+    )

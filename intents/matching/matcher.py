@@ -178,9 +178,11 @@ class Matcher:
         # its context. Unknown words still count through the floor and the coverage.
         all_scores = scored.scores / max(scored.query.coverage, COVERAGE_FLOOR)
         scores, declined = self._split(np.minimum(all_scores, 1.0))
+        # A question pointing back ("Is that normal?") asks about the sentence it points to.
+        subject = [i for i, s in enumerate(segments) if i in asked or s.role is Role.REFERENT]
         if self.medical_advice is not None and is_personal_health_question(
-            " ".join(segments[i].text for i in asked) or text,
-            " ".join(s.text for i, s in enumerate(segments) if i not in asked and s.weight > 0),
+            " ".join(segments[i].text for i in subject) or text,
+            " ".join(s.text for i, s in enumerate(segments) if i not in subject and s.weight > 0),
         ):
             # A patient's question about their own health gets the no-medical-advice answer,
             # whatever project it names: never a project's description, never "I don't know".
