@@ -148,8 +148,15 @@ class TestSentenceRoles:
         [part] = segment(message)
         assert part.text.startswith(read)
 
-    def test_a_request_without_question_mark_is_a_question(self) -> None:
-        assert role_of("Please tell me who handles start-up support") is Role.QUESTION
+    @pytest.mark.parametrize(
+        "sentence",
+        [
+            "Please tell me who handles start-up support",
+            "I saw your open positions and wonder whether non-nationals can apply.",
+        ],
+    )
+    def test_a_request_without_question_mark_is_a_question(self, sentence: str) -> None:
+        assert role_of(sentence) is Role.QUESTION
 
     def test_statements_only_are_read_as_the_request(self) -> None:
         parts = segment("Our firm licenses detectors. The product targets hospitals.")
