@@ -20,6 +20,7 @@ from types import MappingProxyType
 from rapidfuzz import fuzz, process
 
 from intents.text.features import terms
+from intents.text.vocabulary import sizes_by_first_word
 
 FUZZY_MIN_LENGTH = 5
 """Shorter names and words are too often one letter apart from something else."""
@@ -60,7 +61,8 @@ class NameSpotter:
     misspelling keeps it ("medcis", "gatorid"), so a word is compared with a few names."""
     known: frozenset[str]
     """Words the knowledge base uses: never taken for a misspelt name."""
-    longest: int
+    sizes_by_first: Mapping[str, tuple[int, ...]]
+    """First word of a name -> the lengths of the names it starts, longest first."""
 
     @classmethod
     def build(
@@ -107,7 +109,7 @@ class NameSpotter:
             MappingProxyType({k: tuple(sorted(v)) for k, v in cased.items()}),
             MappingProxyType({initial: tuple(names) for initial, names in fuzzy.items()}),
             known,
-            max((len(k) for k in phrases), default=0),
+            sizes_by_first_word(phrases),
         )
 
     def find(self, text: str, message_terms: Sequence[str]) -> list[NameHit]:
@@ -119,7 +121,9 @@ class NameSpotter:
         for start in range(n):
             if start in found_at:
                 continue  # inside a longer name already found ("ICTR-PHE" is not "PHE")
-            for size in range(min(self.longest, n - start), 0, -1):
+            for size in self.sizes_by_first.get(message_terms[start], ()):
+                if size > n - start:
+                    continue
                 key = tuple(message_terms[start : start + size])
                 topics = self.phrases.get(key)
                 if topics is None:

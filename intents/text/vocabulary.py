@@ -22,12 +22,13 @@ class Vocabulary:
 
     rewrites: Mapping[Phrase, Phrase] = field(default_factory=dict)
     """Variant phrase -> canonical phrase."""
-    longest: int = field(init=False)
-    """Words in the longest variant: how far ahead `rewrite` needs to look."""
+    sizes_by_first: Mapping[str, tuple[int, ...]] = field(init=False)
+    """First word of a variant -> the lengths of the variants it starts, longest first: at
+    each word `rewrite` tries only those (most words start none)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rewrites", MappingProxyType(dict(self.rewrites)))
-        object.__setattr__(self, "longest", max(map(len, self.rewrites), default=0))
+        object.__setattr__(self, "sizes_by_first", sizes_by_first_word(self.rewrites))
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[Phrase, Phrase]]) -> Vocabulary:
@@ -49,8 +50,8 @@ class Vocabulary:
         out: list[str] = []
         i, n = 0, len(words)
         while i < n:
-            for size in range(min(self.longest, n - i), 0, -1):
-                canonical = self.rewrites.get(tuple(words[i : i + size]))
+            for size in self.sizes_by_first.get(words[i], ()):
+                canonical = self.rewrites.get(tuple(words[i : i + size])) if size <= n - i else None
                 if canonical is not None:
                     out.extend(canonical)
                     i += size
@@ -59,3 +60,12 @@ class Vocabulary:
                 out.append(words[i])
                 i += 1
         return out
+
+
+def sizes_by_first_word(phrases: Iterable[Phrase]) -> Mapping[str, tuple[int, ...]]:
+    """First word -> the lengths of the phrases it starts, longest first."""
+    sizes: dict[str, set[int]] = {}
+    for phrase in phrases:
+        if phrase:
+            sizes.setdefault(phrase[0], set()).add(len(phrase))
+    return MappingProxyType({w: tuple(sorted(v, reverse=True)) for w, v in sizes.items()})
