@@ -419,6 +419,16 @@ class TestShippedKnowledge:
         assert result.intent == "route.licensing"
         assert "route.confidentiality" in result.suggestions
 
+    def test_statements_standing_for_the_request_are_not_read_as_several_questions(
+        self, shipped: Matcher
+    ) -> None:
+        # Reading them one by one would look for a second question nobody asked, at the
+        # price of one more scoring pass per sentence.
+        evidence = shipped.evidence(
+            "We would be interested in licensing GaToroid. Our firm also runs FLASH studies."
+        )
+        assert evidence.per_question == ()
+
     def test_a_route_asked_in_words_many_topics_share_is_still_answered(
         self, shipped: Matcher
     ) -> None:

@@ -169,7 +169,9 @@ class Matcher:
         segments = segment(text)
         asked = [i for i, s in enumerate(segments) if s.role is Role.QUESTION]
         # Several questions: each is also read on its own, looking for a second thing asked.
-        alone = asked[:MAX_QUESTIONS_READ] if len(asked) > 1 else []
+        # Statements standing for the request of a message that asks nothing are not.
+        really_asked = [i for i in asked if not segments[i].stated]
+        alone = really_asked[:MAX_QUESTIONS_READ] if len(really_asked) > 1 else []
         scored, by_question = self.index.score_reading(
             [(s.text, s.weight) for s in segments], alone
         )

@@ -49,6 +49,9 @@ half a question keeps the field it names ("FLASH studies") without outweighing t
 class Segment:
     text: str
     role: Role
+    stated: bool = False
+    """A statement read as the request because the message asks nothing ("We'd be
+    interested in licensing X."): it weighs as a question, but is no second question."""
 
     @property
     def weight(self) -> float:
@@ -179,7 +182,8 @@ def segment(text: str) -> tuple[Segment, ...]:
         # A statement-only message ("We'd be interested in licensing X.") states its request:
         # its context is the question.
         return tuple(
-            Segment(s.text, Role.QUESTION) if s.role is Role.CONTEXT else s for s in segments
+            Segment(s.text, Role.QUESTION, stated=True) if s.role is Role.CONTEXT else s
+            for s in segments
         )
     return _with_referents(segments)
 
