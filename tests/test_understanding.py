@@ -226,6 +226,7 @@ class TestPersonalHealth:
             "I have a brain tumor and my doctor mentioned protons.",
             "Can I sign up as a patient for the new FLASH study?",
             "Mein Vater ist seit der Bestrahlung sehr müde.",
+            "My mother has a brain tumour. Could carbon ions help her?",
             "what dose of lutetium is safe for a neuroendocrine tumour?",
         ],
     )
@@ -245,6 +246,7 @@ class TestPersonalHealth:
             "I have a tumour imaging start-up: can we license a CERN detector?",
             "How can our hospital take part in the FLASH clinical trial?",
             "Which dose for tumours do VHEE beams deliver in a FLASH pulse?",
+            "Can you help me write a business plan for my radiotherapy start-up?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

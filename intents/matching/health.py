@@ -74,7 +74,11 @@ _PATIENT = re.compile(
     r"|\bich habe (?:krebs|einen tumor|eine krankheit)\b|\bho (?:un cancro|un tumore)\b"
     r"|\btengo (?:cancer|un tumor|una enfermedad)\b"
 )
-_ASKER = re.compile(r"\b(?:for|to|cure|treat|help) (?:me|him|her|us|them)\b")
+_ASKER = re.compile(
+    r"\b(?:for|to|cure|treat) (?:me|him|her|us|them)\b"
+    # "can protons help him?", not "help me write a business plan"
+    r"|\bhelp (?:me|him|her|us|them)(?: (?:at all|too|now))?$"
+)
 """Someone in the question itself ("is it safe for him?"); in a message's other sentences
 these words are business as usual ("a non-starter for us")."""
 _CLINICAL = re.compile(
