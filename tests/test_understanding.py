@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from intents.knowledge.loader import load_knowledge
+from intents.matching.elsewhere import OtherOrganisations
 from intents.matching.health import is_personal_health_question
 from intents.matching.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
 from intents.matching.names import NameSpotter
@@ -18,6 +19,7 @@ from intents.matching.result import Outcome
 from intents.text.features import terms
 from intents.text.segments import WEIGHTS, Role, content_text, role_of, segment
 from intents.text.vocabulary import Vocabulary
+from tests.conftest import KbFactory
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 
@@ -563,3 +565,56 @@ def test_each_question_of_a_message_is_scored_as_if_it_were_asked_alone(
         assert candidate.intent == shipped.index.topic_ids[int(np.argmax(alone))]
         assert candidate.score == pytest.approx(float(alone.max()), abs=1e-6)
     assert [c.intent for c in found] == ["route.licensing", "route.confidentiality"]
+
+
+class TestOtherOrganisations:
+    LABS = OtherOrganisations.build(["DESY", "GSI", "ETH Zurich", "Paul Scherrer Institute"])
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "Does DESY sell beam time to industry?",
+            "Who handles technology transfer at GSI?",
+            "How can a start-up join DESY's innovation village?",
+            "What are the steps of the ETH Zurich spin-off label?",
+            "Can we license a patent from the Paul Scherrer Institute?",
+        ],
+    )
+    def test_a_question_about_another_labs_own_business_is_theirs(self, question: str) -> None:
+        assert self.LABS.owns_the_question(question)
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "I'm a physicist at GSI, how do we get beam time?",
+            "Can a DESY spin-off license a patent?",
+            "We are from ETH Zurich, can we license a patent?",
+            "Our team works with colleagues of the Paul Scherrer Institute: how do we apply?",
+            "How do I get beam time?",
+        ],
+    )
+    def test_a_writer_who_merely_comes_from_another_lab_asks_cern(self, question: str) -> None:
+        assert not self.LABS.owns_the_question(question)
+
+    def test_another_labs_office_is_declined_by_the_shipped_knowledge(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match("Who handles technology transfer at GSI?")
+        assert result.outcome is Outcome.FALLBACK
+
+    def test_naming_cern_keeps_the_question_cerns(self, shipped: Matcher) -> None:
+        result = shipped.match("Can we license a patent from CERN or from ETH Zurich?")
+        assert result.outcome is not Outcome.FALLBACK
+
+    def test_a_writer_from_another_lab_is_answered(self, shipped: Matcher) -> None:
+        result = shipped.match("We are at ETH Zurich. How do we license a patent?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.licensing")
+
+    def test_a_topic_name_listed_as_another_organisation_is_a_warning(
+        self, make_kb: KbFactory
+    ) -> None:
+        root = make_kb({"out-of-scope.yaml": "other_organisations: [DESY, MEDICIS]\n"})
+
+        (warning,) = [w for w in load_knowledge(root).warnings if "MEDICIS" in w.message]
+
+        assert warning.line == 1 and "project" in warning.message

@@ -35,6 +35,8 @@ class KnowledgeBase:
     """Staff-edited vocabulary (see `intents.text.vocabulary`)."""
     out_of_scope: tuple[str, ...] = ()
     """Example questions the bot declines (see `KnowledgeFile.out_of_scope`)."""
+    other_organisations: tuple[str, ...] = ()
+    """Organisations whose own business the bot declines (see `intents.matching.elsewhere`)."""
     freshness: FreshnessSettings = field(default_factory=FreshnessSettings)
     """When topics are due for review (`intents.knowledge.freshness` compares with today)."""
     review_places: Mapping[str, tuple[Path, int]] = field(default_factory=dict)

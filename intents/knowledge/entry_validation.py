@@ -48,6 +48,7 @@ class Entries:
     categories: list[tuple[int, Category]] = field(default_factory=list)
     synonyms: list[tuple[int, SynonymGroup]] = field(default_factory=list)
     out_of_scope: tuple[str, ...] = ()
+    other_organisations: tuple[str, ...] = ()
     declared: tuple[str, ...] = ()
     """The one-per-knowledge-base sections (`SINGLE_SECTIONS`) present, valid or not."""
     single: dict[str, BaseModel] = field(default_factory=dict)
@@ -82,6 +83,7 @@ def validate_file(doc: SourceDocument, problems: list[Problem]) -> Entries | Non
             categories=list(enumerate(parsed.categories)),
             synonyms=list(enumerate(parsed.synonyms)),
             out_of_scope=parsed.out_of_scope,
+            other_organisations=parsed.other_organisations,
             declared=declared,
             single={name: getattr(parsed, name) for name in declared},
         )

@@ -37,6 +37,7 @@ from intents.knowledge.references import (
     check_synonyms,
     check_topic_references,
     former_ids_of,
+    organisation_name_warnings,
 )
 from intents.knowledge.source_checks import check_sources
 from intents.knowledge.translation_rules import (
@@ -187,6 +188,7 @@ def _assemble(
     }
     warnings += untranslated_category_warnings(tables.categories.values(), category_places)
     synonyms = check_synonyms(files, problems)
+    warnings += organisation_name_warnings(files, tables.topics)
     if not tables.topics and not problems:
         problems.append(Problem(root, 1, "the knowledge base defines no topics"))
     if problems:
@@ -201,6 +203,9 @@ def _assemble(
         topic_files=tables.topic_files,
         synonyms=synonyms,
         out_of_scope=tuple(q for _, _, entries in files for q in entries.out_of_scope),
+        other_organisations=tuple(
+            name for _, _, entries in files for name in entries.other_organisations
+        ),
         freshness=_single(tables.single, "freshness", FreshnessSettings),
         review_places=review_places,
         warnings=tuple(warnings),

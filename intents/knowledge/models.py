@@ -360,3 +360,10 @@ class KnowledgeFile(_Model):
         "organisations, anything unrelated): a message closer to these than to any topic "
         "gets the honest fallback and goes to the unanswered review.",
     )
+    other_organisations: tuple[Text, ...] = Field(
+        default=(),
+        description="Names of other organisations (labs, universities, agencies, funders) "
+        "whose own business the bot declines: a question about one's office, programme or "
+        'rules ("does DESY sell beam time", "who handles tech transfer at GSI") gets '
+        "the fallback unless the message also names CERN or one of its topics.",
+    )

@@ -14,7 +14,7 @@ from intents.knowledge.models import SpecialIds, SynonymGroup, Topic
 from intents.knowledge.yaml_source import SourceDocument
 from intents.text.features import synonym_key
 from intents.text.markup import parse_markup
-from intents.text.normalize import question_key
+from intents.text.normalize import question_key, words
 
 
 @dataclass(frozen=True)
@@ -167,3 +167,25 @@ def _choices(table: Collection[str]) -> str:
         return ""
     known = ", ".join(sorted(table)[:8])
     return f" (known: {known}{', …' if len(table) > 8 else ''})"
+
+
+def organisation_name_warnings(
+    files: list[LoadedFile], topics: Mapping[str, Topic]
+) -> list[Problem]:
+    """An organisation listed as another's (`other_organisations:`) that is also a topic's
+    name is answered by that topic, never declined: the entry does nothing, and says so."""
+    named = {
+        " ".join(words(alias)): topic.id for topic in topics.values() for alias in topic.aliases
+    }
+    warnings: list[Problem] = []
+    for _, doc, entries in files:
+        for index, name in enumerate(entries.other_organisations):
+            topic = named.get(" ".join(words(name)))
+            if topic is not None:
+                line = doc.line_of(("other_organisations", index))
+                message = (
+                    f"other_organisations: {name!r} is also a name of {topic}, which answers "
+                    "questions naming it; remove one of the two"
+                )
+                warnings.append(Problem.warning(doc.path, line, message))
+    return warnings

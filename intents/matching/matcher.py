@@ -22,6 +22,7 @@ import numpy.typing as npt
 from intents.knowledge.base import KnowledgeBase
 from intents.knowledge.models import MatchingSettings, Topic
 from intents.matching.decision import Evidence, decide
+from intents.matching.elsewhere import OtherOrganisations
 from intents.matching.health import is_personal_health_question
 from intents.matching.index import IndexConfig, TopicIndex, TopicTexts
 from intents.matching.names import NameSpotter
@@ -29,6 +30,7 @@ from intents.matching.result import Candidate, MatchResult
 from intents.text.features import synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
+from intents.text.normalize import words
 from intents.text.segments import WEIGHTS, Role, Segment, content_text, segment
 from intents.text.vocabulary import Vocabulary
 
@@ -52,6 +54,9 @@ NAME_BONUS = 0.15
 that name (times the name's quality): enough to lift a project named in a long message or
 next to a route ("license GaToroid") above topics that merely share words, not enough to
 beat a topic the words themselves clearly mean."""
+ELSEWHERE_SCORE = 0.9
+"""The declined score of a question about another organisation's own business (see
+`intents.matching.elsewhere`): above any topic the message does not name."""
 MAX_QUESTIONS_READ = 4
 """Questions of one message read on their own, looking for a second thing asked."""
 
@@ -112,6 +117,8 @@ class Matcher:
     """The thresholds per (not in English, long), made once per load (see `settings_for`)."""
     courtesy: frozenset[str] = frozenset()
     """Greetings, thanks and goodbyes (`KnowledgeBase.courtesy_topics`)."""
+    elsewhere: OtherOrganisations = field(default_factory=lambda: OtherOrganisations(None))
+    """The organisations whose own business is declined (`other_organisations:`)."""
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
@@ -140,7 +147,15 @@ class Matcher:
             for foreign in (False, True)
             for long in (False, True)
         }
-        return cls(kb, index, names, medical, MappingProxyType(lowered), kb.courtesy_topics())
+        return cls(
+            kb,
+            index,
+            names,
+            medical,
+            MappingProxyType(lowered),
+            kb.courtesy_topics(),
+            OtherOrganisations.build(kb.other_organisations),
+        )
 
     @property
     def n_topics(self) -> int:
@@ -198,6 +213,13 @@ class Matcher:
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             named, siblings = self._apply_names(segments, scores)
+            if (
+                not named
+                and "cern" not in words(text)
+                and self.elsewhere.owns_the_question(" ".join(segments[i].text for i in asked))
+            ):
+                # "Who handles tech transfer at GSI?": another lab's office, not CERN's.
+                declined = max(declined, ELSEWHERE_SCORE)
         later = tuple(self._top(self._split(q.scores)[0])[0] for q in by_question.values())
         return Evidence(self._top(scores), named, later, declined, siblings, self.courtesy)
 

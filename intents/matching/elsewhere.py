@@ -1,0 +1,75 @@
+"""Is this a question about another organisation's own business?
+
+"Does DESY sell beam time to industry?", "Who handles technology transfer at GSI?", "What is
+the ESA business incubation deadline?" share every word but one with CERN's own questions, so
+the declined examples alone cannot tell them apart: one name weighs little against the words
+they share. Whoever asks the KT assistant of CERN about another lab's office deserves the
+honest "not mine to answer" rather than CERN's rules presented as that lab's.
+
+The organisation must be what the question asks about: its office, programme or rules ("at
+GSI", "DESY's village", "does ESA license"), in a sentence that asks, in a message that
+names neither CERN nor any of its topics. Where the writer merely comes from there ("I'm at
+ETH. How do we license a CERN patent?", "a DESY group wants beam time") it is no cue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from intents.text.normalize import words
+
+_ABOUT_IT = (
+    r"(?:tto|tech transfer|technology transfer|knowledge transfer|office|programme|program"
+    r"|incubat\w*|business incubation|bic|label|funds?|funding|grants?"
+    r"|licen[cs]\w*|patents?|ip|beam time|beamtime|facilit\w*|polic\w*|rules|innovation"
+    r"|accelerator programme|call|calls|deadline|fellowships?|translational)"
+)
+"""What an organisation has that a KT question may be about (after the name). Not "spin-off"
+or "start-up": "can a DESY spin-off license a patent?" is a spin-off asking."""
+_PEOPLE = (
+    r"(?:physicists?|researchers?|scientists?|engineers?|students?|professors?|postdocs?"
+    r"|doctors?|clinicians?|groups?|teams?|labs?|colleagues?|spinoffs?|startups?|start ups?"
+    r"|company|companies|firms?|partners?|department)"
+)
+_MEMBER = (
+    r"\b(?:(?:i m|im|i am|we re|we are|i work|we work|working|based|studying|i study)"
+    rf"(?: \w+){{0,3}}|(?:an?|our|my) (?:\w+ ){{0,3}}{_PEOPLE}) (?:at|from|of|in|with) (?:the )?"
+)
+"""Someone of the organisation ("a physicist at PSI", "we are from ETH"): the writer, not the
+subject of the question."""
+
+
+@dataclass(frozen=True, slots=True)
+class OtherOrganisations:
+    pattern: re.Pattern[str] | None
+    """Any listed name as the owner of what is asked (None: no names listed)."""
+    member: re.Pattern[str] | None = None
+    """Any listed name as where the writer comes from."""
+
+    @classmethod
+    def build(cls, names: Iterable[str]) -> OtherOrganisations:
+        """From the names staff list in the knowledge base (`other_organisations:`)."""
+        keys = sorted({" ".join(words(name)) for name in names} - {""}, key=len, reverse=True)
+        if not keys:
+            return cls(None)
+        org = "(?:" + "|".join(re.escape(k) for k in keys) + ")"
+        return cls(
+            re.compile(
+                rf"\b(?:at|of|from|by|to) (?:the )?{org}\b"
+                rf"|\b(?:does|do|did|can|could|will|would|is|are|has|have) (?:the )?{org}\b"
+                rf"|\b{org} (?:\w+ )?{_ABOUT_IT}\b"
+            ),
+            re.compile(rf"{_MEMBER}{org}\b|\b(?:an?|our|my) {org} (?:\w+ )?{_PEOPLE}\b"),
+        )
+
+    def owns_the_question(self, question: str) -> bool:
+        """True when `question` (the sentences of a message that ask) asks about a listed
+        organisation's own office, programme or rules."""
+        if self.pattern is None:
+            return False
+        plain = " ".join(words(question))
+        if self.member is not None and self.member.search(plain):
+            return False
+        return bool(self.pattern.search(plain))
