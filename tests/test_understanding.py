@@ -155,6 +155,7 @@ class TestSentenceRoles:
         [
             "Please tell me who handles start-up support",
             "I saw your open positions and wonder whether non-nationals can apply.",
+            "Before I describe our idea I need to know if what I write stays confidential.",
         ],
     )
     def test_a_request_without_question_mark_is_a_question(self, sentence: str) -> None:

@@ -94,6 +94,7 @@ _ASKING = re.compile(
 )
 _REQUEST_INSIDE = re.compile(
     r"\b(?:could you|can you|would you|please|(?:i|we)(?:'|’)?d like to know|tell me|let me know"
+    r"|(?:i|we) (?:really )?(?:need|want|would like|wish) to (?:know|understand|find out|check)"
     r"|i(?:'|’)?m wondering|we(?:'|’)?re wondering|wonder(?:ing)? (?:if|whether|how|what|why"
     r"|when|who|which))\b",
     re.IGNORECASE,
