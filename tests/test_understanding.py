@@ -603,6 +603,12 @@ class TestOtherOrganisations:
         result = shipped.match("Who handles technology transfer at GSI?")
         assert result.outcome is Outcome.FALLBACK
 
+    def test_cerns_own_office_asked_without_naming_cern_is_answered(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match("who can I talk to in the knowledge transfer office")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.contact")
+
     def test_naming_cern_keeps_the_question_cerns(self, shipped: Matcher) -> None:
         result = shipped.match("Can we license a patent from CERN or from ETH Zurich?")
         assert result.outcome is not Outcome.FALLBACK
