@@ -218,6 +218,16 @@ async def _admin_press(update: Update, context: Context) -> tuple[Translator, bo
     return t, context.bot_data.is_admin(query.from_user.id)
 
 
+async def _admin_exchange_press(
+    update: Update, context: Context, data: cd.CallbackData
+) -> tuple[Translator, int | None]:
+    """The presser's translator, and the exchange a button under an unanswered question
+    acts on: None when the presser is no admin (any more) or the button is malformed."""
+    t, is_admin = await _admin_press(update, context)
+    exchange_id = data.int_arg(0)
+    return t, exchange_id if is_admin else None
+
+
 def _title(svc: BotData, topic_id: str, t: Translator) -> str:
     topic = svc.knowledge.kb.topics.get(topic_id)
     return topic_title(topic, t.language) if topic else topic_id
@@ -229,9 +239,8 @@ CANDIDATES = 3
 async def choose_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """✅ under an unanswered question (ac|id|page): its nearest topics by title, one press
     each to resolve it with (ar|…), or back to the page: nothing is resolved yet."""
-    t, is_admin = await _admin_press(update, context)
-    exchange_id = data.int_arg(0)
-    if not is_admin or exchange_id is None:
+    t, exchange_id = await _admin_exchange_press(update, context, data)
+    if exchange_id is None:
         return t.gettext(EXPIRED)
     svc = context.bot_data
     page = data.int_arg(1) or 0
@@ -271,9 +280,8 @@ async def choose_button(update: Update, context: Context, data: cd.CallbackData)
 
 async def resolve_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """✅ under an unanswered question: resolved by its nearest topic (ar|id|page|topic)."""
-    t, is_admin = await _admin_press(update, context)
-    exchange_id = data.int_arg(0)
-    if not is_admin or exchange_id is None:
+    t, exchange_id = await _admin_exchange_press(update, context, data)
+    if exchange_id is None:
         return t.gettext(EXPIRED)
     svc = context.bot_data
     topic = cd.resolve_topic_token(data.arg(2), svc.knowledge.kb.topics)
@@ -289,9 +297,8 @@ async def resolve_button(update: Update, context: Context, data: cd.CallbackData
 
 async def ignore_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """🗑 under an unanswered question: ignored (ai|id|page)."""
-    t, is_admin = await _admin_press(update, context)
-    exchange_id = data.int_arg(0)
-    if not is_admin or exchange_id is None:
+    t, exchange_id = await _admin_exchange_press(update, context, data)
+    if exchange_id is None:
         return t.gettext(EXPIRED)
     try:
         # A record for staff, not a message to the admin: kept in English.
@@ -304,9 +311,8 @@ async def ignore_button(update: Update, context: Context, data: cd.CallbackData)
 
 async def undo_button(update: Update, context: Context, data: cd.CallbackData) -> str | None:
     """↩️ Undo after a resolve or an ignore (au|id|page): the question is open again."""
-    t, is_admin = await _admin_press(update, context)
-    exchange_id = data.int_arg(0)
-    if not is_admin or exchange_id is None:
+    t, exchange_id = await _admin_exchange_press(update, context, data)
+    if exchange_id is None:
         return t.gettext(EXPIRED)
     try:
         await context.bot_data.storage.reopen_unanswered(exchange_id)
