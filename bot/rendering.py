@@ -51,6 +51,11 @@ FALLBACK_NOT_ON_RECORD = N_(
     "question is no longer on record (deleted at your request or after the retention "
     "period), so it was not passed on."
 )
+ELSEWHERE = N_(
+    "That sounds like a question for {organisation} itself: I can only answer for CERN’s "
+    "medical applications and knowledge transfer."
+)
+"""Opens the fallback to a question about another organisation's own office or rules."""
 RATE_LIMITED = N_("You’re sending messages faster than I can answer. Please wait a moment.")
 ENGLISH_ONLY = N_("This answer is only available in English.")
 """Above an English answer shown to someone writing in another language (the German,
@@ -202,9 +207,10 @@ def reply_html(reply: Reply, *, handoff: bool = True, brief: bool = False) -> st
         lines.append(html.escape(clarify_prompt(reply), quote=False))
     elif reply.kind is ReplyKind.FALLBACK:
         lines += [
-            html.escape(
-                t.gettext(FALLBACK if reply.on_record else FALLBACK_NOT_ON_RECORD), quote=False
-            ),
+            html.escape(line, quote=False)
+            for line in _fallback_opening(reply, t, FALLBACK if reply.on_record else None)
+        ]
+        lines += [
             "",
             fallback_next_steps_html(reply.kb, t, handoff=handoff),
         ]
@@ -269,6 +275,16 @@ def clarify_prompt(reply: Reply) -> str:
     return translator(reply.language).gettext(CLARIFY_ONE if len(reply.options) == 1 else CLARIFY)
 
 
+def _fallback_opening(reply: Reply, t: Translator, msgid: str | None) -> list[str]:
+    """The fallback's first lines: whose question it is, when another organisation's, then
+    `msgid` (None: the question is no longer on record)."""
+    lines = []
+    if reply.result is not None and reply.result.elsewhere:
+        lines.append(t.gettext(ELSEWHERE).format(organisation=reply.result.elsewhere))
+    lines.append(t.gettext(msgid if msgid is not None else FALLBACK_NOT_ON_RECORD))
+    return lines
+
+
 def reply_text(reply: Reply, *, fallback: str = FALLBACK) -> str:
     """The terminal rendering of `reply` (clarify options are listed by the caller);
     `fallback` is the msgid that opens a fallback (the chat's when nothing is recorded)."""
@@ -303,7 +319,7 @@ def reply_text(reply: Reply, *, fallback: str = FALLBACK) -> str:
             f"  {i}. {topic_title(o, reply.language)}" for i, o in enumerate(reply.options, 1)
         ]
     elif reply.kind is ReplyKind.FALLBACK:
-        lines += [t.gettext(fallback if reply.on_record else FALLBACK_NOT_ON_RECORD), ""]
+        lines += [*_fallback_opening(reply, t, fallback if reply.on_record else None), ""]
         contacts = _contacts_text(default_contacts(reply.kb))
         lines += [
             t.gettext(TEXT_REACH).format(contact=contacts) if contacts else "",

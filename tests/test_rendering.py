@@ -288,6 +288,19 @@ def test_fallback_apologises_and_points_to_a_person(kb: KnowledgeBase) -> None:
     assert "/topics" in rendered
 
 
+def test_a_fallback_on_another_organisations_business_says_whose_question_it_is(
+    kb: KnowledgeBase,
+) -> None:
+    declined = dataclasses.replace(result(Outcome.FALLBACK), elsewhere="GSI & Co")
+    reply = Reply(ReplyKind.FALLBACK, kb, declined)
+
+    for rendered in (reply_html(reply), reply_text(reply)):
+        first, second = rendered.splitlines()[:2]
+        assert "question for GSI" in first and "CERN" in first
+        assert second.startswith(html_escape(FALLBACK)[:40])
+    assert "GSI &amp; Co" in reply_html(reply)
+
+
 def test_empty_question_asks_for_words(kb: KnowledgeBase) -> None:
     assert reply_html(Reply(ReplyKind.EMPTY, kb)) == html_escape(EMPTY)
 

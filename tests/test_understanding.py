@@ -582,7 +582,7 @@ class TestOtherOrganisations:
         ],
     )
     def test_a_question_about_another_labs_own_business_is_theirs(self, question: str) -> None:
-        assert self.LABS.owns_the_question(question)
+        assert self.LABS.owner_of(question) is not None
 
     @pytest.mark.parametrize(
         "question",
@@ -595,17 +595,15 @@ class TestOtherOrganisations:
         ],
     )
     def test_a_writer_who_merely_comes_from_another_lab_asks_cern(self, question: str) -> None:
-        assert not self.LABS.owns_the_question(question)
+        assert self.LABS.owner_of(question) is None
 
     def test_another_labs_office_is_declined_by_the_shipped_knowledge(
         self, shipped: Matcher
     ) -> None:
-        result = shipped.match("Who handles technology transfer at GSI?")
-        assert result.outcome is Outcome.FALLBACK
+        result = shipped.match("Who handles technology transfer at gsi?")
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "GSI")
 
-    def test_cerns_own_office_asked_without_naming_cern_is_answered(
-        self, shipped: Matcher
-    ) -> None:
+    def test_cerns_own_office_asked_without_naming_cern_is_answered(self, shipped: Matcher) -> None:
         result = shipped.match("who can I talk to in the knowledge transfer office")
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.contact")
 

@@ -26,6 +26,9 @@ class Evidence:
     courtesy: frozenset[str] = frozenset()
     """Greetings, thanks and goodbyes: two of them close together are not worth asking
     about ("ok thanks bye"); the best is answered."""
+    elsewhere: str | None = None
+    """Another organisation whose own business the question is about (its declined score
+    is then high: see `intents.matching.elsewhere`)."""
 
 
 def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> MatchResult:
@@ -46,7 +49,9 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
         # Nothing offered, but the best guesses are kept for the unanswered-questions review
         # (a topic sharing nothing with the question is no guess).
         guesses = tuple(c for c in ranked[: settings.max_alternatives] if c.score > 0)
-        return MatchResult(question, Outcome.FALLBACK, None, best.score, guesses)
+        return MatchResult(
+            question, Outcome.FALLBACK, None, best.score, guesses, elsewhere=evidence.elsewhere
+        )
     first = _first_question(best, evidence, settings)
     if first is not None:
         # "Can we license a CERN patent? Also, who handles NDAs?": the first question is

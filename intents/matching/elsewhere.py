@@ -15,8 +15,9 @@ ETH. How do we license a CERN patent?", "a DESY group wants beam time") it is no
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from intents.text.normalize import words
 
@@ -47,29 +48,42 @@ class OtherOrganisations:
     """Any listed name as the owner of what is asked (None: no names listed)."""
     member: re.Pattern[str] | None = None
     """Any listed name as where the writer comes from."""
+    spelled: Mapping[str, str] = field(default_factory=dict)
+    """A name as matched (normalised words) -> as staff wrote it."""
 
     @classmethod
     def build(cls, names: Iterable[str]) -> OtherOrganisations:
         """From the names staff list in the knowledge base (`other_organisations:`)."""
-        keys = sorted({" ".join(words(name)) for name in names} - {""}, key=len, reverse=True)
+        spelled = {" ".join(words(name)): name.strip() for name in names}
+        spelled.pop("", None)
+        keys = sorted(spelled, key=len, reverse=True)
         if not keys:
             return cls(None)
-        org = "(?:" + "|".join(re.escape(k) for k in keys) + ")"
-        return cls(
-            re.compile(
-                rf"\b(?:at|of|from|by|to) (?:the )?{org}\b"
-                rf"|\b(?:does|do|did|can|could|will|would|is|are|has|have) (?:the )?{org}\b"
-                rf"|\b{org} (?:\w+ )?{_ABOUT_IT}\b"
-            ),
-            re.compile(rf"{_MEMBER}{org}\b|\b(?:an?|our|my) {org} (?:\w+ )?{_PEOPLE}\b"),
+        org = "(?P<org>" + "|".join(re.escape(k) for k in keys) + ")"
+        owner = "|".join(
+            pattern.format(org=org.replace("?P<org>", f"?P<org{i}>"))
+            for i, pattern in enumerate(
+                (
+                    r"\b(?:at|of|from|by|to) (?:the )?{org}\b",
+                    r"\b(?:does|do|did|can|could|will|would|is|are|has|have) (?:the )?{org}\b",
+                    rf"\b{{org}} (?:\w+ )?{_ABOUT_IT}\b",
+                )
+            )
         )
+        plain = org.replace("?P<org>", "?:")
+        member = rf"{_MEMBER}{plain}\b|\b(?:an?|our|my) {plain} (?:\w+ )?{_PEOPLE}\b"
+        return cls(re.compile(owner), re.compile(member), MappingProxyType(spelled))
 
-    def owns_the_question(self, question: str) -> bool:
-        """True when `question` (the sentences of a message that ask) asks about a listed
-        organisation's own office, programme or rules."""
+    def owner_of(self, question: str) -> str | None:
+        """The listed organisation whose own office, programme or rules `question` (the
+        sentences of a message that ask) is about, as staff wrote its name; else None."""
         if self.pattern is None:
-            return False
+            return None
         plain = " ".join(words(question))
         if self.member is not None and self.member.search(plain):
-            return False
-        return bool(self.pattern.search(plain))
+            return None
+        found = self.pattern.search(plain)
+        if found is None:
+            return None
+        key = next(name for name in found.groups() if name)
+        return self.spelled.get(key, key)

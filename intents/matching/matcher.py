@@ -197,6 +197,7 @@ class Matcher:
         scores, declined = self._split(np.minimum(all_scores, 1.0))
         # A question pointing back ("Is that normal?") asks about the sentence it points to.
         subject = [i for i, s in enumerate(segments) if i in asked or s.role is Role.REFERENT]
+        elsewhere: str | None = None
         if self.medical_advice is not None and is_personal_health_question(
             " ".join(segments[i].text for i in subject) or text,
             " ".join(s.text for i, s in enumerate(segments) if i not in subject and s.weight > 0),
@@ -213,15 +214,15 @@ class Matcher:
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             named, siblings = self._apply_names(segments, scores)
-            if (
-                not named
-                and "cern" not in words(text)
-                and self.elsewhere.owns_the_question(" ".join(segments[i].text for i in asked))
-            ):
+            if not named and "cern" not in words(text):
                 # "Who handles tech transfer at GSI?": another lab's office, not CERN's.
-                declined = max(declined, ELSEWHERE_SCORE)
+                elsewhere = self.elsewhere.owner_of(" ".join(segments[i].text for i in asked))
+                if elsewhere is not None:
+                    declined = max(declined, ELSEWHERE_SCORE)
         later = tuple(self._top(self._split(q.scores)[0])[0] for q in by_question.values())
-        return Evidence(self._top(scores), named, later, declined, siblings, self.courtesy)
+        return Evidence(
+            self._top(scores), named, later, declined, siblings, self.courtesy, elsewhere
+        )
 
     def _split(self, scores: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]:
         """The topics' scores, and the declined questions' score (0 when there are none)."""

@@ -34,6 +34,9 @@ class MatchResult:
     suggestions: tuple[str, ...] = ()
     """ANSWER: other topics the message also asks about, offered as buttons with the answer
     (the route of "can we license GaToroid", the second question of a long message)."""
+    elsewhere: str | None = None
+    """FALLBACK: the other organisation whose own business the question is about ("who
+    handles tech transfer at GSI?"), so the reply can say whom to ask."""
 
     @property
     def candidates(self) -> tuple[Candidate, ...]:
