@@ -579,6 +579,8 @@ class TestOtherOrganisations:
             "How can a start-up join DESY's innovation village?",
             "What are the steps of the ETH Zurich spin-off label?",
             "Can we license a patent from the Paul Scherrer Institute?",
+            "Wer ist beim DESY für Technologietransfer zuständig?",
+            "¿Quién lleva la transferencia de tecnología en el GSI?",
         ],
     )
     def test_a_question_about_another_labs_own_business_is_theirs(self, question: str) -> None:
@@ -592,6 +594,7 @@ class TestOtherOrganisations:
             "We are from ETH Zurich, can we license a patent?",
             "Our team works with colleagues of the Paul Scherrer Institute: how do we apply?",
             "How do I get beam time?",
+            "Je suis chercheur au GSI, comment obtenir du temps de faisceau ?",
         ],
     )
     def test_a_writer_who_merely_comes_from_another_lab_asks_cern(self, question: str) -> None:

@@ -34,9 +34,18 @@ _PEOPLE = (
     r"|doctors?|clinicians?|groups?|teams?|labs?|colleagues?|spinoffs?|startups?|start ups?"
     r"|company|companies|firms?|partners?|department)"
 )
+_AT = (
+    r"(?:at|of|from|by|to|a|au|aux|chez|de|du|des|bei|beim|von|vom|am|im|presso|del"
+    r"|della|dello|en) (?:(?:the|la|le|les|el|il|lo|der|die|das|dem|den) )?"
+)
+"""Before a name: "at", "of", "from"… in the five languages the bot reads ("à l'EPFL",
+"beim DESY", "en el PSI"). Not "with": "which projects are developed with EPFL?" asks
+about CERN's."""
 _MEMBER = (
-    r"\b(?:(?:i m|im|i am|we re|we are|i work|we work|working|based|studying|i study)"
-    rf"(?: \w+){{0,3}}|(?:an?|our|my) (?:\w+ ){{0,3}}{_PEOPLE}) (?:at|from|of|in|with) (?:the )?"
+    r"\b(?:(?:i m|im|i am|we re|we are|i work|we work|working|based|studying|i study"
+    r"|je suis|je travaille|nous sommes|nous travaillons|ich bin|ich arbeite|wir sind"
+    r"|wir arbeiten|sono|lavoro|siamo|lavoriamo|soy|trabajo|somos|trabajamos)(?: \w+){0,3}"
+    rf"|(?:an?|our|my) (?:\w+ ){{0,3}}{_PEOPLE}) (?:in |with )?{_AT}"
 )
 """Someone of the organisation ("a physicist at PSI", "we are from ETH"): the writer, not the
 subject of the question."""
@@ -64,7 +73,7 @@ class OtherOrganisations:
             pattern.format(org=org.replace("?P<org>", f"?P<org{i}>"))
             for i, pattern in enumerate(
                 (
-                    r"\b(?:at|of|from|by|to) (?:the )?{org}\b",
+                    rf"\b{_AT}{{org}}\b",
                     r"\b(?:does|do|did|can|could|will|would|is|are|has|have) (?:the )?{org}\b",
                     rf"\b{{org}} (?:\w+ )?{_ABOUT_IT}\b",
                 )
