@@ -230,6 +230,12 @@ class TestPersonalHealth:
             "Can I sign up as a patient for the new FLASH study?",
             "Mein Vater ist seit der Bestrahlung sehr müde.",
             "My mother has a brain tumour. Could carbon ions help her?",
+            "will the radiation make me infertile? I'm 31",
+            "burning skin on my neck after radiotherapy, which cream should I use",
+            "How much is proton therapy abroad if my insurance doesn't pay for it?",
+            "does carbon ion therapy hurt?",
+            "Peut-on faire une radiothérapie pendant la grossesse ?",
+            "Mir ist seit der Strahlentherapie schwindlig.",
             "what dose of lutetium is safe for a neuroendocrine tumour?",
         ],
     )
@@ -250,6 +256,11 @@ class TestPersonalHealth:
             "How can our hospital take part in the FLASH clinical trial?",
             "Which dose for tumours do VHEE beams deliver in a FLASH pulse?",
             "Can you help me write a business plan for my radiotherapy start-up?",
+            "If my radiation oncology team and CERN co-develop a detector, who owns the patent?",
+            "We'd need an NDA before sharing our unpublished side-effect data with CERN.",
+            "Journalist here: does FLASH really cut side effects?",
+            "We build cubesats. Is there radiation-hard CERN technology relevant to us?",
+            "Could we use the federated platform for our own hospital network?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
@@ -259,6 +270,24 @@ class TestPersonalHealth:
         assert is_personal_health_question(
             "Which hospital in Europe would you recommend for her?",
             "Our four-year-old daughter has just been diagnosed with a brain tumour.",
+        )
+
+    @pytest.mark.parametrize(
+        ("question", "story"),
+        [
+            ("Is it worth it?", "My husband was offered radium for his bone metastases."),
+            ("What do you think, should we try?", "I had pelvic radiotherapy years ago."),
+            ("Is this too much at her age?", "Our grandmother was offered chemo and radiation."),
+        ],
+    )
+    def test_a_question_asking_for_a_judgement_on_a_relatives_treatment_is_a_patients(
+        self, question: str, story: str
+    ) -> None:
+        assert is_personal_health_question(question, story)
+
+    def test_a_judgement_asked_on_a_project_is_no_patients(self) -> None:
+        assert not is_personal_health_question(
+            "Is it worth it?", "Our company is weighing a licence for the FLASH technology."
         )
 
     def test_a_business_us_beside_the_question_is_no_patient(self) -> None:

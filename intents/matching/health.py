@@ -17,7 +17,9 @@ from intents.text.normalize import words
 _PERSON = re.compile(
     r"\b(?:my|our) (?:\w+ ){0,3}?(?:son|daughter|child|children|kid|baby|boy|girl|mother|mum|mom"
     r"|father|dad|husband|wife|partner|brother|sister|grandmother|grandma|grandfather|grandpa"
-    r"|aunt|uncle|niece|nephew|friend|family|father-in-law|mother-in-law|parent|parents)\b"
+    r"|aunt|uncle|niece|nephew|friend|family|father-in-law|mother-in-law|parent|parents"
+    r"|grandchildren|grandchild|grandson|granddaughter|fiance|fiancee|girlfriend|boyfriend"
+    r"|toddler|newborn|cousin|\d{1,2} year old|\d{1,2} yr old)s?\b"
     r"|\bi (?:have|had|was diagnosed|am diagnosed|got|suffer|feel)\b"
     # ... but not "I have a question about therapy", "I have a tumour-imaging start-up".
     r"(?! (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
@@ -26,16 +28,37 @@ _PERSON = re.compile(
     r"|\bim (?:having|being|getting)\b"
     # "a 70-year-old with prostate cancer", "is that normal?", "can I enrol in the trial?"
     r"|\b(?:a|an|my|our) \d{1,3} (?:year|yr)s? old\b|\bis (?:this|that|it) normal\b"
-    r"|\bcan i (?:enrol|enroll|sign up|register|join|take part|participate)\b"
+    r"|\b(?:im|i m|i am|he s|hes|he is|she s|shes|she is) \d{1,3}\b"
+    r"|\b(?:can|could) i (?:enrol|enroll|sign up|register|join|take part|participate)\b"
+    r"|\bi (?:could|can|might) (?:enrol|enroll|sign up|register|join|take part|participate)\b"
     r"|\b(?:should|can|could|would|will) (?:i|we|he|she|they) (?:get|have|take|go|fly|do"
-    r"|be treated|receive)\b"
-    r"|\bmy (?:tumou?r|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist|condition"
-    r"|illness|disease|headaches?|pain|prostate|brain|lung|breast|body|health|dose|therapy"
-    r"|skin|thyroid|blood|heart|liver|kidneys?|eyes?|bones?)\b"
+    r"|be treated|receive|travel|choose|try|follow|worry|be worried|stop|wait)\b"
+    r"|\bshould i (?:use|apply|put|eat|avoid)\b"
+    r"|\bmy (?:\w+ )?(?:tumou?r|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist"
+    r"|condition|illness|disease|headaches?|pain|prostate|brain|lung|breast|body|health|dose"
+    r"|therapy|skin|thyroid|blood|heart|liver|kidneys?|eyes?|bones?|chest|head|neck|throat"
+    r"|mouth|stomach|back|bladder|bowel|hair|memory|gp|insurance|surgeon|radiologist"
+    r"|radiotherapy|radiation|chemo\w*|surgery|operation|biopsy|results|psa|skull|face)\b"
+    # ... but not "my radiation oncology team", "my radiotherapy software company".
+    r"(?! (?:\w+ ){0,2}(?:team|group|department|unit|company|firm|startup|software|product"
+    r"|device|lab|service|research|project|business|colleagues)\b)"
     # French, German, Italian, Spanish: "mon père", "meine Mutter", "mio figlio", "mi hija"…
     r"|\b(?:mon|ma|mes|notre|nos) (?:pere|mere|fils|fille|enfants?|mari|femme|epoux|epouse"
     r"|frere|s(?:oe|œ)ur|grand-?pere|grand-?mere|oncle|tante|ami|amie|famille|bebe|parents"
-    r"|conjoint|compagnon|compagne)\b"
+    r"|conjoint|compagnon|compagne|radiotherapie|chimio\w*|peau|tumeur|cancer|traitement"
+    r"|medecin|oncologue)\b"
+    # "J'ai une tumeur", "ich habe Krebs", "ho un tumore", "tengo la piel quemada"; not "j'ai
+    # une question", "ich habe eine Frage", "tengo una pregunta sobre…".
+    r"|\b(?:(?:j )?ai (?:un|une|la|le|les|des|mal)|ich habe|ho (?:un|una|perso|dolore|male)"
+    r"|tengo (?:la|el|un|una|dolor))\b(?! (?:\w+ )?(?:question|frage|domanda|pregunta|idee|idea"
+    r"|entreprise|firma|unternehmen|azienda|empresa|projet|projekt|progetto|proyecto|start ?up"
+    r"|startup|societe|societa|brevet|patent|brevetto|patente)\w*\b)"
+    r"|\bmir (?:ist|wird|tut|geht)\b|\b(?:ist|wird) mir\b|\bich (?:stille|bin schwanger)\b"
+    r"|\b(?:mi|me) (?:duele|quema|recomiendan|siento)\b"
+    # Who pays for one's own treatment: "if my insurance won't pay", "si la sécurité sociale
+    # ne rembourse pas", "se il servizio sanitario non la copre".
+    r"|\b(?:insurance|securite sociale|mutuelle|assurance maladie|krankenkasse"
+    r"|servizio sanitario|seguro medico)\b"
     r"|\b(?:mein|meine|meinem|meiner|meinen|unser|unsere) (?:vater|mutter|sohn|tochter|kind"
     r"|kinder|mann|frau|bruder|schwester|oma|opa|grossvater|grossmutter|onkel|tante|freund"
     r"|freundin|familie|baby|eltern|partner|partnerin)\b"
@@ -53,7 +76,9 @@ _FOR_A_PATIENT = (
 _PATIENT = re.compile(
     r"\bside effects?\b|\bsafe (?:radiation )?doses?\b"
     r"|\b(?:safe|dangerous|risky|ok|okay) to (?:fly|travel|drive|work|breastfeed|be around)"
-    r"|\bpregnan\w*|\bbreast ?feed\w*|\benceinte\b|\ballait\w*|\bschwanger\w*|\bstillen\b"
+    r"|\b(?:does|will|would|is) (?:\w+ ){0,3}(?:hurt|painful)\b"
+    r"|\bpregnan\w*|\bgrossesse\b|\bschwangerschaft\b|\bgravidanza\b|\bembarazo\b"
+    r"|\bbreast ?feed\w*|\benceinte\b|\ballait\w*|\bschwanger\w*|\bstillen\b"
     r"|\bincinta\b|\ballatt\w*|\bembarazad\w*|\bamamant\w*"
     r"|\b(?:enrol|enroll|sign up|register|participate|take part)\w* as (?:a )?patients?\b"
     # A dose asked for a disease or a patient: a prescription, not a physics question
@@ -75,7 +100,8 @@ _PATIENT = re.compile(
     r"|\btengo (?:cancer|un tumor|una enfermedad)\b"
 )
 _ASKER = re.compile(
-    r"\b(?:for|to|cure|treat) (?:me|him|her|us|them)\b"
+    r"\b(?:for|to) (?:me|him|her)\b|\b(?:cure|treat) (?:me|him|her|us|them)\b"
+    r"|\b(?:make|makes|give|gives) (?:me|him|her)\b"
     # "can protons help him?", not "help me write a business plan"
     r"|\bhelp (?:me|him|her|us|them)(?: (?:at all|too|now))?$"
 )
@@ -95,10 +121,35 @@ _CLINICAL = re.compile(
     r"|dolor|tratamiento|tratad\w*|curar|radioterapia|hospital|enfermedad"
     # Symptoms after a treatment ("red and burning since radiotherapy", "ständig müde").
     r"|tired\w*|fatigue\w*|exhausted|burn\w*|rash|itch\w*|swell\w*|swollen|bestrahl\w*"
-    r"|mude|muede|mudigkeit|fatigu\w*|stanc\w*|cansad\w*)\b"
+    r"|mude|muede|mudigkeit|fatigu\w*|stanc\w*|cansad\w*"
+    r"|infertil\w*|fertility|sore|throat|hurt\w*|toxic\w*|numb|radiation|radioactive|iodine"
+    r"|radium|lutetium|radioligand\w*|meningioma|chordoma|specialist|irradiat\w*|peau|brul\w*"
+    r"|ubel|strahl\w*|metastasen|gusto|piel|quemad\w*|protonterapia|protons?|photons?"
+    r"|carbon ions?|chemo|x rays?|radiotherapie|quimio|behandel\w*|protonen|grossesse"
+    r"|schwangerschaft|gravidanza|embarazo|\w*(?:therapy|therapie|terapia|therapies))\b"
 )
 
 
+_ADVICE = re.compile(
+    r"\bis (?:it|this|that) (?:\w+ )?(?:worth|safe|dangerous|normal|too|risky|possible"
+    r"|serious|bad|ok|okay|true|harmful)\b|\bshould (?:i|we|he|she|they)\b"
+    r"|\bwhat (?:do|would|should) you (?:think|recommend|suggest|advise)\b"
+    r"|\bwhat (?:can|should) (?:i|we) do\b|\bhow long (?:does|will|can) (?:this|it|that)\b"
+    r"|\bis (?:he|she) right\b|\b(?:can|could) (?:he|she|i|we) still\b|\bdoes (?:that|this) mean\b"
+    r"|\bque (?:pouvons nous|puis je|dois je) faire\b|\bque faire\b|\bc(?: est)? normal\b"
+    r"|\best ce (?:normal|dangereux|grave)\b|\bist das (?:normal|gefahrlich)\b"
+    r"|\bwie lange (?:geht|dauert)\b|\be normale\b|\btornera\b|\bes normal\b"
+    r"|\bque (?:me )?recomienda\w*\b|\bque hago\b"
+)
+"""A question asking for a judgement on what the message told ("Is it worth it?", "What do
+you think, should we try?", "Is this too toxic at her age?")."""
+_PROFESSIONAL = re.compile(
+    r"\b(?:journalist|reporter|newsletter|article|unpublished|dataset|evidence|peer reviewed"
+    r"|publications?|statistics|our (?:data|study|studies|company|firm|startup|sme|clinicians"
+    r"|department|group|team|lab|institute|centre|center|patients|engineers|physicists))\b"
+)
+"""Someone writing about their work: side effects in "our unpublished side-effect data" or a
+reporter's "does FLASH cut side effects?" are nobody's own health."""
 _GIVING = re.compile(
     r"\b(?:donat\w*|gift|bequest|legacy|in (?:his|her|their) memory|fundrais\w*)\b"
 )
@@ -108,17 +159,23 @@ _GIVING = re.compile(
 def is_personal_health_question(text: str, context: str = "") -> bool:
     """True when `text` (the question of a message) reads as someone asking about their own
     or a relative's health. The person may be introduced in the rest of the message
-    (`context`: "Our son has a medulloblastoma. Which hospital would you recommend?"); the
-    clinical matter must be in the question."""
+    (`context`: "Our son has a medulloblastoma. Which hospital would you recommend?"). The
+    clinical matter must be in the question, unless the question asks for a judgement on
+    what the message told ("My husband was offered lutetium. Is it worth it?"). Someone
+    writing about their work (a reporter, "our unpublished side-effect data") is no patient
+    unless the question itself says whose health it is."""
     plain = " ".join(words(text))
+    around = " ".join(words(context))
     if _GIVING.search(plain):
+        return False
+    person = bool(_PERSON.search(plain) or _ASKER.search(plain))
+    if _PROFESSIONAL.search(f"{plain} {around}") and not person:
         return False
     if _PATIENT.search(plain):
         return True
-    if not _CLINICAL.search(plain):
-        return False
-    return bool(
-        _PERSON.search(plain)
-        or _ASKER.search(plain)
-        or (context and _PERSON.search(" ".join(words(context))))
-    )
+    person = person or bool(around and _PERSON.search(around))
+    if _CLINICAL.search(plain):
+        return person
+    # "My husband was offered lutetium for his cancer. Is it worth it?": the question asks
+    # for a judgement on what the message told.
+    return person and bool(_ADVICE.search(plain) and _CLINICAL.search(around))
