@@ -236,6 +236,9 @@ class TestPersonalHealth:
             "does carbon ion therapy hurt?",
             "Peut-on faire une radiothérapie pendant la grossesse ?",
             "Mir ist seit der Strahlentherapie schwindlig.",
+            "I've been diagnosed with a sarcoma, what now?",
+            "He has a lymphoma. Would protons be better than photons?",
+            "I'm undergoing radiotherapy, can I still fly?",
             "what dose of lutetium is safe for a neuroendocrine tumour?",
         ],
     )
@@ -261,6 +264,7 @@ class TestPersonalHealth:
             "Journalist here: does FLASH really cut side effects?",
             "We build cubesats. Is there radiation-hard CERN technology relevant to us?",
             "Could we use the federated platform for our own hospital network?",
+            "She has a question about the FLASH patent.",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

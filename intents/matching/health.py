@@ -26,6 +26,10 @@ _PERSON = re.compile(
     r"|company|startup|start up|business|project|team|proposal|product|device|technology"
     r"|patent|background|degree|phd)\b)"
     r"|\bim (?:having|being|getting)\b"
+    r"|\b(?:i ve|ive|i have) (?:got|had|been (?:diagnosed|told|treated|offered))\b"
+    r"|\b(?:i m|im|i am) (?:undergoing|starting|finishing|having|on chemo\w*)\b"
+    r"|\b(?:he|she) (?:has|had|was diagnosed|is diagnosed|got|suffers|needs|was told|was offered)"
+    r"\b(?! (?:\w+ ){0,2}(?:questions?|company|startup|project|team|idea|patent|phd)\b)"
     # "a 70-year-old with prostate cancer", "is that normal?", "can I enrol in the trial?"
     r"|\b(?:a|an|my|our) \d{1,3} (?:year|yr)s? old\b|\bis (?:this|that|it) normal\b"
     r"|\b(?:im|i m|i am|he s|hes|he is|she s|shes|she is) \d{1,3}\b"
@@ -101,6 +105,7 @@ _PATIENT = re.compile(
 )
 _ASKER = re.compile(
     r"\b(?:for|to) (?:me|him|her)\b|\b(?:cure|treat) (?:me|him|her|us|them)\b"
+    r"|\b(?:scan|operate on|irradiate|examine|save) (?:me|him|her)\b"
     r"|\b(?:make|makes|give|gives) (?:me|him|her)\b"
     # "can protons help him?", not "help me write a business plan"
     r"|\bhelp (?:me|him|her|us|them)(?: (?:at all|too|now))?$"
