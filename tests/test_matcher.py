@@ -330,6 +330,23 @@ class TestDecision:
         result = decide("q", self.evidence(0.6, 0.2, named=("t0",)), self.settings)
         assert result.suggestions == ()
 
+    def test_an_answer_offers_a_runner_up_nearly_as_likely(self) -> None:
+        # Past the clarify margin, but four fifths of the answer's score: worth a button.
+        result = decide("q", self.evidence(0.5, 0.41, 0.1), self.settings)
+        assert (result.outcome, result.intent, result.suggestions) == (
+            Outcome.ANSWER,
+            "t0",
+            ("t1",),
+        )
+
+    def test_an_answer_offers_no_runner_up_far_behind_it(self) -> None:
+        result = decide("q", self.evidence(0.6, 0.4, 0.1), self.settings)
+        assert (result.outcome, result.suggestions) == (Outcome.ANSWER, ())
+
+    def test_an_answer_offers_no_greeting_as_runner_up(self) -> None:
+        evidence = self.evidence(0.5, 0.41, courtesy=frozenset({"t1"}))
+        assert decide("q", evidence, self.settings).suggestions == ()
+
     def test_a_named_topic_with_a_close_sibling_using_the_same_name_asks(self) -> None:
         evidence = self.evidence(0.42, 0.40, named=("t0",), siblings=frozenset({"t1"}))
         assert decide("q", evidence, self.settings).outcome is Outcome.CLARIFY

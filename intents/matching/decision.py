@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from intents.knowledge.models import MatchingSettings
 from intents.matching.result import Candidate, MatchResult, Outcome
 
+RUNNER_UP_SHARE = 0.8
+"""An answered message also offers its runner-up when that scores at least this share of the
+answer (and the clarify threshold): "How do we find them, and who should we talk to?" after
+"We'd like to back start-ups built on CERN technology" answers the contact and offers the
+start-ups. Offered, never answered: a button costs the user nothing if it is not wanted."""
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -81,9 +87,15 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
     if named_answer or (best.score >= settings.answer_threshold and not rival_close):
         also: tuple[str, ...] = (
             (rival.intent,)
-            if named_answer
-            and rival is not None
-            and (rival_close or rival.score >= settings.clarify_threshold)
+            if rival is not None
+            and rival.intent not in evidence.courtesy
+            and (
+                (named_answer and (rival_close or rival.score >= settings.clarify_threshold))
+                or (
+                    rival.score >= settings.clarify_threshold
+                    and rival.score >= RUNNER_UP_SHARE * best.score
+                )
+            )
             else ()
         )
         # "What's the difference between NIMMS and SEEIIST?": every project it names is asked
