@@ -239,6 +239,9 @@ class TestPersonalHealth:
             "I've been diagnosed with a sarcoma, what now?",
             "He has a lymphoma. Would protons be better than photons?",
             "I'm undergoing radiotherapy, can I still fly?",
+            "protons for my lymphoma?",
+            "Darf ich während der Strahlentherapie Sport machen?",
+            "Ho 58 anni e un tumore al polmone: mi conviene la protonterapia?",
             "what dose of lutetium is safe for a neuroendocrine tumour?",
         ],
     )
@@ -265,6 +268,9 @@ class TestPersonalHealth:
             "We build cubesats. Is there radiation-hard CERN technology relevant to us?",
             "Could we use the federated platform for our own hospital network?",
             "She has a question about the FLASH patent.",
+            "Radiobiologist here: we irradiate cell cultures to compare side effects.",
+            "I'm a medical physicist. Could we get beam time to test dosimeters for radiotherapy?",
+            "Wie kann ich als Firma eine Lizenz für eine Strahlentherapie-Technologie bekommen?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
@@ -282,6 +288,8 @@ class TestPersonalHealth:
             ("Is it worth it?", "My husband was offered radium for his bone metastases."),
             ("What do you think, should we try?", "I had pelvic radiotherapy years ago."),
             ("Is this too much at her age?", "Our grandmother was offered chemo and radiation."),
+            ("Could the scan have harmed the baby?", "I'm 10 weeks pregnant and had a CT."),
+            ("Can he get it from you?", "My uncle's tumours stopped responding to lutetium."),
         ],
     )
     def test_a_question_asking_for_a_judgement_on_a_relatives_treatment_is_a_patients(

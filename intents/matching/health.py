@@ -30,19 +30,18 @@ _PERSON = re.compile(
     r"|\b(?:i m|im|i am) (?:undergoing|starting|finishing|having|on chemo\w*)\b"
     r"|\b(?:he|she) (?:has|had|was diagnosed|is diagnosed|got|suffers|needs|was told|was offered)"
     r"\b(?! (?:\w+ ){0,2}(?:questions?|company|startup|project|team|idea|patent|phd)\b)"
-    # "a 70-year-old with prostate cancer", "is that normal?", "can I enrol in the trial?"
-    r"|\b(?:a|an|my|our) \d{1,3} (?:year|yr)s? old\b|\bis (?:this|that|it) normal\b"
-    r"|\b(?:im|i m|i am|he s|hes|he is|she s|shes|she is) \d{1,3}\b"
-    r"|\b(?:can|could) i (?:enrol|enroll|sign up|register|join|take part|participate)\b"
-    r"|\bi (?:could|can|might) (?:enrol|enroll|sign up|register|join|take part|participate)\b"
-    r"|\b(?:should|can|could|would|will) (?:i|we|he|she|they) (?:get|have|take|go|fly|do"
-    r"|be treated|receive|travel|choose|try|follow|worry|be worried|stop|wait)\b"
-    r"|\bshould i (?:use|apply|put|eat|avoid)\b"
-    r"|\bmy (?:\w+ )?(?:tumou?r|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist"
+    # "a 70-year-old with prostate cancer", "I'm 27", "diagnosed with stage 2 prostate cancer"
+    r"|\b(?:a|an|my|our) \d{1,3} (?:year|yr)s? old\b"
+    r"|\b(?:im|i m|i am|he s|hes|he is|she s|shes|she is) \d{1,3}\b(?! (?:\w+ )?(?:staff|people"
+    r"|employees|engineers|patients|beds|rooms|centres|centers|hospitals|partners)\b)"
+    r"|\b(?:ho|tengo|j ai|ai) \d{1,3} (?:anni|anos|ans)\b|\bdiagnosed with\b"
+    r"|\bmy (?:\w+ ){0,2}(?:tumou?rs?|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist"
     r"|condition|illness|disease|headaches?|pain|prostate|brain|lung|breast|body|health|dose"
     r"|therapy|skin|thyroid|blood|heart|liver|kidneys?|eyes?|bones?|chest|head|neck|throat"
     r"|mouth|stomach|back|bladder|bowel|hair|memory|gp|insurance|surgeon|radiologist"
-    r"|radiotherapy|radiation|chemo\w*|surgery|operation|biopsy|results|psa|skull|face)\b"
+    r"|radiotherapy|radiation|chemo\w*|surgery|operation|biopsy|results|psa|skull|face|larynx"
+    r"|spine|rectum|pelvis|cervix|colon|pancreas|sarcoma|carcinoma|lymphoma|melanoma|glioma"
+    r"|glioblastoma|leuka?emia|metastas[ie]s|nodes?|radiotherapist|urologist|nurse)\b"
     # ... but not "my radiation oncology team", "my radiotherapy software company".
     r"(?! (?:\w+ ){0,2}(?:team|group|department|unit|company|firm|startup|software|product"
     r"|device|lab|service|research|project|business|colleagues)\b)"
@@ -67,7 +66,8 @@ _PERSON = re.compile(
     r"|kinder|mann|frau|bruder|schwester|oma|opa|grossvater|grossmutter|onkel|tante|freund"
     r"|freundin|familie|baby|eltern|partner|partnerin)\b"
     r"|\b(?:mio|mia|mie|miei|nostro|nostra) (?:padre|madre|figlio|figlia|figli|marito|moglie"
-    r"|fratello|sorella|nonno|nonna|zio|zia|amico|amica|famiglia|bambino|bambina|genitori)\b"
+    r"|fratello|sorella|nonno|nonna|zio|zia|amico|amica|famiglia|bambino|bambina|genitori"
+    r"|nipote|nipotino|nipotina|nipoti)\b|\bho fatto (?:la|il|una|un)\b"
     r"|\b(?:mi|mis|nuestro|nuestra) (?:padre|madre|hijo|hija|hijos|marido|esposo|esposa|mujer"
     r"|hermano|hermana|abuelo|abuela|tio|tia|amigo|amiga|familia|bebe|padres)\b"
 )
@@ -106,12 +106,21 @@ _PATIENT = re.compile(
 _ASKER = re.compile(
     r"\b(?:for|to) (?:me|him|her)\b|\b(?:cure|treat) (?:me|him|her|us|them)\b"
     r"|\b(?:scan|operate on|irradiate|examine|save) (?:me|him|her)\b"
-    r"|\b(?:make|makes|give|gives) (?:me|him|her)\b"
+    r"|\b(?:make|makes|give|gives|burn|hurt|harm|affect) (?:me|him|her)\b"
     # "can protons help him?", not "help me write a business plan"
     r"|\bhelp (?:me|him|her|us|them)(?: (?:at all|too|now))?$"
+    # "is that normal?", "can I enrol in the trial?", "should we wait?", "can he get it?"
+    r"|\bis (?:this|that|it) (?:still )?normal\b"
+    r"|\b(?:can|could) i (?:enrol|enroll|sign up|register|join|take part|participate)\b"
+    r"|\bi (?:could|can|might) (?:enrol|enroll|sign up|register|join|take part|participate)\b"
+    r"|\b(?:should|can|could|would|will) (?:i|we|he|she|they) (?:get|have|take|go|fly|do"
+    r"|be treated|receive|travel|choose|try|follow|worry|be worried|stop|wait)\b"
+    r"|\b(?:i|we) should (?:pick|choose|go|do|take|get|try)\b"
+    r"|\bshould i (?:use|apply|put|eat|avoid)\b|\b(?:darf|soll) ich\b"
 )
-"""Someone in the question itself ("is it safe for him?"); in a message's other sentences
-these words are business as usual ("a non-starter for us")."""
+"""Someone in the question itself ("is it safe for him?", "should we wait?"): weaker than a
+relative or a diagnosis, and business as usual in a message's other sentences ("a
+non-starter for us") or from a professional ("I'm a physicist: can we get beam time?")."""
 _CLINICAL = re.compile(
     r"\b(?:diagnos\w*|symptom\w*|side effects?|dizz\w*|nause\w*|pain\w*|headaches?|tumou?rs?"
     r"|cancer\w*|glioma|glioblastoma|sarcoma|chordoma|carcinoma|lymphoma|leukaemia|leukemia"
@@ -141,6 +150,12 @@ _ADVICE = re.compile(
     r"|\bwhat (?:do|would|should) you (?:think|recommend|suggest|advise)\b"
     r"|\bwhat (?:can|should) (?:i|we) do\b|\bhow long (?:does|will|can) (?:this|it|that)\b"
     r"|\bis (?:he|she) right\b|\b(?:can|could) (?:he|she|i|we) still\b|\bdoes (?:that|this) mean\b"
+    r"|\bwhat would you (?:choose|do|pick)\b|\bworth (?:asking|trying|it)\b"
+    r"|\bisn ?t (?:that|this|it) (?:a lot|too much|too many|dangerous|risky)\b"
+    r"|\bhow much can\b|\bwhich (?:one|centre|center|hospital|country|clinic) (?:has|is|should)"
+    r"\b|\b(?:could|can|will|would) (?:it|the \w+) (?:have )?(?:harm|hurt|damage|affect)\w*\b"
+    r"|\b(?:risque|risquent) (?:t il |t elle )?de\b|\bist das (?:noch )?normal\b"
+    r"|\bmi conviene\b|\ben que pais\b|\bcuanto cuesta\b|\bquanto costa\b"
     r"|\bque (?:pouvons nous|puis je|dois je) faire\b|\bque faire\b|\bc(?: est)? normal\b"
     r"|\best ce (?:normal|dangereux|grave)\b|\bist das (?:normal|gefahrlich)\b"
     r"|\bwie lange (?:geht|dauert)\b|\be normale\b|\btornera\b|\bes normal\b"
@@ -150,8 +165,16 @@ _ADVICE = re.compile(
 you think, should we try?", "Is this too toxic at her age?")."""
 _PROFESSIONAL = re.compile(
     r"\b(?:journalist|reporter|newsletter|article|unpublished|dataset|evidence|peer reviewed"
-    r"|publications?|statistics|our (?:data|study|studies|company|firm|startup|sme|clinicians"
-    r"|department|group|team|lab|institute|centre|center|patients|engineers|physicists))\b"
+    r"|publications?|statistics|(?:our|my) (?:\w+ )?(?:data|study|studies|company|firm|startup"
+    r"|sme|clinicians|department|group|team|lab|institute|centre|center|patients|engineers"
+    r"|physicists|chambers|detectors?|devices?|prototype|product|software|colleagues))\b"
+    r"|\b(?:i m|im|i am|we re|we are) (?:a |an )?(?:\w+ ){0,2}(?:physicists?|engineers?"
+    r"|researchers?|scientists?|radiobiologists?|radiochemists?|dosimetrists?|developers?"
+    r"|students?|professors?|manufacturers?|vendors?|suppliers?|startups?|company|firm)\b"
+    r"|\bi work (?:at|for|in|on)\b|\bwe (?:develop|make|build|sell|run|manufacture|design)\b"
+    r"|\b(?:physicists?|writers?|editors?|i manage|i run|i lead|i head|registry|radiobiologists?"
+    r"|radiochemists?|dosimetrists?|clinicians?|teams?|cell cultures?|treatment plans?)\b"
+    r"|\bwe are an? (?:\w+ ){0,3}(?:hospital|group|company|centre|center|clinic|network|team)\b"
 )
 """Someone writing about their work: side effects in "our unpublished side-effect data" or a
 reporter's "does FLASH cut side effects?" are nobody's own health."""
@@ -173,14 +196,19 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     around = " ".join(words(context))
     if _GIVING.search(plain):
         return False
-    person = bool(_PERSON.search(plain) or _ASKER.search(plain))
-    if _PROFESSIONAL.search(f"{plain} {around}") and not person:
+    strong = bool(_PERSON.search(plain) or (around and _PERSON.search(around)))
+    weak = bool(_ASKER.search(plain))
+    if _PROFESSIONAL.search(f"{plain} {around}") and not strong:
         return False
+    advice = bool(_ADVICE.search(plain))
     if _PATIENT.search(plain):
         return True
-    person = person or bool(around and _PERSON.search(around))
-    if _CLINICAL.search(plain):
-        return person
-    # "My husband was offered lutetium for his cancer. Is it worth it?": the question asks
-    # for a judgement on what the message told.
-    return person and bool(_ADVICE.search(plain) and _CLINICAL.search(around))
+    clinical = bool(_CLINICAL.search(plain))
+    if around and _PATIENT.search(around) and (weak or advice or clinical):
+        return True  # "I'm 9 weeks pregnant. Could the tracer have harmed the baby?"
+    if clinical:
+        return strong or weak
+    # "My husband was offered lutetium for his cancer. Is it worth it?", "My brother's
+    # tumours stopped responding. Can he get terbium from you?": the question asks for a
+    # judgement on, or a treatment for, what the message told.
+    return strong and (advice or weak) and bool(_CLINICAL.search(around))
