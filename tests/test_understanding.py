@@ -242,6 +242,9 @@ class TestPersonalHealth:
             "protons for my lymphoma?",
             "Darf ich während der Strahlentherapie Sport machen?",
             "Ho 58 anni e un tumore al polmone: mi conviene la protonterapia?",
+            "my buddy has leukemia, can your beams do anything?",
+            "Ich bin 70 und habe seit der Strahlentherapie Durchfall.",
+            "If it's cancer, could I come to Geneva and be treated with protons?",
             "what dose of lutetium is safe for a neuroendocrine tumour?",
         ],
     )
@@ -271,6 +274,7 @@ class TestPersonalHealth:
             "Radiobiologist here: we irradiate cell cultures to compare side effects.",
             "I'm a medical physicist. Could we get beam time to test dosimeters for radiotherapy?",
             "Wie kann ich als Firma eine Lizenz für eine Strahlentherapie-Technologie bekommen?",
+            "For my thesis on reducing side effects in ion therapy: which CERN study to read?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
@@ -290,6 +294,10 @@ class TestPersonalHealth:
             ("Is this too much at her age?", "Our grandmother was offered chemo and radiation."),
             ("Could the scan have harmed the baby?", "I'm 10 weeks pregnant and had a CT."),
             ("Can he get it from you?", "My uncle's tumours stopped responding to lutetium."),
+            (
+                "Est-ce que ça vaut la peine à son âge ?",
+                "Mon beau-père a 80 ans, on lui propose une radiothérapie.",
+            ),
         ],
     )
     def test_a_question_asking_for_a_judgement_on_a_relatives_treatment_is_a_patients(

@@ -19,13 +19,14 @@ _PERSON = re.compile(
     r"|father|dad|husband|wife|partner|brother|sister|grandmother|grandma|grandfather|grandpa"
     r"|aunt|uncle|niece|nephew|friend|family|father-in-law|mother-in-law|parent|parents"
     r"|grandchildren|grandchild|grandson|granddaughter|fiance|fiancee|girlfriend|boyfriend"
-    r"|toddler|newborn|cousin|\d{1,2} year old|\d{1,2} yr old)s?\b"
+    r"|toddler|newborn|cousin|mate|buddy|godson|goddaughter|godchild|stepson|stepdaughter"
+    r"|stepfather|stepmother|\d{1,2} year old|\d{1,2} yr old)s?\b"
     r"|\bi (?:have|had|was diagnosed|am diagnosed|got|suffer|feel)\b"
     # ... but not "I have a question about therapy", "I have a tumour-imaging start-up".
     r"(?! (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
     r"|company|startup|start up|business|project|team|proposal|product|device|technology"
     r"|patent|background|degree|phd)\b)"
-    r"|\bim (?:having|being|getting)\b"
+    r"|\bim (?:having|being|getting)\b|\b(?:i ve|ive) (?:felt|been feeling)\b|\bi felt\b"
     r"|\b(?:i ve|ive|i have) (?:got|had|been (?:diagnosed|told|treated|offered))\b"
     r"|\b(?:i m|im|i am) (?:undergoing|starting|finishing|having|on chemo\w*)\b"
     r"|\b(?:he|she) (?:has|had|was diagnosed|is diagnosed|got|suffers|needs|was told|was offered)"
@@ -34,7 +35,7 @@ _PERSON = re.compile(
     r"|\b(?:a|an|my|our) \d{1,3} (?:year|yr)s? old\b"
     r"|\b(?:im|i m|i am|he s|hes|he is|she s|shes|she is) \d{1,3}\b(?! (?:\w+ )?(?:staff|people"
     r"|employees|engineers|patients|beds|rooms|centres|centers|hospitals|partners)\b)"
-    r"|\b(?:ho|tengo|j ai|ai) \d{1,3} (?:anni|anos|ans)\b|\bdiagnosed with\b"
+    r"|\b(?:ho|tengo|j ai|ai) \d{1,3} (?:anni|anos|ans)\b|\bich bin \d{1,3}\b|\bdiagnosed with\b"
     r"|\bmy (?:\w+ ){0,2}(?:tumou?rs?|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist"
     r"|condition|illness|disease|headaches?|pain|prostate|brain|lung|breast|body|health|dose"
     r"|therapy|skin|thyroid|blood|heart|liver|kidneys?|eyes?|bones?|chest|head|neck|throat"
@@ -49,7 +50,8 @@ _PERSON = re.compile(
     r"|\b(?:mon|ma|mes|notre|nos) (?:pere|mere|fils|fille|enfants?|mari|femme|epoux|epouse"
     r"|frere|s(?:oe|œ)ur|grand-?pere|grand-?mere|oncle|tante|ami|amie|famille|bebe|parents"
     r"|conjoint|compagnon|compagne|radiotherapie|chimio\w*|peau|tumeur|cancer|traitement"
-    r"|medecin|oncologue)\b"
+    r"|medecin|oncologue|beau pere|belle mere|beau frere|belle soeur|petite fille|petit fils"
+    r"|petits enfants)\b|\b(?:j )?ai (?:passe|fait|eu|(?:tres )?peur)\b"
     # "J'ai une tumeur", "ich habe Krebs", "ho un tumore", "tengo la piel quemada"; not "j'ai
     # une question", "ich habe eine Frage", "tengo una pregunta sobre…".
     r"|\b(?:(?:j )?ai (?:un|une|la|le|les|des|mal)|ich habe|ho (?:un|una|perso|dolore|male)"
@@ -60,16 +62,17 @@ _PERSON = re.compile(
     r"|\b(?:mi|me) (?:duele|quema|recomiendan|siento)\b"
     # Who pays for one's own treatment: "if my insurance won't pay", "si la sécurité sociale
     # ne rembourse pas", "se il servizio sanitario non la copre".
-    r"|\b(?:insurance|securite sociale|mutuelle|assurance maladie|krankenkasse"
+    r"|\b(?:insurance|securite sociale|secu|mutuelle|assurance maladie|krankenkasse"
     r"|servizio sanitario|seguro medico)\b"
     r"|\b(?:mein|meine|meinem|meiner|meinen|unser|unsere) (?:vater|mutter|sohn|tochter|kind"
     r"|kinder|mann|frau|bruder|schwester|oma|opa|grossvater|grossmutter|onkel|tante|freund"
-    r"|freundin|familie|baby|eltern|partner|partnerin)\b"
+    r"|freundin|familie|baby|eltern|partner|partnerin|enkel|enkelin|enkelsohn|enkeltochter"
+    r"|schwiegervater|schwiegermutter)\b"
     r"|\b(?:mio|mia|mie|miei|nostro|nostra) (?:padre|madre|figlio|figlia|figli|marito|moglie"
     r"|fratello|sorella|nonno|nonna|zio|zia|amico|amica|famiglia|bambino|bambina|genitori"
     r"|nipote|nipotino|nipotina|nipoti)\b|\bho fatto (?:la|il|una|un)\b"
     r"|\b(?:mi|mis|nuestro|nuestra) (?:padre|madre|hijo|hija|hijos|marido|esposo|esposa|mujer"
-    r"|hermano|hermana|abuelo|abuela|tio|tia|amigo|amiga|familia|bebe|padres)\b"
+    r"|hermano|hermana|abuelo|abuela|tio|tia|amigo|amiga|familia|bebe|padres|nieto|nieta)\b"
 )
 _PRESCRIBED = r"(?:normal|usual|typical|right|correct|recommended|safe|maximum)"
 _FOR_A_PATIENT = (
@@ -114,9 +117,10 @@ _ASKER = re.compile(
     r"|\b(?:can|could) i (?:enrol|enroll|sign up|register|join|take part|participate)\b"
     r"|\bi (?:could|can|might) (?:enrol|enroll|sign up|register|join|take part|participate)\b"
     r"|\b(?:should|can|could|would|will) (?:i|we|he|she|they) (?:get|have|take|go|fly|do"
-    r"|be treated|receive|travel|choose|try|follow|worry|be worried|stop|wait)\b"
+    r"|be treated|receive|travel|choose|try|follow|worry|be worried|stop|wait|come)\b"
     r"|\b(?:i|we) should (?:pick|choose|go|do|take|get|try)\b"
     r"|\bshould i (?:use|apply|put|eat|avoid)\b|\b(?:darf|soll) ich\b"
+    r"|\b(?:i|we) can (?:eat|do|take)\b|\bme (?:va|van) a\b"
 )
 """Someone in the question itself ("is it safe for him?", "should we wait?"): weaker than a
 relative or a diagnosis, and business as usual in a message's other sentences ("a
@@ -140,7 +144,8 @@ _CLINICAL = re.compile(
     r"|radium|lutetium|radioligand\w*|meningioma|chordoma|specialist|irradiat\w*|peau|brul\w*"
     r"|ubel|strahl\w*|metastasen|gusto|piel|quemad\w*|protonterapia|protons?|photons?"
     r"|carbon ions?|chemo|x rays?|radiotherapie|quimio|behandel\w*|protonen|grossesse"
-    r"|schwangerschaft|gravidanza|embarazo|\w*(?:therapy|therapie|terapia|therapies))\b"
+    r"|schwangerschaft|gravidanza|embarazo|\w*(?:therapy|therapie|terapia|therapies)"
+    r"|gray|gy|patients?|pet|tep|study|studies|studie|studien|ensayo|sperimentazion\w*)\b"
 )
 
 
@@ -156,6 +161,7 @@ _ADVICE = re.compile(
     r"\b|\b(?:could|can|will|would) (?:it|the \w+) (?:have )?(?:harm|hurt|damage|affect)\w*\b"
     r"|\b(?:risque|risquent) (?:t il |t elle )?de\b|\bist das (?:noch )?normal\b"
     r"|\bmi conviene\b|\ben que pais\b|\bcuanto cuesta\b|\bquanto costa\b"
+    r"|\b(?:is )?too (?:much|many|high|strong)\b|\bvaut (?:vraiment )?la peine\b"
     r"|\bque (?:pouvons nous|puis je|dois je) faire\b|\bque faire\b|\bc(?: est)? normal\b"
     r"|\best ce (?:normal|dangereux|grave)\b|\bist das (?:normal|gefahrlich)\b"
     r"|\bwie lange (?:geht|dauert)\b|\be normale\b|\btornera\b|\bes normal\b"
@@ -173,7 +179,8 @@ _PROFESSIONAL = re.compile(
     r"|students?|professors?|manufacturers?|vendors?|suppliers?|startups?|company|firm)\b"
     r"|\bi work (?:at|for|in|on)\b|\bwe (?:develop|make|build|sell|run|manufacture|design)\b"
     r"|\b(?:physicists?|writers?|editors?|i manage|i run|i lead|i head|registry|radiobiologists?"
-    r"|radiochemists?|dosimetrists?|clinicians?|teams?|cell cultures?|treatment plans?)\b"
+    r"|radiochemists?|dosimetrists?|clinicians?|teams?|cell cultures?|treatment plans?|thesis"
+    r"|dissertation)\b"
     r"|\bwe are an? (?:\w+ ){0,3}(?:hospital|group|company|centre|center|clinic|network|team)\b"
 )
 """Someone writing about their work: side effects in "our unpublished side-effect data" or a
