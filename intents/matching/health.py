@@ -144,8 +144,10 @@ _CLINICAL = re.compile(
     r"|radium|lutetium|radioligand\w*|meningioma|chordoma|specialist|irradiat\w*|peau|brul\w*"
     r"|ubel|strahl\w*|metastasen|gusto|piel|quemad\w*|protonterapia|protons?|photons?"
     r"|carbon ions?|chemo|x rays?|radiotherapie|quimio|behandel\w*|protonen|grossesse"
-    r"|schwangerschaft|gravidanza|embarazo|\w*(?:therapy|therapie|terapia|therapies)"
-    r"|gray|gy|patients?|pet|tep|study|studies|studie|studien|ensayo|sperimentazion\w*)\b"
+    r"|schwangerschaft|gravidanza|embarazo|gray|gy|patients?|pet|tep|study|studies|studie"
+    r"|studien|ensayo|sperimentazion\w*)\b"
+    # Any therapy ("protontherapie", "adroterapia"): a suffix, so no word-start search.
+    r"|(?:therap(?:y|ie|ies)|terapia)\b"
 )
 
 

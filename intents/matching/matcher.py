@@ -30,7 +30,6 @@ from intents.matching.result import Candidate, MatchResult
 from intents.text.features import synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
-from intents.text.normalize import words
 from intents.text.segments import WEIGHTS, Role, Segment, content_text, segment
 from intents.text.vocabulary import Vocabulary
 
@@ -60,6 +59,8 @@ ELSEWHERE_SCORE = 0.9
 MAX_QUESTIONS_READ = 4
 """Questions of one message read on their own, looking for a second thing asked."""
 
+_CERN = re.compile(r"\bcern\b", re.IGNORECASE)
+"""A message naming CERN asks about CERN, whatever other organisation it names."""
 _LOWER_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b[a-z][a-z]+\b")
 
 
@@ -214,7 +215,7 @@ class Matcher:
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             named, siblings = self._apply_names(segments, scores)
-            if not named and "cern" not in words(text):
+            if not named and not _CERN.search(text):
                 # "Who handles tech transfer at GSI?": another lab's office, not CERN's.
                 elsewhere = self.elsewhere.owner_of(" ".join(segments[i].text for i in asked))
                 if elsewhere is not None:
