@@ -305,6 +305,23 @@ class TestPersonalHealth:
     ) -> None:
         assert is_personal_health_question(question, story)
 
+    @pytest.mark.parametrize(
+        ("question", "story"),
+        [
+            ("Who is right?", "Our daughter has a glioma and the team proposes photons."),
+            ("Normal?", "Five years after radiotherapy to my pelvis I still have pain."),
+        ],
+    )
+    def test_a_relatives_or_ones_own_illness_told_before_any_question_is_a_patients(
+        self, question: str, story: str
+    ) -> None:
+        assert is_personal_health_question(question, story)
+
+    def test_a_relatives_illness_told_before_a_business_question_is_no_patients(self) -> None:
+        assert not is_personal_health_question(
+            "Who handles licences?", "My father had cancer, which is why my firm builds scanners."
+        )
+
     def test_a_judgement_asked_on_a_project_is_no_patients(self) -> None:
         assert not is_personal_health_question(
             "Is it worth it?", "Our company is weighing a licence for the FLASH technology."

@@ -187,6 +187,12 @@ _PROFESSIONAL = re.compile(
 )
 """Someone writing about their work: side effects in "our unpublished side-effect data" or a
 reporter's "does FLASH cut side effects?" are nobody's own health."""
+_STORY = re.compile(r"(?<=[.!?;:])\s+")
+_BUSINESS = re.compile(
+    r"\b(?:licen[cs]\w*|patent\w*|collaborat\w*|partner(?:ship)?s?|invest\w*|company|firm"
+    r"|startup|start up|spin ?off|procurement|supplier|funding|grant|donat\w*|fellowship|job)\b"
+)
+"""What a relative's illness told as background to a business or giving question is about."""
 _GIVING = re.compile(
     r"\b(?:donat\w*|gift|bequest|legacy|in (?:his|her|their) memory|fundrais\w*)\b"
 )
@@ -198,7 +204,9 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     or a relative's health. The person may be introduced in the rest of the message
     (`context`: "Our son has a medulloblastoma. Which hospital would you recommend?"). The
     clinical matter must be in the question, unless the question asks for a judgement on
-    what the message told ("My husband was offered lutetium. Is it worth it?"). Someone
+    what the message told ("My husband was offered lutetium. Is it worth it?"), or a sentence
+    tells a relative's or one's own illness ("Our son has a medulloblastoma and the team
+    proposes photons. Who is right?") and the message asks nothing of business. Someone
     writing about their work (a reporter, "our unpublished side-effect data") is no patient
     unless the question itself says whose health it is."""
     plain = " ".join(words(text))
@@ -220,4 +228,11 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     # "My husband was offered lutetium for his cancer. Is it worth it?", "My brother's
     # tumours stopped responding. Can he get terbium from you?": the question asks for a
     # judgement on, or a treatment for, what the message told.
-    return strong and (advice or weak) and bool(_CLINICAL.search(around))
+    if strong and (advice or weak) and _CLINICAL.search(around):
+        return True
+    # "Our 6-year-old has a medulloblastoma and the team proposes photons. Who is right?":
+    # a relative's or one's own illness told in the same sentence as a clinical matter.
+    if _BUSINESS.search(f"{plain} {around}"):
+        return False
+    told = (" ".join(words(sentence)) for sentence in _STORY.split(f"{context} {text}"))
+    return any(_PERSON.search(s) and _CLINICAL.search(s) for s in told)
