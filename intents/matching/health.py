@@ -232,7 +232,7 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
         return True
     # "Our 6-year-old has a medulloblastoma and the team proposes photons. Who is right?":
     # a relative's or one's own illness told in the same sentence as a clinical matter.
-    if _BUSINESS.search(f"{plain} {around}"):
+    if not strong or _BUSINESS.search(f"{plain} {around}"):
         return False
     told = (" ".join(words(sentence)) for sentence in _STORY.split(f"{context} {text}"))
     return any(_PERSON.search(s) and _CLINICAL.search(s) for s in told)
