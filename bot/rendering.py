@@ -206,10 +206,7 @@ def reply_html(reply: Reply, *, handoff: bool = True, brief: bool = False) -> st
     elif reply.kind is ReplyKind.CLARIFY:
         lines.append(html.escape(clarify_prompt(reply), quote=False))
     elif reply.kind is ReplyKind.FALLBACK:
-        lines += [
-            html.escape(line, quote=False)
-            for line in _fallback_opening(reply, t, FALLBACK if reply.on_record else None)
-        ]
+        lines += [html.escape(line, quote=False) for line in _fallback_opening(reply, t, FALLBACK)]
         lines += [
             "",
             fallback_next_steps_html(reply.kb, t, handoff=handoff),
@@ -275,13 +272,13 @@ def clarify_prompt(reply: Reply) -> str:
     return translator(reply.language).gettext(CLARIFY_ONE if len(reply.options) == 1 else CLARIFY)
 
 
-def _fallback_opening(reply: Reply, t: Translator, msgid: str | None) -> list[str]:
+def _fallback_opening(reply: Reply, t: Translator, msgid: str) -> list[str]:
     """The fallback's first lines: whose question it is, when another organisation's, then
-    `msgid` (None: the question is no longer on record)."""
+    `msgid`, or that the question is no longer on record."""
     lines = []
     if reply.result is not None and reply.result.elsewhere:
         lines.append(t.gettext(ELSEWHERE).format(organisation=reply.result.elsewhere))
-    lines.append(t.gettext(msgid if msgid is not None else FALLBACK_NOT_ON_RECORD))
+    lines.append(t.gettext(msgid if reply.on_record else FALLBACK_NOT_ON_RECORD))
     return lines
 
 
@@ -319,7 +316,7 @@ def reply_text(reply: Reply, *, fallback: str = FALLBACK) -> str:
             f"  {i}. {topic_title(o, reply.language)}" for i, o in enumerate(reply.options, 1)
         ]
     elif reply.kind is ReplyKind.FALLBACK:
-        lines += [*_fallback_opening(reply, t, fallback if reply.on_record else None), ""]
+        lines += [*_fallback_opening(reply, t, fallback), ""]
         contacts = _contacts_text(default_contacts(reply.kb))
         lines += [
             t.gettext(TEXT_REACH).format(contact=contacts) if contacts else "",

@@ -650,7 +650,7 @@ class TestOtherOrganisations:
         ],
     )
     def test_a_question_about_another_labs_own_business_is_theirs(self, question: str) -> None:
-        assert self.LABS.owner_of(question) is not None
+        assert self.LABS.owner_of(question, question) is not None
 
     @pytest.mark.parametrize(
         "question",
@@ -664,7 +664,7 @@ class TestOtherOrganisations:
         ],
     )
     def test_a_writer_who_merely_comes_from_another_lab_asks_cern(self, question: str) -> None:
-        assert self.LABS.owner_of(question) is None
+        assert self.LABS.owner_of(question, question) is None
 
     def test_another_labs_office_is_declined_by_the_shipped_knowledge(
         self, shipped: Matcher

@@ -85,19 +85,8 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
     # approved?" also offers the steering committee).
     named_answer = best.intent in evidence.named and not (rival_close and rival_same_thing)
     if named_answer or (best.score >= settings.answer_threshold and not rival_close):
-        also: tuple[str, ...] = (
-            (rival.intent,)
-            if rival is not None
-            and rival.intent not in evidence.courtesy
-            and (
-                (named_answer and (rival_close or rival.score >= settings.clarify_threshold))
-                or (
-                    rival.score >= settings.clarify_threshold
-                    and rival.score >= RUNNER_UP_SHARE * best.score
-                )
-            )
-            else ()
-        )
+        offered = _offers_rival(best, rival, named_answer, rival_close, evidence, settings)
+        also: tuple[str, ...] = (rival.intent,) if rival is not None and offered else ()
         # "What's the difference between NIMMS and SEEIIST?": every project it names is asked
         # about; the one answered first, the others offered with it.
         also += tuple(i for i in evidence.named if i != best.intent and i not in also)
@@ -117,6 +106,25 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
         if (i == 0 and rival_close) or c.score >= settings.option_threshold
     ]
     return MatchResult(question, Outcome.CLARIFY, best.intent, best.score, tuple(options))
+
+
+def _offers_rival(
+    best: Candidate,
+    rival: Candidate | None,
+    named_answer: bool,
+    rival_close: bool,
+    evidence: Evidence,
+    settings: MatchingSettings,
+) -> bool:
+    """Whether the runner-up is offered with the answer: a named project's close or
+    plausible route ("Can we license GaToroid"), or any runner-up nearly as likely as the
+    answer (`RUNNER_UP_SHARE`); never a greeting or thanks."""
+    if rival is None or rival.intent in evidence.courtesy:
+        return False
+    if named_answer and rival_close:
+        return True
+    plausible = rival.score >= settings.clarify_threshold
+    return plausible and (named_answer or rival.score >= RUNNER_UP_SHARE * best.score)
 
 
 def _named_first(

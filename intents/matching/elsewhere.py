@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from intents.text.normalize import words
@@ -51,48 +51,47 @@ _MEMBER = (
 subject of the question."""
 
 
+_HOME = re.compile(r"\bcern\b", re.IGNORECASE)
+"""A message naming CERN asks about CERN, whatever other organisation it names."""
+
+
 @dataclass(frozen=True, slots=True)
 class OtherOrganisations:
-    pattern: re.Pattern[str] | None
-    """Any listed name as the owner of what is asked (None: no names listed)."""
-    member: re.Pattern[str] | None = None
+    owner: re.Pattern[str]
+    """Any listed name as the owner of what is asked."""
+    member: re.Pattern[str]
     """Any listed name as where the writer comes from."""
-    spelled: Mapping[str, str] = field(default_factory=dict)
-    """A name as matched (normalised words) -> as staff wrote it."""
+    name: re.Pattern[str]
+    """Any listed name: which one the owner pattern found."""
+    spelled: Mapping[str, str]
+    """A name as matched (normalised words) -> as staff wrote it; empty: no names listed."""
 
     @classmethod
     def build(cls, names: Iterable[str]) -> OtherOrganisations:
         """From the names staff list in the knowledge base (`other_organisations:`)."""
         spelled = {" ".join(words(name)): name.strip() for name in names}
         spelled.pop("", None)
-        keys = sorted(spelled, key=len, reverse=True)
-        if not keys:
-            return cls(None)
-        org = "(?P<org>" + "|".join(re.escape(k) for k in keys) + ")"
-        owner = "|".join(
-            pattern.format(org=org.replace("?P<org>", f"?P<org{i}>"))
-            for i, pattern in enumerate(
-                (
-                    rf"\b{_AT}{{org}}\b",
-                    r"\b(?:does|do|did|can|could|will|would|is|are|has|have) (?:the )?{org}\b",
-                    rf"\b{{org}} (?:\w+ )?{_ABOUT_IT}\b",
-                )
-            )
+        # Longest first, so "eth zurich" is found whole rather than as "eth".
+        org = "(?:" + "|".join(re.escape(k) for k in sorted(spelled, key=len, reverse=True)) + ")"
+        verb = r"(?:does|do|did|can|could|will|would|is|are|has|have)"
+        return cls(
+            re.compile(rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|\b{org} (?:\w+ )?{_ABOUT_IT}\b"),
+            re.compile(rf"{_MEMBER}{org}\b|\b(?:an?|our|my) {org} (?:\w+ )?{_PEOPLE}\b"),
+            re.compile(rf"\b{org}\b"),
+            MappingProxyType(spelled),
         )
-        plain = org.replace("?P<org>", "?:")
-        member = rf"{_MEMBER}{plain}\b|\b(?:an?|our|my) {plain} (?:\w+ )?{_PEOPLE}\b"
-        return cls(re.compile(owner), re.compile(member), MappingProxyType(spelled))
 
-    def owner_of(self, question: str) -> str | None:
+    def owner_of(self, question: str, message: str) -> str | None:
         """The listed organisation whose own office, programme or rules `question` (the
-        sentences of a message that ask) is about, as staff wrote its name; else None."""
-        if self.pattern is None:
+        sentences of `message` that ask) is about, as staff wrote its name; else None."""
+        if not self.spelled or _HOME.search(message):
             return None
         plain = " ".join(words(question))
-        if self.member is not None and self.member.search(plain):
+        if self.member.search(plain):
             return None
-        found = self.pattern.search(plain)
+        found = self.owner.search(plain)
         if found is None:
             return None
-        key = next(name for name in found.groups() if name)
-        return self.spelled.get(key, key)
+        name = self.name.search(found.group())
+        assert name is not None  # the owner pattern matched one of the names
+        return self.spelled[name.group()]

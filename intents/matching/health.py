@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from intents.text.normalize import words
+from intents.text.segments import sentences
 
 _PERSON = re.compile(
     r"\b(?:my|our) (?:\w+ ){0,3}?(?:son|daughter|child|children|kid|baby|boy|girl|mother|mum|mom"
@@ -93,18 +94,11 @@ _PATIENT = re.compile(
     # cancer").
     rf"|\b{_PRESCRIBED} doses? (?:of [\w-]+ (?:\d+ )?)?{_FOR_A_PATIENT}"
     rf"|\bdoses? (?:of [\w-]+ (?:\d+ )?)?(?:is|are|would be) {_PRESCRIBED} {_FOR_A_PATIENT}"
-    r"|\bi (?:have|ve got|got|was diagnosed with|am diagnosed with|ve been diagnosed with) "
-    r"(?:a |an )?(?:\w+ )?(?:cancer|tumor|lymphoma|leuka?emia|glioma|glioblastoma|sarcoma"
-    r"|carcinoma|melanoma)\b(?! (?:imaging|detection|research|therapy|treatment|startup|start up"
-    r"|company|project|screening|diagnostics?)\b)"
     r"|\bhow many (?:\w+ ){0,2}sessions\b|\bcure (?:my|his|her|me|him)\b"
     r"|\bcan (?:he|she|i) be treated|\bbe treated at cern\b|\btreat (?:my|him|her|me)\b"
     r"|\b(?:etre|se faire) (?:soigne|traite|opere)e?s? (?:au|a) cern\b|\beffets? secondaires?\b"
     r"|\bam cern behandelt\b|\bnebenwirkung\w*|\b(?:essere|farsi) (?:curat|trattat)\w* al cern\b"
     r"|\beffetti collaterali\b|\bser (?:tratad|atendid)\w* en el cern\b|\befectos secundarios\b"
-    r"|\b(?:ai|j ai) (?:un|une) (?:cancer|tumeur|lymphome|leucemie|maladie)\b"
-    r"|\bich habe (?:krebs|einen tumor|eine krankheit)\b|\bho (?:un cancro|un tumore)\b"
-    r"|\btengo (?:cancer|un tumor|una enfermedad)\b"
 )
 _ASKER = re.compile(
     r"\b(?:for|to) (?:me|him|her)\b|\b(?:cure|treat) (?:me|him|her|us|them)\b"
@@ -128,24 +122,23 @@ non-starter for us") or from a professional ("I'm a physicist: can we get beam t
 _CLINICAL = re.compile(
     r"\b(?:diagnos\w*|symptom\w*|side effects?|dizz\w*|nause\w*|pain\w*|headaches?|tumou?rs?"
     r"|cancer\w*|glioma|glioblastoma|sarcoma|chordoma|carcinoma|lymphoma|leukaemia|leukemia"
-    r"|melanoma|metasta\w*|medulloblastoma|chemo\w*|biops\w*|prognosis|cure[sd]?|surviv\w*"
-    r"|sessions?|doses?|dosage|scans?|mri|ct|pet-ct|x-rays?|treatments?|treated|treat"
-    r"|therapy|radiotherapy|hospital|clinic|oncologist|doctor|safe|trial|sign up|enrol\w*"
+    r"|melanoma|metasta\w*|medulloblastoma|meningioma|chemo\w*|quimio|biops\w*|prognosis"
+    r"|cure[sd]?|surviv\w*|sessions?|doses?|dosage|scans?|mri|ct|pet|pet-ct|tep|x-rays?|x rays?"
+    r"|treatments?|treated|treat|hospital|clinic|oncologist|doctor|specialist|safe|trial"
+    r"|sign up|enrol\w*|study|studies|patients?|radiation|radioactive|irradiat\w*|iodine"
+    r"|radium|lutetium|radioligand\w*|protons?|photons?|carbon ions?|gray|gy"
     r"|tumeurs?|diagnostic|symptomes?|douleurs?|traitements?|traite|soigne\w*|soigner|guerir"
-    r"|gueri|radiotherapie|hopital|medecin|seances?|essai|maladie|krebs\w*|tumore?n?|diagnose"
-    r"|symptome?|schmerz\w*|behandl\w*|heil\w*|strahlentherapie|krankenhaus|klinik|arzt"
-    r"|arztin|dosis|krank\w*|cancro|diagnosi|sintomi|dolore|trattament\w*|curat\w*|curare"
-    r"|guarire|radioterapia|ospedale|medico|sedute|malattia|cancer|diagnostico|sintomas"
-    r"|dolor|tratamiento|tratad\w*|curar|radioterapia|hospital|enfermedad"
+    r"|gueri|hopital|medecin|seances?|essai|maladie|grossesse|peau|brul\w*"
+    r"|krebs\w*|tumore?n?|diagnose|symptome?|schmerz\w*|behande?l\w*|heil\w*|krankenhaus"
+    r"|klinik|arzt|arztin|dosis|krank\w*|strahl\w*|metastasen|protonen|schwangerschaft"
+    r"|studien?|ubel|cancro|diagnosi|sintomi|dolore|trattament\w*|curat\w*|curare|guarire"
+    r"|ospedale|medico|sedute|malattia|gravidanza|gusto|sperimentazion\w*"
+    r"|diagnostico|sintomas|dolor|tratamiento|tratad\w*|curar|enfermedad|embarazo|piel"
+    r"|quemad\w*|ensayo"
     # Symptoms after a treatment ("red and burning since radiotherapy", "ständig müde").
-    r"|tired\w*|fatigue\w*|exhausted|burn\w*|rash|itch\w*|swell\w*|swollen|bestrahl\w*"
-    r"|mude|muede|mudigkeit|fatigu\w*|stanc\w*|cansad\w*"
-    r"|infertil\w*|fertility|sore|throat|hurt\w*|toxic\w*|numb|radiation|radioactive|iodine"
-    r"|radium|lutetium|radioligand\w*|meningioma|chordoma|specialist|irradiat\w*|peau|brul\w*"
-    r"|ubel|strahl\w*|metastasen|gusto|piel|quemad\w*|protonterapia|protons?|photons?"
-    r"|carbon ions?|chemo|x rays?|radiotherapie|quimio|behandel\w*|protonen|grossesse"
-    r"|schwangerschaft|gravidanza|embarazo|gray|gy|patients?|pet|tep|study|studies|studie"
-    r"|studien|ensayo|sperimentazion\w*)\b"
+    r"|tired\w*|fatigu\w*|exhausted|burn\w*|rash|itch\w*|swell\w*|swollen|sore|throat|numb"
+    r"|hurt\w*|toxic\w*|infertil\w*|fertility|bestrahl\w*|mude|muede|mudigkeit|stanc\w*"
+    r"|cansad\w*)\b"
     # Any therapy ("protontherapie", "adroterapia"): a suffix, so no word-start search.
     r"|(?:therap(?:y|ie|ies)|terapia)\b"
 )
@@ -161,11 +154,11 @@ _ADVICE = re.compile(
     r"|\bisn ?t (?:that|this|it) (?:a lot|too much|too many|dangerous|risky)\b"
     r"|\bhow much can\b|\bwhich (?:one|centre|center|hospital|country|clinic) (?:has|is|should)"
     r"\b|\b(?:could|can|will|would) (?:it|the \w+) (?:have )?(?:harm|hurt|damage|affect)\w*\b"
-    r"|\b(?:risque|risquent) (?:t il |t elle )?de\b|\bist das (?:noch )?normal\b"
+    r"|\b(?:risque|risquent) (?:t il |t elle )?de\b"
     r"|\bmi conviene\b|\ben que pais\b|\bcuanto cuesta\b|\bquanto costa\b"
     r"|\b(?:is )?too (?:much|many|high|strong)\b|\bvaut (?:vraiment )?la peine\b"
     r"|\bque (?:pouvons nous|puis je|dois je) faire\b|\bque faire\b|\bc(?: est)? normal\b"
-    r"|\best ce (?:normal|dangereux|grave)\b|\bist das (?:normal|gefahrlich)\b"
+    r"|\best ce (?:normal|dangereux|grave)\b|\bist das (?:noch )?(?:normal|gefahrlich)\b"
     r"|\bwie lange (?:geht|dauert)\b|\be normale\b|\btornera\b|\bes normal\b"
     r"|\bque (?:me )?recomienda\w*\b|\bque hago\b"
 )
@@ -187,7 +180,6 @@ _PROFESSIONAL = re.compile(
 )
 """Someone writing about their work: side effects in "our unpublished side-effect data" or a
 reporter's "does FLASH cut side effects?" are nobody's own health."""
-_STORY = re.compile(r"(?<=[.!?;:])\s+")
 _BUSINESS = re.compile(
     r"\b(?:licen[cs]\w*|patent\w*|collaborat\w*|partner(?:ship)?s?|invest\w*|company|firm"
     r"|startup|start up|spin ?off|procurement|supplier|funding|grant|donat\w*|fellowship|job)\b"
@@ -234,5 +226,5 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     # a relative's or one's own illness told in the same sentence as a clinical matter.
     if not strong or _BUSINESS.search(f"{plain} {around}"):
         return False
-    told = (" ".join(words(sentence)) for sentence in _STORY.split(f"{context} {text}"))
+    told = (" ".join(words(sentence)) for sentence in sentences(f"{context} {text}"))
     return any(_PERSON.search(s) and _CLINICAL.search(s) for s in told)

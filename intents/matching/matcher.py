@@ -59,8 +59,6 @@ ELSEWHERE_SCORE = 0.9
 MAX_QUESTIONS_READ = 4
 """Questions of one message read on their own, looking for a second thing asked."""
 
-_CERN = re.compile(r"\bcern\b", re.IGNORECASE)
-"""A message naming CERN asks about CERN, whatever other organisation it names."""
 _LOWER_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b[a-z][a-z]+\b")
 
 
@@ -118,7 +116,7 @@ class Matcher:
     """The thresholds per (not in English, long), made once per load (see `settings_for`)."""
     courtesy: frozenset[str] = frozenset()
     """Greetings, thanks and goodbyes (`KnowledgeBase.courtesy_topics`)."""
-    elsewhere: OtherOrganisations = field(default_factory=lambda: OtherOrganisations(None))
+    elsewhere: OtherOrganisations = field(default_factory=lambda: OtherOrganisations.build(()))
     """The organisations whose own business is declined (`other_organisations:`)."""
 
     @classmethod
@@ -197,7 +195,7 @@ class Matcher:
         all_scores = scored.scores / max(scored.query.coverage, COVERAGE_FLOOR)
         scores, declined = self._split(np.minimum(all_scores, 1.0))
         # A question pointing back ("Is that normal?") asks about the sentence it points to.
-        subject = [i for i, s in enumerate(segments) if i in asked or s.role is Role.REFERENT]
+        subject = [i for i, s in enumerate(segments) if s.role in (Role.QUESTION, Role.REFERENT)]
         elsewhere: str | None = None
         if self.medical_advice is not None and is_personal_health_question(
             " ".join(segments[i].text for i in subject) or text,
@@ -215,9 +213,10 @@ class Matcher:
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             named, siblings = self._apply_names(segments, scores)
-            if not named and not _CERN.search(text):
+            if not named:
                 # "Who handles tech transfer at GSI?": another lab's office, not CERN's.
-                elsewhere = self.elsewhere.owner_of(" ".join(segments[i].text for i in asked))
+                question = " ".join(segments[i].text for i in asked)
+                elsewhere = self.elsewhere.owner_of(question, text)
                 if elsewhere is not None:
                     declined = max(declined, ELSEWHERE_SCORE)
         later = tuple(self._top(self._split(q.scores)[0])[0] for q in by_question.values())
