@@ -246,6 +246,15 @@ class TestPersonalHealth:
             "Ich bin 70 und habe seit der Strahlentherapie Durchfall.",
             "If it's cancer, could I come to Geneva and be treated with protons?",
             "what dose of lutetium is safe for a neuroendocrine tumour?",
+            "Mum's lymphoma is back after the chemo. Would protons help?",
+            "She's 79 and they want to irradiate a node in her neck, is that wise?",
+            "I'm so scared, the scan found a tumour. Who treats this with carbon ions?",
+            "Diagnosed in 2021 with a chordoma, now they offer protons. Is that worth it?",
+            "Since the radiotherapy my ears ring all day. Will that go away?",
+            "What would ion therapy cost out of pocket if the insurer says no?",
+            "On me propose une protonthérapie : qu'en pensez-vous dans mon cas ?",
+            "Ich hatte eine Bestrahlung am Kopf und habe seitdem Kopfschmerzen. Normal?",
+            "Nel mio caso la protonterapia è indicata?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -275,6 +284,10 @@ class TestPersonalHealth:
             "I'm a medical physicist. Could we get beam time to test dosimeters for radiotherapy?",
             "Wie kann ich als Firma eine Lizenz für eine Strahlentherapie-Technologie bekommen?",
             "For my thesis on reducing side effects in ion therapy: which CERN study to read?",
+            "Our son's start-up builds dosimeters: could he test them at CLEAR?",
+            "In my case the licence would cover imaging software. What does it cost?",
+            "Ich hatte eine Frage zur Lizenz für den Detektor.",
+            "I'm scared we missed the KT fund deadline, when is the next call?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
