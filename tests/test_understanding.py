@@ -474,6 +474,23 @@ class TestShippedKnowledge:
             assert result.outcome is Outcome.FALLBACK, (message, result)
             assert "smalltalk.greeting" not in [c.intent for c in result.alternatives]
 
+    def test_a_project_named_only_around_the_question_is_not_what_it_asks(
+        self, shipped: Matcher
+    ) -> None:
+        message = (
+            "Hello. Our start-up heard about MEDICIS at a conference. "
+            "How can a young company get support from CERN to grow?"
+        )
+        assert shipped.evidence(message).named == ()
+        result = shipped.match(message)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.startups")
+
+    def test_a_question_pointing_back_to_a_named_project_asks_about_it(
+        self, shipped: Matcher
+    ) -> None:
+        message = "We heard about MEDICIS at a conference. Can we get isotopes from it?"
+        assert "project.medicis" in shipped.evidence(message).named
+
     def test_two_projects_named_answer_one_and_offer_the_other(self, shipped: Matcher) -> None:
         result = shipped.match("whats the difference between nimms and seeiist")
         assert result.outcome is Outcome.ANSWER
