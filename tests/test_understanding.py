@@ -161,6 +161,38 @@ class TestSentenceRoles:
     def test_a_request_without_question_mark_is_a_question(self, sentence: str) -> None:
         assert role_of(sentence) is Role.QUESTION
 
+    @pytest.mark.parametrize(
+        ("message", "context", "question"),
+        [
+            (
+                "We follow the FLASH news, but what we need is the name of a contact.",
+                "We follow the FLASH news",
+                "what we need is the name of a contact.",
+            ),
+            (
+                "I saw NIMMS in a talk, but really I just want to know about licences.",
+                "I saw NIMMS in a talk",
+                "really I just want to know about licences.",
+            ),
+            (
+                "Reporter: after reading about MEDICIS, I'd like to know how licensing works.",
+                "Reporter: after reading about MEDICIS",
+                "I'd like to know how licensing works.",
+            ),
+        ],
+    )
+    def test_a_sentence_turning_from_what_is_known_to_the_request_is_split(
+        self, message: str, context: str, question: str
+    ) -> None:
+        parts = segment(message)
+        assert [(p.text, p.role) for p in parts] == [
+            (context, Role.CONTEXT),
+            (question, Role.QUESTION),
+        ]
+
+    def test_a_but_inside_the_question_does_not_split_it(self) -> None:
+        assert len(segment("Can we license it, but we need it fast?")) == 1
+
     def test_statements_only_are_read_as_the_request(self) -> None:
         parts = segment("Our firm licenses detectors. The product targets hospitals.")
         assert all(p.role is Role.QUESTION for p in parts)

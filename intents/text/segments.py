@@ -94,7 +94,8 @@ _ASKING = re.compile(
 )
 _REQUEST_INSIDE = re.compile(
     r"\b(?:could you|can you|would you|please|(?:i|we)(?:'|’)?d like to know|tell me|let me know"
-    r"|(?:i|we) (?:really )?(?:need|want|would like|wish) to (?:know|understand|find out|check)"
+    r"|(?:i|we) (?:really |just |simply )?(?:need|want|would like|wish) to (?:know|understand"
+    r"|find out|check)"
     r"|i(?:'|’)?m wondering|we(?:'|’)?re wondering|wonder(?:ing)? (?:if|whether|how|what|why"
     r"|when|who|which))\b",
     re.IGNORECASE,
@@ -139,9 +140,38 @@ MAX_POINTING_WORDS = 14
 from the sentence before; a longer one usually says what it is about."""
 
 
+_TURN = re.compile(
+    r"(?:,\s*|\s+)but\s+(?="
+    r"(?:what|all)\s+(?:i|we)\b(?:\s*(?:'|’)\s*(?:m|re|d))?\s+(?:(?:really|just|actually|simply"
+    r"|mainly|would|am|are)\s+)*(?:need|want|like|wish|ask|asking|wonder|wondering|care)\b"
+    r"|(?:i|we)\s+(?:(?:really|just|actually|simply|mainly|first|now|would)\s+)*(?:need|want"
+    r"|like|wish)\s+to\s+(?:know|understand|find out|ask|learn|check|see)\b"
+    r"|(?:really|actually),?\s+(?:i|we)\b"
+    r"|(?:my|the|our)\s+(?:real\s+|actual\s+|main\s+|practical\s+)?question\b)",
+    re.IGNORECASE,
+)
+_AFTER_HEARING = re.compile(
+    r"^((?:[^:,.?!]{1,40}:\s*)?(?:after|since|having|while|when|from)\s+(?:hearing|reading|learning|seeing|attending"
+    r"|meeting|heard|read|learned|learnt|seen|following)\b[^,;]{0,100}),\s+",
+    re.IGNORECASE,
+)
+"""A sentence that turns from what the writer knows to what they ask ("We read about the FLASH
+agreement, but what I need is…", "After hearing about GaToroid at a conference, I'd like to
+know…"): the first part is context, read as a sentence of its own."""
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of `text`, in order, without empty pieces."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def _clauses(sentence: str) -> list[str]:
+    """`sentence`, split where it turns from context to the request (see `_TURN`)."""
+    lead = _AFTER_HEARING.match(sentence)
+    if lead is not None:
+        return [lead.group(1), *_clauses(sentence[lead.end() :])]
+    parts = _TURN.split(sentence, maxsplit=1)
+    return [p.strip() for p in parts if p and p.strip()]
 
 
 def role_of(sentence: str) -> Role:
@@ -172,7 +202,7 @@ def segment(text: str) -> tuple[Segment, ...]:
     propose des stages ?") is left out of it: otherwise it alone can make the message look
     like small talk, and the question is greeted instead of answered or logged.
     """
-    parts = sentences(text)
+    parts = [clause for sentence in sentences(text) for clause in _clauses(sentence)]
     if len(parts) <= 1:
         read = _read(text)
         return (Segment(text if read.role is Role.COURTESY else read.text, Role.QUESTION),)
