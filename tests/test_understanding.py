@@ -728,6 +728,27 @@ class TestOtherOrganisations:
     def test_a_writer_who_merely_comes_from_another_lab_asks_cern(self, question: str) -> None:
         assert self.LABS.owner_of(question, question) is None
 
+    def test_a_companys_own_products_are_theirs(self) -> None:
+        companies = OtherOrganisations.build(["IBA", "Varian"])
+        question = "Can a hospital license IBA's proton therapy software?"
+        assert companies.owner_of(question, question) == "IBA"
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "Was passiert mit dem Patent, wenn wir ein Start-up gründen?",
+            "My father is ill and has a question about a patent.",
+            "Y después de eso, ¿quién paga la licencia?",
+        ],
+    )
+    def test_an_acronym_that_is_also_a_word_counts_only_in_capitals(self, question: str) -> None:
+        acronyms = OtherOrganisations.build(["MIT", "ILL", "ESO", "GSI"])
+        assert acronyms.owner_of(question, question) is None
+        assert acronyms.owner_of("How does MIT license its patents?", "") == "MIT"
+        assert acronyms.owner_of("how does mit license its patents", "") == "MIT"
+        # An acronym that is no everyday word counts however it is written.
+        assert acronyms.owner_of("Who handles tech transfer at gsi?", "") == "GSI"
+
     def test_another_labs_office_is_declined_by_the_shipped_knowledge(
         self, shipped: Matcher
     ) -> None:

@@ -19,13 +19,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from intents.text.dictionary import everyday_words
 from intents.text.normalize import words
 
 _ABOUT_IT = (
     r"(?:tto|tech transfer|technology transfer|knowledge transfer|office|programme|program"
     r"|incubat\w*|business incubation|bic|label|funds?|funding|grants?"
     r"|licen[cs]\w*|patents?|ip|beam time|beamtime|facilit\w*|polic\w*|rules|innovation"
-    r"|accelerator programme|call|calls|deadline|fellowships?|translational)"
+    r"|accelerator programme|call|calls|deadline|fellowships?|translational|software"
+    r"|products?|technology|technologies|devices?|systems?)"
 )
 """What an organisation has that a KT question may be about (after the name). Not "spin-off"
 or "start-up": "can a DESY spin-off license a patent?" is a spin-off asking."""
@@ -55,6 +57,11 @@ _HOME = re.compile(r"\bcern\b", re.IGNORECASE)
 """A message naming CERN asks about CERN, whatever other organisation it names."""
 
 
+def _written(acronym: str, text: str) -> bool:
+    """Whether `text` contains `acronym` in capitals, as a word."""
+    return re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", text) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class OtherOrganisations:
     owner: re.Pattern[str]
@@ -65,6 +72,10 @@ class OtherOrganisations:
     """Any listed name: which one the owner pattern found."""
     spelled: Mapping[str, str]
     """A name as matched (normalised words) -> as staff wrote it; empty: no names listed."""
+    everyday: frozenset[str] = frozenset()
+    """Acronyms that are also everyday words in a language the bot reads ("MIT" and German
+    "mit", "ESO" and Spanish "eso", "ILL" and "ill"): they count only in capitals, unless
+    the writer uses no capitals at all."""
 
     @classmethod
     def build(cls, names: Iterable[str]) -> OtherOrganisations:
@@ -74,11 +85,15 @@ class OtherOrganisations:
         # Longest first, so "eth zurich" is found whole rather than as "eth".
         org = "(?:" + "|".join(re.escape(k) for k in sorted(spelled, key=len, reverse=True)) + ")"
         verb = r"(?:does|do|did|can|could|will|would|is|are|has|have)"
+        acronyms = {key for key, name in spelled.items() if name.isupper() and " " not in key}
         return cls(
-            re.compile(rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|\b{org} (?:\w+ )?{_ABOUT_IT}\b"),
+            re.compile(
+                rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|\b{org} (?:\w+ ){{0,2}}{_ABOUT_IT}\b"
+            ),
             re.compile(rf"{_MEMBER}{org}\b|\b(?:an?|our|my) {org} (?:\w+ )?{_PEOPLE}\b"),
             re.compile(rf"\b{org}\b"),
             MappingProxyType(spelled),
+            frozenset(acronyms & everyday_words()) if acronyms else frozenset(),
         )
 
     def owner_of(self, question: str, message: str) -> str | None:
@@ -89,9 +104,12 @@ class OtherOrganisations:
         plain = " ".join(words(question))
         if self.member.search(plain):
             return None
-        found = self.owner.search(plain)
-        if found is None:
-            return None
-        name = self.name.search(found.group())
-        assert name is not None  # the owner pattern matched one of the names
-        return self.spelled[name.group()]
+        cased = question != question.lower()
+        for found in self.owner.finditer(plain):
+            name = self.name.search(found.group())
+            assert name is not None  # the owner pattern matched one of the names
+            spelled = self.spelled[name.group()]
+            if cased and name.group() in self.everyday and not _written(spelled, question):
+                continue  # "Was passiert mit dem Patent?": German, not MIT
+            return spelled
+        return None
