@@ -320,6 +320,7 @@ class TestPersonalHealth:
             "In my case the licence would cover imaging software. What does it cost?",
             "Ich hatte eine Frage zur Lizenz für den Detektor.",
             "I'm scared we missed the KT fund deadline, when is the next call?",
+            "Could we get an NDA before linking our hospital network to the platform?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

@@ -185,6 +185,7 @@ _PROFESSIONAL = re.compile(
     r"\b(?:journalist|reporter|newsletter|article|unpublished|dataset|evidence|peer reviewed"
     r"|publications?|statistics|(?:our|my) (?:\w+ )?(?:data|study|studies|company|firm|startup"
     r"|sme|clinicians|department|group|team|lab|institute|centre|center|patients|engineers"
+    r"|hospital|hospitals|clinic|clinics|network|consortium"
     r"|physicists|chambers|detectors?|devices?|prototype|product|software|colleagues))\b"
     r"|\b(?:i m|im|i am|we re|we are) (?:a |an )?(?:\w+ ){0,2}(?:physicists?|engineers?"
     r"|researchers?|scientists?|radiobiologists?|radiochemists?|dosimetrists?|developers?"
