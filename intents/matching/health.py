@@ -58,8 +58,8 @@ _PERSON = re.compile(
     # Fear told in the first person, a diagnosis dated, one's own case: "I'm terrified",
     # "Scared.", "Diagnosed 2019.", "in my case", "dans mon cas", "im meinem Fall".
     r"|\b(?:im|i m|i am|we re|we are) (?:so |really |very |absolutely |just )?(?:terrified"
-    r"|scared|frightened|petrified|devastated|worried sick)\b|^(?:scared|terrified|frightened)\b"
-    r"|^diagnosed\b|\bdiagnosed (?:in )?(?:19|20)\d\d\b|\bout of pocket\b|\bin my case\b"
+    r"|scared|frightened|petrified|devastated|worried sick)\b"
+    r"|\bdiagnosed (?:in )?(?:19|20)\d\d\b|\bout of pocket\b|\bin my case\b"
     r"|\b(?:dans )?mon cas\b|\bon me propose\b|\b(?:in )?meinem fall\b|\bich hatte\b"
     r"(?! (?:\w+ )?(?:frage|idee|firma|projekt)\w*\b)|\b(?:nel |il )?mio caso\b|\ben mi caso\b"
     # French, German, Italian, Spanish: "mon père", "meine Mutter", "mio figlio", "mi hija"…
@@ -90,6 +90,16 @@ _PERSON = re.compile(
     r"|\b(?:mi|mis|nuestro|nuestra) (?:padre|madre|hijo|hija|hijos|marido|esposo|esposa|mujer"
     r"|hermano|hermana|abuelo|abuela|tio|tia|amigo|amiga|familia|bebe|padres|nieto|nieta)\b"
 )
+_OPENING = re.compile(r"(?:scared|terrified|frightened|diagnosed)\b")
+"""A message opening on fear or a diagnosis ("Scared.", "Diagnosed 2019."). Apart from
+`_PERSON`: an alternative anchored at the start would make Python's regex engine try the
+whole pattern at every position (ten times slower on a long message)."""
+
+
+def _person(plain: str) -> bool:
+    return bool(_PERSON.search(plain) or _OPENING.match(plain))
+
+
 _PRESCRIBED = r"(?:normal|usual|typical|right|correct|recommended|safe|maximum)"
 _FOR_A_PATIENT = (
     r"(?:for|to treat|against) (?:a |an |my )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?|child"
@@ -168,7 +178,7 @@ _ADVICE = re.compile(
     r"|\bwhat would you (?:choose|do|pick)\b|\bworth (?:asking|trying|it)\b"
     r"|\bisn ?t (?:that|this|it) (?:a lot|too much|too many|dangerous|risky)\b"
     r"|\bhow much can\b|\bwhich (?:one|centre|center|hospital|country|clinic) (?:\w+ ){0,2}?"
-    r"(?:has|is|should|would)\b|^(?:is (?:it|this|that) )?normal$|\ben pensez vous\b"
+    r"(?:has|is|should|would)\b|\ben pensez vous\b"
     r"|\bwas (?:meinen|denken) sie\b|\bche ne (?:pensa|pensate)\b|\bque (?:opina|piensa)\w*\b"
     r"|\b(?:could|can|will|would) (?:it|the \w+) (?:have )?(?:harm|hurt|damage|affect)\w*\b"
     r"|\b(?:risque|risquent) (?:t il |t elle )?de\b"
@@ -181,6 +191,8 @@ _ADVICE = re.compile(
 )
 """A question asking for a judgement on what the message told ("Is it worth it?", "What do
 you think, should we try?", "Is this too toxic at her age?")."""
+_BARE_NORMAL = re.compile(r"(?:is (?:it|this|that) )?normal")
+"""The whole question is "Normal?" (apart from `_ADVICE` for the reason `_OPENING` is)."""
 _PROFESSIONAL = re.compile(
     r"\b(?:journalist|reporter|newsletter|article|unpublished|dataset|evidence|peer reviewed"
     r"|publications?|statistics|(?:our|my) (?:\w+ )?(?:data|study|studies|company|firm|startup"
@@ -223,11 +235,11 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     around = " ".join(words(context))
     if _GIVING.search(plain):
         return False
-    strong = bool(_PERSON.search(plain) or (around and _PERSON.search(around)))
+    strong = _person(plain) or (bool(around) and _person(around))
     weak = bool(_ASKER.search(plain))
     if _PROFESSIONAL.search(f"{plain} {around}") and not strong:
         return False
-    advice = bool(_ADVICE.search(plain))
+    advice = bool(_ADVICE.search(plain) or _BARE_NORMAL.fullmatch(plain))
     if _PATIENT.search(plain):
         return True
     clinical = bool(_CLINICAL.search(plain))
@@ -245,4 +257,4 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     if not strong or _BUSINESS.search(f"{plain} {around}"):
         return False
     told = (" ".join(words(sentence)) for sentence in sentences(f"{context} {text}"))
-    return any(_PERSON.search(s) and _CLINICAL.search(s) for s in told)
+    return any(_person(s) and _CLINICAL.search(s) for s in told)
