@@ -287,6 +287,7 @@ class TestPersonalHealth:
             "On me propose une protonthérapie : qu'en pensez-vous dans mon cas ?",
             "Ich hatte eine Bestrahlung am Kopf und habe seitdem Kopfschmerzen. Normal?",
             "Nel mio caso la protonterapia è indicata?",
+            "I'm the patient: which centre should treat my chordoma?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -321,6 +322,8 @@ class TestPersonalHealth:
             "Ich hatte eine Frage zur Lizenz für den Detektor.",
             "I'm scared we missed the KT fund deadline, when is the next call?",
             "Could we get an NDA before linking our hospital network to the platform?",
+            "My grandma swears CERN invented radiotherapy. Is that true?",
+            "I have to present the history of PET scanners in class: what did CERN do?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
@@ -394,6 +397,10 @@ class TestPersonalHealth:
         assert not is_personal_health_question(
             "How can I give to cancer research in his memory?",
             "My father died of cancer last year.",
+        )
+        assert not is_personal_health_question(
+            "Can I give money to your medical projects, and is it tax deductible?",
+            "My wife had radiotherapy for years.",
         )
 
     def test_a_reporters_question_on_trials_ranks_the_project_over_medical_advice(

@@ -25,12 +25,13 @@ _PERSON = re.compile(
     r"|stepfather|stepmother|\d{1,2} year old|\d{1,2} yr old)s?\b"
     r"|\bi (?:have|had|was diagnosed|am diagnosed|got|suffer|feel)\b"
     # ... but not "I have a question about therapy", "I have a tumour-imaging start-up".
-    r"(?! (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
+    # ... nor "I have to give a talk".
+    r"(?! to\b| (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
     r"|company|startup|start up|business|project|team|proposal|product|device|technology"
     r"|patent|background|degree|phd)\b)"
     r"|\bim (?:having|being|getting)\b|\b(?:i ve|ive) (?:felt|been feeling)\b|\bi felt\b"
     r"|\b(?:i ve|ive|i have) (?:got|had|been (?:diagnosed|told|treated|offered))\b"
-    r"|\b(?:i m|im|i am) (?:undergoing|starting|finishing|having|on chemo\w*)\b"
+    r"|\b(?:i m|im|i am) (?:undergoing|starting|finishing|having|on chemo\w*|the patient)\b"
     r"|\b(?:he|she) (?:has|had|was diagnosed|is diagnosed|got|suffers|needs|was told|was offered)"
     r"\b(?! (?:\w+ ){0,2}(?:questions?|company|startup|project|team|idea|patent|phd)\b)"
     # "a 70-year-old with prostate cancer", "I'm 27", "diagnosed with stage 2 prostate cancer"
@@ -96,7 +97,16 @@ _OPENING = re.compile(r"(?:scared|terrified|frightened|diagnosed)\b")
 whole pattern at every position (ten times slower on a long message)."""
 
 
+_HEARSAY = re.compile(
+    r"\b(?:my|our) (?:\w+ ){1,3}?(?=(?:says|said|told (?:me|us)|claims|thinks|reckons|swears"
+    r"|mentioned|insists) (?:that )?(?:cern|physicists|scientists|the internet)\b)"
+)
+"""A relative as the source of a claim about CERN ("my uncle says CERN invented the PET scan"):
+no patient."""
+
+
 def _person(plain: str) -> bool:
+    plain = _HEARSAY.sub("", plain)
     return bool(_PERSON.search(plain) or _OPENING.match(plain))
 
 
@@ -216,7 +226,8 @@ _BUSINESS = re.compile(
 )
 """What a relative's illness told as background to a business or giving question is about."""
 _GIVING = re.compile(
-    r"\b(?:donat\w*|gift|bequest|legacy|in (?:his|her|their) memory|fundrais\w*)\b"
+    r"\b(?:donat\w*|gift|bequest|legacy|in (?:his|her|their) memory|fundrais\w*"
+    r"|give (?:money|funds)|tax deductible|support (?:the |your |cern s |cern )?research)\b"
 )
 """A relative's illness told to explain a donation is not a request for medical advice."""
 
