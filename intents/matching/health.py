@@ -248,13 +248,17 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
         return False
     strong = _person(plain) or (bool(around) and _person(around))
     weak = bool(_ASKER.search(plain))
+    patient = bool(_PATIENT.search(plain))
+    patient_around = bool(around) and bool(_PATIENT.search(around))
+    if not (strong or weak or patient or patient_around):
+        return False  # no one's health in sight (most messages): the rest needs one of these
     if _PROFESSIONAL.search(f"{plain} {around}") and not strong:
         return False
-    advice = bool(_ADVICE.search(plain) or _BARE_NORMAL.fullmatch(plain))
-    if _PATIENT.search(plain):
+    if patient:
         return True
+    advice = bool(_ADVICE.search(plain) or _BARE_NORMAL.fullmatch(plain))
     clinical = bool(_CLINICAL.search(plain))
-    if around and _PATIENT.search(around) and (weak or advice or clinical):
+    if patient_around and (weak or advice or clinical):
         return True  # "I'm 9 weeks pregnant. Could the tracer have harmed the baby?"
     if clinical:
         return strong or weak
