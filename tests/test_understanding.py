@@ -80,6 +80,8 @@ class TestSentenceRoles:
             "What is the status, and can our institute participate?",
             "What's available, and how does the selection work?",
             "How does the application work?",
+            "Is Kenya eligible, and what would we get?",
+            "What kind of help could we receive?",
         ],
     )
     def test_a_question_about_an_aspect_without_a_subject_takes_it_from_before(

@@ -132,6 +132,11 @@ _BARE_ASPECT = re.compile(
     r"|process|deadline|next steps?|selection|application|eligibility|criteria|requirements"
     r"|conditions|options)\b(?! (?:of|for|on|at|with|in|to) )"
     r"|\bwhat(?: s| is| are)? (?:available|on offer)\b"
+    # "What do we actually get?", "Is Portugal covered?", "What kind of support could we get?"
+    r"|\bwhat (?:do|would|could|can|will) (?:we|i) (?:actually |really |then )?(?:get|receive)\b"
+    r"|\b(?:is|are) (?:\w+ ){0,2}(?:covered|eligible|included)\b"
+    r"|\bwhat (?:kind|sort|type)s? of (?:support|help|assistance|benefits?) (?:could|can|would"
+    r"|do|will) (?:we|i)\b"
 )
 """An aspect with no subject ("What is the status, and can we take part?"): the subject is
 in the sentence before."""
