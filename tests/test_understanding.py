@@ -17,6 +17,7 @@ from intents.matching.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
 from intents.matching.names import NameSpotter
 from intents.matching.result import Outcome
 from intents.text.features import terms
+from intents.text.normalize import fold
 from intents.text.segments import WEIGHTS, Role, content_text, role_of, segment
 from intents.text.vocabulary import Vocabulary
 from tests.conftest import KbFactory
@@ -102,6 +103,18 @@ class TestSentenceRoles:
     ) -> None:
         parts = segment(f"{greeting} We make RF cavities. We'd like to know how to supply CERN.")
         assert [p.role for p in parts] == [Role.COURTESY, Role.CONTEXT, Role.QUESTION]
+
+    @pytest.mark.parametrize(
+        "message", ["Good evening from Nairobi 👋", "hello from the Oslo team!"]
+    )
+    def test_a_greeting_that_says_where_it_comes_from_is_a_greeting(self, message: str) -> None:
+        [part] = segment(message)
+        assert fold(part.text).split()[0] in ("good", "hello")
+        assert "from" not in part.text
+
+    def test_a_greeting_then_a_place_in_a_question_is_still_the_question(self) -> None:
+        [part] = segment("Hi, in which country is the nearest incubator?")
+        assert "incubator" in part.text
 
     def test_a_long_question_about_that_project_takes_its_subject_from_before(self) -> None:
         parts = segment(

@@ -165,6 +165,10 @@ agreement, but what I need is…", "After hearing about GaToroid at a conference
 know…"): the first part is context, read as a sentence of its own."""
 
 
+_FROM_PLACE = re.compile(r"(?:from|in) (?:the |sunny |rainy )?\w+(?:[ -]\w+){0,3}[^\w?]*")
+"""What follows a greeting that only says where it comes from ("from Lagos 👋", "in Pune")."""
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of `text`, in order, without empty pieces."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
@@ -192,6 +196,10 @@ def _read(sentence: str) -> Segment:
     words = re.findall(r"\w+", plain)
     if not words or all(w in _COURTESY_WORDS for w in words):
         return Segment(sentence, Role.COURTESY)
+    greeting = _LEADING_COURTESY.match(sentence)
+    if greeting is not None and greeting.group().strip() and _FROM_PLACE.fullmatch(plain):
+        # "Good morning from Lagos!": the greeting is all there is to answer.
+        return Segment(greeting.group().strip(), Role.COURTESY)
     if "?" in body or _ASKING.match(plain) or _REQUEST_INSIDE.search(plain):
         return Segment(body, Role.QUESTION)
     if _INTRODUCTION.match(plain) and not _WISH.search(plain):
@@ -210,7 +218,7 @@ def segment(text: str) -> tuple[Segment, ...]:
     parts = [clause for sentence in sentences(text) for clause in _clauses(sentence)]
     if len(parts) <= 1:
         read = _read(text)
-        return (Segment(text if read.role is Role.COURTESY else read.text, Role.QUESTION),)
+        return (Segment(read.text, Role.QUESTION),)
     segments = tuple(_read(part) for part in parts)
     if not any(s.weight for s in segments):
         return (Segment(text, Role.QUESTION),)
