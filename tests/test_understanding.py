@@ -339,6 +339,7 @@ class TestPersonalHealth:
             "Could we get an NDA before linking our hospital network to the platform?",
             "My grandma swears CERN invented radiotherapy. Is that true?",
             "I have to present the history of PET scanners in class: what did CERN do?",
+            "I have a radiobiology experiment needing FLASH doses: can it run at CERN?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

@@ -28,7 +28,8 @@ _PERSON = re.compile(
     # ... nor "I have to give a talk".
     r"(?! to\b| (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
     r"|company|startup|start up|business|project|team|proposal|product|device|technology"
-    r"|patent|background|degree|phd)\b)"
+    r"|patent|background|degree|phd|experiments?|study|studies|samples?|prototypes?|grant"
+    r"|dataset|data|paper|talk|presentation|meeting|lab|group|contract|licen[cs]e|client)\b)"
     r"|\bim (?:having|being|getting)\b|\b(?:i ve|ive) (?:felt|been feeling)\b|\bi felt\b"
     r"|\b(?:i ve|ive|i have) (?:got|had|been (?:diagnosed|told|treated|offered))\b"
     r"|\b(?:i m|im|i am) (?:undergoing|starting|finishing|having|on chemo\w*|the patient)\b"
