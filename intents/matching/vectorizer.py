@@ -168,8 +168,11 @@ class Vectorizer:
                 )
             if weight <= 0:
                 continue
-            for feature, count in part_tf.items():
-                tf[feature] = tf.get(feature, 0.0) + weight * count
+            if not tf and weight == 1.0:
+                tf = part_tf  # the usual one-part message: nothing to add up (not mutated by _unit)
+            else:
+                for feature, count in part_tf.items():
+                    tf[feature] = tf.get(feature, 0.0) + weight * count
             for name in part_unknown:
                 unknown[name] = max(unknown.get(name, 0.0), weight)
             all_terms.extend(part_terms)
