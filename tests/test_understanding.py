@@ -791,6 +791,40 @@ class TestOtherOrganisations:
         result = shipped.match("We are at ETH Zurich. How do we license a patent?")
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.licensing")
 
+    def test_with_another_topic_named_only_the_organisations_own_thing_is_theirs(self) -> None:
+        labs = OtherOrganisations.build(["ESA"])
+        assert labs.owner_of("Who runs the ESA incubation programme?", "", possessive=True)
+        assert labs.owner_of("Does ESA test chips at CHARM?", "", possessive=True) is None
+        assert labs.owner_of("Does ESA test chips at CHARM?", "") == "ESA"
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "Who runs the ESA business incubation programme in the Netherlands?",
+            "How does ESA license its own patents?",
+        ],
+    )
+    def test_an_organisation_that_is_also_a_topics_alias_is_declined_for_its_own_business(
+        self, shipped: Matcher, question: str
+    ) -> None:
+        result = shipped.match(question)
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "ESA")
+
+    def test_an_organisation_that_is_also_a_topics_alias_still_names_that_topic(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match("What has ESA tested with CERN's electron beams?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "other.aerospace")
+
+    def test_a_topics_alias_listed_as_another_organisation_is_no_warning(
+        self, make_kb: KbFactory
+    ) -> None:
+        # "KT group" is one of about.kt-group's aliases, not in its title ("The Knowledge
+        # Transfer group"), like ESA for the shipped aerospace topic.
+        root = make_kb({"out-of-scope.yaml": "other_organisations: [DESY, KT group]\n"})
+
+        assert not [w for w in load_knowledge(root).warnings if "KT group" in w.message]
+
     def test_a_topic_name_listed_as_another_organisation_is_a_warning(
         self, make_kb: KbFactory
     ) -> None:

@@ -172,20 +172,22 @@ def _choices(table: Collection[str]) -> str:
 def organisation_name_warnings(
     files: list[LoadedFile], topics: Mapping[str, Topic]
 ) -> list[Problem]:
-    """An organisation listed as another's (`other_organisations:`) that is also a topic's
-    name is answered by that topic, never declined: the entry does nothing, and says so."""
-    named = {
-        " ".join(words(alias)): topic.id for topic in topics.values() for alias in topic.aliases
-    }
+    """An organisation listed as another's (`other_organisations:`) that is what a topic is
+    about (in its title, like MEDICIS) would have that topic's questions declined ("who runs
+    the MEDICIS facility?"): a mistake, said so. A name that is only one of a topic's
+    aliases (ESA for the aerospace topic) may be listed: questions about the organisation's
+    own office or programme are declined, the rest still answered by the topic."""
+    titles = {topic.id: f" {' '.join(words(topic.title))} " for topic in topics.values()}
     warnings: list[Problem] = []
     for _, doc, entries in files:
         for index, name in enumerate(entries.other_organisations):
-            topic = named.get(" ".join(words(name)))
+            key = f" {' '.join(words(name))} "
+            topic = next((tid for tid, title in titles.items() if key in title), None)
             if topic is not None:
                 line = doc.line_of(("other_organisations", index))
                 message = (
-                    f"other_organisations: {name!r} is also a name of {topic}, which answers "
-                    "questions naming it; remove one of the two"
+                    f"other_organisations: {name!r} is what {topic} is about (its title): "
+                    "questions about it would be declined; remove it from the list"
                 )
                 warnings.append(Problem.warning(doc.path, line, message))
     return warnings

@@ -66,6 +66,8 @@ def _written(acronym: str, text: str) -> bool:
 class OtherOrganisations:
     owner: re.Pattern[str]
     """Any listed name as the owner of what is asked."""
+    thing: re.Pattern[str]
+    """Any listed name followed by what it owns ("ESA business incubation")."""
     member: re.Pattern[str]
     """Any listed name as where the writer comes from."""
     name: re.Pattern[str]
@@ -86,26 +88,33 @@ class OtherOrganisations:
         org = "(?:" + "|".join(re.escape(k) for k in sorted(spelled, key=len, reverse=True)) + ")"
         verb = r"(?:does|do|did|can|could|will|would|is|are|has|have)"
         acronyms = {key for key, name in spelled.items() if name.isupper() and " " not in key}
+        thing = rf"\b{org} (?:\w+ ){{0,2}}{_ABOUT_IT}\b"
         return cls(
-            re.compile(
-                rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|\b{org} (?:\w+ ){{0,2}}{_ABOUT_IT}\b"
-            ),
+            re.compile(rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|{thing}"),
+            re.compile(thing),
             re.compile(rf"{_MEMBER}{org}\b|\b(?:an?|our|my) {org} (?:\w+ )?{_PEOPLE}\b"),
             re.compile(rf"\b{org}\b"),
             MappingProxyType(spelled),
             frozenset(acronyms & everyday_words()) if acronyms else frozenset(),
         )
 
-    def owner_of(self, question: str, message: str) -> str | None:
+    @property
+    def names(self) -> frozenset[str]:
+        """The listed names, as matched (normalised words)."""
+        return frozenset(self.spelled)
+
+    def owner_of(self, question: str, message: str, possessive: bool = False) -> str | None:
         """The listed organisation whose own office, programme or rules `question` (the
-        sentences of `message` that ask) is about, as staff wrote its name; else None."""
+        sentences of `message` that ask) is about, as staff wrote its name; else None.
+        `possessive`: only where the name comes first ("ESA's incubation centre", "ESA
+        technology transfer programme"), not "at ESA" or "does ESA…"."""
         if not self.spelled or _HOME.search(message):
             return None
         plain = " ".join(words(question))
         if self.member.search(plain):
             return None
         cased = question != question.lower()
-        for found in self.owner.finditer(plain):
+        for found in (self.thing if possessive else self.owner).finditer(plain):
             name = self.name.search(found.group())
             assert name is not None  # the owner pattern matched one of the names
             spelled = self.spelled[name.group()]

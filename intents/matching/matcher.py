@@ -215,11 +215,16 @@ class Matcher:
                 # therapy", from a physicist) lean to it; without a patient's cues they count
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
-            named, siblings = self._apply_names(segments, scores)
-            if not named:
-                # "Who handles tech transfer at GSI?": another lab's office, not CERN's.
+            named, siblings, names = self._apply_names(segments, scores)
+            if not named or names & self.elsewhere.names:
+                # "Who handles tech transfer at GSI?": another lab's office, not CERN's. An
+                # organisation that is also a topic's name ("ESA" for aerospace) is one too
+                # when its own office or programme is asked about; with another topic's name
+                # in the message, only when that is the organisation's thing ("the ESA
+                # business incubation centre"), not "Does ESA test electronics at CHARM?".
                 question = " ".join(segments[i].text for i in asked)
-                elsewhere = self.elsewhere.owner_of(question, text)
+                others = bool(names - self.elsewhere.names)
+                elsewhere = self.elsewhere.owner_of(question, text, possessive=others)
                 if elsewhere is not None:
                     declined = max(declined, ELSEWHERE_SCORE)
         later = tuple(self._top(self._split(q.scores)[0])[0] for q in by_question.values())
@@ -234,9 +239,9 @@ class Matcher:
 
     def _apply_names(
         self, segments: tuple[Segment, ...], scores: npt.NDArray[np.float64]
-    ) -> tuple[tuple[str, ...], frozenset[str]]:
+    ) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
         """Raise the scores of the topics the message names; return their ids, strongest
-        first, and the other topics that use the same names."""
+        first, the other topics that use the same names, and the names found."""
         if any(s.role is Role.REFERENT for s in segments):
             # The question takes its subject from the sentence it points back to
             # ("Colleagues mentioned a 200 MeV linac at CERN. How do we get shifts there?"):
@@ -260,7 +265,7 @@ class Matcher:
         ids = self.index.topic_ids
         named = tuple(ids[h.topic] for h in self._asked_about(segments, hits))
         siblings = frozenset(ids[t] for h in hits for t in h.siblings) - set(named)
-        return named, siblings
+        return named, siblings, frozenset(h.name for h in hits)
 
     def _asked_about(self, segments: tuple[Segment, ...], hits: list[NameHit]) -> list[NameHit]:
         """The names the question itself uses. A project named only in a sentence around
