@@ -340,6 +340,7 @@ class TestPersonalHealth:
             "My grandma swears CERN invented radiotherapy. Is that true?",
             "I have to present the history of PET scanners in class: what did CERN do?",
             "I have a radiobiology experiment needing FLASH doses: can it run at CERN?",
+            "can we get lutetium-177 from you",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

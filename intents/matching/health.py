@@ -142,11 +142,12 @@ _ASKER = re.compile(
     r"|\b(?:make|makes|give|gives|burn|hurt|harm|affect) (?:me|him|her)\b"
     # "can protons help him?", not "help me write a business plan"
     r"|\bhelp (?:me|him|her|us|them)(?: (?:at all|too|now))?$"
-    # "is that normal?", "can I enrol in the trial?", "should we wait?", "can he get it?"
+    # "is that normal?", "can I enrol in the trial?", "can he get it?"; not "can we get…",
+    # a lab's or a company's ("can we get lutetium-177 from you?")
     r"|\bis (?:this|that|it) (?:still )?normal\b"
     r"|\b(?:can|could) i (?:enrol|enroll|sign up|register|join|take part|participate)\b"
     r"|\bi (?:could|can|might) (?:enrol|enroll|sign up|register|join|take part|participate)\b"
-    r"|\b(?:should|can|could|would|will) (?:i|we|he|she|they) (?:get|have|take|go|fly|do"
+    r"|\b(?:should|can|could|would|will) (?:i|he|she|they) (?:get|have|take|go|fly|do"
     r"|be treated|receive|travel|choose|try|follow|worry|be worried|stop|wait|come)\b"
     r"|\b(?:i|we) should (?:pick|choose|go|do|take|get|try)\b"
     r"|\bshould i (?:use|apply|put|eat|avoid)\b|\b(?:darf|soll) ich\b"
