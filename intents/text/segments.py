@@ -177,10 +177,10 @@ def sentences(text: str) -> list[str]:
 def _clauses(sentence: str) -> list[str]:
     """`sentence`, split where it turns from context to the request (see `_TURN`)."""
     lead = _AFTER_HEARING.match(sentence)
-    if lead is not None:
-        return [lead.group(1), *_clauses(sentence[lead.end() :])]
-    parts = _TURN.split(sentence, maxsplit=1)
-    return [p.strip() for p in parts if p and p.strip()]
+    head = [lead.group(1)] if lead is not None else []
+    rest = sentence[lead.end() :] if lead is not None else sentence
+    parts = _TURN.split(rest, maxsplit=1)
+    return head + [p.strip() for p in parts if p and p.strip()]
 
 
 def role_of(sentence: str) -> Role:
