@@ -303,6 +303,13 @@ class TestPersonalHealth:
             "Ich hatte eine Bestrahlung am Kopf und habe seitdem Kopfschmerzen. Normal?",
             "Nel mio caso la protonterapia è indicata?",
             "I'm the patient: which centre should treat my chordoma?",
+            "Is 54 Gy in 27 fractions normal? It's what they're proposing for me.",
+            "What are the chances of surviving ten years after protons for a glioma?",
+            "Is there a clinic in Switzerland where I could be treated with your ion beams?",
+            "Welche Klinik empfehlen Sie für unseren Sohn mit einem Sarkom?",
+            "Ho paura che la radioterapia mi faccia male, è normale?",
+            "Estoy desesperada, ¿la radioterapia me va a quitar el cansancio?",
+            "Ma mère hésite entre chirurgie et protons : que conseillez-vous pour elle ?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:

@@ -48,7 +48,7 @@ _PERSON = re.compile(
     r"|ears?|belly|tummy|abdomen|insides|guts?|womb|ovar(?:y|ies)|testicles?|jaw|tongue|report"
     r"|radiotherapy|radiation|chemo\w*|surgery|operation|biopsy|results|psa|skull|face|larynx"
     r"|spine|rectum|pelvis|cervix|colon|pancreas|sarcoma|carcinoma|lymphoma|melanoma|glioma"
-    r"|glioblastoma|leuka?emia|metastas[ie]s|nodes?|radiotherapist|urologist|nurse)\b"
+    r"|glioblastoma|leuka?emia|metastas[ie]s|nodes?|radiotherapist|urologist|nurse|chordoma)\b"
     # ... but not "my radiation oncology team", "my radiotherapy software company".
     r"(?! (?:\w+ ){0,2}(?:team|group|department|unit|company|firm|startup|software|product"
     r"|device|lab|service|research|project|business|colleagues)\b)"
@@ -62,6 +62,12 @@ _PERSON = re.compile(
     r"|\b(?:im|i m|i am|we re|we are) (?:so |really |very |absolutely |just )?(?:terrified"
     r"|scared|frightened|petrified|devastated|worried sick)\b"
     r"|\bdiagnosed (?:in )?(?:19|20)\d\d\b|\bout of pocket\b|\bin my case\b"
+    r"|\b(?:a )?case like mine\b"
+    # "That's what they're planning for me", "a sarcoma forum", "if I'd qualify"
+    r"|\b(?:planning|planned|proposing|proposed|offering|offered|recommending|recommended"
+    r"|suggesting|suggested|prescribed|prescribing) (?:\w+ ){0,4}?(?:for|to) (?:me|him|her)\b"
+    r"|\b(?:cancer|sarcoma|tumou?r|patients?|oncology|glioma|chordoma|breast|prostate)"
+    r" (?:forum|support group)\b|\b(?:i d|id|i would|would i|do i|can i) qualify\b"
     r"|\b(?:dans )?mon cas\b|\bon me propose\b|\b(?:in )?meinem fall\b|\bich hatte\b"
     r"(?! (?:\w+ )?(?:frage|idee|firma|projekt)\w*\b)|\b(?:nel |il )?mio caso\b|\ben mi caso\b"
     # French, German, Italian, Spanish: "mon père", "meine Mutter", "mio figlio", "mi hija"…
@@ -77,12 +83,14 @@ _PERSON = re.compile(
     r"|entreprise|firma|unternehmen|azienda|empresa|projet|projekt|progetto|proyecto|start ?up"
     r"|startup|societe|societa|brevet|patent|brevetto|patente)\w*\b)"
     r"|\bmir (?:ist|wird|tut|geht)\b|\b(?:ist|wird) mir\b|\bich (?:stille|bin schwanger)\b"
-    r"|\b(?:mi|me) (?:duele|quema|recomiendan|siento)\b"
+    r"|\b(?:mi|me) (?:duele|quema|recomiendan|siento)\b|\bho paura\b|\bmi (?:faccia|fa|fanno) \w+"
+    r"|\bestoy (?:muy )?(?:desesperad|asustad|cansad|preocupad)\w*|\bllevo (?:\w+ ){0,3}con\b"
     # Who pays for one's own treatment: "if my insurance won't pay", "si la sécurité sociale
     # ne rembourse pas", "se il servizio sanitario non la copre".
     r"|\b(?:insurance|securite sociale|secu|mutuelle|assurance maladie|krankenkasse"
     r"|servizio sanitario|seguro medico)\b"
-    r"|\b(?:mein|meine|meinem|meiner|meinen|unser|unsere) (?:vater|mutter|sohn|tochter|kind"
+    r"|\b(?:mein|meine|meinem|meiner|meinen|unser|unsere|unseren|unserem|unserer)"
+    r" (?:vater|mutter|sohn|tochter|kind"
     r"|kinder|mann|frau|bruder|schwester|oma|opa|grossvater|grossmutter|onkel|tante|freund"
     r"|freundin|familie|baby|eltern|partner|partnerin|enkel|enkelin|enkelsohn|enkeltochter"
     r"|schwiegervater|schwiegermutter)\b"
@@ -118,7 +126,8 @@ _FOR_A_PATIENT = (
 )
 """A dose "normal for prostate cancer", "safe for a child": a prescription, not physics."""
 _PATIENT = re.compile(
-    r"\bside effects?\b|\bsafe (?:radiation )?doses?\b"
+    r"\bside effects?\b|\bsafe (?:radiation )?doses?\b|\bchances? of surviv\w*|\blife expectancy\b"
+    r"|\b(?:i|we|he|she) (?:can|could) (?:get|be) treated\b"
     r"|\b(?:safe|dangerous|risky|ok|okay) to (?:fly|travel|drive|work|breastfeed|be around)"
     r"|\b(?:does|will|would|is) (?:\w+ ){0,3}(?:hurt|painful)\b"
     r"|\bpregnan\w*|\bgrossesse\b|\bschwangerschaft\b|\bgravidanza\b|\bembarazo\b"
@@ -138,6 +147,8 @@ _PATIENT = re.compile(
 )
 _ASKER = re.compile(
     r"\b(?:for|to) (?:me|him|her)\b|\b(?:cure|treat) (?:me|him|her|us|them)\b"
+    r"|\bpour (?:elle|lui|moi)\b|\bfur (?:ihn|sie|mich)\b|\bper (?:lei|lui)\b"
+    r"|\bpara (?:ella|el|mi)\b"
     r"|\b(?:scan|operate on|irradiate|examine|save) (?:me|him|her)\b"
     r"|\b(?:make|makes|give|gives|burn|hurt|harm|affect) (?:me|him|her)\b"
     # "can protons help him?", not "help me write a business plan"
@@ -160,6 +171,8 @@ _CLINICAL = re.compile(
     r"\b(?:diagnos\w*|symptom\w*|side effects?|dizz\w*|nause\w*|pain\w*|headaches?|tumou?rs?"
     r"|cancer\w*|glioma|glioblastoma|sarcoma|chordoma|carcinoma|lymphoma|leukaemia|leukemia"
     r"|melanoma|metasta\w*|medulloblastoma|meningioma|chemo\w*|quimio|biops\w*|prognosis"
+    r"|sarcome|sarkom\w*|\w+sarkom|chirurgie|chirurgia|cirugia|ions? carbone|ioni carbonio"
+    r"|fractions?|capelli|cansancio"
     r"|cure[sd]?|surviv\w*|sessions?|doses?|dosage|scans?|mri|ct|pet|pet-ct|tep|x-rays?|x rays?"
     r"|treatments?|treated|treat|hospital|clinic|oncologist|doctor|specialist|safe|trial"
     r"|sign up|enrol\w*|study|studies|patients?|radiation|radioactive|irradiat\w*|iodine"
