@@ -156,8 +156,9 @@ _TURN = re.compile(
     re.IGNORECASE,
 )
 _AFTER_HEARING = re.compile(
-    r"^((?:[^:,.?!]{1,40}:\s*)?(?:after|since|having|while|when|from)\s+(?:hearing|reading|learning|seeing|attending"
-    r"|meeting|heard|read|learned|learnt|seen|following)\b[^,;]{0,100}),\s+",
+    r"^((?:[^:,.?!]{1,40}:\s*)?(?:after|since|having|while|when|from)\s+"
+    r"(?:hearing|reading|learning|seeing|attending|meeting|heard|read|learned|learnt|seen"
+    r"|following)\b[^,;]{0,100}),\s+",
     re.IGNORECASE,
 )
 """A sentence that turns from what the writer knows to what they ask ("We read about the FLASH
