@@ -280,6 +280,11 @@ class TestDecision:
         result = decide("q", self.evidence(*scores), self.settings)
         return result.outcome, result.intent, [c.intent for c in result.alternatives]
 
+    def offered(self, *scores: float, **found: Any) -> tuple[Outcome, str | None, tuple[str, ...]]:
+        """What is answered and the buttons offered with it."""
+        result = decide("q", self.evidence(*scores, **found), self.settings)
+        return result.outcome, result.intent, result.suggestions
+
     @staticmethod
     def evidence(*scores: float, **found: Any) -> Evidence:
         return Evidence(tuple(Candidate(f"t{i}", s) for i, s in enumerate(scores)), **found)
@@ -287,12 +292,7 @@ class TestDecision:
     def test_a_named_topic_is_answered_below_the_answer_threshold_with_the_route_offered(
         self,
     ) -> None:
-        result = decide("q", self.evidence(0.42, 0.40, 0.1, named=("t0",)), self.settings)
-        assert (result.outcome, result.intent, result.suggestions) == (
-            Outcome.ANSWER,
-            "t0",
-            ("t1",),
-        )
+        assert self.offered(0.42, 0.40, 0.1, named=("t0",)) == (Outcome.ANSWER, "t0", ("t1",))
 
     def test_a_named_topic_as_close_as_a_rival_comes_before_the_unnamed_best(self) -> None:
         # "what are medcis": the name, not "what are (you)", says what is asked.
@@ -319,12 +319,7 @@ class TestDecision:
         assert result.intent == "t0"
 
     def test_a_named_topic_answered_offers_a_plausible_route_even_when_not_close(self) -> None:
-        result = decide("q", self.evidence(0.6, 0.35, 0.1, named=("t0",)), self.settings)
-        assert (result.outcome, result.intent, result.suggestions) == (
-            Outcome.ANSWER,
-            "t0",
-            ("t1",),
-        )
+        assert self.offered(0.6, 0.35, 0.1, named=("t0",)) == (Outcome.ANSWER, "t0", ("t1",))
 
     def test_a_named_topic_answered_offers_no_implausible_route(self) -> None:
         result = decide("q", self.evidence(0.6, 0.2, named=("t0",)), self.settings)
@@ -332,12 +327,7 @@ class TestDecision:
 
     def test_an_answer_offers_a_runner_up_nearly_as_likely(self) -> None:
         # Past the clarify margin, but four fifths of the answer's score: worth a button.
-        result = decide("q", self.evidence(0.5, 0.41, 0.1), self.settings)
-        assert (result.outcome, result.intent, result.suggestions) == (
-            Outcome.ANSWER,
-            "t0",
-            ("t1",),
-        )
+        assert self.offered(0.5, 0.41, 0.1) == (Outcome.ANSWER, "t0", ("t1",))
 
     def test_an_answer_offers_no_runner_up_far_behind_it(self) -> None:
         result = decide("q", self.evidence(0.6, 0.4, 0.1), self.settings)

@@ -18,9 +18,9 @@ from intents.text.features import stem
 from intents.text.normalize import canonical_spelling, fold
 
 LANGUAGE = "en"
-"""English only: most messages are in English, and a foreign word one letter from an English
-knowledge-base word is usually that word ("projet" -> "project"), so correcting it helps. The
-French, German, Italian and Spanish lists would add about 0.4 s of loading per process."""
+"""Real words for spelling correction are English only: most messages are in English, and a
+foreign word one letter from an English knowledge-base word is usually that word ("projet" ->
+"project"), so correcting it helps."""
 MIN_FREQUENCY = 100
 """Words seen fewer times in the lists' corpora are left out: they are mostly misspellings
 themselves ("recieve"), which must stay correctable."""
@@ -37,12 +37,9 @@ EVERYDAY_FREQUENCY = 10_000
 def real_words() -> frozenset[str]:
     """The common English words, spelt and stemmed as the matcher reads words (about
     0.1 s and 3 MB, once per process)."""
-    package = resources.files("spellchecker").joinpath("resources")
-    with gzip.open(package.joinpath(f"{LANGUAGE}.json.gz").open("rb")) as data:
-        frequencies: dict[str, int] = json.load(data)
     return frozenset(
         stem(canonical_spelling(fold(word)))
-        for word, count in frequencies.items()
+        for word, count in _frequencies(LANGUAGE).items()
         if count >= MIN_FREQUENCY
     )
 
@@ -51,10 +48,17 @@ def real_words() -> frozenset[str]:
 def everyday_words() -> frozenset[str]:
     """Words common in any of the languages the bot reads, lower case and accents folded
     (about 0.4 s once per process: only read when the knowledge base lists an acronym)."""
+    return frozenset(
+        fold(word)
+        for language in EVERYDAY_LANGUAGES
+        for word, count in _frequencies(language).items()
+        if count >= EVERYDAY_FREQUENCY
+    )
+
+
+def _frequencies(language: str) -> dict[str, int]:
+    """pyspellchecker's word-frequency list for `language` (word -> count in its corpus)."""
     package = resources.files("spellchecker").joinpath("resources")
-    found: set[str] = set()
-    for language in EVERYDAY_LANGUAGES:
-        with gzip.open(package.joinpath(f"{language}.json.gz").open("rb")) as data:
-            frequencies: dict[str, int] = json.load(data)
-        found.update(fold(w) for w, count in frequencies.items() if count >= EVERYDAY_FREQUENCY)
-    return frozenset(found)
+    with gzip.open(package.joinpath(f"{language}.json.gz").open("rb")) as data:
+        frequencies: dict[str, int] = json.load(data)
+    return frequencies

@@ -192,12 +192,12 @@ def role_of(sentence: str) -> Role:
 def _read(sentence: str) -> Segment:
     """The sentence's role, and its text without an opening greeting if it says more than
     courtesies (see `segment`)."""
-    body = _LEADING_COURTESY.sub("", sentence).strip()
+    greeting = _LEADING_COURTESY.match(sentence)
+    body = (sentence[greeting.end() :] if greeting is not None else sentence).strip()
     plain = fold(body)
     words = re.findall(r"\w+", plain)
     if not words or all(w in _COURTESY_WORDS for w in words):
         return Segment(sentence, Role.COURTESY)
-    greeting = _LEADING_COURTESY.match(sentence)
     if greeting is not None and greeting.group().strip() and _FROM_PLACE.fullmatch(plain):
         # "Good morning from Lagos!": the greeting is all there is to answer.
         return Segment(greeting.group().strip(), Role.COURTESY)
