@@ -303,6 +303,7 @@ class TestPersonalHealth:
             "Ich hatte eine Bestrahlung am Kopf und habe seitdem Kopfschmerzen. Normal?",
             "Nel mio caso la protonterapia è indicata?",
             "I'm the patient: which centre should treat my chordoma?",
+            "We're so scared, the scan showed a tumour. Which hospital?",
             "Is 54 Gy in 27 fractions normal? It's what they're proposing for me.",
             "What are the chances of surviving ten years after protons for a glioma?",
             "Is there a clinic in Switzerland where I could be treated with your ion beams?",
@@ -348,6 +349,7 @@ class TestPersonalHealth:
             "I have to present the history of PET scanners in class: what did CERN do?",
             "I have a radiobiology experiment needing FLASH doses: can it run at CERN?",
             "can we get lutetium-177 from you",
+            "We're engineers, does the beam hurt patients?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
@@ -752,6 +754,7 @@ class TestOtherOrganisations:
             "I'm a physicist at GSI, how do we get beam time?",
             "Can a DESY spin-off license a patent?",
             "We are from ETH Zurich, can we license a patent?",
+            "We're from ETH Zurich, can we license a patent?",
             "Our team works with colleagues of the Paul Scherrer Institute: how do we apply?",
             "How do I get beam time?",
             "Je suis chercheur au GSI, comment obtenir du temps de faisceau ?",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from intents.text.dictionary import everyday_words
-from intents.text.normalize import words
+from intents.text.normalize import I_AM, WE_ARE, words
 
 _ABOUT_IT = (
     r"(?:tto|tech transfer|technology transfer|knowledge transfer|office|programme|program"
@@ -44,7 +44,7 @@ _AT = (
 "beim DESY", "en el PSI"). Not "with": "which projects are developed with EPFL?" asks
 about CERN's."""
 _MEMBER = (
-    r"\b(?:(?:i m|im|i am|we re|we are|i work|we work|working|based|studying|i study"
+    rf"\b(?:(?:{I_AM}|{WE_ARE}|i work|we work|working|based|studying|i study"
     r"|je suis|je travaille|nous sommes|nous travaillons|ich bin|ich arbeite|wir sind"
     r"|wir arbeiten|sono|lavoro|siamo|lavoriamo|soy|trabajo|somos|trabajamos)(?: \w+){0,3}"
     rf"|(?:an?|our|my) (?:\w+ ){{0,3}}{_PEOPLE}) (?:in |with )?{_AT}"

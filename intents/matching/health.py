@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from intents.text.normalize import words
+from intents.text.normalize import I_AM, WE_ARE, words
 from intents.text.segments import sentences
 
 _PERSON = re.compile(
@@ -59,7 +59,7 @@ _PERSON = re.compile(
     r"|chemo\w*|radiotherapy|treatment|surgery|biopsy|prognosis|oncologist|illness|disease)\b"
     # Fear told in the first person, a diagnosis dated, one's own case: "I'm terrified",
     # "Scared.", "Diagnosed 2019.", "in my case", "dans mon cas", "im meinem Fall".
-    r"|\b(?:im|i m|i am|we re|we are) (?:so |really |very |absolutely |just )?(?:terrified"
+    rf"|\b(?:{I_AM}|{WE_ARE}) (?:so |really |very |absolutely |just )?(?:terrified"
     r"|scared|frightened|petrified|devastated|worried sick)\b"
     r"|\bdiagnosed (?:in )?(?:19|20)\d\d\b|\bout of pocket\b|\bin my case\b"
     r"|\b(?:a )?case like mine\b"
@@ -224,7 +224,7 @@ _PROFESSIONAL = re.compile(
     r"|sme|clinicians|department|group|team|lab|institute|centre|center|patients|engineers"
     r"|hospital|hospitals|clinic|clinics|network|consortium"
     r"|physicists|chambers|detectors?|devices?|prototype|product|software|colleagues))\b"
-    r"|\b(?:i m|im|i am|we re|we are) (?:a |an )?(?:\w+ ){0,2}(?:physicists?|engineers?"
+    rf"|\b(?:{I_AM}|{WE_ARE}) (?:a |an )?(?:\w+ ){{0,2}}(?:physicists?|engineers?"
     r"|researchers?|scientists?|radiobiologists?|radiochemists?|dosimetrists?|developers?"
     r"|students?|professors?|manufacturers?|vendors?|suppliers?|startups?|company|firm)\b"
     r"|\bi work (?:at|for|in|on)\b|\bwe (?:develop|make|build|sell|run|manufacture|design)\b"

@@ -167,6 +167,12 @@ def canonical_spelling(word: str) -> str:
     return word
 
 
+I_AM = r"(?:i m|im|i am)"
+"""'I am' as `words` writes it ("I'm" -> "im"), for patterns over normalised words."""
+WE_ARE = r"(?:we re|were|we are)"
+"""'We are' as `words` writes it: the apostrophe goes, so "we're" reads "were"."""
+
+
 def words(text: str) -> list[str]:
     """The words of `text`, folded and spelled canonically, in order."""
     return list(_words(text))
