@@ -83,6 +83,8 @@ class TestSentenceRoles:
             "How does the application work?",
             "Is Kenya eligible, and what would we get?",
             "What kind of help could we receive?",
+            "What part does CERN play?",
+            "What is CERN's involvement, and how far along is it?",
         ],
     )
     def test_a_question_about_an_aspect_without_a_subject_takes_it_from_before(
@@ -243,6 +245,8 @@ class TestVocabulary:
             ("CERN tech used in aircraft?", "other.aerospace"),
             ("vale, me despido", "smalltalk.goodbye"),
             ("a proton gantry without rotation?", "project.gatoroid"),
+            ("Is there an outside panel for the medical programme?", "governance.cmaac"),
+            ("which companies spun out of CERN labs?", "route.startups"),
         ],
     )
     def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
@@ -350,6 +354,7 @@ class TestPersonalHealth:
             "I have a radiobiology experiment needing FLASH doses: can it run at CERN?",
             "can we get lutetium-177 from you",
             "We're engineers, does the beam hurt patients?",
+            "Can you give me an overview of the therapy and imaging projects?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

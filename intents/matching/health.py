@@ -150,7 +150,11 @@ _ASKER = re.compile(
     r"|\bpour (?:elle|lui|moi)\b|\bfur (?:ihn|sie|mich)\b|\bper (?:lei|lui)\b"
     r"|\bpara (?:ella|el|mi)\b"
     r"|\b(?:scan|operate on|irradiate|examine|save) (?:me|him|her)\b"
-    r"|\b(?:make|makes|give|gives|burn|hurt|harm|affect) (?:me|him|her)\b"
+    r"|\b(?:make|makes|burn|hurt|harm|affect) (?:me|him|her)\b"
+    # "will it give me cancer?", not "can you give me that overview?"
+    r"|\b(?:give|gives) (?:me|him|her)\b(?! (?:an? |the |that |this |some |more |your )?"
+    r"(?:overview|summary|list|details?|info\w*|contacts?|names?|pointers?|links?|brief\w*"
+    r"|update|idea|sense|answer|advice on (?:the|your|cern)))"
     # "can protons help him?", not "help me write a business plan"
     r"|\bhelp (?:me|him|her|us|them)(?: (?:at all|too|now))?$"
     # "is that normal?", "can I enrol in the trial?", "can he get it?"; not "can we get…",

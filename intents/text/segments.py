@@ -137,6 +137,11 @@ _BARE_ASPECT = re.compile(
     r"|\b(?:is|are) (?:\w+ ){0,2}(?:covered|eligible|included)\b"
     r"|\bwhat (?:kind|sort|type)s? of (?:support|help|assistance|benefits?) (?:could|can|would"
     r"|do|will) (?:we|i)\b"
+    # "There's a buzz about electron FLASH in Lausanne; what part does CERN play?"
+    r"|\bwhat (?:part|role) (?:does|did|do|will|would) cern (?:play|have)\b"
+    r"|\bwhat (?:is|s|was) cern s (?:role|part|involvement|contribution|stake)\b"
+    r"|\b(?:how|is|was) cern (?:involved|contributing)\b"
+    r"|\bwhere does cern (?:come|fit) in\b|\bwhat (?:does|did) cern (?:contribute|bring)\b"
 )
 """An aspect with no subject ("What is the status, and can we take part?"): the subject is
 in the sentence before."""
