@@ -125,6 +125,13 @@ class TestSentenceRoles:
         )
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
 
+    def test_a_long_question_about_such_a_thing_takes_its_subject_from_before(self) -> None:
+        parts = segment(
+            "Our trust would like to support a medical project financially. Could you explain "
+            "how such a gift is made, and whether it can go to one particular project?"
+        )
+        assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
+
     def test_a_long_question_using_that_as_a_conjunction_does_not(self) -> None:
         parts = segment(
             "We build detectors. Is it true that CERN lets companies use its designs for free "

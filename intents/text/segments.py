@@ -119,7 +119,9 @@ _PROCEDURAL = re.compile(
 """A procedural follow-up ("Where do we start?", "What's the first step?") names no subject:
 like a question that points back, it is about the sentence before."""
 _DEMONSTRATIVE = re.compile(
-    r"\b(?:that|this|these|those|such an?) (?:projects?|technology|technologies|facility"
+    # "such a gift", "such an agreement": always something the message described before
+    r"\bsuch an? \w+"
+    r"|\b(?:that|this|these|those) (?:projects?|technology|technologies|facility"
     r"|facilities|machines?|devices?|program|programmes?|initiatives?|centers?|study|studies"
     r"|networks?|collaborations?|tools?|platforms?|systems?|isotopes?|schemes?|funds?|designs?"
     r"|detectors?|accelerators?|linacs?|gantry|gantries|beams?|instruments?|prototypes?)\b"
