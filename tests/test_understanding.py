@@ -132,6 +132,31 @@ class TestSentenceRoles:
         )
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
 
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "But what other applications of CERN technology are there?",
+            "Is there a CERN entrepreneurship programme students can apply to?",
+        ],
+    )
+    def test_a_question_asking_whether_there_is_something_has_its_own_subject(
+        self, question: str
+    ) -> None:
+        parts = segment(f"I loved the story of the first PET image at CERN. {question}")
+        assert [p.role for p in parts] == [Role.CONTEXT, Role.QUESTION]
+
+    def test_asking_whether_there_are_fees_is_about_the_sentence_before(self) -> None:
+        parts = segment("Our team builds on CERN's open hardware designs. Are there fees?")
+        assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
+
+    @pytest.mark.parametrize(
+        "opening",
+        ["Hi there, I'm a partner at a venture fund.", "Dear Sir, I write from a ministry."],
+    )
+    def test_who_is_writing_weighs_as_an_introduction(self, opening: str) -> None:
+        parts = segment(f"{opening} How do CERN spin-offs get started?")
+        assert [p.role for p in parts] == [Role.INTRODUCTION, Role.QUESTION]
+
     def test_a_long_question_using_that_as_a_conjunction_does_not(self) -> None:
         parts = segment(
             "We build detectors. Is it true that CERN lets companies use its designs for free "

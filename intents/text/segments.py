@@ -61,7 +61,8 @@ class Segment:
 # Sentence ends; a dot between digits or after a single letter ("e.g.", "3.5") is no end.
 _SENTENCE_END = re.compile(r"(?<=[?!;…])\s+|(?<=[^\s.]{2}\.)\s+(?=\S)|\s*\n+\s*")
 _LEADING_COURTESY = re.compile(
-    r"^\s*(?:(?:hello|hi|hey|hiya|greetings|good (?:morning|afternoon|evening|day)"
+    r"^\s*(?:(?:(?:hello|hi|hey|hiya)(?:\s+(?:there|all|everyone|folks|team|again)\b)?"
+    r"|greetings|good (?:morning|afternoon|evening|day)"
     r"|dear\b[^,.!?]{0,40}|bonjour|bonsoir|hallo|guten (?:tag|morgen|abend)|gr[uü]ezi|servus"
     r"|hola|buen(?:os|as) (?:d[ií]as|tardes|noches)|ciao|buongiorno|buonasera|salve|salut"
     r"|dzien dobry|dzień dobry|namaste|namaskar|ol[aá]|bom dia|boa tarde|hej|moin|ahoj|shalom"
@@ -81,7 +82,8 @@ _COURTESY_WORDS = frozenset(
 )
 _INTRODUCTION = re.compile(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
-    r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is)\b",
+    r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is"
+    r"|i (?:write|am writing) (?:from|for|on behalf of))\b",
     re.IGNORECASE,
 )
 _ASKING = re.compile(
@@ -111,6 +113,10 @@ to commercialise one of your technologies") is context: the request is in it."""
 
 
 _POINTING = re.compile(r"\b(?:it|its|them|they|this|that|these|those|such|there)\b")
+_EXISTENTIAL = re.compile(
+    r"\b(?:(?:is|are|was|were|will|would|could|might) there|there (?:is|are|was|were|s|will))\b"
+)
+"""'Is there a way…', 'are there openings': 'there' that points at nothing before."""
 _PROCEDURAL = re.compile(
     r"\b(?:where|how) (?:do|should|can|would|could|shall) (?:we|i|one) (?:start|begin|proceed"
     r"|go about|get started)\b|\b(?:first|next) steps?\b|\bhow to (?:proceed|start|begin)\b"
@@ -139,6 +145,9 @@ _BARE_ASPECT = re.compile(
     r"|\b(?:is|are) (?:\w+ ){0,2}(?:covered|eligible|included)\b"
     r"|\bwhat (?:kind|sort|type)s? of (?:support|help|assistance|benefits?) (?:could|can|would"
     r"|do|will) (?:we|i)\b"
+    # "Are there fees or strings attached?": conditions of what the sentence before named
+    r"|\b(?:is|are) there (?:any )?(?:fees?|costs?|charges?|conditions|strings|restrictions"
+    r"|limits|limitations|requirements|deadlines|obligations|royalties|risks|catch(?:es)?)\b"
     # "There's a buzz about electron FLASH in Lausanne; what part does CERN play?"
     r"|\bwhat (?:part|role) (?:does|did|do|will|would) cern (?:play|have)\b"
     r"|\bwhat (?:is|s|was) cern s (?:role|part|involvement|contribution|stake)\b"
@@ -261,7 +270,9 @@ def _points_back(question: str) -> bool:
     if _DEMONSTRATIVE.search(plain):
         return True
     return len(words) <= MAX_POINTING_WORDS and bool(
-        _POINTING.search(plain) or _PROCEDURAL.search(plain) or _BARE_ASPECT.search(plain)
+        _POINTING.search(_EXISTENTIAL.sub(" ", plain))
+        or _PROCEDURAL.search(plain)
+        or _BARE_ASPECT.search(plain)
     )
 
 
