@@ -293,6 +293,7 @@ class TestPersonalHealth:
         "text",
         [
             "Could my grandfather be treated with protons at CERN?",
+            "Would carbon ions beat photons for a little girl with an ependymoma?",
             "what side effects come after carbon ion treatment",
             "I was diagnosed with a sarcoma, which centre should I choose?",
             "Ma mère a une tumeur au cerveau : le CERN peut-il la soigner ?",

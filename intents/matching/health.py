@@ -139,6 +139,9 @@ _PATIENT = re.compile(
     # cancer").
     rf"|\b{_PRESCRIBED} doses? (?:of [\w-]+ (?:\d+ )?)?{_FOR_A_PATIENT}"
     rf"|\bdoses? (?:of [\w-]+ (?:\d+ )?)?(?:is|are|would be) {_PRESCRIBED} {_FOR_A_PATIENT}"
+    # "Is proton therapy safer than X-rays for a child with medulloblastoma?"
+    r"|\bfor (?:a|an|my|our|his|her) (?:\w+ ){0,2}(?:child|kid|baby|boy|girl|son|daughter"
+    r"|toddler|teenager|infant) (?:with|who has)\b"
     r"|\bhow many (?:\w+ ){0,2}sessions\b|\bcure (?:my|his|her|me|him)\b"
     r"|\bcan (?:he|she|i) be treated|\bbe treated at cern\b|\btreat (?:my|him|her|me)\b"
     r"|\b(?:etre|se faire) (?:soigne|traite|opere)e?s? (?:au|a) cern\b|\beffets? secondaires?\b"
