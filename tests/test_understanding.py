@@ -279,6 +279,8 @@ class TestVocabulary:
             ("a proton gantry without rotation?", "project.gatoroid"),
             ("Is there an outside panel for the medical programme?", "governance.cmaac"),
             ("which companies spun out of CERN labs?", "route.startups"),
+            ("FLASH at CHUV, where does it stand?", "project.flash-status"),
+            ("STELLA, where is it now?", "project.stella"),
         ],
     )
     def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
