@@ -281,6 +281,10 @@ class TestVocabulary:
             ("which companies spun out of CERN labs?", "route.startups"),
             ("FLASH at CHUV, where does it stand?", "project.flash-status"),
             ("STELLA, where is it now?", "project.stella"),
+            (
+                "If we build a sensor together with CERN, does the patent belong to us?",
+                "route.ip-ownership",
+            ),
         ],
     )
     def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
