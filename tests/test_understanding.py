@@ -300,6 +300,8 @@ class TestPersonalHealth:
         [
             "Could my grandfather be treated with protons at CERN?",
             "Would carbon ions beat photons for a little girl with an ependymoma?",
+            "Since my radiotherapy my memory is getting worse. Is that normal?",
+            "My mother worked as a nurse for years and now has a brain tumour. Can CERN treat her?",
             "what side effects come after carbon ion treatment",
             "I was diagnosed with a sarcoma, which centre should I choose?",
             "Ma mère a une tumeur au cerveau : le CERN peut-il la soigner ?",
@@ -394,6 +396,10 @@ class TestPersonalHealth:
             "can we get lutetium-177 from you",
             "We're engineers, does the beam hurt patients?",
             "Can you give me an overview of the therapy and imaging projects?",
+            "I recall CERN helping hadron therapy in the 1980s, but my memory is hazy. How did it"
+            " start?",
+            "My mother worked as a nurse at a cancer hospital. Did CERN help build its first"
+            " PET camera?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

@@ -44,7 +44,9 @@ _PERSON = re.compile(
     r"|\bmy (?:\w+ ){0,2}(?:tumou?rs?|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist"
     r"|condition|illness|disease|headaches?|pain|prostate|brain|lung|breast|body|health|dose"
     r"|therapy|skin|thyroid|blood|heart|liver|kidneys?|eyes?|bones?|chest|head|neck|throat"
-    r"|mouth|stomach|back|bladder|bowel|hair|memory|gp|insurance|insurer|surgeon|radiologist"
+    r"|mouth|stomach|back|bladder|bowel|hair|gp|insurance|insurer|surgeon|radiologist"
+    # "my memory is getting worse", not "my memory is hazy" of a writer recalling the 1980s
+    r"|memory(?! (?:is |was )?(?:hazy|fuzzy|vague|rusty|serves|of)\b)"
     r"|ears?|belly|tummy|abdomen|insides|guts?|womb|ovar(?:y|ies)|testicles?|jaw|tongue|report"
     r"|radiotherapy|radiation|chemo\w*|surgery|operation|biopsy|results|psa|skull|face|larynx"
     r"|spine|rectum|pelvis|cervix|colon|pancreas|sarcoma|carcinoma|lymphoma|melanoma|glioma"
@@ -112,10 +114,16 @@ _HEARSAY = re.compile(
 )
 """A relative as the source of a claim about CERN ("my uncle says CERN invented the PET scan"):
 no patient."""
+_AT_WORK = re.compile(
+    r"\b(?:my|our) (?:\w+ ){1,2}?(?=(?:worked|works|working|used to work|retired|trained"
+    r"|was employed|is employed|has worked) (?:as|at|in|for|with|on)\b)"
+)
+"""A relative's job ("My father worked as a technician at the cantonal hospital"): no
+patient either."""
 
 
 def _person(plain: str) -> bool:
-    plain = _HEARSAY.sub("", plain)
+    plain = _AT_WORK.sub("", _HEARSAY.sub("", plain))
     return bool(_PERSON.search(plain) or _OPENING.match(plain))
 
 
