@@ -793,6 +793,8 @@ class TestOtherOrganisations:
             "Can we license a patent from the Paul Scherrer Institute?",
             "Wer ist beim DESY für Technologietransfer zuständig?",
             "¿Quién lleva la transferencia de tecnología en el GSI?",
+            "Could you explain DESY's spin-off terms?",
+            "Please explain GSI's royalty terms for founders.",
         ],
     )
     def test_a_question_about_another_labs_own_business_is_theirs(self, question: str) -> None:

@@ -27,7 +27,7 @@ _ABOUT_IT = (
     r"|incubat\w*|business incubation|bic|label|funds?|funding|grants?"
     r"|licen[cs]\w*|patents?|ip|beam time|beamtime|facilit\w*|polic\w*|rules|innovation"
     r"|accelerator programme|call|calls|deadline|fellowships?|translational|software"
-    r"|products?|technology|technologies|devices?|systems?)"
+    r"|products?|technology|technologies|devices?|systems?|terms|equity|royalt\w*)"
 )
 """What an organisation has that a KT question may be about (after the name). Not "spin-off"
 or "start-up": "can a DESY spin-off license a patent?" is a spin-off asking."""
@@ -90,7 +90,8 @@ class OtherOrganisations:
         org = "(?:" + "|".join(re.escape(k) for k in sorted(spelled, key=len, reverse=True)) + ")"
         verb = r"(?:does|do|did|can|could|will|would|is|are|has|have)"
         acronyms = {key for key, name in spelled.items() if name.isupper() and " " not in key}
-        thing = rf"\b{org} (?:\w+ ){{0,2}}{_ABOUT_IT}\b"
+        # "ETH's spin-off terms": the possessive's s is a word of its own after `words()`.
+        thing = rf"\b{org} (?:s )?(?:\w+ ){{0,2}}{_ABOUT_IT}\b"
         return cls(
             re.compile(rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|{thing}"),
             re.compile(thing),
