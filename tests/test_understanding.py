@@ -301,6 +301,7 @@ class TestPersonalHealth:
             "Could my grandfather be treated with protons at CERN?",
             "Would carbon ions beat photons for a little girl with an ependymoma?",
             "Since my radiotherapy my memory is getting worse. Is that normal?",
+            "I completed chemo in spring and I still have numb fingers. Will that pass?",
             "My mother worked as a nurse for years and now has a brain tumour. Can CERN treat her?",
             "what side effects come after carbon ion treatment",
             "I was diagnosed with a sarcoma, which centre should I choose?",
@@ -400,6 +401,7 @@ class TestPersonalHealth:
             " start?",
             "My mother worked as a nurse at a cancer hospital. Did CERN help build its first"
             " PET camera?",
+            "Thanks! I now feel able to brief my board. The bot was clear and patient.",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

@@ -23,7 +23,9 @@ _PERSON = re.compile(
     r"|grandchildren|grandchild|grandson|granddaughter|fiance|fiancee|girlfriend|boyfriend"
     r"|toddler|newborn|cousin|mate|buddy|godson|goddaughter|godchild|stepson|stepdaughter"
     r"|stepfather|stepmother|\d{1,2} year old|\d{1,2} yr old)s?\b"
-    r"|\bi (?:have|had|was diagnosed|am diagnosed|got|suffer|feel)\b"
+    r"|\bi (?:still |also |now |really |often |always )?(?:have|had|was diagnosed|am diagnosed"
+    r"|got|suffer|feel(?! (?:able|ready|confident|comfortable|free|sure|that|like|informed"
+    r"|prepared|equipped)\b))\b"
     # ... but not "I have a question about therapy", "I have a tumour-imaging start-up".
     # ... nor "I have to give a talk".
     r"(?! to\b| (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
@@ -33,6 +35,9 @@ _PERSON = re.compile(
     r"|\bim (?:having|being|getting)\b|\b(?:i ve|ive) (?:felt|been feeling)\b|\bi felt\b"
     r"|\b(?:i ve|ive|i have) (?:got|had|been (?:diagnosed|told|treated|offered))\b"
     r"|\b(?:i m|im|i am) (?:undergoing|starting|finishing|having|on chemo\w*|the patient)\b"
+    # "I finished radiotherapy last year", not "I finished my thesis on radiotherapy"
+    r"|\bi (?:finished|completed|underwent|started|began) (?:my )?(?:radiotherapy|chemo\w*"
+    r"|treatment|radiation|proton therapy|surgery|immunotherapy)\b"
     r"|\b(?:he|she) (?:has|had|was diagnosed|is diagnosed|got|suffers|needs|was told|was offered)"
     r"\b(?! (?:\w+ ){0,2}(?:questions?|company|startup|project|team|idea|patent|phd)\b)"
     # "a 70-year-old with prostate cancer", "I'm 27", "diagnosed with stage 2 prostate cancer"
