@@ -285,6 +285,7 @@ class TestVocabulary:
                 "If we build a sensor together with CERN, does the patent belong to us?",
                 "route.ip-ownership",
             ),
+            ("How does getting rights to a CERN patent work for a small firm?", "route.licensing"),
         ],
     )
     def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
