@@ -286,6 +286,11 @@ class TestVocabulary:
                 "route.ip-ownership",
             ),
             ("How does getting rights to a CERN patent work for a small firm?", "route.licensing"),
+            (
+                "Is there a panel of outside specialists advising the medical programme?",
+                "governance.cmaac",
+            ),
+            ("Our charitable trust wants to support CERN's cancer work; how?", "route.donations"),
         ],
     )
     def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
