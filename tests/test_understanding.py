@@ -747,6 +747,20 @@ class TestNames:
     def test_a_word_many_topics_use_is_no_name(self) -> None:
         assert self.found(self.spotter(users_of_medicis=0, users_of_kt=10), "KT fees") == []
 
+    @pytest.mark.parametrize(
+        ("message", "named"),
+        [
+            ("How do outside groups get slots at CLEAR?", ("project.clear",)),
+            ("how do outside groups get slots at clear", ()),
+            ("Is it clear how outside groups get beam time?", ()),
+            ("IS IT CLEAR HOW OUTSIDE GROUPS GET BEAM TIME?", ()),
+        ],
+    )
+    def test_a_title_word_in_capitals_names_its_topic_only_where_written_so(
+        self, shipped: Matcher, message: str, named: tuple[str, ...]
+    ) -> None:
+        assert shipped.evidence(message).named == named
+
 
 @pytest.mark.parametrize("question", ["waht is medcis", "wat is medcis?"])
 def test_a_misspelt_name_scoring_under_every_threshold_is_offered_not_dropped(

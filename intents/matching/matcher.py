@@ -27,7 +27,8 @@ from intents.matching.health import is_personal_health_question
 from intents.matching.index import IndexConfig, TopicIndex, TopicTexts
 from intents.matching.names import NameHit, NameSpotter
 from intents.matching.result import Candidate, MatchResult
-from intents.text.features import synonym_key, terms
+from intents.text.dictionary import real_words
+from intents.text.features import stem, synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
 from intents.text.segments import WEIGHTS, Role, Segment, content_text, segment
@@ -96,6 +97,25 @@ def vocabulary_of(kb: KnowledgeBase) -> Vocabulary:
     )
 
 
+def capitalised_words(topic: Topic) -> tuple[str, ...]:
+    """The keywords in a topic's title that are an everyday English word written in capitals
+    ("CLEAR" of "CLEAR – CERN Linear Electron Accelerator for Research"): kept out of the
+    aliases because in lower case they are the word, but "book beam time on CLEAR" names the
+    facility as surely as an alias would. Only the title's: "ROOT" is a keyword of the
+    simulation topic, not what it is about ("What language is ROOT written in?")."""
+    common = real_words()
+    title = set(re.findall(r"\w+", topic.title))
+    return tuple(
+        k
+        for k in topic.keywords
+        if k in title
+        and len(k) > 3  # not "EU", "PET": acronyms of a whole field, not one topic's name
+        and k.isalpha()
+        and k.isupper()
+        and stem(k.lower()) in common
+    )
+
+
 def ordinary_words(kb: KnowledgeBase) -> frozenset[str]:
     """Words the answers use in lower case mid-sentence ("it is not clear"): a name spelt
     like one of them ("CLEAR") only counts when the message writes it as a name."""
@@ -140,6 +160,7 @@ class Matcher:
             [t.examples for t in texts],
             ordinary_words(kb),
             frozenset(index.vectorizer.term_ids),
+            [capitalised_words(t) for t in topics],
         )
         ids = [t.id for t in topics]
         medical_id = kb.special.medical_advice_topic

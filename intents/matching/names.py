@@ -13,6 +13,7 @@ when the message writes it as the name is written, or when the message has no ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -34,6 +35,11 @@ MIN_SHARED_TOPICS = 3
 """Other topics that may always use a name, however small the knowledge base."""
 FUZZY_QUALITY = 0.85
 """A name found approximately is a little weaker evidence than one typed right."""
+
+
+def _written(name: str, text: str) -> bool:
+    """Whether `text` contains `name` exactly as spelt, as a word of its own."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,9 @@ class NameSpotter:
     """Words the knowledge base uses: never taken for a misspelt name."""
     sizes_by_first: Mapping[str, tuple[int, ...]]
     """First word of a name -> the lengths of the names it starts, longest first."""
+    strict: frozenset[tuple[str, ...]] = frozenset()
+    """Names that count only as written, even in a message without capitals (a keyword
+    such as "CLEAR": in lower case it is the everyday word)."""
 
     @classmethod
     def build(
@@ -71,6 +80,7 @@ class NameSpotter:
         examples: Sequence[Iterable[str]],
         ordinary_words: frozenset[str],
         known: frozenset[str] = frozenset(),
+        strict_names: Sequence[Iterable[str]] = (),
     ) -> NameSpotter:
         """`names[i]`: the names of topic i; `examples[i]`: its example texts;
         `ordinary_words`: lower-case words the knowledge base uses as plain words (in its
@@ -80,9 +90,13 @@ class NameSpotter:
         A name that the examples of many other topics also use ("KT", "patent") says little
         about which topic is meant: it is no name here (the index still compares it like any
         other words). Many is a share of the topics (`SHARED_SHARE`): an example in another
-        language that mentions a project must not unmake its name."""
+        language that mentions a project must not unmake its name.
+
+        `strict_names[i]`: more names of topic i that count only where the message writes
+        them as spelt here, never in a message without capitals (see `strict`)."""
         keyed: dict[tuple[str, ...], set[int]] = {}
         cased: dict[tuple[str, ...], set[str]] = {}
+        strict: set[tuple[str, ...]] = set()
         for topic, topic_names in enumerate(names):
             for name in topic_names:
                 key = tuple(terms(name, limit=16))
@@ -91,6 +105,13 @@ class NameSpotter:
                 keyed.setdefault(key, set()).add(topic)
                 if len(key) == 1 and key[0] in ordinary_words:
                     cased.setdefault(key, set()).add(name.strip())
+        for topic, topic_names in enumerate(strict_names):
+            for name in topic_names:
+                key = tuple(terms(name, limit=16))
+                if key and key not in keyed:
+                    keyed[key] = {topic}
+                    cased[key] = {name.strip()}
+                    strict.add(key)
         users = _topics_using(keyed, examples)
         shared = max(MIN_SHARED_TOPICS, int(SHARED_SHARE * len(names)))
         phrases = {
@@ -101,7 +122,12 @@ class NameSpotter:
         cased = {key: spellings for key, spellings in cased.items() if key in phrases}
         fuzzy: dict[str, list[str]] = {}
         for key in sorted(phrases):
-            if len(key) == 1 and len(key[0]) >= FUZZY_MIN_LENGTH and key[0].isalpha():
+            if (
+                len(key) == 1
+                and len(key[0]) >= FUZZY_MIN_LENGTH
+                and key[0].isalpha()
+                and key not in strict
+            ):
                 fuzzy.setdefault(key[0][0], []).append(key[0])
         return cls(
             MappingProxyType({k: tuple(sorted(v)) for k, v in phrases.items()}),
@@ -110,12 +136,15 @@ class NameSpotter:
             MappingProxyType({initial: tuple(names) for initial, names in fuzzy.items()}),
             known,
             sizes_by_first_word(phrases),
+            frozenset(strict & phrases.keys()),
         )
 
     def find(self, text: str, message_terms: Sequence[str]) -> list[NameHit]:
         """The names in a message (`message_terms`: its stemmed words)."""
         hits: dict[int, NameHit] = {}
         lowercase_message = not any(c.isupper() for c in text)
+        # A message in capitals throughout writes every word as a name would be written.
+        shouting = not any(c.islower() for c in text)
         found_at: set[int] = set()
         n = len(message_terms)
         for start in range(n):
@@ -129,7 +158,10 @@ class NameSpotter:
                 if topics is None:
                     continue
                 spellings = self.cased.get(key)
-                if spellings and not lowercase_message and not any(s in text for s in spellings):
+                if key in self.strict:
+                    if shouting or not any(_written(s, text) for s in spellings or ()):
+                        continue
+                elif spellings and not lowercase_message and not any(s in text for s in spellings):
                     continue
                 found_at.update(range(start, start + size))
                 for topic in topics:
