@@ -228,6 +228,11 @@ class TestSentenceRoles:
                 "Reporter: after reading about MEDICIS",
                 "I'd like to know how licensing works.",
             ),
+            (
+                "While reading about NIMMS I started wondering how projects get chosen.",
+                "While reading about NIMMS",
+                "I started wondering how projects get chosen.",
+            ),
         ],
     )
     def test_a_sentence_turning_from_what_is_known_to_the_request_is_split(
