@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from intents.text.dictionary import everyday_words
-from intents.text.normalize import I_AM, WE_ARE, words
+from intents.text.normalize import I_AM, WE_ARE, words, written_as
 
 _ABOUT_IT = (
     r"(?:tto|tech transfer|technology transfer|knowledge transfer|office|programme|program"
@@ -55,11 +55,6 @@ subject of the question."""
 
 _HOME = re.compile(r"\bcern\b", re.IGNORECASE)
 """A message naming CERN asks about CERN, whatever other organisation it names."""
-
-
-def _written(acronym: str, text: str) -> bool:
-    """Whether `text` contains `acronym` in capitals, as a word."""
-    return re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +112,7 @@ class OtherOrganisations:
             name = self.name.search(found.group())
             assert name is not None  # the owner pattern matched one of the names
             spelled = self.spelled[name.group()]
-            if cased and name.group() in self.everyday and not _written(spelled, question):
+            if cased and name.group() in self.everyday and not written_as(spelled, question):
                 continue  # "Was passiert mit dem Patent?": German, not MIT
             return spelled
         return None

@@ -13,7 +13,6 @@ when the message writes it as the name is written, or when the message has no ca
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -21,6 +20,7 @@ from types import MappingProxyType
 from rapidfuzz import fuzz, process
 
 from intents.text.features import terms
+from intents.text.normalize import written_as
 from intents.text.vocabulary import sizes_by_first_word
 
 FUZZY_MIN_LENGTH = 5
@@ -35,11 +35,6 @@ MIN_SHARED_TOPICS = 3
 """Other topics that may always use a name, however small the knowledge base."""
 FUZZY_QUALITY = 0.85
 """A name found approximately is a little weaker evidence than one typed right."""
-
-
-def _written(name: str, text: str) -> bool:
-    """Whether `text` contains `name` exactly as spelt, as a word of its own."""
-    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +154,7 @@ class NameSpotter:
                     continue
                 spellings = self.cased.get(key)
                 if key in self.strict:
-                    if shouting or not any(_written(s, text) for s in spellings or ()):
+                    if shouting or not any(written_as(s, text) for s in spellings or ()):
                         continue
                 elif spellings and not lowercase_message and not any(s in text for s in spellings):
                     continue

@@ -173,6 +173,12 @@ WE_ARE = r"(?:we re|were|we are)"
 """'We are' as `words` writes it: the apostrophe goes, so "we're" reads "were"."""
 
 
+def written_as(name: str, text: str) -> bool:
+    """Whether `text` contains `name` exactly as spelt (capitals included), as a word of its
+    own: "CLEAR" in "slots at CLEAR", not in "is it clear" or "CLEARED"."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+
 def words(text: str) -> list[str]:
     """The words of `text`, folded and spelled canonically, in order."""
     return list(_words(text))
