@@ -281,6 +281,7 @@ class TestVocabulary:
             ("Can I leave a bequest to CERN medical research?", "route.donations"),
             ("CERN tech used in aircraft?", "other.aerospace"),
             ("vale, me despido", "smalltalk.goodbye"),
+            ("right, gotta go, ttyl", "smalltalk.goodbye"),
             ("a proton gantry without rotation?", "project.gatoroid"),
             ("Is there an outside panel for the medical programme?", "governance.cmaac"),
             ("which companies spun out of CERN labs?", "route.startups"),
