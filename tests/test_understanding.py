@@ -68,7 +68,9 @@ class TestSentenceRoles:
         parts = segment("I'm a radiochemist working with terbium isotopes. How do I get them?")
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
 
-    @pytest.mark.parametrize("follow_up", ["Where do we start?", "What is the first step?"])
+    @pytest.mark.parametrize(
+        "follow_up", ["Where do we start?", "What is the first step?", "Any pointers?", "Advice?"]
+    )
     def test_a_procedural_follow_up_takes_its_subject_from_the_sentence_before(
         self, follow_up: str
     ) -> None:
@@ -205,6 +207,7 @@ class TestSentenceRoles:
             "Please tell me who handles start-up support",
             "I saw your open positions and wonder whether non-nationals can apply.",
             "Before I describe our idea I need to know if what I write stays confidential.",
+            "My boss wants me to find out whether CERN licenses its linac designs.",
         ],
     )
     def test_a_request_without_question_mark_is_a_question(self, sentence: str) -> None:

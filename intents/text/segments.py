@@ -96,6 +96,7 @@ _ASKING = re.compile(
 )
 _REQUEST_INSIDE = re.compile(
     r"\b(?:could you|can you|would you|please|(?:i|we)(?:'|’)?d like to know|tell me|let me know"
+    r"|(?:wants|asked|asks) (?:me|us) to (?:find out|check|ask|look into|understand)"
     r"|(?:i|we) (?:really |just |simply )?(?:need|want|would like|wish) to (?:know|understand"
     r"|find out|check)"
     r"|i(?:'|’)?m wondering|we(?:'|’)?re wondering|wonder(?:ing)? (?:if|whether|how|what|why"
@@ -121,6 +122,9 @@ _PROCEDURAL = re.compile(
     r"\b(?:where|how) (?:do|should|can|would|could|shall) (?:we|i|one) (?:start|begin|proceed"
     r"|go about|get started)\b|\b(?:first|next) steps?\b|\bhow to (?:proceed|start|begin)\b"
     r"|\bwhat (?:should|do|would) (?:we|i) (?:do|need to do)(?: next| first)?$"
+    # "Any pointers?", "Any advice?", "Thoughts?": help with what the sentence before asked
+    r"|^(?:any )?(?:pointers?|advice|tips|ideas|suggestions|thoughts|help|guidance)"
+    r"(?: (?:please|welcome|appreciated|would be (?:great|appreciated)))?$"
 )
 """A procedural follow-up ("Where do we start?", "What's the first step?") names no subject:
 like a question that points back, it is about the sentence before."""
