@@ -317,6 +317,7 @@ class TestPersonalHealth:
             "Would carbon ions beat photons for a little girl with an ependymoma?",
             "Since my radiotherapy my memory is getting worse. Is that normal?",
             "I completed chemo in spring and I still have numb fingers. Will that pass?",
+            "which dose of lutetium is normal for the next cycle?",
             "My mother worked as a nurse for years and now has a brain tumour. Can CERN treat her?",
             "what side effects come after carbon ion treatment",
             "I was diagnosed with a sarcoma, which centre should I choose?",

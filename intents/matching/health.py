@@ -134,8 +134,8 @@ def _person(plain: str) -> bool:
 
 _PRESCRIBED = r"(?:normal|usual|typical|right|correct|recommended|safe|maximum)"
 _FOR_A_PATIENT = (
-    r"(?:for|to treat|against) (?:a |an |my )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?|child"
-    r"|children|kids?|adults?|lymphoma|leuka?emia)\b"
+    r"(?:for|to treat|against) (?:a |an |my |the )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?"
+    r"|child|children|kids?|adults?|lymphoma|leuka?emia|cycles?|rounds? of treatment)\b"
 )
 """A dose "normal for prostate cancer", "safe for a child": a prescription, not physics."""
 _PATIENT = re.compile(
