@@ -285,6 +285,7 @@ class TestVocabulary:
             ("CERN tech used in aircraft?", "other.aerospace"),
             ("vale, me despido", "smalltalk.goodbye"),
             ("right, gotta go, ttyl", "smalltalk.goodbye"),
+            ("Can our trust earmark funds for the isotope facility?", "route.donations"),
             ("a proton gantry without rotation?", "project.gatoroid"),
             ("Is there an outside panel for the medical programme?", "governance.cmaac"),
             ("which companies spun out of CERN labs?", "route.startups"),
