@@ -286,6 +286,7 @@ class TestVocabulary:
             ("vale, me despido", "smalltalk.goodbye"),
             ("right, gotta go, ttyl", "smalltalk.goodbye"),
             ("Can our trust earmark funds for the isotope facility?", "route.donations"),
+            ("any technology portfolio to look at?", "route.licensing"),
             ("a proton gantry without rotation?", "project.gatoroid"),
             ("Is there an outside panel for the medical programme?", "governance.cmaac"),
             ("which companies spun out of CERN labs?", "route.startups"),
