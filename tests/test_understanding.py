@@ -287,6 +287,10 @@ class TestVocabulary:
             ("right, gotta go, ttyl", "smalltalk.goodbye"),
             ("Can our trust earmark funds for the isotope facility?", "route.donations"),
             ("any technology portfolio to look at?", "route.licensing"),
+            (
+                "Can AI be trained on hospital records that never leave each clinic?",
+                "project.federated-learning",
+            ),
             ("a proton gantry without rotation?", "project.gatoroid"),
             ("Is there an outside panel for the medical programme?", "governance.cmaac"),
             ("which companies spun out of CERN labs?", "route.startups"),
