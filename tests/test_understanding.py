@@ -287,6 +287,7 @@ class TestVocabulary:
             ("right, gotta go, ttyl", "smalltalk.goodbye"),
             ("Can our trust earmark funds for the isotope facility?", "route.donations"),
             ("any technology portfolio to look at?", "route.licensing"),
+            ("So CERN tech is free for anyone, right?", "route.open-source"),
             (
                 "Can AI be trained on hospital records that never leave each clinic?",
                 "project.federated-learning",
