@@ -28,11 +28,13 @@ from intents.knowledge.models import Category, Contact, Topic
 from intents.knowledge.schema import knowledge_json_schema
 from intents.knowledge.translation import link_title, localized_answer, localized_category
 from intents.matching.evaluation import (
+    Change,
     EvalFileError,
     EvalReport,
     Figures,
     Miss,
     SweepPoint,
+    compare,
     evaluate,
     kind_group,
     read_labelled,
@@ -63,6 +65,7 @@ __all__ = [
     "BlockKind",
     "Candidate",
     "Category",
+    "Change",
     "Contact",
     "EvalFileError",
     "EvalReport",
@@ -82,6 +85,7 @@ __all__ = [
     "StaleTopic",
     "SweepPoint",
     "Topic",
+    "compare",
     "detect_language",
     "eval_files",
     "eval_id_uses",

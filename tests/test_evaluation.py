@@ -8,6 +8,7 @@ import dataclasses
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,12 @@ import pytest
 from bot.cli import eval as eval_command
 from bot.settings import Settings
 from intents.knowledge.loader import load_knowledge
+from intents.knowledge.models import MatchingSettings
 from intents.matching.evaluation import (
     NO_KIND,
     EvalFileError,
     LabelledQuestion,
+    compare,
     evaluate,
     read_labelled,
     score_results,
@@ -388,3 +391,59 @@ def test_public_evaluation_set_meets_the_floors(shipped: Matcher) -> None:
     assert report.in_scope_accuracy >= 0.90, report.misses
     assert report.false_answer_rate <= 0.03, report.confusions
     assert report.out_of_scope_recall >= 0.90, report.misses
+
+
+def strict_copy(tmp_path: Path) -> Path:
+    """The shipped knowledge base with an answer threshold nothing reaches: every question it
+    answers becomes a "did you mean…" or a fallback."""
+    copy = tmp_path / "knowledge"
+    shutil.copytree(REPO / "knowledge", copy)
+    settings = copy / "settings.yaml"
+    text = settings.read_text(encoding="utf-8")
+    text = re.sub(r"answer_threshold: [0-9.]+", "answer_threshold: 0.99", text)
+    settings.write_text(re.sub(r"clarify_threshold: [0-9.]+", "clarify_threshold: 0.98", text))
+    return copy
+
+
+def test_compare_lists_what_an_edit_moved_and_which_way(tmp_path: Path, shipped: Matcher) -> None:
+    strict = Matcher.build(load_knowledge(strict_copy(tmp_path)))
+    questions = [
+        labelled("What is MEDICIS?", "project.medicis"),
+        labelled("best pizza in geneva"),
+    ]
+    [lost] = compare(shipped, strict, questions)
+    assert (lost.text, lost.verdict) == ("What is MEDICIS?", "lost")
+    assert lost.before == "answer project.medicis"
+    assert lost.after == "clarify project.medicis"
+    [won] = compare(strict, shipped, questions)
+    assert won.verdict == "won"
+
+
+def test_compare_calls_a_move_between_two_wrong_outcomes_a_change(shipped: Matcher) -> None:
+    question = labelled("What is MEDICIS?", "route.contact")
+    strict_enough = dataclasses.replace(
+        shipped, lowered={key: _no_answers(value) for key, value in shipped.lowered.items()}
+    )
+    [change] = compare(shipped, strict_enough, [question])
+    assert change.verdict == "changed"
+
+
+def _no_answers(settings: MatchingSettings) -> MatchingSettings:
+    return settings.model_copy(update={"answer_threshold": 0.99, "clarify_threshold": 0.98})
+
+
+def test_eval_command_against_another_knowledge_base_lists_the_changes(tmp_path: Path) -> None:
+    path = write_lines(
+        tmp_path / "q.jsonl",
+        '{"text": "What is MEDICIS?", "intent": "project.medicis"}',
+        '{"text": "best pizza in geneva", "intent": null}',
+    )
+    strict = strict_copy(tmp_path)
+    shipped = str(REPO / "knowledge")
+    code, text = run_command(str(path), "--knowledge", shipped, "--against", str(strict))
+    assert code == 0
+    assert "1 questions handled differently: 1 now right, 0 no longer right" in text
+    assert "now right: What is MEDICIS?" in text
+    code, text = run_command(str(path), "--knowledge", shipped, "--against", str(strict), "--json")
+    [change] = json.loads(text)["against"]["changes"]
+    assert (change["verdict"], change["after"]) == ("won", "answer project.medicis")

@@ -1,16 +1,20 @@
-"""`ktbot eval FILE [--knowledge DIR] [--json] [--sweep]`: how well the bot answers.
+"""`ktbot eval FILE [--knowledge DIR] [--json] [--sweep] [--against DIR]`: how well the bot
+answers.
 
 Reads labelled questions (JSON lines `{"text": ..., "intent": id, [ids] or null, "kind": ...}`),
 matches each against the knowledge base and prints the figures of `intents.matching.evaluation`, per
 kind too when the lines have one, and every question not handled as labelled with what the bot
 did instead; per language too when some lines are not English (`lang`, or detected).
 `--sweep` shows how the figures move with the thresholds, so staff can pick an
-operating point for `settings.yaml`.
+operating point for `settings.yaml`. `--against DIR` compares with another knowledge
+directory (a copy taken before an edit): every question handled differently, now right, no
+longer right, or otherwise changed.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from itertools import groupby
@@ -21,11 +25,13 @@ from bot.cli.errors import command
 from bot.cli.options import add_knowledge_option, knowledge_dir
 from bot.settings import Settings
 from intents import (
+    Change,
     EvalReport,
     Figures,
     Matcher,
     Miss,
     SweepPoint,
+    compare,
     evaluate,
     kind_group,
     load_knowledge,
@@ -54,6 +60,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--sweep", action="store_true", help="also show the figures across thresholds"
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="also list the questions handled differently by the knowledge base in DIR "
+        "(e.g. a copy of knowledge/ taken before your edits)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -66,6 +79,8 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO | None = None)
     matcher = Matcher.build(load_knowledge(knowledge_dir(args, settings)))
     report = evaluate(matcher, questions)
     points = sweep(matcher, questions, ANSWER_STEPS, CLARIFY_STEPS) if args.sweep else []
+    before = Matcher.build(load_knowledge(args.against)) if args.against else None
+    changes = compare(before, matcher, questions) if before is not None else ()
     if args.json:
         payload: dict[str, Any] = {
             "file": str(args.file),
@@ -82,12 +97,43 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO | None = None)
                 }
                 for p in points
             ]
+        if before is not None:
+            payload["against"] = {
+                "knowledge": str(args.against),
+                "knowledge_version": before.kb.version,
+                "changes": [dataclasses.asdict(c) for c in changes],
+            }
         print(json.dumps(payload, ensure_ascii=False), file=out)
         return 0
     _print_report(report, matcher, args.file, out)
     if args.sweep:
         _print_sweep(points, matcher, out)
+    if before is not None:
+        _print_changes(changes, before, args.against, out)
     return 0
+
+
+VERDICTS = {"won": "now right", "lost": "no longer right", "changed": "changed"}
+CHANGES_ORDER = ("lost", "won", "changed")
+"""What an edit broke is what staff must look at first."""
+
+
+def _print_changes(changes: tuple[Change, ...], before: Matcher, path: Path, out: TextIO) -> None:
+    """The questions the other knowledge base handles differently, lost ones first: what
+    an edit moved besides what it was made for."""
+    counts = {verdict: sum(c.verdict == verdict for c in changes) for verdict in VERDICTS}
+    out.write(
+        f"\ncompared with {path} (knowledge version {before.kb.version}): "
+        f"{len(changes)} questions handled differently: {counts['won']} now right, "
+        f"{counts['lost']} no longer right, {counts['changed']} otherwise changed\n"
+    )
+    for change in sorted(changes, key=lambda c: CHANGES_ORDER.index(c.verdict)):
+        text = change.text if len(change.text) <= TEXT_SHOWN else change.text[:TEXT_SHOWN] + "…"
+        want = _topics(change.expected) if change.expected else "fallback"
+        out.write(
+            f"  {VERDICTS[change.verdict]}: {text}\n"
+            f"      want {want}; was {change.before}, now {change.after}\n"
+        )
 
 
 def _headline(report: EvalReport) -> dict[str, float]:

@@ -116,6 +116,23 @@ class EvalReport(Figures):
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """A labelled question two knowledge bases handle differently (see `compare`)."""
+
+    text: str
+    expected: tuple[str, ...]
+    """The right topics, sorted (empty: out of scope)."""
+    kind: str | None
+    before: str
+    """What the first knowledge base did: "answer route.licensing", "clarify …", "fallback"."""
+    after: str
+    verdict: str
+    """"won" (now handled as labelled), "lost" (no longer), or "changed" (neither before nor
+    after, or both: another wrong topic, another option, a fallback instead of a wrong
+    answer)."""
+
+
+@dataclass(frozen=True, slots=True)
 class SweepPoint:
     answer_threshold: float
     clarify_threshold: float
@@ -197,6 +214,36 @@ def evaluate(matcher: Matcher, questions: Sequence[LabelledQuestion]) -> EvalRep
         return report
     p50, p99 = np.percentile(np.asarray(timings) * 1000, [50, 99])
     return replace(report, latency_p50_ms=float(p50), latency_p99_ms=float(p99))
+
+
+def compare(
+    before: Matcher, after: Matcher, questions: Sequence[LabelledQuestion]
+) -> tuple[Change, ...]:
+    """The questions whose outcome differs between two knowledge bases, in file order: what
+    an edit moved besides the questions it was made for. One new example question retrains
+    every topic's description, so a few unrelated, borderline questions can change either
+    way (see knowledge/README.md, "What an edit moves")."""
+    changes = []
+    for question in questions:
+        old, new = before.match(question.text), after.match(question.text)
+        if (old.outcome, old.intent) == (new.outcome, new.intent):
+            continue
+        was, now = _handled(question, old), _handled(question, new)
+        changes.append(
+            Change(
+                question.text,
+                tuple(sorted(question.intents)),
+                question.kind,
+                _did(old),
+                _did(new),
+                "won" if now and not was else "lost" if was and not now else "changed",
+            )
+        )
+    return tuple(changes)
+
+
+def _did(result: MatchResult) -> str:
+    return f"{result.outcome} {result.intent}" if result.intent else str(result.outcome)
 
 
 def sweep(
