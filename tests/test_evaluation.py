@@ -419,6 +419,18 @@ def test_compare_lists_what_an_edit_moved_and_which_way(tmp_path: Path, shipped:
     assert won.verdict == "won"
 
 
+def test_compare_reads_labels_naming_a_former_id_as_the_renamed_topic(
+    tmp_path: Path, shipped: Matcher
+) -> None:
+    renamed = dataclasses.replace(
+        shipped,
+        kb=dataclasses.replace(shipped.kb, former_ids={"project.old-medicis": "project.medicis"}),
+    )
+    strict = Matcher.build(load_knowledge(strict_copy(tmp_path)))
+    [change] = compare(renamed, strict, [labelled("What is MEDICIS?", "project.old-medicis")])
+    assert change.verdict == "lost"
+
+
 def test_compare_calls_a_move_between_two_wrong_outcomes_a_change(shipped: Matcher) -> None:
     question = labelled("What is MEDICIS?", "route.contact")
     strict_enough = dataclasses.replace(

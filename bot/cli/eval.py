@@ -113,9 +113,8 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO | None = None)
     return 0
 
 
-VERDICTS = {"won": "now right", "lost": "no longer right", "changed": "changed"}
-CHANGES_ORDER = ("lost", "won", "changed")
-"""What an edit broke is what staff must look at first."""
+VERDICTS = {"lost": "no longer right", "won": "now right", "changed": "changed"}
+"""In the order the changes are listed: what an edit broke is what staff must see first."""
 
 
 def _print_changes(changes: tuple[Change, ...], before: Matcher, path: Path, out: TextIO) -> None:
@@ -127,7 +126,7 @@ def _print_changes(changes: tuple[Change, ...], before: Matcher, path: Path, out
         f"{len(changes)} questions handled differently: {counts['won']} now right, "
         f"{counts['lost']} no longer right, {counts['changed']} otherwise changed\n"
     )
-    for change in sorted(changes, key=lambda c: CHANGES_ORDER.index(c.verdict)):
+    for change in sorted(changes, key=lambda c: list(VERDICTS).index(c.verdict)):
         text = change.text if len(change.text) <= TEXT_SHOWN else change.text[:TEXT_SHOWN] + "…"
         want = _topics(change.expected) if change.expected else "fallback"
         out.write(

@@ -224,11 +224,14 @@ def compare(
     every topic's description, so a few unrelated, borderline questions can change either
     way (see knowledge/README.md, "What an edit moves")."""
     changes = []
-    for question in questions:
+    # Each side reads the labels with its own renamed topics (`Topic.former_ids`).
+    as_before = current_labels(questions, before.kb.former_ids)
+    as_after = current_labels(questions, after.kb.former_ids)
+    for question, then, now_labelled in zip(questions, as_before, as_after, strict=True):
         old, new = before.match(question.text), after.match(question.text)
         if (old.outcome, old.intent) == (new.outcome, new.intent):
             continue
-        was, now = _handled(question, old), _handled(question, new)
+        was, now = _handled(then, old), _handled(now_labelled, new)
         changes.append(
             Change(
                 question.text,

@@ -113,22 +113,19 @@ _OPENING = re.compile(r"(?:scared|terrified|frightened|diagnosed)\b")
 whole pattern at every position (ten times slower on a long message)."""
 
 
-_HEARSAY = re.compile(
-    r"\b(?:my|our) (?:\w+ ){1,3}?(?=(?:says|said|told (?:me|us)|claims|thinks|reckons|swears"
-    r"|mentioned|insists) (?:that )?(?:cern|physicists|scientists|the internet)\b)"
+_RELATIVE_NOT_ILL = re.compile(
+    r"\b(?:my|our) (?:\w+ ){1,3}?(?="
+    r"(?:says|said|told (?:me|us)|claims|thinks|reckons|swears|mentioned|insists) (?:that )?"
+    r"(?:cern|physicists|scientists|the internet)\b"
+    r"|(?:worked|works|working|used to work|retired|trained|was employed|is employed"
+    r"|has worked) (?:as|at|in|for|with|on)\b)"
 )
-"""A relative as the source of a claim about CERN ("my uncle says CERN invented the PET scan"):
-no patient."""
-_AT_WORK = re.compile(
-    r"\b(?:my|our) (?:\w+ ){1,2}?(?=(?:worked|works|working|used to work|retired|trained"
-    r"|was employed|is employed|has worked) (?:as|at|in|for|with|on)\b)"
-)
-"""A relative's job ("My father worked as a technician at the cantonal hospital"): no
-patient either."""
+"""A relative as the source of a claim about CERN ("my uncle says CERN invented the PET scan")
+or with a job ("My father worked as a technician at the cantonal hospital"): no patient."""
 
 
 def _person(plain: str) -> bool:
-    plain = _AT_WORK.sub("", _HEARSAY.sub("", plain))
+    plain = _RELATIVE_NOT_ILL.sub("", plain)
     return bool(_PERSON.search(plain) or _OPENING.match(plain))
 
 

@@ -31,7 +31,7 @@ from intents.text.dictionary import real_words
 from intents.text.features import stem, synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
-from intents.text.segments import WEIGHTS, Role, Segment, content_text, segment
+from intents.text.segments import WEIGHTS, Role, Segment, segment
 from intents.text.vocabulary import Vocabulary
 
 OUT_OF_SCOPE = "(out of scope)"
@@ -114,6 +114,16 @@ def capitalised_words(topic: Topic) -> tuple[str, ...]:
         and k.isupper()
         and stem(k.lower()) in common
     )
+
+
+def _strongest(*found: list[NameHit]) -> list[NameHit]:
+    """The names found in several parts of a message, each topic once at its best quality,
+    in `NameSpotter.find`'s order."""
+    best: dict[int, NameHit] = {}
+    for hit in (h for hits in found for h in hits):
+        if hit.topic not in best or best[hit.topic].quality < hit.quality:
+            best[hit.topic] = hit
+    return sorted(best.values(), key=lambda h: (-h.quality, h.topic))
 
 
 def ordinary_words(kb: KnowledgeBase) -> frozenset[str]:
@@ -263,16 +273,20 @@ class Matcher:
     ) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
         """Raise the scores of the topics the message names; return their ids, strongest
         first, the other topics that use the same names, and the names found."""
-        if any(s.role is Role.REFERENT for s in segments):
+        subject = WEIGHTS[Role.REFERENT]
+        asked = " ".join(s.text for s in segments if s.weight >= subject)
+        around = " ".join(s.text for s in segments if 0 < s.weight < subject)
+        asked_terms = terms(asked)
+        in_question = self.names.find(asked, asked_terms)
+        if any(s.role is Role.REFERENT for s in segments) or not around:
             # The question takes its subject from the sentence it points back to
             # ("Colleagues mentioned a 200 MeV linac at CERN. How do we get shifts there?"):
             # a name only in the other sentences ("We run FLASH dosimetry.") is the setting,
             # not the subject. Measured on 60 long messages: two projects mentioned on the
             # way were answered instead of the facility asked about; dev.jsonl unchanged.
-            text = " ".join(s.text for s in segments if s.weight >= WEIGHTS[Role.REFERENT])
+            hits = in_question
         else:
-            text = content_text(segments)
-        hits = self.names.find(text, terms(text))
+            hits = _strongest(in_question, self.names.find(around, terms(around)))
         # The topics whose examples use the name ("MEDICIS isotopes" next to MEDICIS) get
         # the same lift as the named one: the name says the message is about one of them,
         # the words say which. Measured on dev.jsonl, lifting the named topic alone made
@@ -284,27 +298,34 @@ class Matcher:
         for topic, lift in bonus.items():
             scores[topic] = min(1.0, scores[topic] + lift)
         ids = self.index.topic_ids
-        named = tuple(ids[h.topic] for h in self._asked_about(segments, hits))
+        named_hits = self._asked_about(segments, hits, in_question, len(asked_terms))
+        named = tuple(ids[h.topic] for h in named_hits)
         siblings = frozenset(ids[t] for h in hits for t in h.siblings) - set(named)
         return named, siblings, frozenset(h.name for h in hits)
 
-    def _asked_about(self, segments: tuple[Segment, ...], hits: list[NameHit]) -> list[NameHit]:
-        """The names the question itself uses. A project named only in a sentence around
-        the question ("We read about MEDICIS in a newsletter. How would a company license a
-        CERN patent?") keeps its lift, as the message may still be about it, but is not
-        answered for being named, unless the question is too short to have a subject of its
-        own. Measured on 120 long and compound messages written to mention projects in
-        passing: false answers 11.7 % -> 8.3 %, no other labelled message changed."""
-        asked = [s for s in segments if s.role is Role.QUESTION and not s.stated]
-        context = [s for s in segments if s.weight < WEIGHTS[Role.REFERENT] and s.weight > 0]
+    @staticmethod
+    def _asked_about(
+        segments: tuple[Segment, ...],
+        hits: list[NameHit],
+        in_question: list[NameHit],
+        question_length: int,
+    ) -> list[NameHit]:
+        """The names the question itself uses (`in_question`, found in the sentences of
+        `question_length` words that ask or are pointed to). A project named only in a
+        sentence around the question ("We read about MEDICIS in a newsletter. How would a
+        company license a CERN patent?") keeps its lift, as the message may still be about
+        it, but is not answered for being named, unless the question is too short to have a
+        subject of its own. Measured on 120 long and compound messages written to mention
+        projects in passing: false answers 11.7 % -> 8.3 %, no other labelled message
+        changed."""
+        asked = any(s.role is Role.QUESTION and not s.stated for s in segments)
+        context = any(0 < s.weight < WEIGHTS[Role.REFERENT] for s in segments)
         if not hits or not asked or not context:
             return hits
-        text = " ".join(s.text for s in segments if s.weight >= WEIGHTS[Role.REFERENT])
-        question_terms = terms(text)
-        in_question = {h.topic for h in self.names.find(text, question_terms)}
-        if not in_question and len(question_terms) <= SHORT_QUESTION_TERMS:
+        named = {h.topic for h in in_question}
+        if not named and question_length <= SHORT_QUESTION_TERMS:
             return hits  # "Writing a piece on FLASH. When do trials start?": no subject of its own
-        return [h for h in hits if h.topic in in_question]
+        return [h for h in hits if h.topic in named]
 
     def _top(self, scores: npt.NDArray[np.float64]) -> tuple[Candidate, ...]:
         # A stable sort: equal scores keep the knowledge base's order, run after run.

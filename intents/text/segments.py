@@ -279,12 +279,3 @@ def _points_back(question: str) -> bool:
         or _PROCEDURAL.search(plain)
         or _BARE_ASPECT.search(plain)
     )
-
-
-def content_text(segments: tuple[Segment, ...]) -> str:
-    """The words of a message that can name what it is about: greetings, thanks and
-    sign-offs left out ("Hello, what is MEDICIS?" names MEDICIS, not the greeting), unless
-    they are all there is."""
-    # A sentence's reading has already left out its opening greeting (`_read`).
-    joined = " ".join(s.text for s in segments if s.weight > 0)
-    return joined or " ".join(s.text for s in segments)
