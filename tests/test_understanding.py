@@ -504,6 +504,26 @@ class TestPersonalHealth:
             "Can I give money to your medical projects, and is it tax deductible?",
             "My wife had radiotherapy for years.",
         )
+        # The wish to give told in one sentence, the question in another, or the gift
+        # described without the word "donate".
+        assert not is_personal_health_question(
+            "How do I do that?",
+            "My son has a brain tumour. I'm not asking about his treatment, I want to fund "
+            "research.",
+        )
+        assert not is_personal_health_question(
+            "I lost my wife to cancer last spring and would like to give something towards "
+            "CERN's cancer-related research."
+        )
+
+    def test_a_bereaved_relative_wishing_to_give_gets_the_donations_answer(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match(
+            "I lost my wife to cancer last spring and would like to give something towards "
+            "CERN's cancer-related research."
+        )
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.donations")
 
     def test_a_reporters_question_on_trials_ranks_the_project_over_medical_advice(
         self, shipped: Matcher
@@ -881,6 +901,10 @@ class TestOtherOrganisations:
     ) -> None:
         result = shipped.match("Who handles technology transfer at gsi?")
         assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "GSI")
+
+    def test_an_order_from_another_isotope_supplier_is_theirs(self, shipped: Matcher) -> None:
+        result = shipped.match("Can I order actinium-225 from TRIUMF's isotope programme?")
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "TRIUMF")
 
     def test_cerns_own_office_asked_without_naming_cern_is_answered(self, shipped: Matcher) -> None:
         result = shipped.match("who can I talk to in the knowledge transfer office")

@@ -258,8 +258,12 @@ _BUSINESS = re.compile(
 )
 """What a relative's illness told as background to a business or giving question is about."""
 _GIVING = re.compile(
-    r"\b(?:donat\w*|gift|bequest|legacy|in (?:his|her|their) memory|fundrais\w*"
-    r"|give (?:money|funds)|tax deductible|support (?:the |your |cern s |cern )?research)\b"
+    r"\b(?:donat\w*|gift|bequest|legacy|in (?:his|her|their) (?:memory|name)|in memory of"
+    r"|fundrais\w*|give (?:money|funds)|tax deductible"
+    r"|(?:support|fund|finance) (?:the |your |cern s |cern |some |more )?research"
+    # "give something towards CERN's cancer-related research", "contribute to your work"
+    r"|(?:give|contribute) (?:\w+ ){0,2}?(?:to|towards?) (?:\w+ ){0,4}?"
+    r"(?:research|work|projects?))\b"
 )
 """A relative's illness told to explain a donation is not a request for medical advice."""
 
@@ -276,7 +280,7 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     unless the question itself says whose health it is."""
     plain = " ".join(words(text))
     around = " ".join(words(context))
-    if _GIVING.search(plain):
+    if _GIVING.search(plain) or _GIVING.search(around):
         return False
     strong = _person(plain) or (bool(around) and _person(around))
     weak = bool(_ASKER.search(plain))
