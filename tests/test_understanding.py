@@ -858,7 +858,7 @@ class TestOtherOrganisations:
         ],
     )
     def test_a_question_about_another_labs_own_business_is_theirs(self, question: str) -> None:
-        assert self.LABS.owner_of(question, question) is not None
+        assert self.LABS.owner_of(question) is not None
 
     @pytest.mark.parametrize(
         "question",
@@ -873,12 +873,12 @@ class TestOtherOrganisations:
         ],
     )
     def test_a_writer_who_merely_comes_from_another_lab_asks_cern(self, question: str) -> None:
-        assert self.LABS.owner_of(question, question) is None
+        assert self.LABS.owner_of(question) is None
 
     def test_a_companys_own_products_are_theirs(self) -> None:
         companies = OtherOrganisations.build(["IBA", "Varian"])
         question = "Can a hospital license IBA's proton therapy software?"
-        assert companies.owner_of(question, question) == "IBA"
+        assert companies.owner_of(question) == "IBA"
 
     @pytest.mark.parametrize(
         "question",
@@ -890,17 +890,27 @@ class TestOtherOrganisations:
     )
     def test_an_acronym_that_is_also_a_word_counts_only_in_capitals(self, question: str) -> None:
         acronyms = OtherOrganisations.build(["MIT", "ILL", "ESO", "GSI"])
-        assert acronyms.owner_of(question, question) is None
-        assert acronyms.owner_of("How does MIT license its patents?", "") == "MIT"
-        assert acronyms.owner_of("how does mit license its patents", "") == "MIT"
+        assert acronyms.owner_of(question) is None
+        assert acronyms.owner_of("How does MIT license its patents?") == "MIT"
+        assert acronyms.owner_of("how does mit license its patents") == "MIT"
         # An acronym that is no everyday word counts however it is written.
-        assert acronyms.owner_of("Who handles tech transfer at gsi?", "") == "GSI"
+        assert acronyms.owner_of("Who handles tech transfer at gsi?") == "GSI"
 
     def test_another_labs_office_is_declined_by_the_shipped_knowledge(
         self, shipped: Matcher
     ) -> None:
         result = shipped.match("Who handles technology transfer at gsi?")
         assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "GSI")
+
+    def test_cern_named_only_beside_the_question_leaves_it_the_other_labs(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match(
+            "We test radiation-hard parts and are considering GSI instead of going through "
+            "CERN. How does GSI handle industrial users, and what does a beam shift cost there?"
+        )
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "GSI")
+        assert self.LABS.owner_of("Is beam time cheaper at GSI or at CERN?") is None
 
     def test_an_order_from_another_isotope_supplier_is_theirs(self, shipped: Matcher) -> None:
         result = shipped.match("Can I order actinium-225 from TRIUMF's isotope programme?")
@@ -920,9 +930,9 @@ class TestOtherOrganisations:
 
     def test_with_another_topic_named_only_the_organisations_own_thing_is_theirs(self) -> None:
         labs = OtherOrganisations.build(["ESA"])
-        assert labs.owner_of("Who runs the ESA incubation programme?", "", possessive=True)
-        assert labs.owner_of("Does ESA test chips at CHARM?", "", possessive=True) is None
-        assert labs.owner_of("Does ESA test chips at CHARM?", "") == "ESA"
+        assert labs.owner_of("Who runs the ESA incubation programme?", possessive=True)
+        assert labs.owner_of("Does ESA test chips at CHARM?", possessive=True) is None
+        assert labs.owner_of("Does ESA test chips at CHARM?") == "ESA"
 
     @pytest.mark.parametrize(
         "question",

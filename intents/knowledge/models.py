@@ -365,7 +365,7 @@ class KnowledgeFile(_Model):
         description="Names of other organisations (labs, universities, agencies, funders, "
         "companies) whose own business the bot declines: a question about one's office, "
         'programme or rules ("does DESY sell beam time", "who handles tech transfer at GSI") '
-        "gets the fallback unless the message also names CERN or one of its topics; a name "
+        "gets the fallback unless the question itself names CERN or one of its topics; a name "
         "that is also a topic's alias (ESA) is declined with other topics named only where "
         'its own thing follows it ("the ESA business incubation centre").',
     )

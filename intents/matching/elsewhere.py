@@ -7,8 +7,8 @@ they share. Whoever asks the KT assistant of CERN about another lab's office des
 honest "not mine to answer" rather than CERN's rules presented as that lab's.
 
 The organisation must be what the question asks about: its office, programme or rules ("at
-GSI", "DESY's village", "does ESA license"), in a sentence that asks, in a message that
-names neither CERN nor any of its topics. Where the writer merely comes from there ("I'm at
+GSI", "DESY's village", "does ESA license"), in a sentence that asks and names neither
+CERN nor (see the matcher) any of its topics. Where the writer merely comes from there ("I'm at
 ETH. How do we license a CERN patent?", "a DESY group wants beam time") it is no cue.
 """
 
@@ -54,7 +54,7 @@ subject of the question."""
 
 
 _HOME = re.compile(r"\bcern\b", re.IGNORECASE)
-"""A message naming CERN asks about CERN, whatever other organisation it names."""
+"""A question naming CERN asks about CERN, whatever other organisation it names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +97,14 @@ class OtherOrganisations:
             frozenset(acronyms & everyday_words()) if acronyms else frozenset(),
         )
 
-    def owner_of(self, question: str, message: str, possessive: bool = False) -> str | None:
+    def owner_of(self, question: str, possessive: bool = False) -> str | None:
         """The listed organisation whose own office, programme or rules `question` (the
-        sentences of `message` that ask) is about, as staff wrote its name; else None.
-        `possessive`: only where the name comes first ("ESA's incubation centre", "ESA
-        technology transfer programme"), not "at ESA" or "does ESA…"."""
-        if not self.spelled or _HOME.search(message):
+        sentences of a message that ask) is about, as staff wrote its name; else None.
+        CERN named in the question makes it CERN's; named only in the other sentences, it
+        does not ("We're considering GSI instead of CERN. How does GSI handle industrial
+        users?"). `possessive`: only where the name comes first ("ESA's incubation centre",
+        "ESA technology transfer programme"), not "at ESA" or "does ESA…"."""
+        if not self.spelled or _HOME.search(question):
             return None
         plain = " ".join(words(question))
         if self.member.search(plain):

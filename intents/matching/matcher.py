@@ -255,7 +255,7 @@ class Matcher:
                 # business incubation centre"), not "Does ESA test electronics at CHARM?".
                 question = " ".join(segments[i].text for i in asked)
                 others = bool(names - self.elsewhere.names)
-                elsewhere = self.elsewhere.owner_of(question, text, possessive=others)
+                elsewhere = self.elsewhere.owner_of(question, possessive=others)
                 if elsewhere is not None:
                     declined = max(declined, ELSEWHERE_SCORE)
         later = tuple(self._top(self._split(q.scores)[0])[0] for q in by_question.values())
