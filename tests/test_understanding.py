@@ -69,7 +69,15 @@ class TestSentenceRoles:
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
 
     @pytest.mark.parametrize(
-        "follow_up", ["Where do we start?", "What is the first step?", "Any pointers?", "Advice?"]
+        "follow_up",
+        [
+            "Where do we start?",
+            "What is the first step?",
+            "Any pointers?",
+            "Advice?",
+            "Please advise on the process.",
+            "Kindly advise.",
+        ],
     )
     def test_a_procedural_follow_up_takes_its_subject_from_the_sentence_before(
         self, follow_up: str
@@ -911,6 +919,10 @@ class TestOtherOrganisations:
         )
         assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "GSI")
         assert self.LABS.owner_of("Is beam time cheaper at GSI or at CERN?") is None
+
+    def test_asking_to_buy_isotopes_finds_the_isotope_topic(self, shipped: Matcher) -> None:
+        result = shipped.match("can you sell us Ac-225?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.medicis-isotopes")
 
     def test_an_order_from_another_isotope_supplier_is_theirs(self, shipped: Matcher) -> None:
         result = shipped.match("Can I order actinium-225 from TRIUMF's isotope programme?")

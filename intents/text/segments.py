@@ -95,7 +95,8 @@ _ASKING = re.compile(
     re.IGNORECASE,
 )
 _REQUEST_INSIDE = re.compile(
-    r"\b(?:could you|can you|would you|please|(?:i|we)(?:'|’)?d like to know|tell me|let me know"
+    r"\b(?:could you|can you|would you|please|kindly (?:advise|let|tell|inform|share|send)"
+    r"|(?:i|we)(?:'|’)?d like to know|tell me|let me know"
     r"|(?:wants|asked|asks) (?:me|us) to (?:find out|check|ask|look into|understand)"
     r"|(?:i|we) (?:really |just |simply )?(?:need|want|would like|wish) to (?:know|understand"
     r"|find out|check)"
@@ -125,6 +126,11 @@ _PROCEDURAL = re.compile(
     # "Any pointers?", "Any advice?", "Thoughts?": help with what the sentence before asked
     r"|^(?:any )?(?:pointers?|advice|tips|ideas|suggestions|thoughts|help|guidance)"
     r"(?: (?:please|welcome|appreciated|would be (?:great|appreciated)))?$"
+    # "Please advise on the process.", "Kindly advise us.", "Please let me know how to proceed."
+    r"|^(?:please |kindly )?advise(?: (?:us|me))?(?: (?:on|about) (?:the )?(?:process|procedure"
+    r"|next steps?|way forward|steps))?(?: please)?$"
+    r"|^(?:please |kindly )?let (?:me|us) know (?:how to proceed|the (?:process|procedure"
+    r"|next steps?))$"
 )
 """A procedural follow-up ("Where do we start?", "What's the first step?") names no subject:
 like a question that points back, it is about the sentence before."""
