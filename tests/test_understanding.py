@@ -279,6 +279,7 @@ class TestVocabulary:
     def test_the_shipped_synonyms_apply_to_messages(self, shipped: Matcher) -> None:
         vocabulary = shipped.index.vectorizer.vocabulary
         assert "license" in terms("can we commercialise it", vocabulary=vocabulary)
+        assert "fund" in terms("who paid for the facility?", vocabulary=vocabulary)
 
     @pytest.mark.parametrize(
         ("message", "intent"),
