@@ -295,7 +295,7 @@ class TestVocabulary:
             ("CERN tech used in aircraft?", "other.aerospace"),
             ("vale, me despido", "smalltalk.goodbye"),
             ("right, gotta go, ttyl", "smalltalk.goodbye"),
-            ("Medicine aside, what else is CERN technology good for?", "other.overview"),
+            ("Except medicine, which domains use your technology?", "other.overview"),
             ("Namaste! Is anybody here?", "smalltalk.greeting"),
             ("muito obrigado, that helped", "smalltalk.thanks"),
             ("ok, that's all for today, enjoy your weekend", "smalltalk.goodbye"),
