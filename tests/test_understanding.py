@@ -280,6 +280,7 @@ class TestVocabulary:
         vocabulary = shipped.index.vectorizer.vocabulary
         assert "license" in terms("can we commercialise it", vocabulary=vocabulary)
         assert "fund" in terms("who paid for the facility?", vocabulary=vocabulary)
+        assert "procurement" in terms("how do we win contracts?", vocabulary=vocabulary)
 
     @pytest.mark.parametrize(
         ("message", "intent"),
