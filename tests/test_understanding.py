@@ -507,28 +507,32 @@ class TestPersonalHealth:
         )
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.no-medical-advice")
 
+    @pytest.mark.parametrize(
+        ("question", "context"),
+        [
+            ("How can I give to cancer research in his memory?", "My father died of cancer."),
+            (
+                "Can I give money to your medical projects, and is it tax deductible?",
+                "My wife had radiotherapy for years.",
+            ),
+            # The wish to give in another sentence than the question, and a gift described
+            # without the word "donate".
+            (
+                "How do I do that?",
+                "My son has a brain tumour. I'm not asking about his treatment, I want to "
+                "fund research.",
+            ),
+            (
+                "I lost my wife to cancer last spring and would like to give something "
+                "towards CERN's cancer-related research.",
+                "",
+            ),
+        ],
+    )
     def test_a_relatives_illness_told_to_explain_a_gift_is_not_a_patient_question(
-        self,
+        self, question: str, context: str
     ) -> None:
-        assert not is_personal_health_question(
-            "How can I give to cancer research in his memory?",
-            "My father died of cancer last year.",
-        )
-        assert not is_personal_health_question(
-            "Can I give money to your medical projects, and is it tax deductible?",
-            "My wife had radiotherapy for years.",
-        )
-        # The wish to give told in one sentence, the question in another, or the gift
-        # described without the word "donate".
-        assert not is_personal_health_question(
-            "How do I do that?",
-            "My son has a brain tumour. I'm not asking about his treatment, I want to fund "
-            "research.",
-        )
-        assert not is_personal_health_question(
-            "I lost my wife to cancer last spring and would like to give something towards "
-            "CERN's cancer-related research."
-        )
+        assert not is_personal_health_question(question, context)
 
     def test_a_bereaved_relative_wishing_to_give_gets_the_donations_answer(
         self, shipped: Matcher
