@@ -216,6 +216,7 @@ class TestSentenceRoles:
             "I saw your open positions and wonder whether non-nationals can apply.",
             "Before I describe our idea I need to know if what I write stays confidential.",
             "My boss wants me to find out whether CERN licenses its linac designs.",
+            "A short overview of the group and its mission would be really useful.",
         ],
     )
     def test_a_request_without_question_mark_is_a_question(self, sentence: str) -> None:

@@ -100,6 +100,8 @@ _REQUEST_INSIDE = re.compile(
     r"|(?:wants|asked|asks) (?:me|us) to (?:find out|check|ask|look into|understand)"
     r"|(?:i|we) (?:really |just |simply )?(?:need|want|would like|wish) to (?:know|understand"
     r"|find out|check)"
+    # "A short overview of the group would be really useful."
+    r"|would be (?:really |very |most |extremely |so )?(?:useful|helpful|appreciated|welcome)"
     r"|i(?:'|’)?m wondering|we(?:'|’)?re wondering|wonder(?:ing)? (?:if|whether|how|what|why"
     r"|when|who|which))\b",
     re.IGNORECASE,
