@@ -69,8 +69,6 @@ class OtherOrganisations:
     """Any listed name: which one the owner pattern found."""
     spelled: Mapping[str, str]
     """A name as matched (normalised words) -> as staff wrote it; empty: no names listed."""
-    names: frozenset[str] = frozenset()
-    """The listed names as matched (the keys of `spelled`), for the matcher's set tests."""
     everyday: frozenset[str] = frozenset()
     """Acronyms that are also everyday words in a language the bot reads ("MIT" and German
     "mit", "ESO" and Spanish "eso", "ILL" and "ill"): they count only in capitals, unless
@@ -93,7 +91,6 @@ class OtherOrganisations:
             re.compile(rf"{_MEMBER}{org}\b|\b(?:an?|our|my) {org} (?:\w+ )?{_PEOPLE}\b"),
             re.compile(rf"\b{org}\b"),
             MappingProxyType(spelled),
-            frozenset(spelled),
             frozenset(acronyms & everyday_words()) if acronyms else frozenset(),
         )
 

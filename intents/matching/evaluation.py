@@ -64,13 +64,19 @@ class Confusion:
 
 
 @dataclass(frozen=True, slots=True)
-class Miss:
-    """One question not handled as it should be, and what the bot did, for staff to look at."""
+class Reported:
+    """A labelled question as the reports show it to staff."""
 
     text: str
     expected: tuple[str, ...]
     """The right topics, sorted (empty: out of scope, the fallback was right)."""
     kind: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Miss(Reported):
+    """One question not handled as it should be, and what the bot did, for staff to look at."""
+
     outcome: str
     """What the bot did: answer, clarify or fallback."""
     intent: str | None
@@ -116,13 +122,9 @@ class EvalReport(Figures):
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
+class Change(Reported):
     """A labelled question two knowledge bases handle differently (see `compare`)."""
 
-    text: str
-    expected: tuple[str, ...]
-    """The right topics, sorted (empty: out of scope)."""
-    kind: str | None
     before: str
     """What the first knowledge base did: "answer route.licensing", "clarify …", "fallback"."""
     after: str

@@ -247,14 +247,15 @@ class Matcher:
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             named, siblings, names = self._apply_names(segments, scores)
-            if not named or names & self.elsewhere.names:
+            listed = self.elsewhere.spelled.keys()
+            if not named or names & listed:
                 # "Who handles tech transfer at GSI?": another lab's office, not CERN's. An
                 # organisation that is also a topic's name ("ESA" for aerospace) is one too
                 # when its own office or programme is asked about; with another topic's name
                 # in the message, only when that is the organisation's thing ("the ESA
                 # business incubation centre"), not "Does ESA test electronics at CHARM?".
                 question = " ".join(segments[i].text for i in asked)
-                others = bool(names - self.elsewhere.names)
+                others = bool(names - listed)
                 elsewhere = self.elsewhere.owner_of(question, possessive=others)
                 if elsewhere is not None:
                     declined = max(declined, ELSEWHERE_SCORE)
