@@ -77,6 +77,10 @@ class TestSentenceRoles:
             "Advice?",
             "Please advise on the process.",
             "Kindly advise.",
+            "Still a thing?",
+            "How?",
+            "Possible?",
+            "Still open today?",
         ],
     )
     def test_a_procedural_follow_up_takes_its_subject_from_the_sentence_before(
@@ -323,6 +327,10 @@ class TestVocabulary:
                 "governance.cmaac",
             ),
             ("Our charitable trust wants to support CERN's cancer work; how?", "route.donations"),
+            ("how do we give to the medical programme?", "route.donations"),
+            ("Ballpark cost of a partnership?", "route.costs-timelines"),
+            ("a joint invention: whose patent is it?", "route.ip-ownership"),
+            ("am I chatting with an automated system?", "about.bot"),
         ],
     )
     def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
@@ -396,6 +404,9 @@ class TestPersonalHealth:
             "Ho paura che la radioterapia mi faccia male, è normale?",
             "Estoy desesperada, ¿la radioterapia me va a quitar el cansancio?",
             "Ma mère hésite entre chirurgie et protons : que conseillez-vous pour elle ?",
+            # The writer's trade does not matter once they say the question is their own.
+            "I'm a radiographer, but this is personal: is a second CT this month safe?",
+            "What dose of iodine-131 is normal for a thyroid scan?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -441,6 +452,7 @@ class TestPersonalHealth:
             "My mother worked as a nurse at a cancer hospital. Did CERN help build its first"
             " PET camera?",
             "Thanks! I now feel able to brief my board. The bot was clear and patient.",
+            "I have a concept for a dose monitor. Should I apply to the KT Fund, and how?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

@@ -31,7 +31,8 @@ _PERSON = re.compile(
     r"(?! to\b| (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
     r"|company|startup|start up|business|project|team|proposal|product|device|technology"
     r"|patent|background|degree|phd|experiments?|study|studies|samples?|prototypes?|grant"
-    r"|dataset|data|paper|talk|presentation|meeting|lab|group|contract|licen[cs]e|client)\b)"
+    r"|dataset|data|paper|talk|presentation|meeting|lab|group|contract|licen[cs]e|client|concept"
+    r"|design|invention|innovation|solution|system|tool|software|method|technique|plan)\b)"
     r"|\bim (?:having|being|getting)\b|\b(?:i ve|ive) (?:felt|been feeling)\b|\bi felt\b"
     r"|\b(?:i ve|ive|i have) (?:got|had|been (?:diagnosed|told|treated|offered))\b"
     r"|\b(?:i m|im|i am) (?:undergoing|starting|finishing|having|on chemo\w*|the patient)\b"
@@ -69,6 +70,9 @@ _PERSON = re.compile(
     rf"|\b(?:{I_AM}|{WE_ARE}) (?:so |really |very |absolutely |just )?(?:terrified"
     r"|scared|frightened|petrified|devastated|worried sick)\b"
     r"|\bdiagnosed (?:in )?(?:19|20)\d\d\b|\bout of pocket\b|\bin my case\b"
+    # "I own a pharmacy but this is personal: what dose…": the writer says whose health it is
+    r"|\b(?:this|it|that) is (?:a )?personal\b|\bpersonal (?:question|matter|reasons?)\b"
+    r"|\basking for myself\b"
     r"|\b(?:a )?case like mine\b"
     # "That's what they're planning for me", "a sarcoma forum", "if I'd qualify"
     r"|\b(?:planning|planned|proposing|proposed|offering|offered|recommending|recommended"
@@ -132,7 +136,8 @@ def _person(plain: str) -> bool:
 _PRESCRIBED = r"(?:normal|usual|typical|right|correct|recommended|safe|maximum)"
 _FOR_A_PATIENT = (
     r"(?:for|to treat|against) (?:a |an |my |the )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?"
-    r"|child|children|kids?|adults?|lymphoma|leuka?emia|cycles?|rounds? of treatment)\b"
+    r"|child|children|kids?|adults?|lymphoma|leuka?emia|cycles?|rounds? of treatment|scans?"
+    r"|exams?|examinations?)\b"
 )
 """A dose "normal for prostate cancer", "safe for a child": a prescription, not physics."""
 _PATIENT = re.compile(
@@ -178,7 +183,7 @@ _ASKER = re.compile(
     r"|\b(?:should|can|could|would|will) (?:i|he|she|they) (?:get|have|take|go|fly|do"
     r"|be treated|receive|travel|choose|try|follow|worry|be worried|stop|wait|come)\b"
     r"|\b(?:i|we) should (?:pick|choose|go|do|take|get|try)\b"
-    r"|\bshould i (?:use|apply|put|eat|avoid)\b|\b(?:darf|soll) ich\b"
+    r"|\bshould i (?:use|apply(?! (?:to|for)\b)|put|eat|avoid)\b|\b(?:darf|soll) ich\b"
     r"|\b(?:i|we) can (?:eat|do|take)\b|\bme (?:va|van) a\b"
 )
 """Someone in the question itself ("is it safe for him?", "should we wait?"): weaker than a
