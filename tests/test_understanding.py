@@ -331,6 +331,8 @@ class TestVocabulary:
             ("Ballpark cost of a partnership?", "route.costs-timelines"),
             ("a joint invention: whose patent is it?", "route.ip-ownership"),
             ("am I chatting with an automated system?", "about.bot"),
+            ("What would 2 GBq of Lu-177 cost us?", "project.medicis-isotopes"),
+            ("Can our lab order a few MBq of Er-169?", "project.medicis-isotopes"),
         ],
     )
     def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
