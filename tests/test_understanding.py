@@ -286,6 +286,8 @@ class TestVocabulary:
         assert "license" in terms("can we commercialise it", vocabulary=vocabulary)
         assert "fund" in terms("who paid for the facility?", vocabulary=vocabulary)
         assert "procurement" in terms("how do we win contracts?", vocabulary=vocabulary)
+        assert "collaborate" in terms("anything we could plug into?", vocabulary=vocabulary)
+        assert "radionuclide" in terms("50 MBq of Lu-177", vocabulary=vocabulary)
 
     @pytest.mark.parametrize(
         ("message", "intent"),
