@@ -85,6 +85,20 @@ def test_plurals_are_stemmed_lightly(word: str, expected: str) -> None:
     assert stem(word) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("heyyy", ["hey"]),
+        ("hiii there", ["hi", "there"]),
+        ("pleeease", ["please"]),
+        ("phase III trial", ["phase", "iii", "trial"]),
+        ("www.cern.ch", ["www", "cern", "ch"]),
+    ],
+)
+def test_a_letter_held_down_is_read_once(text: str, expected: list[str]) -> None:
+    assert terms(text) == expected
+
+
 def test_query_terms_are_bounded() -> None:
     assert len(terms("word " * 10_000)) == MAX_QUERY_TERMS
 

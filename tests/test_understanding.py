@@ -335,6 +335,7 @@ class TestVocabulary:
             ("am I chatting with an automated system?", "about.bot"),
             ("What would 2 GBq of Lu-177 cost us?", "project.medicis-isotopes"),
             ("Can our lab order a few MBq of Er-169?", "project.medicis-isotopes"),
+            ("hiiii", "smalltalk.greeting"),
         ],
     )
     def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
@@ -411,6 +412,7 @@ class TestPersonalHealth:
             # The writer's trade does not matter once they say the question is their own.
             "I'm a radiographer, but this is personal: is a second CT this month safe?",
             "What dose of iodine-131 is normal for a thyroid scan?",
+            "are these side efects normal after my second lutetium cycle?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:

@@ -141,7 +141,9 @@ _FOR_A_PATIENT = (
 )
 """A dose "normal for prostate cancer", "safe for a child": a prescription, not physics."""
 _PATIENT = re.compile(
-    r"\bside effects?\b|\bsafe (?:radiation )?doses?\b|\bchances? of surviv\w*|\blife expectancy\b"
+    # "side effects", and as typed: "side efects", "side affects", "sideeffects"
+    r"\bside ?[ae]ff?ects?\b|\bsafe (?:radiation )?doses?\b|\bchances? of surviv\w*"
+    r"|\blife expectancy\b"
     r"|\b(?:i|we|he|she) (?:can|could) (?:get|be) treated\b"
     r"|\b(?:safe|dangerous|risky|ok|okay) to (?:fly|travel|drive|work|breastfeed|be around)"
     r"|\b(?:does|will|would|is) (?:\w+ ){0,3}(?:hurt|painful)\b"
@@ -190,7 +192,7 @@ _ASKER = re.compile(
 relative or a diagnosis, and business as usual in a message's other sentences ("a
 non-starter for us") or from a professional ("I'm a physicist: can we get beam time?")."""
 _CLINICAL = re.compile(
-    r"\b(?:diagnos\w*|symptom\w*|side effects?|dizz\w*|nause\w*|pain\w*|headaches?|tumou?rs?"
+    r"\b(?:diagnos\w*|symptom\w*|side ?[ae]ff?ects?|dizz\w*|nause\w*|pain\w*|headaches?|tumou?rs?"
     r"|cancer\w*|glioma|glioblastoma|sarcoma|chordoma|carcinoma|lymphoma|leukaemia|leukemia"
     r"|melanoma|metasta\w*|medulloblastoma|meningioma|chemo\w*|quimio|biops\w*|prognosis"
     r"|sarcome|sarkom\w*|\w+sarkom|chirurgie|chirurgia|cirugia|ions? carbone|ioni carbonio"

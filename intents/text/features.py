@@ -7,6 +7,7 @@ inside each word make near-misses overlap ("gantries"/"gantry", "radioisotopes"/
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -63,8 +64,20 @@ def terms(
 ) -> list[str]:
     """Stemmed words of `text`, at most `limit` of them, with the synonyms of `vocabulary`
     read as their canonical words."""
-    stemmed = [stem(w) for w in words(text)[:limit]]
+    stemmed = [stem(unstretched(w)) for w in words(text)[:limit]]
     return vocabulary.rewrite(stemmed) if vocabulary else stemmed
+
+
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+
+
+def unstretched(word: str) -> str:
+    """A word typed with a letter held down, as it is spelt: "heyyy" -> "hey", "hiii" ->
+    "hi", "pleeease" -> "please". No English word repeats a letter three times; a word of one
+    letter only ("iii" of "phase III", "www") is left as it is."""
+    if len(set(word)) <= 1 or not _STRETCHED.search(word):
+        return word
+    return _STRETCHED.sub(r"\1", word)
 
 
 def synonym_key(text: str) -> tuple[str, ...]:
