@@ -335,6 +335,10 @@ class TestVocabulary:
             ("am I chatting with an automated system?", "about.bot"),
             ("What would 2 GBq of Lu-177 cost us?", "project.medicis-isotopes"),
             ("Can our lab order a few MBq of Er-169?", "project.medicis-isotopes"),
+            (
+                "Our family foundation hopes to sponsor a CERN tumour-therapy project. How?",
+                "route.donations",
+            ),
             ("hiiii", "smalltalk.greeting"),
         ],
     )
@@ -459,6 +463,8 @@ class TestPersonalHealth:
             " PET camera?",
             "Thanks! I now feel able to brief my board. The bot was clear and patient.",
             "I have a concept for a dose monitor. Should I apply to the KT Fund, and how?",
+            "Describe the carbon-ion gantry to me as you would to a hospital director.",
+            "I'm starting as a radiotherapy physicist in May: which CERN network runs courses?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

@@ -35,7 +35,9 @@ _PERSON = re.compile(
     r"|design|invention|innovation|solution|system|tool|software|method|technique|plan)\b)"
     r"|\bim (?:having|being|getting)\b|\b(?:i ve|ive) (?:felt|been feeling)\b|\bi felt\b"
     r"|\b(?:i ve|ive|i have) (?:got|had|been (?:diagnosed|told|treated|offered))\b"
-    r"|\b(?:i m|im|i am) (?:undergoing|starting|finishing|having|on chemo\w*|the patient)\b"
+    # "I'm starting radiotherapy", not "I'm starting as a junior physicist"
+    r"|\b(?:i m|im|i am) (?:undergoing|starting(?! (?:as|at|in|on|out|work|a|an|my|our)\b)"
+    r"|finishing|having|on chemo\w*|the patient)\b"
     # "I finished radiotherapy last year", not "I finished my thesis on radiotherapy"
     r"|\bi (?:finished|completed|underwent|started|began) (?:my )?(?:radiotherapy|chemo\w*"
     r"|treatment|radiation|proton therapy|surgery|immunotherapy)\b"
@@ -264,10 +266,20 @@ _BUSINESS = re.compile(
     r"|startup|start up|spin ?off|procurement|supplier|funding|grant|donat\w*|fellowship|job)\b"
 )
 """What a relative's illness told as background to a business or giving question is about."""
+_TOLD_TO = re.compile(
+    r"\b(?:explain|describe|send|show|tell|mail|email|forward|introduce|outline|summari[sz]e"
+    r"|give|pass|present)\b(?: \w+){0,8}? to (?:me|him|her)\b"
+)
+"""Something to be explained or sent to the writer ("Explain the FLASH idea to me like I'm a
+board member"): who reads the answer, not whose health it is."""
 _GIVING = re.compile(
     r"\b(?:donat\w*|gift|bequest|legacy|in (?:his|her|their) (?:memory|name)|in memory of"
     r"|fundrais\w*|give (?:money|funds)|tax deductible"
     r"|(?:support|fund|finance) (?:the |your |cern s |cern |some |more )?research"
+    # "Our family foundation would like to fund one of CERN's cancer-related projects"
+    r"|(?:fund|finance|sponsor|support) (?:one of |some of )?(?:the |your |cern s |cern )?"
+    r"(?:\w+ ){0,2}?(?:projects?|programmes?|programs?|work)"
+    r"|(?:our|my|a) (?:family |private |charitable )?foundation"
     # "give something towards CERN's cancer-related research", "contribute to your work"
     r"|(?:give|contribute) (?:\w+ ){0,2}?(?:to|towards?) (?:\w+ ){0,4}?"
     r"(?:research|work|projects?))\b"
@@ -290,7 +302,7 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     if _GIVING.search(plain) or _GIVING.search(around):
         return False
     strong = _person(plain) or (bool(around) and _person(around))
-    weak = bool(_ASKER.search(plain))
+    weak = bool(_ASKER.search(_TOLD_TO.sub("", plain)))
     patient = bool(_PATIENT.search(plain))
     patient_around = bool(around) and bool(_PATIENT.search(around))
     if not (strong or weak or patient or patient_around):
