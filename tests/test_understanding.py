@@ -83,7 +83,7 @@ class TestSentenceRoles:
             "Still open today?",
         ],
     )
-    def test_a_procedural_follow_up_takes_its_subject_from_the_sentence_before(
+    def test_a_follow_up_naming_no_subject_takes_it_from_the_sentence_before(
         self, follow_up: str
     ) -> None:
         parts = segment(f"Our clinic wants to test a dosimeter in a CERN beam. {follow_up}")

@@ -275,10 +275,9 @@ board member"): who reads the answer, not whose health it is."""
 _GIVING = re.compile(
     r"\b(?:donat\w*|gift|bequest|legacy|in (?:his|her|their) (?:memory|name)|in memory of"
     r"|fundrais\w*|give (?:money|funds)|tax deductible"
-    r"|(?:support|fund|finance) (?:the |your |cern s |cern |some |more )?research"
-    # "Our family foundation would like to fund one of CERN's cancer-related projects"
-    r"|(?:fund|finance|sponsor|support) (?:one of |some of )?(?:the |your |cern s |cern )?"
-    r"(?:\w+ ){0,2}?(?:projects?|programmes?|programs?|work)"
+    # "fund research", "support CERN's work", "sponsor one of your cancer-related projects"
+    r"|(?:fund|finance|sponsor|support) (?:one of |some of )?(?:the |your |cern s |cern |some "
+    r"|more )?(?:\w+ ){0,2}?(?:research|projects?|programmes?|programs?|work)"
     r"|(?:our|my|a) (?:family |private |charitable )?foundation"
     # "give something towards CERN's cancer-related research", "contribute to your work"
     r"|(?:give|contribute) (?:\w+ ){0,2}?(?:to|towards?) (?:\w+ ){0,4}?"
@@ -302,7 +301,8 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     if _GIVING.search(plain) or _GIVING.search(around):
         return False
     strong = _person(plain) or (bool(around) and _person(around))
-    weak = bool(_ASKER.search(_TOLD_TO.sub("", plain)))
+    # Only a question with an asker cue is re-read without what it asks to be told "to me".
+    weak = bool(_ASKER.search(plain)) and bool(_ASKER.search(_TOLD_TO.sub("", plain)))
     patient = bool(_PATIENT.search(plain))
     patient_around = bool(around) and bool(_PATIENT.search(around))
     if not (strong or weak or patient or patient_around):

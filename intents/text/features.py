@@ -75,7 +75,7 @@ def unstretched(word: str) -> str:
     """A word typed with a letter held down, as it is spelt: "heyyy" -> "hey", "hiii" ->
     "hi", "pleeease" -> "please". No English word repeats a letter three times; a word of one
     letter only ("iii" of "phase III", "www") is left as it is."""
-    if len(set(word)) <= 1 or not _STRETCHED.search(word):
+    if not _STRETCHED.search(word) or len(set(word)) == 1:
         return word
     return _STRETCHED.sub(r"\1", word)
 

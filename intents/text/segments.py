@@ -164,14 +164,14 @@ _BARE_ASPECT = re.compile(
     r"|\bwhat (?:part|role) (?:does|did|do|will|would) cern (?:play|have)\b"
     r"|\bwhat (?:is|s|was) cern s (?:role|part|involvement|contribution|stake)\b"
     r"|\b(?:how|is|was) cern (?:involved|contributing)\b"
+    r"|\bwhere does cern (?:come|fit) in\b|\bwhat (?:does|did) cern (?:contribute|bring)\b"
     # "Still a thing?", "How?", "Possible?", "Any news?": a bare follow-up, all subject elsewhere
     r"|^(?:is (?:it|that|this) )?(?:still )?(?:a thing|possible|feasible|doable|allowed|true"
     r"|the case|available|open|running|ongoing|active|happening|going|on|alive)(?: now| today"
     r"| nowadays)?$|^(?:how|how so|when|where|who|why|and|which|any news|news|any updates?)$"
-    r"|\bwhere does cern (?:come|fit) in\b|\bwhat (?:does|did) cern (?:contribute|bring)\b"
 )
-"""An aspect with no subject ("What is the status, and can we take part?"): the subject is
-in the sentence before."""
+"""An aspect with no subject ("What is the status, and can we take part?"), or a bare
+follow-up ("Still a thing?", "How?"): the subject is in the sentence before."""
 MAX_POINTING_WORDS = 14
 """A question this short that points back ("Can you tell me about it?") takes its subject
 from the sentence before; a longer one usually says what it is about."""
