@@ -417,6 +417,11 @@ class TestPersonalHealth:
             "I'm a radiographer, but this is personal: is a second CT this month safe?",
             "What dose of iodine-131 is normal for a thyroid scan?",
             "are these side efects normal after my second lutetium cycle?",
+            # A prescription or a place of treatment asked for a kind of patient, no "my".
+            "How many gray should a lung cancer patient receive with carbon ions?",
+            "Is radium therapy safe for someone with a weak heart?",
+            "Which dose of radioactive iodine is safe for hyperthyroid treatment?",
+            "Which clinic in Italy offers carbon-ion therapy to kids?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -465,6 +470,8 @@ class TestPersonalHealth:
             "I have a concept for a dose monitor. Should I apply to the KT Fund, and how?",
             "Describe the carbon-ion gantry to me as you would to a hospital director.",
             "I'm starting as a radiotherapy physicist in May: which CERN network runs courses?",
+            "Which hospitals use CERN detectors for patients?",
+            "We develop a dosimeter that is safe for patients with pacemakers: can we test it?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

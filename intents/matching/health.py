@@ -139,9 +139,11 @@ _PRESCRIBED = r"(?:normal|usual|typical|right|correct|recommended|safe|maximum)"
 _FOR_A_PATIENT = (
     r"(?:for|to treat|against) (?:a |an |my |the )?(?:\w+ ){0,2}(?:tumors?|cancers?|patients?"
     r"|child|children|kids?|adults?|lymphoma|leuka?emia|cycles?|rounds? of treatment|scans?"
-    r"|exams?|examinations?)\b"
+    r"|exams?|examinations?|metastas[ie]s|treatments?)\b"
 )
 """A dose "normal for prostate cancer", "safe for a child": a prescription, not physics."""
+_OF_WHAT = r"(?:of (?:[\w-]+ ){1,2}(?:\d+ )?)"
+"""What a dose is of: "lutetium-177", "radioactive iodine", "iodine 131"."""
 _PATIENT = re.compile(
     # "side effects", and as typed: "side efects", "side affects", "sideeffects"
     r"\bside ?[ae]ff?ects?\b|\bsafe (?:radiation )?doses?\b|\bchances? of surviv\w*"
@@ -156,8 +158,21 @@ _PATIENT = re.compile(
     # A dose asked for a disease or a patient: a prescription, not a physics question
     # ("a normal dose of lutetium-177 for tumours", "what proton dose is normal for prostate
     # cancer").
-    rf"|\b{_PRESCRIBED} doses? (?:of [\w-]+ (?:\d+ )?)?{_FOR_A_PATIENT}"
-    rf"|\bdoses? (?:of [\w-]+ (?:\d+ )?)?(?:is|are|would be) {_PRESCRIBED} {_FOR_A_PATIENT}"
+    rf"|\b{_PRESCRIBED} doses? {_OF_WHAT}?{_FOR_A_PATIENT}"
+    rf"|\bdoses? {_OF_WHAT}?(?:is|are|would be) {_PRESCRIBED} {_FOR_A_PATIENT}"
+    # "How many Gy should a prostate patient get?", "what dose does a child receive"
+    r"|\b(?:how many|how much|what|which) (?:\w+ ){0,2}(?:gy|gray|sessions|fractions|doses?"
+    r"|mbq|gbq|mci) (?:should|would|does|do|will|can) (?:a|an|the|my|his|her) (?:\w+ ){0,2}"
+    r"(?:patients?|child|kid|baby|adult|man|woman) (?:get|receive|need|have|take)\b"
+    # "Which hospital in Spain gives proton therapy to children?": where to be treated
+    r"|\bwh?ich (?:hospital|clinic|centre|center|country|city)s? (?:\w+ ){0,6}?(?:best|treats?"
+    r"|treatments?|therapy|radiotherapy|protons?|ions?|surgery) (?:\w+ ){0,3}?(?:for|to)"
+    r" (?:a |an |my )?(?:\w+ )?(?:child|children|kids?|adults?|patients?|baby|babies"
+    r"|teenagers?|infants?)\b"
+    # "Is lutetium therapy safe for someone with kidney problems?"
+    r"|\b(?:safe|suitable|dangerous|risky|ok|okay|an option) for (?:someone|somebody|anyone"
+    r"|a person|people|patients?|an? (?:\w+ ){0,2}patients?|elderly|older people) (?:with|who"
+    r"|on|after|suffering)\b"
     # "Is proton therapy safer than X-rays for a child with medulloblastoma?"
     r"|\bfor (?:a|an|my|our|his|her) (?:\w+ ){0,2}(?:child|kid|baby|boy|girl|son|daughter"
     r"|toddler|teenager|infant) (?:with|who has)\b"
