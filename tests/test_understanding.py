@@ -340,6 +340,10 @@ class TestVocabulary:
                 "route.donations",
             ),
             ("hiiii", "smalltalk.greeting"),
+            (
+                "Is anyone building a radiotherapy linac for regions with frequent power outages?",
+                "project.stella",
+            ),
         ],
     )
     def test_chat_shorthand_goodbyes_and_domain_synonyms_are_understood(
