@@ -14,6 +14,7 @@ from intents.knowledge.loader import load_knowledge
 from intents.matching.elsewhere import OtherOrganisations
 from intents.matching.health import is_personal_health_question
 from intents.matching.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
+from intents.matching.misconceptions import takes_cern_for_a_clinic
 from intents.matching.names import NameSpotter
 from intents.matching.result import Outcome
 from intents.text.features import terms
@@ -587,6 +588,52 @@ class TestPersonalHealth:
         )
         assert result.intent == "project.flash-status"
         assert result.alternatives[0].intent == "project.flash"
+
+
+class TestCernTakenForAHospital:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is CERN a hospital?",
+            "My uncle insists CERN is basically a cancer clinic. True?",
+            "Do you treat patients in Geneva?",
+            "I read that CERN is actually treating cancer patients with its beams.",
+            "Does CERN operate its own proton therapy centre?",
+            "does cern run a hospital for cancer",
+            "Does CERN build hospitals in Africa?",
+            "Can we buy MRI scanners from you? I thought CERN makes medical equipment.",
+            "Do you sell cancer drugs?",
+        ],
+    )
+    def test_a_question_taking_cern_for_a_clinic_or_vendor_is_recognised(self, text: str) -> None:
+        assert takes_cern_for_a_clinic(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Does CERN have a partnership with hospitals?",
+            "Does CERN sell isotopes to hospitals?",
+            "Which hospitals has CERN worked with?",
+            "Does CERN make detectors for PET scanners?",
+            "Is the CERN-CHUV machine already treating patients?",
+            "How does CERN help hospitals treat patients?",
+        ],
+    )
+    def test_cern_working_with_hospitals_is_no_misconception(self, text: str) -> None:
+        assert not takes_cern_for_a_clinic(text)
+
+    def test_it_gets_what_cern_does_for_medicine(self, shipped: Matcher) -> None:
+        # The overview says CERN does not treat patients, build hospitals or sell equipment.
+        result = shipped.match("Wait, so CERN runs its own cancer clinic? Is that right?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.medical-applications")
+
+    def test_a_named_project_is_still_answered(self, shipped: Matcher) -> None:
+        result = shipped.match("Does CERN sell the FLASH machine to hospitals?")
+        assert result.intent == "project.flash"
+
+    def test_a_patient_still_gets_the_no_medical_advice_answer(self, shipped: Matcher) -> None:
+        result = shipped.match("Does CERN run a clinic where my father could be treated?")
+        assert result.intent == "about.no-medical-advice"
 
 
 class TestShippedKnowledge:

@@ -324,6 +324,12 @@ class SpecialIds(_Model):
         description="The answer a patient asking about their own health gets, whatever "
         "project the message names.",
     )
+    not_a_hospital_topic: Identifier | None = Field(
+        default=None,
+        description="The answer a question gets when it takes CERN for a hospital, a clinic "
+        "or a maker of medical products ('Does CERN treat patients?'), unless it names a "
+        "project.",
+    )
     default_contact: Identifier | None = Field(
         default=None,
         description="The contact of answers whose topic names none and of 'I don't know' "

@@ -25,6 +25,7 @@ from intents.matching.decision import Evidence, decide
 from intents.matching.elsewhere import OtherOrganisations
 from intents.matching.health import is_personal_health_question
 from intents.matching.index import IndexConfig, TopicIndex, TopicTexts
+from intents.matching.misconceptions import takes_cern_for_a_clinic
 from intents.matching.names import NameHit, NameSpotter
 from intents.matching.result import Candidate, MatchResult
 from intents.text.dictionary import real_words
@@ -55,6 +56,10 @@ that name (times the name's quality): enough to lift a project named in a long m
 next to a route ("license GaToroid") above topics that merely share words, not enough to
 beat a topic the words themselves clearly mean."""
 ELSEWHERE_SCORE = 0.9
+NOT_A_HOSPITAL_SCORE = 0.5
+"""The score of the topic saying what CERN does for medicine when a question takes CERN for
+a hospital or a vendor ("Does CERN run its own cancer clinic?"): an answer, unless another
+topic matches the words better still."""
 """The declined score of a question about another organisation's own business (see
 `intents.matching.elsewhere`): above any topic the message does not name."""
 SHORT_QUESTION_TERMS = 8
@@ -145,6 +150,9 @@ class Matcher:
     """Index of the answer for patients asking about their own health (see
     `intents.matching.health`): the `medical_advice_topic` of `special:`, if the knowledge base
     names one."""
+    not_a_hospital: int | None = None
+    """Index of the answer to a question taking CERN for a hospital, a clinic or a vendor of
+    medical products (see `intents.matching.misconceptions`): `not_a_hospital_topic`."""
     lowered: Mapping[tuple[bool, bool], MatchingSettings] = field(default_factory=dict)
     """The thresholds per (not in English, long), made once per load (see `settings_for`)."""
     courtesy: frozenset[str] = frozenset()
@@ -173,8 +181,8 @@ class Matcher:
             [capitalised_words(t) for t in topics],
         )
         ids = [t.id for t in topics]
-        medical_id = kb.special.medical_advice_topic
-        medical = ids.index(medical_id) if medical_id is not None and medical_id in ids else None
+        position = {topic_id: i for i, topic_id in enumerate(ids)}
+        special = kb.special
         lowered = {
             (foreign, long): lowered_settings(kb.settings, foreign, long)
             for foreign in (False, True)
@@ -184,7 +192,8 @@ class Matcher:
             kb,
             index,
             names,
-            medical,
+            position.get(special.medical_advice_topic or ""),
+            position.get(special.not_a_hospital_topic or ""),
             MappingProxyType(lowered),
             kb.courtesy_topics(),
             OtherOrganisations.build(kb.other_organisations),
@@ -247,6 +256,15 @@ class Matcher:
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             named, siblings, names = self._apply_names(segments, scores)
+            if (
+                not named
+                and self.not_a_hospital is not None
+                and takes_cern_for_a_clinic(" ".join(s.text for s in segments if s.weight > 0))
+            ):
+                # "Does CERN run its own cancer clinic?": what CERN does and does not do.
+                topic = self.not_a_hospital
+                scores[topic] = max(scores[topic], NOT_A_HOSPITAL_SCORE)
+                named = (self.index.topic_ids[topic],)
             listed = self.elsewhere.spelled.keys()
             if not named or names & listed:
                 # "Who handles tech transfer at GSI?": another lab's office, not CERN's. An
