@@ -694,11 +694,13 @@ class TestShippedKnowledge:
         assert (result.outcome, result.intent) != (Outcome.ANSWER, "about.no-medical-advice")
         assert result.outcome is not Outcome.FALLBACK
 
-    def test_a_question_about_treating_patients_still_gets_the_no_medical_advice_answer(
+    def test_whether_cern_treats_patients_is_answered_by_what_it_does_for_medicine(
         self, shipped: Matcher
     ) -> None:
+        # No patient's cue: the overview, which says CERN treats no patients, not the words
+        # for a patient ("I'm sorry you or someone close to you is going through this").
         result = shipped.match("Does CERN treat cancer patients?")
-        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.no-medical-advice")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.medical-applications")
 
     def test_match_decides_with_the_thresholds_for_its_message(
         self, shipped: Matcher, monkeypatch: pytest.MonkeyPatch
