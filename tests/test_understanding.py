@@ -631,6 +631,10 @@ class TestCernTakenForAHospital:
         result = shipped.match("Does CERN sell the FLASH machine to hospitals?")
         assert result.intent == "project.flash"
 
+    def test_a_relative_holding_the_idea_is_no_patient(self, shipped: Matcher) -> None:
+        result = shipped.match("Is CERN a hospital? My aunt thinks so.")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.medical-applications")
+
     def test_a_patient_still_gets_the_no_medical_advice_answer(self, shipped: Matcher) -> None:
         result = shipped.match("Does CERN run a clinic where my father could be treated?")
         assert result.intent == "about.no-medical-advice"

@@ -123,11 +123,13 @@ _RELATIVE_NOT_ILL = re.compile(
     r"\b(?:my|our) (?:\w+ ){1,3}?(?="
     r"(?:says|said|told (?:me|us)|claims|thinks|reckons|swears|mentioned|insists) (?:that )?"
     r"(?:cern|physicists|scientists|the internet)\b"
+    r"|(?:thinks|thought|says|said|believes|believed|reckons|claims|insists) so\b"
     r"|(?:worked|works|working|used to work|retired|trained|was employed|is employed"
     r"|has worked) (?:as|at|in|for|with|on)\b)"
 )
-"""A relative as the source of a claim about CERN ("my uncle says CERN invented the PET scan")
-or with a job ("My father worked as a technician at the cantonal hospital"): no patient."""
+"""A relative as the source of a claim about CERN ("my uncle says CERN invented the PET scan",
+"Is CERN a hospital? My aunt thinks so.") or with a job ("My father worked as a technician at
+the cantonal hospital"): no patient."""
 
 
 def _person(plain: str) -> bool:
