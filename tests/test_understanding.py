@@ -628,8 +628,10 @@ class TestCernTakenForAHospital:
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.medical-applications")
 
     def test_a_named_project_is_still_answered(self, shipped: Matcher) -> None:
-        result = shipped.match("Does CERN sell the FLASH machine to hospitals?")
-        assert result.intent == "project.flash"
+        # The cue is there ("CERN sell … equipment"), but the project says what is asked.
+        text = "Does CERN sell the FLASH equipment to hospitals?"
+        assert takes_cern_for_a_clinic(text)
+        assert shipped.match(text).intent == "project.flash"
 
     def test_a_relative_holding_the_idea_is_no_patient(self, shipped: Matcher) -> None:
         result = shipped.match("Is CERN a hospital? My aunt thinks so.")

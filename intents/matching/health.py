@@ -121,9 +121,8 @@ whole pattern at every position (ten times slower on a long message)."""
 
 _RELATIVE_NOT_ILL = re.compile(
     r"\b(?:my|our) (?:\w+ ){1,3}?(?="
-    r"(?:says|said|told (?:me|us)|claims|thinks|reckons|swears|mentioned|insists) (?:that )?"
-    r"(?:cern|physicists|scientists|the internet)\b"
-    r"|(?:thinks|thought|says|said|believes|believed|reckons|claims|insists) so\b"
+    r"(?:says|said|told (?:me|us)|claims|thinks|thought|believes|believed|reckons|swears"
+    r"|mentioned|insists) (?:(?:that )?(?:cern|physicists|scientists|the internet)|so)\b"
     r"|(?:worked|works|working|used to work|retired|trained|was employed|is employed"
     r"|has worked) (?:as|at|in|for|with|on)\b)"
 )

@@ -56,12 +56,12 @@ that name (times the name's quality): enough to lift a project named in a long m
 next to a route ("license GaToroid") above topics that merely share words, not enough to
 beat a topic the words themselves clearly mean."""
 ELSEWHERE_SCORE = 0.9
+"""The declined score of a question about another organisation's own business (see
+`intents.matching.elsewhere`): above any topic the message does not name."""
 NOT_A_HOSPITAL_SCORE = 0.5
 """The score of the topic saying what CERN does for medicine when a question takes CERN for
 a hospital or a vendor ("Does CERN run its own cancer clinic?"): an answer, unless another
 topic matches the words better still."""
-"""The declined score of a question about another organisation's own business (see
-`intents.matching.elsewhere`): above any topic the message does not name."""
 SHORT_QUESTION_TERMS = 8
 """A question this short naming nothing ("When do clinical trials start?") is about what the
 sentences around it name; a longer one says what it asks (`Matcher._asked_about`)."""
@@ -246,8 +246,7 @@ class Matcher:
         ):
             # A patient's question about their own health gets the no-medical-advice answer,
             # whatever project it names: never a project's description, never "I don't know".
-            scores[self.medical_advice] = max(scores[self.medical_advice], HEALTH_SCORE)
-            named: tuple[str, ...] = (self.index.topic_ids[self.medical_advice],)
+            named = self._insist(scores, self.medical_advice, HEALTH_SCORE)
             siblings: frozenset[str] = frozenset()
         else:
             if self.medical_advice is not None:
@@ -262,9 +261,7 @@ class Matcher:
                 and takes_cern_for_a_clinic(" ".join(s.text for s in segments if s.weight > 0))
             ):
                 # "Does CERN run its own cancer clinic?": what CERN does and does not do.
-                topic = self.not_a_hospital
-                scores[topic] = max(scores[topic], NOT_A_HOSPITAL_SCORE)
-                named = (self.index.topic_ids[topic],)
+                named = self._insist(scores, self.not_a_hospital, NOT_A_HOSPITAL_SCORE)
             listed = self.elsewhere.spelled.keys()
             if not named or names & listed:
                 # "Who handles tech transfer at GSI?": another lab's office, not CERN's. An
@@ -281,6 +278,13 @@ class Matcher:
         return Evidence(
             self._top(scores), named, later, declined, siblings, self.courtesy, elsewhere
         )
+
+    def _insist(self, scores: npt.NDArray[np.float64], topic: int, score: float) -> tuple[str, ...]:
+        """Lift `topic` to at least `score` and return it as the topic the message names: how
+        the question is put (a patient's own health, CERN taken for a clinic) says which
+        answer it needs more surely than its words do."""
+        scores[topic] = max(scores[topic], score)
+        return (self.index.topic_ids[topic],)
 
     def _split(self, scores: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]:
         """The topics' scores, and the declined questions' score (0 when there are none)."""

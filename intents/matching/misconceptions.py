@@ -25,10 +25,8 @@ _SO = (
 be the one doing it, not "the CERN-CHUV machine" of a trial."""
 _CERN_AS_CLINIC = re.compile(
     # "Is CERN a hospital?", "my neighbour thinks CERN is a clinic", "CERN was a pharma company"
-    r"\b(?:is|was) cern (?:really |actually |just |also |basically )?(?:a|an) (?:\w+ )?"
-    r"(?:hospital|clinic|pharma\w*|drug company|drugs company)\b"
-    r"|\bcern (?:is|was) (?:really |actually |just |also |basically )?(?:a|an) (?:\w+ )?"
-    r"(?:hospital|clinic|pharma\w*|drug company|drugs company)\b"
+    r"\b(?:(?:is|was) cern|cern (?:is|was)) (?:really |actually |just |also |basically )?"
+    r"(?:a|an) (?:\w+ )?(?:hospital|clinic|pharma\w*|drug company|drugs company)\b"
     # "CERN is treating cancer patients", "do you cure patients there"
     rf"|\b(?:cern|you) {_SO}(?:treats?|treating|cures?|curing) (?:\w+ ){{0,2}}?patients\b"
     # "Does CERN run its own cancer clinic?", "CERN runs a proton clinic in Geneva"
