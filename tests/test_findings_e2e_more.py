@@ -325,7 +325,7 @@ async def test_r11_old_buttons_after_forget_tell_the_truth_and_log_no_error(
 ):
     user = api.new_user("Erased")
     answer = await ask(api, user, "what is MEDICIS?")
-    unsure = await ask(api, user, "status of the FLASH facility at CHUV")
+    unsure = await ask(api, user, "ion therapy in Europe")
     none_of_these = callback_data(unsure, "n")
     assert none_of_these, unsure.buttons
     prompt = await ask(api, user, "/forget")

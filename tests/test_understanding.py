@@ -759,8 +759,11 @@ class TestShippedKnowledge:
     def test_a_question_pointing_back_to_a_named_project_asks_about_it(
         self, shipped: Matcher
     ) -> None:
-        message = "We heard about MEDICIS at a conference. Can we get isotopes from it?"
+        message = "We heard about MEDICIS at a conference. Can we tell you about our idea?"
         assert "project.medicis" in shipped.evidence(message).named
+        # Asking to get isotopes "from it" names the project's topic for getting them.
+        message = "We heard about MEDICIS at a conference. Can we get isotopes from it?"
+        assert shipped.evidence(message).named == ("project.medicis-isotopes",)
 
     def test_two_projects_named_answer_one_and_offer_the_other(self, shipped: Matcher) -> None:
         result = shipped.match("whats the difference between nimms and seeiist")

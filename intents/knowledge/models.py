@@ -156,6 +156,13 @@ class Topic(_Model):
     keywords: tuple[Text, ...] = Field(
         default=(), description="Words that point to this topic without being a full question."
     )
+    aspects: tuple[Text, ...] = Field(
+        default=(),
+        description="Words that, in a message naming a project this topic shares with another "
+        "topic (FLASH for the FLASH facility's status), say this topic is the one asked "
+        "('status', 'when', 'funding'): it is answered and the other offered. Not indexed: "
+        "messages that do not name the project are not affected.",
+    )
     links: tuple[Link, ...] = ()
     related: tuple[Identifier, ...] = ()
     sources: tuple[Source, ...] = Field(

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from intents.knowledge.base import KnowledgeBase
 from intents.knowledge.models import MatchingSettings, Topic
+from intents.matching.aspects import Aspects
 from intents.matching.decision import Evidence, decide
 from intents.matching.elsewhere import OtherOrganisations
 from intents.matching.health import is_personal_health_question
@@ -55,6 +56,10 @@ NAME_BONUS = 0.15
 that name (times the name's quality): enough to lift a project named in a long message or
 next to a route ("license GaToroid") above topics that merely share words, not enough to
 beat a topic the words themselves clearly mean."""
+ASPECT_GAP = 0.15
+"""How far behind the topic an aspect asks about its project's own topic drops (a share of
+the score): more than `clarify_margin`, so the asked topic is answered and the project
+offered with it, not both asked about."""
 ELSEWHERE_SCORE = 0.9
 """The declined score of a question about another organisation's own business (see
 `intents.matching.elsewhere`): above any topic the message does not name."""
@@ -159,6 +164,8 @@ class Matcher:
     """Greetings, thanks and goodbyes (`KnowledgeBase.courtesy_topics`)."""
     elsewhere: OtherOrganisations = field(default_factory=lambda: OtherOrganisations.build(()))
     """The organisations whose own business is declined (`other_organisations:`)."""
+    aspects: Aspects = field(default_factory=lambda: Aspects.build(()))
+    """What says which of a named project's topics is asked (topics' `aspects:`)."""
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
@@ -197,6 +204,7 @@ class Matcher:
             MappingProxyType(lowered),
             kb.courtesy_topics(),
             OtherOrganisations.build(kb.other_organisations),
+            Aspects.build([t.aspects for t in topics], names.users, names.phrases),
         )
 
     @property
@@ -321,10 +329,30 @@ class Matcher:
         for topic, lift in bonus.items():
             scores[topic] = min(1.0, scores[topic] + lift)
         ids = self.index.topic_ids
-        named_hits = self._asked_about(segments, hits, in_question, len(asked_terms))
+        named_hits = [
+            self._aspect_asked(hit, asked_terms, scores)
+            for hit in self._asked_about(segments, hits, in_question, len(asked_terms))
+        ]
         named = tuple(ids[h.topic] for h in named_hits)
-        siblings = frozenset(ids[t] for h in hits for t in h.siblings) - set(named)
+        siblings = frozenset(ids[t] for h in (*hits, *named_hits) for t in h.siblings) - set(named)
         return named, siblings, frozenset(h.name for h in hits)
+
+    def _aspect_asked(
+        self, hit: NameHit, asked_terms: list[str], scores: npt.NDArray[np.float64]
+    ) -> NameHit:
+        """`hit`, or the hit of the topic sharing its name that an aspect in the question
+        asks about ("flash radiotheraphy chuv status??": the facility's status, not FLASH),
+        lifted to the name's topic's score, which drops far enough behind it to be offered
+        rather than asked about. Other topics using the name keep their scores: "donate"
+        next to MEDICIS still says donations, whatever aspect of the isotopes is named."""
+        asked = self.aspects.asked(hit.topic, asked_terms)
+        if not asked:
+            return hit
+        chosen = max(asked, key=lambda topic: (scores[topic], -topic))
+        scores[chosen] = max(scores[chosen], scores[hit.topic])
+        scores[hit.topic] = min(scores[hit.topic], scores[chosen] * (1 - ASPECT_GAP))
+        others = tuple(t for t in dict.fromkeys((hit.topic, *hit.siblings, *asked)) if t != chosen)
+        return NameHit(chosen, hit.quality, hit.name, others)
 
     @staticmethod
     def _asked_about(

@@ -1,0 +1,173 @@
+"""A project with several topics: the words of a topic's `aspects:` in a message naming the
+project say which of its topics is asked ("flash status??" is the facility's milestones)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from intents.knowledge.base import KnowledgeBase
+from intents.knowledge.loader import load_knowledge
+from intents.knowledge.models import MatchingSettings, Topic
+from intents.matching.aspects import Aspects
+from intents.matching.matcher import Matcher
+from intents.matching.result import Outcome
+
+FLASH = Topic(
+    id="project.flash",
+    title="FLASH radiotherapy with very-high-energy electrons",
+    category="test",
+    questions=(
+        "What is FLASH radiotherapy?",
+        "flash radiotherapy",
+        "How does the FLASH machine work?",
+        "FLASH radiotherapy with electrons for deep tumours",
+        "Could our company license the FLASH technology?",
+        "Who should I talk to about FLASH radiotherapy?",
+    ),
+    aliases=("FLASH", "VHEE"),
+    answer="About FLASH.",
+)
+STATUS_ASPECTS = ("status", "yet", "ready", "milestone", "funding", "paid")
+FLASH_STATUS = Topic(
+    id="project.flash-status",
+    title="FLASH facility - milestones and funding",
+    category="test",
+    questions=(
+        "When will the FLASH facility treat its first patients?",
+        "Who funds the FLASH facility?",
+        "FLASH project milestones",
+    ),
+    aspects=STATUS_ASPECTS,
+    answer="About the FLASH facility's milestones.",
+)
+LICENSING = Topic(
+    id="route.licensing",
+    title="Licensing a CERN technology",
+    category="test",
+    questions=(
+        "How do I license a CERN technology?",
+        "license agreement for a CERN patent",
+        "can my company use a CERN invention commercially",
+    ),
+    answer="About licensing.",
+)
+
+
+def matcher_of(*topics: Topic) -> Matcher:
+    kb = KnowledgeBase({t.id: t for t in topics}, {}, {}, MatchingSettings(), "test", Path("."))
+    return Matcher.build(kb)
+
+
+@pytest.fixture(scope="module")
+def with_aspects() -> Matcher:
+    return matcher_of(FLASH, FLASH_STATUS, LICENSING)
+
+
+@pytest.fixture(scope="module")
+def without_aspects() -> Matcher:
+    return matcher_of(FLASH, FLASH_STATUS.model_copy(update={"aspects": ()}), LICENSING)
+
+
+STATUS_QUESTION = "flash radiotherapy status??"
+
+
+def test_without_the_aspect_the_overview_wins_a_short_status_question(
+    without_aspects: Matcher,
+) -> None:
+    # The premise of the feature: the overview's examples are closer to the words.
+    assert without_aspects.match(STATUS_QUESTION).intent == "project.flash"
+
+
+def test_an_aspect_next_to_the_project_name_answers_its_topic_and_offers_the_project(
+    with_aspects: Matcher,
+) -> None:
+    result = with_aspects.match(STATUS_QUESTION)
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.flash-status")
+    assert "project.flash" in result.suggestions
+
+
+def test_any_name_of_the_project_brings_its_aspects_into_play(with_aspects: Matcher) -> None:
+    # "VHEE" appears in no example of the status topic: the name is still the project's.
+    result = with_aspects.match("Is the VHEE machine ready yet?")
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.flash-status")
+
+
+def test_the_project_itself_is_answered_when_no_aspect_is_asked(with_aspects: Matcher) -> None:
+    assert with_aspects.match("What is FLASH radiotherapy exactly?").intent == "project.flash"
+    assert with_aspects.match("Can we license FLASH?").intent in {
+        "project.flash",
+        "route.licensing",
+    }
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What is the status of my licence request?",  # an aspect without the project's name
+        "How do I license a CERN technology?",
+        "funding for a CERN licence",
+    ],
+)
+def test_messages_not_naming_the_project_are_untouched(
+    with_aspects: Matcher, without_aspects: Matcher, message: str
+) -> None:
+    assert with_aspects.evidence(message) == without_aspects.evidence(message)
+
+
+def test_the_projects_own_aspect_in_the_question_keeps_the_choice_to_the_words() -> None:
+    own = FLASH.model_copy(update={"aspects": ("license",)})
+    both = matcher_of(own, FLASH_STATUS, LICENSING)
+    plain = matcher_of(FLASH, FLASH_STATUS.model_copy(update={"aspects": ()}), LICENSING)
+    message = "Is FLASH ready to license yet?"
+    assert both.evidence(message) == plain.evidence(message)
+
+
+def test_aspects_of_a_topic_sharing_no_name_with_the_project_do_nothing() -> None:
+    lone = LICENSING.model_copy(update={"aspects": ("status",)})
+    plain = matcher_of(FLASH, FLASH_STATUS.model_copy(update={"aspects": ()}), LICENSING)
+    aspects = matcher_of(FLASH, FLASH_STATUS.model_copy(update={"aspects": ()}), lone)
+    assert aspects.evidence(STATUS_QUESTION) == plain.evidence(STATUS_QUESTION)
+
+
+class TestAspectPhrases:
+    def test_a_phrase_matches_as_a_whole_and_plurals_as_the_singular(self) -> None:
+        aspects = Aspects.build(
+            [(), ("first patients", "milestone")], {("flash",): (0, 1)}, {("flash",): (0,)}
+        )
+        assert aspects.asked(0, ["when", "first", "patient"]) == [1]
+        assert aspects.asked(0, ["milestone"]) == [1]
+        assert aspects.asked(0, ["first", "meeting", "patient"]) == []
+
+    def test_only_the_named_topics_family_is_asked_about(self) -> None:
+        aspects = Aspects.build(
+            [(), ("status",), ("status",)], {("flash",): (0, 1)}, {("flash",): (0,)}
+        )
+        assert aspects.asked(0, ["status"]) == [1]
+        assert aspects.asked(2, ["status"]) == []
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Matcher:
+    return Matcher.build(load_knowledge(Path(__file__).resolve().parents[1] / "knowledge"))
+
+
+class TestShippedAspects:
+    """The shipped knowledge base, with messages written for these tests."""
+
+    @pytest.mark.parametrize(
+        ("message", "intent"),
+        [
+            ("flash radiotherapy at chuv, status?", "project.flash-status"),
+            ("Is the THERYQ machine in Lausanne operational yet?", "project.flash-status"),
+            ("Can our lab order MEDICIS isotopes for a mouse study?", "project.medicis-isotopes"),
+            ("What is MEDICIS, in two sentences?", "project.medicis"),
+            ("Can we license the FLASH technology?", "project.flash"),
+        ],
+    )
+    def test_a_named_project_and_an_aspect(
+        self, shipped: Matcher, message: str, intent: str
+    ) -> None:
+        result = shipped.match(message)
+        assert result.intent == intent, result
