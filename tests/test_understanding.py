@@ -427,6 +427,9 @@ class TestPersonalHealth:
             "Is radium therapy safe for someone with a weak heart?",
             "Which dose of radioactive iodine is safe for hyperthyroid treatment?",
             "Which clinic in Italy offers carbon-ion therapy to kids?",
+            # A relative's former job is no reason to doubt their illness.
+            "My dad was an engineer and now has a glioma. Could protons cure him?",
+            "My head has hurt since the radiotherapy, is that normal?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -477,6 +480,8 @@ class TestPersonalHealth:
             "I'm starting as a radiotherapy physicist in May: which CERN network runs courses?",
             "Which hospitals use CERN detectors for patients?",
             "We develop a dosimeter that is safe for patients with pacemakers: can we test it?",
+            "My uncle was a radiographer and loved PET scans. Is it true CERN built the first one?",
+            "My unit head asked me to find a CERN course on proton therapy. Is there one?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

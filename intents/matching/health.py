@@ -124,11 +124,17 @@ _RELATIVE_NOT_ILL = re.compile(
     r"(?:says|said|told (?:me|us)|claims|thinks|thought|believes|believed|reckons|swears"
     r"|mentioned|insists) (?:(?:that )?(?:cern|physicists|scientists|the internet)|so)\b"
     r"|(?:worked|works|working|used to work|retired|trained|was employed|is employed"
-    r"|has worked) (?:as|at|in|for|with|on)\b)"
+    r"|has worked) (?:as|at|in|for|with|on)\b"
+    r"|(?:was|is|has been) an? (?:\w+ ){0,2}?(?:physicist|engineer|scientist|technician|nurse"
+    r"|doctor|physician|radiographer|radiologist|chemist|researcher|teacher|professor)\b)"
+    # "my department head encouraged me": a boss, not a body part.
+    r"|\b(?:my|our) (?:\w+ )?(?:department|unit|group|team|lab|division|section|ward|clinic)"
+    r" (?:head|chief|lead)\b"
 )
 """A relative as the source of a claim about CERN ("my uncle says CERN invented the PET scan",
 "Is CERN a hospital? My aunt thinks so.") or with a job ("My father worked as a technician at
-the cantonal hospital"): no patient."""
+the cantonal hospital", "My grandfather was a nuclear physicist"), and one's boss ("my
+department head"): no patient."""
 
 
 def _person(plain: str) -> bool:
