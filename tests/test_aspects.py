@@ -171,3 +171,13 @@ class TestShippedAspects:
     ) -> None:
         result = shipped.match(message)
         assert result.intent == intent, result
+
+    def test_each_question_of_a_message_is_read_for_its_aspect(self, shipped: Matcher) -> None:
+        first_asks_for_isotopes = shipped.match(
+            "Hello from Graz. Does MEDICIS still give isotopes to outside groups? Also, what"
+            " does a PRISMAP application cost academic users?"
+        )
+        assert first_asks_for_isotopes.intent == "project.medicis-isotopes"
+        first_asks_what_it_is = shipped.match("What is MEDICIS? And can we order its isotopes?")
+        assert first_asks_what_it_is.intent == "project.medicis"
+        assert "project.medicis-isotopes" in first_asks_what_it_is.suggestions

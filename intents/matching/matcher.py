@@ -256,13 +256,14 @@ class Matcher:
             # whatever project it names: never a project's description, never "I don't know".
             named = self._insist(scores, self.medical_advice, HEALTH_SCORE)
             siblings: frozenset[str] = frozenset()
+            instead: Mapping[int, int] = {}
         else:
             if self.medical_advice is not None:
                 # Its examples are patients' questions, so therapy words alone ("proton
                 # therapy", from a physicist) lean to it; without a patient's cues they count
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
-            named, siblings, names = self._apply_names(segments, scores)
+            named, siblings, names, instead = self._apply_names(segments, scores)
             if (
                 not named
                 and self.not_a_hospital is not None
@@ -282,7 +283,10 @@ class Matcher:
                 elsewhere = self.elsewhere.owner_of(question, possessive=others)
                 if elsewhere is not None:
                     declined = max(declined, ELSEWHERE_SCORE)
-        later = tuple(self._top(self._split(q.scores)[0])[0] for q in by_question.values())
+        later = tuple(
+            self._question_best(segments[i].text, self._split(q.scores)[0], instead)
+            for i, q in by_question.items()
+        )
         return Evidence(
             self._top(scores), named, later, declined, siblings, self.courtesy, elsewhere
         )
@@ -301,9 +305,10 @@ class Matcher:
 
     def _apply_names(
         self, segments: tuple[Segment, ...], scores: npt.NDArray[np.float64]
-    ) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    ) -> tuple[tuple[str, ...], frozenset[str], frozenset[str], Mapping[int, int]]:
         """Raise the scores of the topics the message names; return their ids, strongest
-        first, the other topics that use the same names, and the names found."""
+        first, the other topics that use the same names, the names found, and the named
+        topics whose aspect topic is asked instead (see `_aspect_asked`)."""
         subject = WEIGHTS[Role.REFERENT]
         asked = " ".join(s.text for s in segments if s.weight >= subject)
         around = " ".join(s.text for s in segments if 0 < s.weight < subject)
@@ -329,13 +334,31 @@ class Matcher:
         for topic, lift in bonus.items():
             scores[topic] = min(1.0, scores[topic] + lift)
         ids = self.index.topic_ids
-        named_hits = [
-            self._aspect_asked(hit, asked_terms, scores)
-            for hit in self._asked_about(segments, hits, in_question, len(asked_terms))
-        ]
+        asked_hits = self._asked_about(segments, hits, in_question, len(asked_terms))
+        named_hits = [self._aspect_asked(hit, asked_terms, scores) for hit in asked_hits]
         named = tuple(ids[h.topic] for h in named_hits)
         siblings = frozenset(ids[t] for h in (*hits, *named_hits) for t in h.siblings) - set(named)
-        return named, siblings, frozenset(h.name for h in hits)
+        instead = {
+            old.topic: new.topic
+            for old, new in zip(asked_hits, named_hits, strict=True)
+            if old.topic != new.topic
+        }
+        return named, siblings, frozenset(h.name for h in hits), instead
+
+    def _question_best(
+        self, text: str, scores: npt.NDArray[np.float64], instead: Mapping[int, int]
+    ) -> Candidate:
+        """The best topic of one of a message's questions read alone: the topic of the
+        project's aspect it asks about, if the whole message found one ("Does MEDICIS still
+        give isotopes to outside groups? Also, any costs?" asks for the isotopes first)."""
+        best = self._top(scores)[0]
+        if not instead:
+            return best
+        topic = self.index.topic_ids.index(best.intent)
+        chosen = instead.get(topic)
+        if chosen is None or chosen not in self.aspects.asked(topic, terms(text)):
+            return best
+        return Candidate(self.index.topic_ids[chosen], max(scores[chosen], best.score))
 
     def _aspect_asked(
         self, hit: NameHit, asked_terms: list[str], scores: npt.NDArray[np.float64]
