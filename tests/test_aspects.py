@@ -164,6 +164,7 @@ class TestShippedAspects:
             ("Can our lab order MEDICIS isotopes for a mouse study?", "project.medicis-isotopes"),
             ("What is MEDICIS, in two sentences?", "project.medicis"),
             ("Can we license the FLASH technology?", "project.flash"),
+            ("Could our lab irradiate tumour spheroids with VHEE at CERN?", "project.clear"),
         ],
     )
     def test_a_named_project_and_an_aspect(
