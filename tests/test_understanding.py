@@ -770,6 +770,16 @@ class TestShippedKnowledge:
         message = "We heard about MEDICIS at a conference. Can we get isotopes from it?"
         assert shipped.evidence(message).named == ("project.medicis-isotopes",)
 
+    def test_the_medical_advice_topic_is_no_sibling_of_a_project_for_a_non_patient(
+        self, shipped: Matcher
+    ) -> None:
+        # Its examples name projects ("Can FLASH cure my…"), so a name used to lift it too and
+        # make it a rival "of the same thing": a relative's story turned into "did you mean".
+        result = shipped.match("My grandmother told me about FLASH. What is it?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.flash")
+        patient = shipped.match("My grandmother has a glioma. Could FLASH cure her?")
+        assert patient.intent == "about.no-medical-advice"
+
     def test_two_projects_named_answer_one_and_offer_the_other(self, shipped: Matcher) -> None:
         result = shipped.match("whats the difference between nimms and seeiist")
         assert result.outcome is Outcome.ANSWER

@@ -327,17 +327,23 @@ class Matcher:
         # the same lift as the named one: the name says the message is about one of them,
         # the words say which. Measured on dev.jsonl, lifting the named topic alone made
         # "are MEDICIS isotopes free?" a confident answer about MEDICIS itself.
+        # The no-medical-advice topic is left out: its examples name projects ("Can FLASH cure
+        # my…"), but a message that got here is no patient's, so it is no rival of the same
+        # thing ("My grandmother told me about FLASH. What is it?" asked which was meant).
         bonus: dict[int, float] = {}
         for hit in hits:
             for topic in (hit.topic, *hit.siblings):
-                bonus[topic] = max(bonus.get(topic, 0.0), NAME_BONUS * hit.quality)
+                if topic != self.medical_advice:
+                    bonus[topic] = max(bonus.get(topic, 0.0), NAME_BONUS * hit.quality)
         for topic, lift in bonus.items():
             scores[topic] = min(1.0, scores[topic] + lift)
         ids = self.index.topic_ids
         asked_hits = self._asked_about(segments, hits, in_question, len(asked_terms))
         named_hits = [self._aspect_asked(hit, asked_terms, scores) for hit in asked_hits]
         named = tuple(ids[h.topic] for h in named_hits)
-        siblings = frozenset(ids[t] for h in (*hits, *named_hits) for t in h.siblings) - set(named)
+        siblings = frozenset(
+            ids[t] for h in (*hits, *named_hits) for t in h.siblings if t != self.medical_advice
+        ) - set(named)
         instead = {
             old.topic: new.topic
             for old, new in zip(asked_hits, named_hits, strict=True)
