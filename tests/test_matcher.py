@@ -13,6 +13,7 @@ from intents.knowledge.base import KnowledgeBase
 from intents.knowledge.models import MatchingSettings, Topic
 from intents.matching.decision import Evidence, decide
 from intents.matching.matcher import Matcher
+from intents.matching.names import NameSpotter
 from intents.matching.result import Candidate, Outcome
 from intents.text.dictionary import real_words
 from intents.text.typos import TypoCorrector
@@ -425,3 +426,11 @@ class TestTyposWithRealWords:
 
 def test_no_candidates_fall_back() -> None:
     assert decide("q", Evidence(()), TestDecision.settings).outcome is Outcome.FALLBACK
+
+
+def test_a_topic_kept_from_a_names_siblings_is_never_offered_with_it() -> None:
+    examples = [["What is FLASH?"], ["FLASH status"], ["Can FLASH cure my tumour?"]]
+    spotter = NameSpotter.build([["FLASH"], [], []], examples, frozenset(), no_siblings=(2,))
+    (hit,) = spotter.find("tell me about FLASH", ["tell", "me", "about", "flash"])
+    assert 1 in hit.siblings
+    assert 2 not in hit.siblings

@@ -160,7 +160,7 @@ class Topic(_Model):
         default=(),
         description="Words that, in a message naming a project this topic shares with another "
         "topic (FLASH for the FLASH facility's status), say this topic is the one asked "
-        "('status', 'when', 'funding'): it is answered and the other offered. Not indexed: "
+        "('status', 'yet', 'funding'): it is answered and the other offered. Not indexed: "
         "messages that do not name the project are not affected.",
     )
     links: tuple[Link, ...] = ()

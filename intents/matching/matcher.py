@@ -180,16 +180,21 @@ class Matcher:
             [TopicTexts(OUT_OF_SCOPE, kb.out_of_scope, declined=True)] if kb.out_of_scope else []
         )
         index = TopicIndex.build([*texts, *declined], config, vocabulary_of(kb))
+        ids = [t.id for t in topics]
+        position = {topic_id: i for i, topic_id in enumerate(ids)}
+        special = kb.special
+        medical_advice = position.get(special.medical_advice_topic or "")
         names = NameSpotter.build(
             [t.names for t in texts],
             [t.examples for t in texts],
             ordinary_words(kb),
             frozenset(index.vectorizer.term_ids),
             [capitalised_words(t) for t in topics],
+            # Its examples name projects ("Can FLASH cure my…"), but a message whose names
+            # are read is no patient's (`evidence`): the answer is no rival of the project
+            # ("My grandmother told me about FLASH. What is it?" asked which was meant).
+            no_siblings=() if medical_advice is None else (medical_advice,),
         )
-        ids = [t.id for t in topics]
-        position = {topic_id: i for i, topic_id in enumerate(ids)}
-        special = kb.special
         lowered = {
             (foreign, long): lowered_settings(kb.settings, foreign, long)
             for foreign in (False, True)
@@ -199,7 +204,7 @@ class Matcher:
             kb,
             index,
             names,
-            position.get(special.medical_advice_topic or ""),
+            medical_advice,
             position.get(special.not_a_hospital_topic or ""),
             MappingProxyType(lowered),
             kb.courtesy_topics(),
@@ -327,23 +332,17 @@ class Matcher:
         # the same lift as the named one: the name says the message is about one of them,
         # the words say which. Measured on dev.jsonl, lifting the named topic alone made
         # "are MEDICIS isotopes free?" a confident answer about MEDICIS itself.
-        # The no-medical-advice topic is left out: its examples name projects ("Can FLASH cure
-        # my…"), but a message that got here is no patient's, so it is no rival of the same
-        # thing ("My grandmother told me about FLASH. What is it?" asked which was meant).
         bonus: dict[int, float] = {}
         for hit in hits:
             for topic in (hit.topic, *hit.siblings):
-                if topic != self.medical_advice:
-                    bonus[topic] = max(bonus.get(topic, 0.0), NAME_BONUS * hit.quality)
+                bonus[topic] = max(bonus.get(topic, 0.0), NAME_BONUS * hit.quality)
         for topic, lift in bonus.items():
             scores[topic] = min(1.0, scores[topic] + lift)
         ids = self.index.topic_ids
         asked_hits = self._asked_about(segments, hits, in_question, len(asked_terms))
         named_hits = [self._aspect_asked(hit, asked_terms, scores) for hit in asked_hits]
         named = tuple(ids[h.topic] for h in named_hits)
-        siblings = frozenset(
-            ids[t] for h in (*hits, *named_hits) for t in h.siblings if t != self.medical_advice
-        ) - set(named)
+        siblings = frozenset(ids[t] for h in (*hits, *named_hits) for t in h.siblings) - set(named)
         instead = {
             old.topic: new.topic
             for old, new in zip(asked_hits, named_hits, strict=True)
@@ -360,8 +359,8 @@ class Matcher:
         best = self._top(scores)[0]
         if not instead:
             return best
-        topic = self.index.topic_ids.index(best.intent)
-        chosen = instead.get(topic)
+        # The first of the highest scores: the topic `_top` ranked first.
+        chosen = instead.get(topic := int(np.argmax(scores)))
         if chosen is None or chosen not in self.aspects.asked(topic, terms(text)):
             return best
         return Candidate(self.index.topic_ids[chosen], max(scores[chosen], best.score))

@@ -13,7 +13,7 @@ when the message writes it as the name is written, or when the message has no ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -76,6 +76,7 @@ class NameSpotter:
         ordinary_words: frozenset[str],
         known: frozenset[str] = frozenset(),
         strict_names: Sequence[Iterable[str]] = (),
+        no_siblings: Collection[int] = (),
     ) -> NameSpotter:
         """`names[i]`: the names of topic i; `examples[i]`: its example texts;
         `ordinary_words`: lower-case words the knowledge base uses as plain words (in its
@@ -88,7 +89,11 @@ class NameSpotter:
         language that mentions a project must not unmake its name.
 
         `strict_names[i]`: more names of topic i that count only where the message writes
-        them as spelt here, never in a message without capitals (see `strict`)."""
+        them as spelt here, never in a message without capitals (see `strict`).
+
+        `no_siblings`: topics whose examples use names without being about the project (the
+        no-medical-advice answer: "Can FLASH cure my…"). They still count towards a name
+        being shared, but a name's hit never offers them as its siblings."""
         keyed: dict[tuple[str, ...], set[int]] = {}
         cased: dict[tuple[str, ...], set[str]] = {}
         strict: set[tuple[str, ...]] = set()
@@ -126,7 +131,12 @@ class NameSpotter:
                 fuzzy.setdefault(key[0][0], []).append(key[0])
         return cls(
             MappingProxyType({k: tuple(sorted(v)) for k, v in phrases.items()}),
-            MappingProxyType({k: tuple(sorted(users.get(k, set()) | phrases[k])) for k in phrases}),
+            MappingProxyType(
+                {
+                    k: tuple(sorted((users.get(k, set()) - set(no_siblings)) | phrases[k]))
+                    for k in phrases
+                }
+            ),
             MappingProxyType({k: tuple(sorted(v)) for k, v in cased.items()}),
             MappingProxyType({initial: tuple(names) for initial, names in fuzzy.items()}),
             known,
