@@ -109,3 +109,22 @@ async def test_while_the_database_refuses_writes_handled_marks_wait_in_memory(
 
     assert marked == [[1, 2]]
     assert await storage.inbox_take_unhandled() == []
+
+
+async def test_an_update_fetched_after_the_stop_signal_waits_in_the_inbox_for_the_next_start(
+    storage: Storage,
+) -> None:
+    # python-telegram-bot stops by queueing a sentinel and waiting for the queue to empty; an
+    # update a late getUpdates queued after it would never be taken, and the bot never stop.
+    queue = DurableUpdateQueue()
+    queue.storage = storage
+    stop_signal = object()
+    await queue.put(update(1))
+    await queue.put(stop_signal)
+
+    await queue.put(update(2))
+
+    assert queue.qsize() == 2
+    assert next_update(queue).update_id == 1
+    assert queue.get_nowait() is stop_signal
+    assert [entry.update_id for entry in await storage.inbox_take_unhandled()] == [1, 2]

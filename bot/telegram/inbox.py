@@ -65,10 +65,20 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         self.user_key: Callable[[int], str] | None = None
         """The sender's pseudonym, stored with its inbox entry so /forget can clear it."""
         self._handled: list[int] = []
+        self._stopping = False
 
     async def put(self, item: object) -> None:
-        if isinstance(item, Update) and not await self._add_to_inbox(item):
+        if not isinstance(item, Update):
+            # python-telegram-bot's stop signal, the only other item this queue gets.
+            self._stopping = True
+        elif not await self._add_to_inbox(item):
             log.info("update %s delivered again by Telegram: already handled", item.update_id)
+            return
+        elif self._stopping:
+            # The Application has stopped taking updates and waits for the queue to empty:
+            # queued now, this one would make it wait forever. It stays in the inbox for the
+            # next start (and Telegram, not told it was taken, delivers it again).
+            log.info("update %s arrived while stopping: left for the next start", item.update_id)
             return
         await super().put(item)
 

@@ -4,9 +4,11 @@ After failed `getUpdates` calls python-telegram-bot sleeps before polling again:
 1.5 times longer each time up to 30 s, or the `retry_after` of a 429. Its stop signal
 handler ends the event loop, but stopping then awaits the polling task, which finishes its
 sleep first: 20 s and more after a Telegram outage, so Docker (10 s) kills the bot
-mid-shutdown. Our handler cancels that task first. Nothing is lost: an update taken from
-Telegram is in the inbox before the polling task lets go of it, and one not yet confirmed
-is delivered again on the next start.
+mid-shutdown. Our handler cancels that task first, and the getUpdates call it runs as a
+task of its own: left running, that call could queue the updates it fetched after the
+Application's stop signal, and the Application would wait for them forever. Nothing is lost:
+an update taken from Telegram is in the inbox before the polling task lets go of it, and one
+not yet confirmed is delivered again on the next start.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ POLLING_TASK_NAME = "Updater:start_polling:polling_task"
 """The name python-telegram-bot (20–22) gives its polling task; the test of a stop during a
 back-off (tests/test_e2e.py) fails if a new version renames it."""
 POLLING_ACTION = "polling_action_cb"
-"""The coroutine of each getUpdates call in that task (python-telegram-bot 21–22)."""
+"""The coroutine of each getUpdates call, a task the polling task starts and waits for
+(python-telegram-bot 21–22); cancelling the polling task does not cancel it."""
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)  # as python-telegram-bot
 
 
@@ -51,9 +54,14 @@ def _quiet_cancelled_poll(loop: asyncio.AbstractEventLoop, context: dict[str, An
     loop.default_exception_handler(context)
 
 
+def _is_polling(task: asyncio.Task[Any]) -> bool:
+    name = getattr(task.get_coro(), "__qualname__", "")
+    return task.get_name() == POLLING_TASK_NAME or name.endswith(POLLING_ACTION)
+
+
 def _stop_now(sig: int) -> NoReturn:
     for task in asyncio.all_tasks():
-        if task.get_name() == POLLING_TASK_NAME and not task.done():
+        if _is_polling(task) and not task.done():
             task.cancel()
     log.info("stopping on %s", signal.Signals(sig).name)
     # What python-telegram-bot's own handler does: run_polling/run_webhook catch it, stop the
