@@ -430,6 +430,11 @@ class TestPersonalHealth:
             # A relative's former job is no reason to doubt their illness.
             "My dad was an engineer and now has a glioma. Could protons cure him?",
             "My head has hurt since the radiotherapy, is that normal?",
+            # Chat style: an age as "8yo", no "I" before a diagnosis, a trial to join.
+            "is flash therapy safe for my 8yo",
+            "got diagnosed w lymphoma, any cern treatments?",
+            "how do i sign up for flash trial as a patient",
+            "am i eligible for the flash clinical trial",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -482,6 +487,7 @@ class TestPersonalHealth:
             "We develop a dosimeter that is safe for patients with pacemakers: can we test it?",
             "My uncle was a radiographer and loved PET scans. Is it true CERN built the first one?",
             "My unit head asked me to find a CERN course on proton therapy. Is there one?",
+            "Am I eligible for the KT Fund as a CERN researcher?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

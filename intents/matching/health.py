@@ -22,7 +22,7 @@ _PERSON = re.compile(
     r"|father-in-law|mother-in-law|parent|parents"
     r"|grandchildren|grandchild|grandson|granddaughter|fiance|fiancee|girlfriend|boyfriend"
     r"|toddler|newborn|cousin|mate|buddy|godson|goddaughter|godchild|stepson|stepdaughter"
-    r"|stepfather|stepmother|\d{1,2} year old|\d{1,2} yr old)s?\b"
+    r"|stepfather|stepmother|\d{1,2} year old|\d{1,2} yr old|\d{1,2} ?yo|\d{1,2} y o)s?\b"
     r"|\bi (?:still |also |now |really |often |always )?(?:have|had|was diagnosed|am diagnosed"
     r"|got|suffer|feel(?! (?:able|ready|confident|comfortable|free|sure|that|like|informed"
     r"|prepared|equipped)\b))\b"
@@ -113,10 +113,12 @@ _PERSON = re.compile(
     r"|\b(?:mi|mis|nuestro|nuestra) (?:padre|madre|hijo|hija|hijos|marido|esposo|esposa|mujer"
     r"|hermano|hermana|abuelo|abuela|tio|tia|amigo|amiga|familia|bebe|padres|nieto|nieta)\b"
 )
-_OPENING = re.compile(r"(?:scared|terrified|frightened|diagnosed)\b")
-"""A message opening on fear or a diagnosis ("Scared.", "Diagnosed 2019."). Apart from
-`_PERSON`: an alternative anchored at the start would make Python's regex engine try the
-whole pattern at every position (ten times slower on a long message)."""
+_OPENING = re.compile(
+    r"(?:(?:just|recently|newly|got|been|was) )*(?:scared|terrified|frightened|diagnosed)\b"
+)
+"""A message opening on fear or a diagnosis ("Scared.", "Diagnosed 2019.", "got diagnosed
+w…"). Apart from `_PERSON`: an alternative anchored at the start would make Python's regex
+engine try the whole pattern at every position (ten times slower on a long message)."""
 
 
 _RELATIVE_NOT_ILL = re.compile(
@@ -161,7 +163,8 @@ _PATIENT = re.compile(
     r"|\bpregnan\w*|\bgrossesse\b|\bschwangerschaft\b|\bgravidanza\b|\bembarazo\b"
     r"|\bbreast ?feed\w*|\benceinte\b|\ballait\w*|\bschwanger\w*|\bstillen\b"
     r"|\bincinta\b|\ballatt\w*|\bembarazad\w*|\bamamant\w*"
-    r"|\b(?:enrol|enroll|sign up|register|participate|take part)\w* as (?:a )?patients?\b"
+    r"|\b(?:enrol|enroll|sign up|register|participate|take part|join)\w* (?:\w+ ){0,5}?"
+    r"as (?:a )?patients?\b"
     # A dose asked for a disease or a patient: a prescription, not a physics question
     # ("a normal dose of lutetium-177 for tumours", "what proton dose is normal for prostate
     # cancer").
@@ -206,6 +209,8 @@ _ASKER = re.compile(
     r"|\bis (?:this|that|it) (?:still )?normal\b"
     r"|\b(?:can|could) i (?:enrol|enroll|sign up|register|join|take part|participate)\b"
     r"|\bi (?:could|can|might) (?:enrol|enroll|sign up|register|join|take part|participate)\b"
+    # "Am I eligible for the FLASH trial?" (a trial is the clinical matter, a fund is not)
+    r"|\b(?:am i|is (?:he|she)|would (?:i|he|she)(?: be)?) eligible\b"
     r"|\b(?:should|can|could|would|will) (?:i|he|she|they) (?:get|have|take|go|fly|do"
     r"|be treated|receive|travel|choose|try|follow|worry|be worried|stop|wait|come)\b"
     r"|\b(?:i|we) should (?:pick|choose|go|do|take|get|try)\b"
