@@ -165,6 +165,9 @@ class TestShippedAspects:
             ("What is MEDICIS, in two sentences?", "project.medicis"),
             ("Can we license the FLASH technology?", "project.flash"),
             ("Could our lab irradiate tumour spheroids with VHEE at CERN?", "project.clear"),
+            # CHUV, the hospital the machine is built for, names the project.
+            ("who paid for the chuv machine", "project.flash-status"),
+            ("où en est le projet flash ?", "project.flash-status"),
         ],
     )
     def test_a_named_project_and_an_aspect(
