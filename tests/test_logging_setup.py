@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 from telegram.error import NetworkError
 
 from bot.logging_setup import REDACTED, SecretRedactor, configure_logging, install_redactor
-from bot.telegram import prompt_stop
 
 # --- secrets in logs ----------------------------------------------------------------------
 
@@ -94,31 +92,3 @@ def test_a_stop_without_telegram_is_one_warning_line_without_traceback() -> None
     assert record.getMessage().startswith(
         "stopped without telling Telegram which updates were fetched (httpx.ConnectError"
     )
-
-
-def test_only_the_failed_last_poll_is_kept_quiet_when_a_stop_cancels_it() -> None:
-    async def polling_action_cb() -> None:  # named as python-telegram-bot names it
-        raise NetworkError("Bad Gateway")
-
-    async def something_else() -> None:
-        raise NetworkError("Bad Gateway")
-
-    reported: list[dict[str, Any]] = []
-
-    class RecordingLoop(asyncio.SelectorEventLoop):
-        def default_exception_handler(self, context: dict[str, Any]) -> None:
-            reported.append(context)
-
-    loop = RecordingLoop()
-    try:
-        for coroutine in (polling_action_cb(), something_else()):
-            task = loop.create_task(coroutine)
-            loop.run_until_complete(asyncio.wait([task]))
-            context = {"message": "Task exception was never retrieved", "future": task}
-            prompt_stop._quiet_cancelled_poll(loop, {**context, "exception": task.exception()})
-    finally:
-        loop.close()
-
-    assert [c["future"].get_coro().__qualname__ for c in reported] == [
-        "test_only_the_failed_last_poll_is_kept_quiet_when_a_stop_cancels_it.<locals>.something_else"
-    ]

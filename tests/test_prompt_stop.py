@@ -1,17 +1,19 @@
-"""A stop signal ends polling at once, including the getUpdates call polling waits for."""
+"""A stop signal ends polling at once, including the getUpdates call polling waits for, and
+the poll it cuts short is not reported as an error."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from typing import Any
 
 import pytest
+from telegram.error import NetworkError
 
 from bot.telegram import prompt_stop
 
-pytestmark = pytest.mark.asyncio
 
-
+@pytest.mark.asyncio
 async def test_a_stop_signal_cancels_the_polling_task_and_its_get_updates_call() -> None:
     async def polling_action_cb() -> None:  # named as python-telegram-bot names it
         await asyncio.sleep(60)
@@ -36,3 +38,31 @@ async def test_a_stop_signal_cancels_the_polling_task_and_its_get_updates_call()
     assert polling.cancelled() and get_updates.cancelled()
     assert not handler.done(), "an update being answered finishes before the exit"
     handler.cancel()
+
+
+def test_only_the_failed_last_poll_is_kept_quiet_when_a_stop_cancels_it() -> None:
+    async def polling_action_cb() -> None:  # named as python-telegram-bot names it
+        raise NetworkError("Bad Gateway")
+
+    async def something_else() -> None:
+        raise NetworkError("Bad Gateway")
+
+    reported: list[dict[str, Any]] = []
+
+    class RecordingLoop(asyncio.SelectorEventLoop):
+        def default_exception_handler(self, context: dict[str, Any]) -> None:
+            reported.append(context)
+
+    loop = RecordingLoop()
+    try:
+        for coroutine in (polling_action_cb(), something_else()):
+            task = loop.create_task(coroutine)
+            loop.run_until_complete(asyncio.wait([task]))
+            context = {"message": "Task exception was never retrieved", "future": task}
+            prompt_stop._quiet_cancelled_poll(loop, {**context, "exception": task.exception()})
+    finally:
+        loop.close()
+
+    assert [c["future"].get_coro().__qualname__ for c in reported] == [
+        "test_only_the_failed_last_poll_is_kept_quiet_when_a_stop_cancels_it.<locals>.something_else"
+    ]
