@@ -13,6 +13,7 @@ import pytest
 from intents.knowledge.loader import load_knowledge
 from intents.matching.elsewhere import OtherOrganisations
 from intents.matching.health import is_personal_health_question
+from intents.matching.index import IndexConfig
 from intents.matching.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
 from intents.matching.misconceptions import takes_cern_for_a_clinic
 from intents.matching.names import NameSpotter
@@ -82,6 +83,8 @@ class TestSentenceRoles:
             "How?",
             "Possible?",
             "Still open today?",
+            "Possible at CERN?",
+            "Is that feasible for a start-up?",
         ],
     )
     def test_a_follow_up_naming_no_subject_takes_it_from_the_sentence_before(
@@ -346,6 +349,11 @@ class TestVocabulary:
             ("do you have photon counting chips for companies", "other.imaging-detectors"),
             ("companies that grew out of your lab?", "route.startups"),
             ("can we use your published schematics in a product?", "route.open-source"),
+            (
+                "Could CERN staff consult on our accelerator design for a fee?",
+                "route.collaboration",
+            ),
+            ("Does CERN help its researchers turn their tech into companies?", "route.startups"),
             (
                 "Is anyone building a radiotherapy linac for regions with frequent power outages?",
                 "project.stella",
@@ -891,6 +899,32 @@ class TestDeclinedQuestions:
             # Equal but for float rounding: the index lays out its rows by their count.
             assert np.allclose(before, after, rtol=0, atol=1e-6), text
 
+    def test_a_declined_question_about_another_organisation_declines_by_its_words_not_its_frame(
+        self, shipped: Matcher
+    ) -> None:
+        # "How do I apply for Innosuisse funding for my medtech start-up?" is declined; the
+        # same frame about CERN, without the organisation's name, is a start-up's question.
+        asked = "hw do i licnese a cern tech for my medtech startup"
+        result = shipped.match(asked)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.startups")
+        about_them = shipped.match("How do I apply for Innosuisse grants for my medtech start-up?")
+        assert about_them.outcome is Outcome.FALLBACK
+
+    def test_a_declined_question_naming_an_organisation_counts_less_when_none_is_named(
+        self, shipped: Matcher
+    ) -> None:
+        declined = "How long does the USPTO take to examine a patent application?"
+        assert declined in shipped.kb.out_of_scope
+        unnamed = "How long does the office take to examine a patent application?"
+        undiscounted = Matcher.build(shipped.kb, IndexConfig(unnamed_factor=1.0))
+        factor = shipped.index.config.unnamed_factor
+        assert factor < 1
+        assert shipped.evidence(unnamed).out_of_scope == pytest.approx(
+            factor * undiscounted.evidence(unnamed).out_of_scope, abs=1e-6
+        )
+        # Named, it is declined in full (and as another organisation's business).
+        assert shipped.evidence(declined).out_of_scope >= shipped.index.config.declined_weight
+
     def test_a_declined_question_typed_verbatim_scores_as_the_closest_one(
         self, shipped: Matcher
     ) -> None:
@@ -1012,6 +1046,19 @@ class TestOtherOrganisations:
     )
     def test_a_writer_who_merely_comes_from_another_lab_asks_cern(self, question: str) -> None:
         assert self.LABS.owner_of(question) is None
+
+    @pytest.mark.parametrize(
+        ("text", "names"),
+        [
+            ("We met people from the Paul Scherrer Institute.", True),
+            ("is eth zurich involved?", True),
+            ("GSI", True),
+            ("A Paul Scherrer prize winner asks", False),
+            ("How do I get beam time?", False),
+        ],
+    )
+    def test_whether_a_message_names_any_listed_organisation(self, text: str, names: bool) -> None:
+        assert self.LABS.names_any(text) is names
 
     def test_a_companys_own_products_are_theirs(self) -> None:
         companies = OtherOrganisations.build(["IBA", "Varian"])

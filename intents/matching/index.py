@@ -38,6 +38,7 @@ class IndexConfig:
     declined_weight: float = 0.8
     """The declined questions' score is this times the closest one's similarity."""
     vague_factor: float = 0.5
+    unnamed_factor: float = 0.8
     """Scores of a message made only of generic words ("what is the CERN project") are
     multiplied by this: however well such words match, they do not say which topic is meant."""
 
@@ -55,6 +56,8 @@ class TopicTexts:
     """Questions the bot declines rather than a topic: scored by the closest of them alone,
     and kept out of the prototypes' training, so adding one never shifts what a real topic
     means."""
+    naming: tuple[bool, ...] = ()
+    """Per example: whether it names another organisation (see `TopicIndex.naming`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,8 @@ class TopicIndex:
     config: IndexConfig
     declined: npt.NDArray[np.bool_]
     """Per topic: whether it is the declined questions (see `TopicTexts.declined`)."""
+    naming: npt.NDArray[np.bool_]
+    """Per example-or-name row: whether it names another organisation."""
 
     @classmethod
     def build(
@@ -105,6 +110,17 @@ class TopicIndex:
             dtype=bool,
         )
         declined = np.array([topic.declined for topic in topics], dtype=bool)
+        naming = np.array(
+            [
+                flag
+                for topic in topics
+                for flag in (
+                    *(topic.naming or (False,) * len(topic.examples)),
+                    *(False,) * len(topic.names),
+                )
+            ],
+            dtype=bool,
+        )
         vectorizer, vectors = Vectorizer.fit(
             texts, owner.tolist(), config.features, vocabulary, (~declined[owner]).tolist()
         )
@@ -132,6 +148,7 @@ class TopicIndex:
             is_name,
             config,
             declined,
+            naming,
         )
         index._freeze()
         return index
@@ -141,19 +158,28 @@ class TopicIndex:
         return self.score_reading(((text, 1.0),))[0]
 
     def score_reading(
-        self, parts: Sequence[tuple[str, float]], alone: Collection[int] = ()
+        self,
+        parts: Sequence[tuple[str, float]],
+        alone: Collection[int] = (),
+        names_other: bool = True,
     ) -> tuple[TopicScores, dict[int, TopicScores]]:
         """Scores of a message read as weighted parts and, for the parts at the indices
-        `alone`, of each of them read on its own (see `Vectorizer.read_parts`)."""
+        `alone`, of each of them read on its own (see `Vectorizer.read_parts`).
+        `names_other`: whether the message names another organisation at all."""
         query, own = self.vectorizer.read_parts(parts, alone)
-        scored = self._score_all([query, *own.values()])
+        scored = self._score_all([query, *own.values()], names_other)
         return scored[0], dict(zip(own, scored[1:], strict=True))
 
-    def _score_all(self, queries: Sequence[QueryVector]) -> list[TopicScores]:
+    def _score_all(
+        self, queries: Sequence[QueryVector], names_other: bool = True
+    ) -> list[TopicScores]:
         read = [i for i, q in enumerate(queries) if len(q.vector.ids)]
         scores = np.zeros((len(queries), len(self.topic_ids)))
         if read:
             similarity = self.rows.dot_many([queries[i].vector for i in read])
+            if not names_other and self.naming.any():
+                n = len(self.topic_ids)
+                similarity[:, n:][:, self.naming] *= self.config.unnamed_factor
             vague = np.array([queries[i].vague for i in read], dtype=bool)
             scores[read] = self._blend(similarity, vague)
         return [TopicScores(q, s) for q, s in zip(queries, scores, strict=True)]
@@ -189,6 +215,7 @@ class TopicIndex:
             self.text_starts,
             self.is_name,
             self.declined,
+            self.naming,
             self.vectorizer.weights,
         )
         for array in arrays:

@@ -171,13 +171,23 @@ class Matcher:
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
         topics = list(kb.topics.values())
         texts = [topic_texts(t) for t in topics]
+        elsewhere = OtherOrganisations.build(kb.other_organisations)
         declined = (
             # Declined questions are one more "topic" of the index, after the real ones: a
             # message must be closer to a real topic than to the closest of them to be
             # answered. Measured on dev.jsonl: as a trained prototype like the topics, each
             # declined question added shifted the topics' prototypes and cost 1-5 right
             # answers; scored by the closest one alone, more of them cost next to nothing.
-            [TopicTexts(OUT_OF_SCOPE, kb.out_of_scope, declined=True)] if kb.out_of_scope else []
+            [
+                TopicTexts(
+                    OUT_OF_SCOPE,
+                    kb.out_of_scope,
+                    declined=True,
+                    naming=tuple(elsewhere.names_any(q) for q in kb.out_of_scope),
+                )
+            ]
+            if kb.out_of_scope
+            else []
         )
         index = TopicIndex.build([*texts, *declined], config, vocabulary_of(kb))
         ids = [t.id for t in topics]
@@ -208,7 +218,7 @@ class Matcher:
             position.get(special.not_a_hospital_topic or ""),
             MappingProxyType(lowered),
             kb.courtesy_topics(),
-            OtherOrganisations.build(kb.other_organisations),
+            elsewhere,
             Aspects.build([t.aspects for t in topics], names.users, names.phrases),
         )
 
@@ -243,7 +253,7 @@ class Matcher:
         really_asked = [i for i in asked if not segments[i].stated]
         alone = really_asked[:MAX_QUESTIONS_READ] if len(really_asked) > 1 else []
         scored, by_question = self.index.score_reading(
-            [(s.text, s.weight) for s in segments], alone
+            [(s.text, s.weight) for s in segments], alone, self.elsewhere.names_any(text)
         )
         # Similarity among the words the knowledge base knows: a long message whose question
         # is clear scores like the short question, instead of being diluted by every word of

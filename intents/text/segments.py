@@ -167,8 +167,10 @@ _BARE_ASPECT = re.compile(
     r"|\bwhere does cern (?:come|fit) in\b|\bwhat (?:does|did) cern (?:contribute|bring)\b"
     # "Still a thing?", "How?", "Possible?", "Any news?": a bare follow-up, all subject elsewhere
     r"|^(?:is (?:it|that|this) )?(?:still )?(?:a thing|possible|feasible|doable|allowed|true"
-    r"|the case|available|open|running|ongoing|active|happening|going|on|alive)(?: now| today"
-    r"| nowadays)?$|^(?:how|how so|when|where|who|why|and|which|any news|news|any updates?)$"
+    r"|the case|available|open|running|ongoing|active|happening|going|on|alive)"
+    r"(?: (?:at|with|through|via) cern| for (?:us|me|a company|companies|a start ?up))?"
+    r"(?: now| today| nowadays)?$"
+    r"|^(?:how|how so|when|where|who|why|and|which|any news|news|any updates?)$"
 )
 """An aspect with no subject ("What is the status, and can we take part?"), or a bare
 follow-up ("Still a thing?", "How?"): the subject is in the sentence before."""
