@@ -85,6 +85,9 @@ class TestSentenceRoles:
             "Still open today?",
             "Possible at CERN?",
             "Is that feasible for a start-up?",
+            "Who should we approach?",
+            "Could you tell me how to apply?",
+            "What support is available?",
         ],
     )
     def test_a_follow_up_naming_no_subject_takes_it_from_the_sentence_before(
@@ -103,6 +106,7 @@ class TestSentenceRoles:
             "What kind of help could we receive?",
             "What part does CERN play?",
             "What is CERN's involvement?",
+            "What's the usual process?",
         ],
     )
     def test_a_question_about_an_aspect_without_a_subject_takes_it_from_before(
@@ -348,6 +352,11 @@ class TestVocabulary:
             ("TT office cern?", "about.kt-group"),
             ("do you have photon counting chips for companies", "other.imaging-detectors"),
             ("companies that grew out of your lab?", "route.startups"),
+            (
+                "We're a three-person start-up in Porto. We heard CERN has incubation partners in"
+                " member countries. How do we apply?",
+                "route.startups",
+            ),
             ("can we use your published schematics in a product?", "route.open-source"),
             (
                 "Could CERN staff consult on our accelerator design for a fee?",

@@ -125,6 +125,14 @@ _PROCEDURAL = re.compile(
     r"\b(?:where|how) (?:do|should|can|would|could|shall) (?:we|i|one) (?:start|begin|proceed"
     r"|go about|get started)\b|\b(?:first|next) steps?\b|\bhow to (?:proceed|start|begin)\b"
     r"|\bwhat (?:should|do|would) (?:we|i) (?:do|need to do)(?: next| first)?$"
+    # "Who should we approach?", "Could you tell me how to apply?": whom, or how, for the
+    # thing the sentence before described
+    r"|\bwho (?:should|do|can|could|would|shall|might) (?:we|i) (?:approach|contact|talk to"
+    r"|speak to|speak with|talk with|write to|turn to|get in touch with|reach out to|ask)\b"
+    r"(?! (?:about|regarding|concerning|for|on|at|in)\b)"
+    r"|\bhow (?:(?:do|can|could|should|would) (?:we|i|one) |to )apply\b(?! (?:for|to|at)\b)"
+    r"|\bwhat (?:support|help|assistance|options) (?:is|are|would be|could be) (?:offered"
+    r"|available|provided|on offer)\b"
     # "Any pointers?", "Any advice?", "Thoughts?": help with what the sentence before asked
     r"|^(?:any )?(?:pointers?|advice|tips|ideas|suggestions|thoughts|help|guidance)"
     r"(?: (?:please|welcome|appreciated|would be (?:great|appreciated)))?$"
@@ -147,7 +155,8 @@ _DEMONSTRATIVE = re.compile(
 """"Where does that project stand?" refers back, however long the question: "that" before
 such a noun is a pointer, not the conjunction of "I think that…"."""
 _BARE_ASPECT = re.compile(
-    r"\b(?:what|whats|how) (?:is|s|are|about|does|do) the (?:current |latest |present )?"
+    r"\b(?:what|whats|how) (?:is|s|are|about|does|do) the (?:current |latest |present |usual "
+    r"|normal |typical |standard |general )?"
     r"(?:status|timeline|timescale|schedule|state of play|situation|cost|costs|price|procedure"
     r"|process|deadline|next steps?|selection|application|eligibility|criteria|requirements"
     r"|conditions|options)\b(?! (?:of|for|on|at|with|in|to) )"
