@@ -107,6 +107,7 @@ class TestSentenceRoles:
             "What part does CERN play?",
             "What is CERN's involvement?",
             "What's the usual process?",
+            "What are our obligations if we sell the result?",
         ],
     )
     def test_a_question_about_an_aspect_without_a_subject_takes_it_from_before(

@@ -155,11 +155,12 @@ _DEMONSTRATIVE = re.compile(
 """"Where does that project stand?" refers back, however long the question: "that" before
 such a noun is a pointer, not the conjunction of "I think that…"."""
 _BARE_ASPECT = re.compile(
-    r"\b(?:what|whats|how) (?:is|s|are|about|does|do) the (?:current |latest |present |usual "
-    r"|normal |typical |standard |general )?"
+    r"\b(?:what|whats|how) (?:is|s|are|about|does|do) (?:the|our|my) (?:current |latest "
+    r"|present |usual |normal |typical |standard |general )?"
     r"(?:status|timeline|timescale|schedule|state of play|situation|cost|costs|price|procedure"
     r"|process|deadline|next steps?|selection|application|eligibility|criteria|requirements"
-    r"|conditions|options)\b(?! (?:of|for|on|at|with|in|to) )"
+    r"|conditions|options|obligations|rights|terms)\b(?! (?:of|for|on|at|with|in|to) )"
+    r"|\bwhat happened\b"
     r"|\bwhat(?: s| is| are)? (?:available|on offer)\b"
     # "What do we actually get?", "Is Portugal covered?", "What kind of support could we get?"
     r"|\bwhat (?:do|would|could|can|will) (?:we|i) (?:actually |really |then )?(?:get|receive)\b"
