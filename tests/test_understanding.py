@@ -97,6 +97,44 @@ class TestSentenceRoles:
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
 
     @pytest.mark.parametrize(
+        ("question", "subject"),
+        [
+            ("Who do I talk to about a start-up?", "a start-up?"),
+            ("who should we contact regarding beam time", "beam time"),
+            ("Contact person for the STELLA project please", "the STELLA project please"),
+        ],
+    )
+    def test_asking_whom_to_contact_about_something_asks_about_that_thing(
+        self, question: str, subject: str
+    ) -> None:
+        parts = segment(question)
+        assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
+        assert parts[1].text == subject
+
+    def test_the_bot_answers_whom_to_talk_to_about_a_start_up_with_the_start_up_topic(
+        self, shipped: Matcher
+    ) -> None:
+        # The brief's own example: the start-up answer carries the KT group as its contact.
+        result = shipped.match("who do I talk to about a start-up?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.startups")
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "Who do I contact for more information?",
+            "Who can I talk to at KT about a medical project?",
+            "Who do I contact to become a member?",
+            "I'd like to license your detector. Who do I talk to about that?",
+        ],
+    )
+    def test_asking_for_a_contact_and_nothing_more_stays_a_contact_question(
+        self, question: str
+    ) -> None:
+        parts = segment(question)
+        assert parts[-1].role is Role.QUESTION
+        assert parts[-1].text == question.split(". ")[-1]
+
+    @pytest.mark.parametrize(
         "follow_up",
         [
             "What is the status, and can our institute participate?",

@@ -264,8 +264,8 @@ def segment(text: str) -> tuple[Segment, ...]:
     parts = [clause for sentence in sentences(text) for clause in _clauses(sentence)]
     if len(parts) <= 1:
         read = _read(text)
-        return (Segment(read.text, Role.QUESTION),)
-    segments = tuple(_read(part) for part in parts)
+        return _without_contact_frames((Segment(read.text, Role.QUESTION),))
+    segments = _without_contact_frames(tuple(_read(part) for part in parts))
     if not any(s.weight for s in segments):
         return (Segment(text, Role.QUESTION),)
     if not any(s.role is Role.QUESTION for s in segments):
@@ -276,6 +276,34 @@ def segment(text: str) -> tuple[Segment, ...]:
             for s in segments
         )
     return _with_referents(segments)
+
+
+_CONTACT_FRAME = re.compile(
+    r"^\s*(?:(?:so|and|but|then),? )?(?:(?:who|whom) (?:do|should|can|could|would|might|shall"
+    r"|must) (?:i|we) (?:(?:talk|speak|write|turn|reach out|go|get in touch) (?:to|with) |contact "
+    r"|ask |approach )(?:about|regarding|concerning|re|for|on)|(?:the |a )?(?:right )?"
+    r"contact(?: person)? (?:for|about|regarding))\s+(?=\w)"
+    # "Who do I contact for more information?": nothing more than a contact is asked
+    r"(?!(?:(?:more|further|any|general) )?(?:info|information|details|help|questions?"
+    r"|support|assistance|enquiries|inquiries)\b)",
+    re.IGNORECASE,
+)
+"""Asking whom to contact about something ("Who do I talk to about a start-up?"): the
+answer about the subject carries its contact, so the subject is what is asked."""
+
+
+def _without_contact_frames(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    """A question asking whom to contact about a subject, read as the subject asked about
+    and, weighing as context, the asking for a contact."""
+    found: list[Segment] = []
+    for current in segments:
+        frame = _CONTACT_FRAME.match(current.text) if current.role is Role.QUESTION else None
+        subject = current.text[frame.end() :] if frame is not None else ""
+        if frame is None or _points_back(subject):
+            found.append(current)
+            continue
+        found += [Segment(frame.group().strip(), Role.REFERENT), Segment(subject, Role.QUESTION)]
+    return tuple(found)
 
 
 def _with_referents(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
