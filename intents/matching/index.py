@@ -81,8 +81,9 @@ class TopicIndex:
     config: IndexConfig
     declined: npt.NDArray[np.bool_]
     """Per topic: whether it is the declined questions (see `TopicTexts.declined`)."""
-    naming: npt.NDArray[np.bool_]
-    """Per example-or-name row: whether it names another organisation."""
+    naming: Ids
+    """The rows (of `rows`) of the declined questions that name another organisation: a
+    message naming none is further from them (`IndexConfig.unnamed_factor`)."""
 
     @classmethod
     def build(
@@ -110,7 +111,7 @@ class TopicIndex:
             dtype=bool,
         )
         declined = np.array([topic.declined for topic in topics], dtype=bool)
-        naming = np.array(
+        naming = len(topics) + np.flatnonzero(
             [
                 flag
                 for topic in topics
@@ -118,9 +119,8 @@ class TopicIndex:
                     *(topic.naming or (False,) * len(topic.examples)),
                     *(False,) * len(topic.names),
                 )
-            ],
-            dtype=bool,
-        )
+            ]
+        ).astype(np.int32)
         vectorizer, vectors = Vectorizer.fit(
             texts, owner.tolist(), config.features, vocabulary, (~declined[owner]).tolist()
         )
@@ -177,9 +177,8 @@ class TopicIndex:
         scores = np.zeros((len(queries), len(self.topic_ids)))
         if read:
             similarity = self.rows.dot_many([queries[i].vector for i in read])
-            if not names_other and self.naming.any():
-                n = len(self.topic_ids)
-                similarity[:, n:][:, self.naming] *= self.config.unnamed_factor
+            if not names_other and len(self.naming):
+                similarity[:, self.naming] *= self.config.unnamed_factor
             vague = np.array([queries[i].vague for i in read], dtype=bool)
             scores[read] = self._blend(similarity, vague)
         return [TopicScores(q, s) for q, s in zip(queries, scores, strict=True)]
