@@ -391,6 +391,7 @@ class TestVocabulary:
             ("TT office cern?", "about.kt-group"),
             ("do you have photon counting chips for companies", "other.imaging-detectors"),
             ("companies that grew out of your lab?", "route.startups"),
+            ("typically how long does the deal take to sign?", "route.costs-timelines"),
             (
                 "We're a three-person start-up in Porto. We heard CERN has incubation partners in"
                 " member countries. How do we apply?",
