@@ -392,6 +392,7 @@ class TestVocabulary:
             ("do you have photon counting chips for companies", "other.imaging-detectors"),
             ("companies that grew out of your lab?", "route.startups"),
             ("typically how long does the deal take to sign?", "route.costs-timelines"),
+            ("how do you get your inventions over to companies?", "about.kt-group"),
             (
                 "We're a three-person start-up in Porto. We heard CERN has incubation partners in"
                 " member countries. How do we apply?",
