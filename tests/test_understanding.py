@@ -393,6 +393,7 @@ class TestVocabulary:
             ("companies that grew out of your lab?", "route.startups"),
             ("typically how long does the deal take to sign?", "route.costs-timelines"),
             ("how do you get your inventions over to companies?", "about.kt-group"),
+            ("Can CERN invest in firms using its tech?", "route.startups"),
             (
                 "We're a three-person start-up in Porto. We heard CERN has incubation partners in"
                 " member countries. How do we apply?",
