@@ -84,7 +84,7 @@ class TestSentenceRoles:
             "Possible?",
             "Still open today?",
             "Possible at CERN?",
-            "Is that feasible for a start-up?",
+            "Feasible for a start-up?",
             "Who should we approach?",
             "Could you tell me how to apply?",
             "What support is available?",

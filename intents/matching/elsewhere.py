@@ -69,8 +69,8 @@ class OtherOrganisations:
     """Any listed name: which one the owner pattern found."""
     spelled: Mapping[str, str]
     """A name as matched (normalised words) -> as staff wrote it; empty: no names listed."""
-    starting: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """First word of a name -> the names (as matched) it starts."""
+    starting: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    """First word of a name -> the names (as matched, in words) it starts."""
     everyday: frozenset[str] = frozenset()
     """Acronyms that are also everyday words in a language the bot reads ("MIT" and German
     "mit", "ESO" and Spanish "eso", "ILL" and "ill"): they count only in capitals, unless
@@ -101,11 +101,11 @@ class OtherOrganisations:
         """Whether `text` names any listed organisation (a tenth of the cost of `name`'s
         search: only the words that start a name are looked at)."""
         found = words(text)
-        for at, word in enumerate(found):
-            for key in self.starting.get(word, ()):
-                if found[at : at + key.count(" ") + 1] == key.split():
-                    return True
-        return False
+        return any(
+            tuple(found[at : at + len(name)]) == name
+            for at, word in enumerate(found)
+            for name in self.starting.get(word, ())
+        )
 
     def owner_of(self, question: str, possessive: bool = False) -> str | None:
         """The listed organisation whose own office, programme or rules `question` (the
@@ -130,9 +130,9 @@ class OtherOrganisations:
         return None
 
 
-def _by_first_word(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    starting: dict[str, tuple[str, ...]] = {}
+def _by_first_word(names: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    starting: dict[str, tuple[tuple[str, ...], ...]] = {}
     for name in names:
-        first = name.split(" ", 1)[0]
-        starting[first] = (*starting.get(first, ()), name)
+        split = tuple(name.split(" "))
+        starting[split[0]] = (*starting.get(split[0], ()), split)
     return starting

@@ -38,9 +38,12 @@ class IndexConfig:
     declined_weight: float = 0.8
     """The declined questions' score is this times the closest one's similarity."""
     vague_factor: float = 0.5
-    unnamed_factor: float = 0.8
     """Scores of a message made only of generic words ("what is the CERN project") are
     multiplied by this: however well such words match, they do not say which topic is meant."""
+    unnamed_factor: float = 0.8
+    """A declined question naming another organisation, compared with a message naming none,
+    counts this times its similarity: its frame alone ("How do I apply for Innosuisse funding
+    for my medtech start-up?") must not decline CERN's own questions of the same shape."""
 
 
 @dataclass(frozen=True, slots=True)
