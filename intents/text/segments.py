@@ -295,7 +295,7 @@ answer about the subject carries its contact, so the subject is what is asked.""
 def _without_contact_frames(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
     """A question asking whom to contact about a subject, read as the subject asked about
     and the asking for a contact, which weighs as a referent (nearly a question's weight):
-    as context, it let "Who do I contact about donating?" lose its contact answer."""
+    as context, it let "Who should I contact about a medical project?" lose its contact answer."""
     found: list[Segment] = []
     for current in segments:
         frame = _CONTACT_FRAME.match(current.text) if current.role is Role.QUESTION else None
