@@ -552,6 +552,9 @@ class TestPersonalHealth:
             "My uncle was a radiographer and loved PET scans. Is it true CERN built the first one?",
             "My unit head asked me to find a CERN course on proton therapy. Is there one?",
             "Am I eligible for the KT Fund as a CERN researcher?",
+            # An asker cue ("should I do") beside therapy words, in a partnership question.
+            "We're forming a consortium on carbon-ion therapy and want CERN as a partner. When"
+            " should I do that?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
@@ -867,6 +870,22 @@ class TestShippedKnowledge:
     ) -> None:
         result = shipped.match(message)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, topic)
+
+    def test_who_owns_a_collaborations_inventions_is_cerns_question(
+        self, shipped: Matcher
+    ) -> None:
+        # A declined question on a university's rules for its PhD students ("own the
+        # inventions they make during…") once declined this one by its shared words.
+        result = shipped.match("Who owns the inventions made during a joint project with CERN?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.ip-ownership")
+
+    def test_valuing_ones_own_licence_is_declined_in_other_words_too(
+        self, shipped: Matcher
+    ) -> None:
+        # Declined by example as "what my own patent licence is worth"; the vocabulary reads
+        # "put a value on" as "worth".
+        result = shipped.match("How can I put a value on a patent licence before negotiating?")
+        assert result.outcome is Outcome.FALLBACK
 
     def test_a_declined_subject_falls_back(self, shipped: Matcher) -> None:
         # Without the declined questions this one is offered the KT Fund ("apply for").

@@ -343,7 +343,9 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     if patient_around and (weak or advice or clinical):
         return True  # "I'm 9 weeks pregnant. Could the tracer have harmed the baby?"
     if clinical:
-        return strong or weak
+        # "Horizon Europe consortium on heavy-ion therapy … how early should I do it?": an
+        # asker cue alone is no patient beside a partnership, a licence or a grant.
+        return strong or (weak and not _BUSINESS.search(f"{plain} {around}"))
     # "My husband was offered lutetium for his cancer. Is it worth it?", "My brother's
     # tumours stopped responding. Can he get terbium from you?": the question asks for a
     # judgement on, or a treatment for, what the message told.
