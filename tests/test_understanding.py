@@ -871,9 +871,7 @@ class TestShippedKnowledge:
         result = shipped.match(message)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, topic)
 
-    def test_who_owns_a_collaborations_inventions_is_cerns_question(
-        self, shipped: Matcher
-    ) -> None:
+    def test_who_owns_a_collaborations_inventions_is_cerns_question(self, shipped: Matcher) -> None:
         # A declined question on a university's rules for its PhD students ("own the
         # inventions they make during…") once declined this one by its shared words.
         result = shipped.match("Who owns the inventions made during a joint project with CERN?")
