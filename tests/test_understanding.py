@@ -499,6 +499,8 @@ class TestPersonalHealth:
             "got diagnosed w lymphoma, any cern treatments?",
             "how do i sign up for flash trial as a patient",
             "am i eligible for the flash clinical trial",
+            # Asking what a device is, and whether it could help the relative.
+            "My son has a brain tumour. What is that device you built, could it help him?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -555,6 +557,12 @@ class TestPersonalHealth:
             # An asker cue ("should I do") beside therapy words, in a partnership question.
             "We're forming a consortium on carbon-ion therapy and want CERN as a partner. When"
             " should I do that?",
+            # "our lab was a partner": a partner institute, not a spouse.
+            "Our lab was a partner in an earlier proton therapy study. What did it find, and was"
+            " CERN involved?",
+            # A relative's story told to ask which project the message describes.
+            "My daughter spent a month in hospital wired to monitors. I heard CERN made a camera"
+            " that watches breathing without contact. What is that device?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

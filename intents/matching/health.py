@@ -16,7 +16,10 @@ from intents.text.normalize import I_AM, WE_ARE, words
 from intents.text.segments import sentences
 
 _PERSON = re.compile(
-    r"\b(?:my|our) (?:\w+ ){0,3}?(?:son|daughter|child|children|kid|baby|boy|girl|mother|mum|mom"
+    # "my youngest son", "our 6 year old daughter"; not "our institute was a partner": the
+    # words between are the relative's description, never a verb or an article.
+    r"\b(?:my|our) (?:(?!(?:is|was|are|were|has|had|have|a|an|the|as|and|of|for|with|in|on|at"
+    r"|to|by)\b)\w+ ){0,3}?(?:son|daughter|child|children|kid|baby|boy|girl|mother|mum|mom"
     r"|father|dad|husband|wife|partner|brother|sister|grandmother|grandma|grandfather|grandpa"
     r"|grandad|granddad|granny|gran|nan|nanna|aunt|uncle|niece|nephew|friend|family"
     r"|father-in-law|mother-in-law|parent|parents"
@@ -313,6 +316,16 @@ _GIVING = re.compile(
 """A relative's illness told to explain a donation is not a request for medical advice."""
 
 
+_WHICH_PROJECT = re.compile(
+    r"\bwhat (?:is|was|s) (?:that|this|the|it) (?:\w+ )?(?:project|device|technology|invention"
+    r"|machine|monitor|system|called|name)\b|\bwhat (?:is|was|s) (?:it|that|this) called\b"
+    r"|\bwhich (?:cern )?(?:project|device|technology|invention) (?:is|was)\b"
+)
+"""A question asking which project or device the message describes ("I read that CERN built
+a monitor that never touches the patient. What is that project?"): the name of a project,
+whatever illness the message tells first."""
+
+
 def is_personal_health_question(text: str, context: str = "") -> bool:
     """True when `text` (the question of a message) reads as someone asking about their own
     or a relative's health. The person may be introduced in the rest of the message
@@ -326,6 +339,8 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     plain = " ".join(words(text))
     around = " ".join(words(context))
     if _GIVING.search(plain) or _GIVING.search(around):
+        return False
+    if _WHICH_PROJECT.search(plain) and not (_PATIENT.search(plain) or _ASKER.search(plain)):
         return False
     strong = _person(plain) or (bool(around) and _person(around))
     # Only a question with an asker cue is re-read without what it asks to be told "to me".
