@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import sys
 import time
@@ -22,6 +23,7 @@ import tracemalloc
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the bot does (intents/__init__.py)
 import numpy as np
 from rapidfuzz import fuzz, process
 

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import random
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the bot does (intents/__init__.py)
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

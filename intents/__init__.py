@@ -7,6 +7,17 @@ The modules behind them are the engine's own business and may change shape freel
 points the wrong way (the engine importing `bot/`, anything importing the tests).
 """
 
+import os
+
+# One BLAS thread, unless the operator says otherwise: the engine's matrix products are
+# small, and on a shared machine a second BLAS thread waiting for a busy core made building
+# the 10,000-example index 2-7 times slower (bench/README.md). Only effective before numpy
+# is first imported, which the engine's own imports below do.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
 from intents.knowledge.base import KnowledgeBase
 from intents.knowledge.errors import KnowledgeError, Problem
 from intents.knowledge.fields import SEED_PREFIX
