@@ -501,6 +501,8 @@ class TestPersonalHealth:
             "am i eligible for the flash clinical trial",
             # Asking what a device is, and whether it could help the relative.
             "My son has a brain tumour. What is that device you built, could it help him?",
+            # Where to be treated, asked for a disease rather than a person.
+            "Which clinic offers proton therapy for a brain tumour in Spain?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
