@@ -895,6 +895,24 @@ class TestShippedKnowledge:
         result = shipped.match("How can I put a value on a patent licence before negotiating?")
         assert result.outcome is Outcome.FALLBACK
 
+    @pytest.mark.parametrize(
+        ("message", "topic"),
+        [
+            ("Who can I contact about licensing, thanks in advance!", "route.licensing"),
+            (
+                "Could you give me the email address of the knowledge transfer team, thank you"
+                " very much.",
+                "route.contact",
+            ),
+            ("ok, thanks", "smalltalk.thanks"),
+        ],
+    )
+    def test_thanks_closing_a_request_leave_the_request_to_answer(
+        self, shipped: Matcher, message: str, topic: str
+    ) -> None:
+        result = shipped.match(message)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, topic)
+
     def test_a_declined_subject_falls_back(self, shipped: Matcher) -> None:
         # Without the declined questions this one is offered the KT Fund ("apply for").
         assert shipped.match("how do I apply for a staff job at CERN").outcome is Outcome.FALLBACK

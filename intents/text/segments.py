@@ -78,6 +78,7 @@ _COURTESY_WORDS = frozenset(
     ihr voi bonsoir guten tag morgen abend gruezi servus buenos buenas dias tardes noches
     buongiorno buonasera salve again qualcuno c e il y quelqu un jemand da ist hay alguien
     namaste namaskar ola bom dia boa tarde hej moin ahoj shalom salam merhaba konnichiwa
+    very so big lot u thx ty merci danke vielen grazie mille gracias muchas beaucoup
     """.split()  # noqa: SIM905 - reads as text
 )
 _INTRODUCTION = re.compile(
@@ -220,13 +221,26 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
+_TRAILING_THANKS = re.compile(
+    r"(?:[,;]|\s[-–—])\s*((?:and |so )?(?:many |a lot of |big )?(?:thanks|thank you|thank u|thx|ty"
+    r"|cheers|merci|danke|grazie|gracias)\b[^,;?]{0,30})$",
+    re.IGNORECASE,
+)
+"""Thanks closing the sentence that asks ("Who do I contact about licensing, thanks in
+advance!"): a courtesy of its own, or the request is answered as a thank-you."""
+
+
 def _clauses(sentence: str) -> list[str]:
-    """`sentence`, split where it turns from context to the request (see `_TURN`)."""
+    """`sentence`, split where it turns from context to the request (see `_TURN`), and
+    before the thanks that close a request (see `_TRAILING_THANKS`)."""
     lead = _AFTER_HEARING.match(sentence)
     head = [lead.group(1)] if lead is not None else []
     rest = sentence[lead.end() :] if lead is not None else sentence
-    parts = _TURN.split(rest, maxsplit=1)
-    return head + [p.strip() for p in parts if p and p.strip()]
+    parts = [p.strip() for p in _TURN.split(rest, maxsplit=1) if p and p.strip()]
+    thanks = _TRAILING_THANKS.search(parts[-1]) if parts else None
+    if thanks is not None and _read(parts[-1][: thanks.start()]).role is Role.QUESTION:
+        parts[-1:] = [parts[-1][: thanks.start()].strip(), thanks.group(1).strip()]
+    return head + parts
 
 
 def role_of(sentence: str) -> Role:
