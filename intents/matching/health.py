@@ -341,11 +341,10 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     around = " ".join(words(context))
     if _GIVING.search(plain) or _GIVING.search(around):
         return False
-    if _WHICH_PROJECT.search(plain) and not (_PATIENT.search(plain) or _ASKER.search(plain)):
-        return False
     strong = _person(plain) or (bool(around) and _person(around))
+    asker = bool(_ASKER.search(plain))
     # Only a question with an asker cue is re-read without what it asks to be told "to me".
-    weak = bool(_ASKER.search(plain)) and bool(_ASKER.search(_TOLD_TO.sub("", plain)))
+    weak = asker and bool(_ASKER.search(_TOLD_TO.sub("", plain)))
     patient = bool(_PATIENT.search(plain))
     patient_around = bool(around) and bool(_PATIENT.search(around))
     if not (strong or weak or patient or patient_around):
@@ -354,6 +353,8 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
         return False
     if patient:
         return True
+    if _WHICH_PROJECT.search(plain) and not asker:
+        return False
     advice = bool(_ADVICE.search(plain) or _BARE_NORMAL.fullmatch(plain))
     clinical = bool(_CLINICAL.search(plain))
     if patient_around and (weak or advice or clinical):

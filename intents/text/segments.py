@@ -221,25 +221,24 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
-_TRAILING_THANKS = re.compile(
-    r"(?:[,;]|\s[-–—])\s*((?:and |so )?(?:many |a lot of |big )?(?:thanks|thank you|thank u|thx|ty"
-    r"|cheers|merci|danke|grazie|gracias)\b[^,;?]{0,30})$",
-    re.IGNORECASE,
-)
-"""Thanks closing the sentence that asks ("Who do I contact about licensing, thanks in
-advance!"): a courtesy of its own, or the request is answered as a thank-you."""
+_LAST_CLAUSE = re.compile(r"(?:[,;]|\s[-–—])\s*([^,;?]{1,40})$")
+"""The short clause after a sentence's last comma, semicolon or dash ("…, thanks in
+advance!"): when it is only courtesies, they close the request (see `_clauses`)."""
 
 
 def _clauses(sentence: str) -> list[str]:
     """`sentence`, split where it turns from context to the request (see `_TURN`), and
-    before the thanks that close a request (see `_TRAILING_THANKS`)."""
+    before courtesies closing a request: "Who do I contact about licensing, thanks in
+    advance!" was answered as a thank-you. "ok, thanks" stays whole: it asks nothing."""
     lead = _AFTER_HEARING.match(sentence)
     head = [lead.group(1)] if lead is not None else []
     rest = sentence[lead.end() :] if lead is not None else sentence
     parts = [p.strip() for p in _TURN.split(rest, maxsplit=1) if p and p.strip()]
-    thanks = _TRAILING_THANKS.search(parts[-1]) if parts else None
-    if thanks is not None and _read(parts[-1][: thanks.start()]).role is Role.QUESTION:
-        parts[-1:] = [parts[-1][: thanks.start()].strip(), thanks.group(1).strip()]
+    last = _LAST_CLAUSE.search(parts[-1]) if parts else None
+    if last is not None:
+        request = parts[-1][: last.start()].strip()
+        if _read(last.group(1)).role is Role.COURTESY and _read(request).role is Role.QUESTION:
+            parts[-1:] = [request, last.group(1).strip()]
     return head + parts
 
 
