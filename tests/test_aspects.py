@@ -124,6 +124,18 @@ def test_the_projects_own_aspect_in_the_question_keeps_the_choice_to_the_words()
     assert both.evidence(message) == plain.evidence(message)
 
 
+def test_the_projects_own_aspect_alone_puts_it_ahead_of_its_other_topics() -> None:
+    # "collaboration" is FLASH's own aspect; "facility" and "cost" lean to the status topic.
+    own = FLASH.model_copy(update={"aspects": ("collaboration",)})
+    message = "What would a FLASH collaboration with the facility cost?"
+    assert matcher_of(FLASH, FLASH_STATUS, LICENSING).match(message).intent == (
+        "project.flash-status"
+    )
+    result = matcher_of(own, FLASH_STATUS, LICENSING).match(message)
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.flash")
+    assert "project.flash-status" in result.suggestions
+
+
 def test_aspects_of_a_topic_sharing_no_name_with_the_project_do_nothing() -> None:
     lone = LICENSING.model_copy(update={"aspects": ("status",)})
     plain = matcher_of(FLASH, FLASH_STATUS.model_copy(update={"aspects": ()}), LICENSING)
@@ -146,6 +158,16 @@ class TestAspectPhrases:
         )
         assert aspects.asked(0, ["status"]) == [1]
         assert aspects.asked(2, ["status"]) == []
+
+    def test_the_named_topics_own_aspect_claims_the_question_unless_a_sibling_is_asked(
+        self,
+    ) -> None:
+        aspects = Aspects.build(
+            [("collaboration",), ("status",)], {("flash",): (0, 1)}, {("flash",): (0,)}
+        )
+        assert aspects.claimed(0, ["flash", "collaboration"]) == (1,)
+        assert aspects.claimed(0, ["flash", "collaboration", "status"]) == ()
+        assert aspects.claimed(0, ["flash"]) == ()
 
 
 @pytest.fixture(scope="module")

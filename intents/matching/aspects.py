@@ -63,6 +63,17 @@ class Aspects:
             return []
         return [topic for topic in family if self._points_to(topic, message_terms)]
 
+    def claimed(self, named: int, message_terms: Sequence[str]) -> tuple[int, ...]:
+        """The other topics of the project `named` names, when only an aspect of `named`
+        itself is in `message_terms` ("how much would a FLASH collaboration cost us?" asks
+        about FLASH, not about its facility's status); else none."""
+        family = self.family.get(named, ())
+        if not self._points_to(named, message_terms) or any(
+            self._points_to(topic, message_terms) for topic in family
+        ):
+            return ()
+        return family
+
     def _points_to(self, topic: int, message_terms: Sequence[str]) -> bool:
         return any(_contains(message_terms, phrase) for phrase in self.phrases.get(topic, ()))
 

@@ -67,6 +67,9 @@ NOT_A_HOSPITAL_SCORE = 0.5
 """The score of the topic saying what CERN does for medicine when a question takes CERN for
 a hospital or a vendor ("Does CERN run its own cancer clinic?"): an answer, unless another
 topic matches the words better still."""
+COURTESY_SCORE = 0.5
+"""The score of the closest greeting, thanks or goodbye for a message of courtesies only:
+an answer whatever its words ("OK I'm logging off now, talk another time")."""
 SHORT_QUESTION_TERMS = 8
 """A question this short naming nothing ("When do clinical trials start?") is about what the
 sentences around it name; a longer one says what it asks (`Matcher._asked_about`)."""
@@ -247,6 +250,8 @@ class Matcher:
     def evidence(self, text: str) -> Evidence:
         """What the decision weighs for `text`: ranked topics, names, further questions."""
         segments = segment(text)
+        if segments[0].courtesy and self.courtesy:
+            return self._courtesy_evidence(segments[0].text)
         asked = [i for i, s in enumerate(segments) if s.role is Role.QUESTION]
         # Several questions: each is also read on its own, looking for a second thing asked.
         # Statements standing for the request of a message that asks nothing are not.
@@ -305,6 +310,21 @@ class Matcher:
         return Evidence(
             self._top(scores), named, later, declined, siblings, self.courtesy, elsewhere
         )
+
+    def _courtesy_evidence(self, text: str) -> Evidence:
+        """A message of courtesies only is answered with the closest greeting, thanks or
+        goodbye: its everyday words ("hope all is well on your side", "talk another time")
+        otherwise drift to whichever topic shares them, or to nothing."""
+        scores, _ = self._split(self.index.score_reading([(text, 1.0)], [], False)[0].scores)
+        ids = self.index.topic_ids
+        courtesy = [i for i in range(self.n_topics) if ids[i] in self.courtesy]
+        best = max(courtesy, key=lambda i: (scores[i], -i))
+        lifted = {best: max(float(scores[best]), COURTESY_SCORE)}
+        ranked = tuple(
+            Candidate(ids[i], lifted.get(i, float(scores[i])))
+            for i in sorted(courtesy, key=lambda i: (i != best, -scores[i], i))
+        )
+        return Evidence(ranked, (ids[best],), courtesy=self.courtesy)
 
     def _insist(self, scores: npt.NDArray[np.float64], topic: int, score: float) -> tuple[str, ...]:
         """Lift `topic` to at least `score` and return it as the topic the message names: how
@@ -385,6 +405,10 @@ class Matcher:
         next to MEDICIS still says donations, whatever aspect of the isotopes is named."""
         asked = self.aspects.asked(hit.topic, asked_terms)
         if not asked:
+            # The named topic's own aspect: the topics sharing its name drop behind it, as
+            # it would behind theirs, and stay on offer.
+            for topic in self.aspects.claimed(hit.topic, asked_terms):
+                scores[topic] = min(scores[topic], scores[hit.topic] * (1 - ASPECT_GAP))
             return hit
         chosen = max(asked, key=lambda topic: (scores[topic], -topic))
         scores[chosen] = max(scores[chosen], scores[hit.topic])

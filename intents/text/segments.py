@@ -52,6 +52,10 @@ class Segment:
     stated: bool = False
     """A statement read as the request because the message asks nothing ("We'd be
     interested in licensing X."): it weighs as a question, but is no second question."""
+    courtesy: bool = False
+    """The whole message, which says nothing but courtesies ("Good morning, hope you're
+    doing well", "ok I'm logging off now, talk soon"): only a greeting, a thanks or a
+    goodbye answers it."""
 
     @property
     def weight(self) -> float:
@@ -78,9 +82,30 @@ _COURTESY_WORDS = frozenset(
     ihr voi bonsoir guten tag morgen abend gruezi servus buenos buenas dias tardes noches
     buongiorno buonasera salve again qualcuno c e il y quelqu un jemand da ist hay alguien
     namaste namaskar ola bom dia boa tarde hej moin ahoj shalom salam merhaba konnichiwa
-    very so big lot u thx ty merci danke vielen grazie mille gracias muchas beaucoup
+    very so big lot u thx ty merci danke vielen grazie mille gracias muchas beaucoup ok okay right
+    alright
     """.split()  # noqa: SIM905 - reads as text
 )
+_WELL_WISHED = (
+    r"(?: (?:all|both|keeping|doing|going|having|had|been|very|really|so|well|good|fine|great|ok"
+    r"|okay|safe|a|an|nice|lovely|wonderful|relaxing|day|week|weekend|evening|one|on|at|your|the"
+    r"|other|side|end|today|with|you|there|over|everyone)\b)*"
+)
+_PLEASANTRY = re.compile(
+    r"\b(?:i |we )?hope (?:you(?:'|’)?re|you are|you re|you(?:'|’)?ve been|you have been|you all"
+    r" are|you(?:'|’)?re all|all is|all s|everything is|things are|everyone is|everybody is"
+    r"|this (?:message |email |note )?finds you|you have|you(?:'|’)?ll have|you will have"
+    rf"|you had){_WELL_WISHED}"
+    r"|\bhow (?:are|r) (?:you|u|things)(?: (?:doing|going|today|all|there)\b)*"
+    r"|\b(?:nice|pleased|glad|good|great) to (?:meet|e ?meet|chat with|talk to|hear from) you"
+    rf"|\b(?:have|enjoy) a{_WELL_WISHED}"
+    r"|\b(?:talk|speak|chat)(?: (?:to you|with you|another time|again|soon|later|tomorrow"
+    r"|next week)\b)+"
+    r"|\b(?:(?:i(?:'|’)?m|i am|im) )?(?:logging|signing|heading|checking) (?:off|out)(?: now)?"
+    r"|\b(?:take care|stay safe|all the best|until next time)"
+)
+"""Pleasantries ("hope you're doing well", "have a lovely evening", "talk another time"):
+courtesies made of everyday words, which the courtesy words alone would read as a request."""
 _INTRODUCTION = re.compile(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
     r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is"
@@ -253,7 +278,7 @@ def _read(sentence: str) -> Segment:
     greeting = _LEADING_COURTESY.match(sentence)
     body = (sentence[greeting.end() :] if greeting is not None else sentence).strip()
     plain = fold(body)
-    words = re.findall(r"\w+", plain)
+    words = re.findall(r"\w+", _PLEASANTRY.sub(" ", plain))
     if not words or all(w in _COURTESY_WORDS for w in words):
         return Segment(sentence, Role.COURTESY)
     if greeting is not None and greeting.group().strip() and _FROM_PLACE.fullmatch(plain):
@@ -277,10 +302,11 @@ def segment(text: str) -> tuple[Segment, ...]:
     parts = [clause for sentence in sentences(text) for clause in _clauses(sentence)]
     if len(parts) <= 1:
         read = _read(text)
-        return _without_contact_frames((Segment(read.text, Role.QUESTION),))
+        courtesy = read.role is Role.COURTESY
+        return _without_contact_frames((Segment(read.text, Role.QUESTION, courtesy=courtesy),))
     segments = _without_contact_frames(tuple(_read(part) for part in parts))
     if not any(s.weight for s in segments):
-        return (Segment(text, Role.QUESTION),)
+        return (Segment(text, Role.QUESTION, courtesy=True),)
     if not any(s.role is Role.QUESTION for s in segments):
         # A statement-only message ("We'd be interested in licensing X.") states its request:
         # its context is the question.
