@@ -373,6 +373,12 @@ class TestPleasantries:
         assert result.intent == "project.gatoroid"
 
 
+def test_outside_hospitals_reads_as_beyond_medicine(shipped: Matcher) -> None:
+    # The shipped synonyms: without them "outside of hospitals" leans to the facilities.
+    result = shipped.match("Outside of hospitals, which sectors use CERN technology?")
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "other.overview"), result
+
+
 class TestVocabulary:
     def test_a_multi_word_variant_is_read_as_its_canonical_word(self) -> None:
         vocabulary = Vocabulary.from_pairs([(("beam", "time"), ("facility",))])
@@ -532,6 +538,8 @@ class TestPersonalHealth:
             "Is 54 Gy in 27 fractions normal? It's what they're proposing for me.",
             "What are the chances of surviving ten years after protons for a glioma?",
             "Is there a clinic in Switzerland where I could be treated with your ion beams?",
+            # Where to go, the wish to be treated told after it.
+            "Which proton centre in Italy uses CERN's designs? I'd like to be treated there.",
             "Welche Klinik empfehlen Sie für unseren Sohn mit einem Sarkom?",
             "Ho paura che la radioterapia mi faccia male, è normale?",
             "Estoy desesperada, ¿la radioterapia me va a quitar el cansancio?",
