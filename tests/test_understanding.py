@@ -337,7 +337,11 @@ class TestPleasantries:
 
     @pytest.mark.parametrize(
         "sentence",
-        ["Have you got a licensing contact?", "I hope the NIMMS study is going well"],
+        [
+            "Have you got a licensing contact?",
+            "I hope the NIMMS study is going well",
+            "that's all I needed to know about licensing",
+        ],
     )
     def test_the_same_words_saying_something_are_not(self, sentence: str) -> None:
         assert role_of(sentence) is not Role.COURTESY
@@ -358,6 +362,7 @@ class TestPleasantries:
             ("hope everyone is doing well on your side", "smalltalk.greeting"),
             ("alright, I'm heading off now, talk again tomorrow", "smalltalk.goodbye"),
             ("ok, checking out now, take care", "smalltalk.goodbye"),
+            ("ok that's all I needed, have a good one", "smalltalk.goodbye"),
         ],
     )
     def test_courtesies_only_get_the_closest_courtesy_answer(
@@ -377,6 +382,34 @@ def test_outside_hospitals_reads_as_beyond_medicine(shipped: Matcher) -> None:
     # The shipped synonyms: without them "outside of hospitals" leans to the facilities.
     result = shipped.match("Outside of hospitals, which sectors use CERN technology?")
     assert (result.outcome, result.intent) == (Outcome.ANSWER, "other.overview"), result
+
+
+def test_a_project_named_around_a_question_with_its_own_subject_is_offered_not_answered(
+    shipped: Matcher,
+) -> None:
+    result = shipped.match(
+        "We read about GaToroid in a newsletter. If we co-develop a magnet with CERN engineers,"
+        " who owns the patent?"
+    )
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.ip-ownership"), result
+    assert "project.gatoroid" in result.suggestions
+
+
+class TestSignOffsAndReportedWishes:
+    @pytest.mark.parametrize(
+        "sentence", ["Best, Amira", "Kind regards, Jan Novak", "Thanks, Dr. Rossi", "Cheers, Tom"]
+    )
+    def test_a_sign_off_with_a_name_is_a_courtesy(self, sentence: str) -> None:
+        assert role_of(sentence) is Role.COURTESY
+
+    def test_a_sign_off_is_no_name_list(self) -> None:
+        assert role_of("Regards, Head of Radiology, Hospital X") is not Role.COURTESY
+
+    def test_a_wish_to_know_joined_to_a_statement_asks(self) -> None:
+        sentence = (
+            "We make detectors and would like to know whether Member-State firms get priority."
+        )
+        assert role_of(sentence) is Role.QUESTION
 
 
 class TestVocabulary:

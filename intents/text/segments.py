@@ -103,9 +103,18 @@ _PLEASANTRY = re.compile(
     r"|next week)\b)+"
     r"|\b(?:(?:i(?:'|’)?m|i am|im) )?(?:logging|signing|heading|checking) (?:off|out)(?: now)?"
     r"|\b(?:take care|stay safe|all the best|until next time)"
+    # "that's everything I needed", "that's all for now": the end of a conversation
+    r"|\b(?:that(?:'|’)?s|that is|thats) (?:all|everything|it)(?: (?:i|we) (?:needed|wanted"
+    r"|need|wanted to know|needed to know))?(?: for (?:now|today))?(?: from me)?(?=\s*(?:[,.!;]|$))"
 )
 """Pleasantries ("hope you're doing well", "have a lovely evening", "talk another time"):
 courtesies made of everyday words, which the courtesy words alone would read as a request."""
+_SIGN_OFF = re.compile(
+    r"(?:(?:best|kind|warm|warmest|many|with) )?(?:best|regards|wishes|thanks|thank you|cheers"
+    r"|sincerely|br|cordialement|saluti|saludos|gruesse|grusse|mfg)[\s,!.:-]+"
+    r"(?:dr\.? |prof\.? )?[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*)?[\s.!]*"
+)
+"""A sign-off with the writer's name ("Best, Amira", "Thanks, Dr. Rossi"): a courtesy."""
 _INTRODUCTION = re.compile(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
     r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is"
@@ -124,7 +133,7 @@ _REQUEST_INSIDE = re.compile(
     r"\b(?:could you|can you|would you|please|kindly (?:advise|let|tell|inform|share|send)"
     r"|(?:i|we)(?:'|’)?d like to know|tell me|let me know"
     r"|(?:wants|asked|asks) (?:me|us) to (?:find out|check|ask|look into|understand)"
-    r"|(?:i|we) (?:really |just |simply )?(?:need|want|would like|wish) to (?:know|understand"
+    r"|(?:i|we|and) (?:really |just |simply )?(?:need|want|would like|wish) to (?:know|understand"
     r"|find out|check)"
     # "A short overview of the group would be really useful."
     r"|would be (?:really |very |most |extremely |so )?(?:useful|helpful|appreciated|welcome)"
@@ -279,7 +288,7 @@ def _read(sentence: str) -> Segment:
     body = (sentence[greeting.end() :] if greeting is not None else sentence).strip()
     plain = fold(body)
     words = re.findall(r"\w+", _PLEASANTRY.sub(" ", plain))
-    if not words or all(w in _COURTESY_WORDS for w in words):
+    if not words or all(w in _COURTESY_WORDS for w in words) or _SIGN_OFF.fullmatch(plain):
         return Segment(sentence, Role.COURTESY)
     if greeting is not None and greeting.group().strip() and _FROM_PLACE.fullmatch(plain):
         # "Good morning from Lagos!": the greeting is all there is to answer.
