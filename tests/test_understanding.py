@@ -406,6 +406,7 @@ class TestSignOffs:
 
     def test_a_sign_off_is_no_name_list(self) -> None:
         assert role_of("Regards, Head of Radiology, Hospital X") is not Role.COURTESY
+        assert role_of("and FLASH?") is not Role.COURTESY
 
 
 class TestVocabulary:

@@ -176,6 +176,8 @@ class Matcher:
     """The organisations whose own business is declined (`other_organisations:`)."""
     aspects: Aspects = field(default_factory=lambda: Aspects.build(()))
     """What says which of a named project's topics is asked (topics' `aspects:`)."""
+    courtesy_rows: tuple[int, ...] = ()
+    """The indices of the `courtesy` topics, in the knowledge base's order."""
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
@@ -215,6 +217,7 @@ class Matcher:
             # ("My grandmother told me about FLASH. What is it?" asked which was meant).
             no_siblings=() if medical_advice is None else (medical_advice,),
         )
+        courtesy = kb.courtesy_topics()
         lowered = {
             (foreign, long): lowered_settings(kb.settings, foreign, long)
             for foreign in (False, True)
@@ -227,9 +230,10 @@ class Matcher:
             medical_advice,
             position.get(special.not_a_hospital_topic or ""),
             MappingProxyType(lowered),
-            kb.courtesy_topics(),
+            courtesy,
             elsewhere,
             Aspects.build([t.aspects for t in topics], names.users, names.phrases),
+            courtesy_rows=tuple(i for i, topic_id in enumerate(ids) if topic_id in courtesy),
         )
 
     @property
@@ -257,7 +261,7 @@ class Matcher:
     def evidence(self, text: str) -> Evidence:
         """What the decision weighs for `text`: ranked topics, names, further questions."""
         segments = segment(text)
-        if segments[0].courtesy and self.courtesy:
+        if segments[0].courtesy and self.courtesy_rows:
             return self._courtesy_evidence(segments[0].text)
         asked = [i for i, s in enumerate(segments) if s.role is Role.QUESTION]
         # Several questions: each is also read on its own, looking for a second thing asked.
@@ -324,7 +328,7 @@ class Matcher:
         otherwise drift to whichever topic shares them, or to nothing."""
         scores, _ = self._split(self.index.score_reading([(text, 1.0)], [], False)[0].scores)
         ids = self.index.topic_ids
-        courtesy = [i for i in range(self.n_topics) if ids[i] in self.courtesy]
+        courtesy = self.courtesy_rows
         best = max(courtesy, key=lambda i: (scores[i], -i))
         lifted = {best: max(float(scores[best]), COURTESY_SCORE)}
         ranked = tuple(

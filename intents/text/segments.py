@@ -83,7 +83,7 @@ _COURTESY_WORDS = frozenset(
     buongiorno buonasera salve again qualcuno c e il y quelqu un jemand da ist hay alguien
     namaste namaskar ola bom dia boa tarde hej moin ahoj shalom salam merhaba konnichiwa
     very so big lot u thx ty merci danke vielen grazie mille gracias muchas beaucoup ok okay right
-    alright
+    alright with warmest sincerely br cordialement saluti saludos gruesse grusse mfg
     """.split()  # noqa: SIM905 - reads as text
 )
 _WELL_WISHED = (
@@ -109,12 +109,49 @@ _PLEASANTRY = re.compile(
 )
 """Pleasantries ("hope you're doing well", "have a lovely evening", "talk another time"):
 courtesies made of everyday words, which the courtesy words alone would read as a request."""
-_SIGN_OFF = re.compile(
-    r"(?:(?:best|kind|warm|warmest|many|with) )?(?:best|regards|wishes|thanks|thank you|cheers"
-    r"|sincerely|br|cordialement|saluti|saludos|gruesse|grusse|mfg)[\s,!.:-]+"
-    r"(?:dr\.? |prof\.? )?[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*)?[\s.!]*"
+_TITLES = frozenset({"dr", "prof"})
+_CLOSINGS = frozenset(
+    {
+        "best",
+        "regards",
+        "wishes",
+        "thanks",
+        "thank",
+        "cheers",
+        "sincerely",
+        "br",
+        "cordialement",
+        "saluti",
+        "saludos",
+        "gruesse",
+        "grusse",
+        "mfg",
+        "merci",
+        "danke",
+        "grazie",
+        "gracias",
+    }
 )
-"""A sign-off with the writer's name ("Best, Amira", "Thanks, Dr. Rossi"): a courtesy."""
+"""Words that close a message before the writer's name (the other words of a sign-off are
+courtesy words: "kind", "with", "many")."""
+
+
+def _signed(body: str) -> bool:
+    """A sign-off with the writer's name ("Best, Amira", "Kind regards Jan Novak", "Thanks,
+    Dr. Rossi"): courtesy words with a closing among them, then one or two capitalised
+    words. Not "and FLASH?": a question about a project."""
+    tokens = re.findall(r"\w+", body)
+    courtesies = 0
+    while courtesies < len(tokens) and fold(tokens[courtesies]) in _COURTESY_WORDS:
+        courtesies += 1
+    names = [t for t in tokens[courtesies:] if t.lower() not in _TITLES]
+    return (
+        any(fold(t) in _CLOSINGS for t in tokens[:courtesies])
+        and 1 <= len(names) <= 2
+        and all(n[0].isupper() for n in names)
+    )
+
+
 _INTRODUCTION = re.compile(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
     r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is"
@@ -288,7 +325,7 @@ def _read(sentence: str) -> Segment:
     body = (sentence[greeting.end() :] if greeting is not None else sentence).strip()
     plain = fold(body)
     words = re.findall(r"\w+", _PLEASANTRY.sub(" ", plain))
-    if not words or all(w in _COURTESY_WORDS for w in words) or _SIGN_OFF.fullmatch(plain):
+    if not words or all(w in _COURTESY_WORDS for w in words) or _signed(body):
         return Segment(sentence, Role.COURTESY)
     if greeting is not None and greeting.group().strip() and _FROM_PLACE.fullmatch(plain):
         # "Good morning from Lagos!": the greeting is all there is to answer.
