@@ -397,6 +397,44 @@ def test_a_project_named_around_a_question_with_its_own_subject_is_offered_not_a
     assert "project.gatoroid" in result.suggestions
 
 
+class TestNamedButOutOfScope:
+    """A project's name says what a message is about, not that a topic answers it: its
+    price, its shares, a tour of it, a job in its team are declined like the same questions
+    naming nothing, while the project's own matters stay answered."""
+
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "What's the share price of the company building the FLASH machine, is it a good buy?",
+            "Are there internships in the GaToroid team this summer? How do I apply?",
+            "I want an lxplus account to run Geant4 on the CERN batch farm, who gives me one?",
+            "Could our pupils tour the MEDICIS lab on a school trip next spring?",
+        ],
+    )
+    def test_a_declined_matter_of_a_named_project_is_declined(
+        self, shipped: Matcher, message: str
+    ) -> None:
+        result = shipped.match(message)
+        assert result.outcome is Outcome.FALLBACK, result
+
+    @pytest.mark.parametrize(
+        ("message", "intent"),
+        [
+            ("Can my company license GaToroid?", "project.gatoroid"),
+            ("Can we license the MEDICIS target technology?", "project.medicis"),
+            # A chance word ("write") shared with a declined question is no reason to decline.
+            ("Our firm could supply parts for STELLA. Who do we write to?", "project.stella"),
+            # Close to declined questions only by a few words: the name still wins.
+            ("How much does a FLASH collaboration with CERN cost?", "project.flash"),
+        ],
+    )
+    def test_a_named_projects_own_matters_stay_answered(
+        self, shipped: Matcher, message: str, intent: str
+    ) -> None:
+        result = shipped.match(message)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, intent), result
+
+
 class TestSignOffs:
     @pytest.mark.parametrize(
         "sentence", ["Best, Amira", "Kind regards, Jan Novak", "Thanks, Dr. Rossi", "Cheers, Tom"]
@@ -654,6 +692,8 @@ class TestPersonalHealth:
             # "our lab was a partner": a partner institute, not a spouse.
             "Our lab was a partner in an earlier proton therapy study. What did it find, and was"
             " CERN involved?",
+            # "my … dose" of a simulation, not of a treatment.
+            "I need a computing account to run my Monte Carlo dose simulations. Who sets it up?",
             # A relative's story told to ask which project the message describes.
             "My daughter spent a month in hospital wired to monitors. I heard CERN made a camera"
             " that watches breathing without contact. What is that device?",

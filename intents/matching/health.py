@@ -62,9 +62,11 @@ _PERSON = re.compile(
     r"|radiotherapy|radiation|chemo\w*|surgery|operation|biopsy|results|psa|skull|face|larynx"
     r"|spine|rectum|pelvis|cervix|colon|pancreas|sarcoma|carcinoma|lymphoma|melanoma|glioma"
     r"|glioblastoma|leuka?emia|metastas[ie]s|nodes?|radiotherapist|urologist|nurse|chordoma)\b"
-    # ... but not "my radiation oncology team", "my radiotherapy software company".
+    # ... but not "my radiation oncology team", "my radiotherapy software company", "my
+    # Geant4 dose simulations".
     r"(?! (?:\w+ ){0,2}(?:team|group|department|unit|company|firm|startup|software|product"
-    r"|device|lab|service|research|project|business|colleagues)\b)"
+    r"|device|lab|service|research|project|business|colleagues|simulations?|calculations?"
+    r"|measurements?|experiments?|code)\b)"
     # "Dad's glioblastoma", "mum's scan" (the possessive's s is not a word of its own).
     r"|\b(?:dad|daddy|mum|mummy|mom|mommy|mother|father|husband|wife|son|daughter|brother"
     r"|sister|grandad|granddad|grandpa|grandma|granny|partner|baby|uncle|aunt) (?:\w+ )?"

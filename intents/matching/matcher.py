@@ -294,7 +294,18 @@ class Matcher:
                 # therapy", from a physicist) lean to it; without a patient's cues they count
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
-            named, siblings, names, instead = self._apply_names(segments, scores)
+            named, siblings, names, instead, lifts = self._apply_names(segments, scores)
+            if lifts and declined >= self.kb.settings.answer_threshold:
+                # "What's the list price of a THERYQ FLASH unit?", "Can my class tour
+                # MEDICIS?": the name says what the message is about, not that a topic answers
+                # it. A declined question close enough to be an answer by itself gets the lift
+                # the best topic got from the name, so their words decide. Measured on 640
+                # messages of our own and dev.jsonl: 10 more out-of-scope questions naming a
+                # project declined, no in-scope message lost; without the floor, a chance word
+                # shared with a declined question outweighed a weak but right named answer
+                # ("How much does a FLASH collaboration with CERN cost?").
+                best = int(np.argmax(scores))
+                declined = min(1.0, declined + lifts.get(best, 0.0))
             if (
                 not named
                 and self.not_a_hospital is not None
@@ -351,10 +362,13 @@ class Matcher:
 
     def _apply_names(
         self, segments: tuple[Segment, ...], scores: npt.NDArray[np.float64]
-    ) -> tuple[tuple[str, ...], frozenset[str], frozenset[str], Mapping[int, int]]:
+    ) -> tuple[
+        tuple[str, ...], frozenset[str], frozenset[str], Mapping[int, int], Mapping[int, float]
+    ]:
         """Raise the scores of the topics the message names; return their ids, strongest
-        first, the other topics that use the same names, the names found, and the named
-        topics whose aspect topic is asked instead (see `_aspect_asked`)."""
+        first, the other topics that use the same names, the names found, the named topics
+        whose aspect topic is asked instead (see `_aspect_asked`), and each lifted topic's
+        lift."""
         subject = WEIGHTS[Role.REFERENT]
         asked = " ".join(s.text for s in segments if s.weight >= subject)
         around = " ".join(s.text for s in segments if 0 < s.weight < subject)
@@ -391,7 +405,7 @@ class Matcher:
             for old, new in zip(asked_hits, named_hits, strict=True)
             if old.topic != new.topic
         }
-        return named, siblings, frozenset(h.name for h in hits), instead
+        return named, siblings, frozenset(h.name for h in hits), instead, bonus
 
     def _question_best(
         self, text: str, scores: npt.NDArray[np.float64], instead: Mapping[int, int]
