@@ -405,7 +405,8 @@ class TestNamedButOutOfScope:
     @pytest.mark.parametrize(
         "message",
         [
-            "What's the share price of the company building the FLASH machine, is it a good buy?",
+            "Is the firm that builds the FLASH machine publicly traded? I'm thinking of buying"
+            " its stock.",
             "Are there internships in the GaToroid team this summer? How do I apply?",
             "I want an lxplus account to run Geant4 on the CERN batch farm, who gives me one?",
             "Could our pupils tour the MEDICIS lab on a school trip next spring?",
@@ -433,6 +434,26 @@ class TestNamedButOutOfScope:
     ) -> None:
         result = shipped.match(message)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, intent), result
+
+    @pytest.mark.parametrize(
+        "frame",
+        [
+            "Can we license {} technology for our company?",
+            "I'd like to write to the {} team about a joint project. Who do we write to?",
+            "Who should our company contact about {}?",
+            "Can we sign an NDA before discussing {} with you?",
+        ],
+    )
+    def test_no_project_is_declined_for_the_frame_of_a_question_about_it(
+        self, shipped: Matcher, frame: str
+    ) -> None:
+        # The frames of declined questions ("Can we rent a hall … for our company?", "write a
+        # haiku about…") are CERN's questions' frames too; only the matter may decline.
+        projects = ("MEDICIS", "GaToroid", "STELLA", "NIMMS", "EuroSIG", "CLEAR", "SEEIIST")
+        declined = [
+            p for p in projects if shipped.match(frame.format(p)).outcome is Outcome.FALLBACK
+        ]
+        assert not declined
 
 
 class TestSignOffs:
@@ -692,6 +713,12 @@ class TestPersonalHealth:
             # "our lab was a partner": a partner institute, not a spouse.
             "Our lab was a partner in an earlier proton therapy study. What did it find, and was"
             " CERN involved?",
+            # A relative who studies, and a buyer who has read about a project.
+            "My niece studies medical physics and loves proton therapy. Can she do an"
+            " internship at CERN?",
+            "My son is 10 and is doing a school project on detectors. How fast do the protons"
+            " go in the LHC?",
+            "I have read about CERN's gantry work. What does a proton therapy system cost?",
             # "my … dose" of a simulation, not of a treatment.
             "I need a computing account to run my Monte Carlo dose simulations. Who sets it up?",
             # A relative's story told to ask which project the message describes.

@@ -29,9 +29,12 @@ _PERSON = re.compile(
     r"|\bi (?:still |also |now |really |often |always )?(?:have|had|was diagnosed|am diagnosed"
     r"|got|suffer|feel(?! (?:able|ready|confident|comfortable|free|sure|that|like|informed"
     r"|prepared|equipped)\b))\b"
-    # ... but not "I have a question about therapy", "I have a tumour-imaging start-up".
-    # ... nor "I have to give a talk".
-    r"(?! to\b| (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
+    # ... but not "I have a question about therapy", "I have a tumour-imaging start-up",
+    # "I have to give a talk", "I have read about GaToroid".
+    r"(?! to\b| (?:read|heard|seen|followed|looked|learned|learnt|noticed|visited|worked"
+    r"|written|spoken|talked|attended|watched|studied|checked|used|developed|built|published"
+    r"|contacted|come across)\b"
+    r"| (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
     r"|company|startup|start up|business|project|team|proposal|product|device|technology"
     r"|patent|background|degree|phd|experiments?|study|studies|samples?|prototypes?|grant"
     r"|dataset|data|paper|talk|presentation|meeting|lab|group|contract|licen[cs]e|client|concept"
@@ -45,7 +48,8 @@ _PERSON = re.compile(
     r"|\bi (?:finished|completed|underwent|started|began) (?:my )?(?:radiotherapy|chemo\w*"
     r"|treatment|radiation|proton therapy|surgery|immunotherapy)\b"
     r"|\b(?:he|she) (?:has|had|was diagnosed|is diagnosed|got|suffers|needs|was told|was offered)"
-    r"\b(?! (?:\w+ ){0,2}(?:questions?|company|startup|project|team|idea|patent|phd)\b)"
+    r"\b(?! (?:\w+ ){0,2}(?:questions?|company|startup|project|team|idea|patent|phd|facts"
+    r"|sources|material|homework|poster|essay)\b)"
     # "a 70-year-old with prostate cancer", "I'm 27", "diagnosed with stage 2 prostate cancer"
     r"|\b(?:a|an|my|our) \d{1,3} (?:year|yr)s? old\b"
     r"|\b(?:im|i m|i am|he s|hes|he is|he|she s|shes|she is|she) \d{1,3}\b"
@@ -137,6 +141,12 @@ _RELATIVE_NOT_ILL = re.compile(
     # "my department head encouraged me": a boss, not a body part.
     r"|\b(?:my|our) (?:\w+ )?(?:department|unit|group|team|lab|division|section|ward|clinic)"
     r" (?:head|chief|lead)\b"
+    # A relative who studies: "my daughter studies biomedical engineering", "My son is 12 and
+    # is doing a school project on detectors".
+    r"|\b(?:my|our) (?:\w+ ){1,3}?(?=(?:and )?(?:studies|studied|is studying|wants to study"
+    r"|is (?:a|an) (?:\w+ )?student|is (?:doing|writing|preparing) (?:a|an|his|her) (?:\w+ )?"
+    r"(?:project|thesis|dissertation|degree|phd|internship|poster|presentation|homework|essay"
+    r"|report)s?)\b)"
 )
 """A relative as the source of a claim about CERN ("my uncle says CERN invented the PET scan",
 "Is CERN a hospital? My aunt thinks so.") or with a job ("My father worked as a technician at

@@ -63,6 +63,13 @@ results?"): the message may still be about it, but the question says what is ask
 on 480 messages of our own (L41-L43) and dev.jsonl: the full bonus answered the named project
 twice where the question asked about IP or licence fees; 0.3 turned both into the route or a
 "did you mean", 0.45-0.5 also turned three right answers into "did you mean"."""
+DECLINED_LIFT_FLOOR = 0.3
+"""How close a declined question must be for a name's lift to count for it too (see
+`evidence`). Measured on 750 messages of our own and dev.jsonl, with 300 questions naming a
+project in the frames users write ("Can we license X technology for our company?", "I'd like to
+write to the X team…"): 0.28-0.32 declined 5 more out-of-scope questions naming a project
+(the declined questions added with it, 15 more) and lost no in-scope answer; at the answer
+threshold (0.25), a word shared by chance ("write a haiku about…") declined 17 of the 300."""
 ASPECT_GAP = 0.15
 """How far behind the topic an aspect asks about its project's own topic drops (a share of
 the score): more than `clarify_margin`, so the asked topic is answered and the project
@@ -295,15 +302,11 @@ class Matcher:
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             named, siblings, names, instead, lifts = self._apply_names(segments, scores)
-            if lifts and declined >= self.kb.settings.answer_threshold:
+            if lifts and declined >= DECLINED_LIFT_FLOOR:
                 # "What's the list price of a THERYQ FLASH unit?", "Can my class tour
                 # MEDICIS?": the name says what the message is about, not that a topic answers
-                # it. A declined question close enough to be an answer by itself gets the lift
-                # the best topic got from the name, so their words decide. Measured on 640
-                # messages of our own and dev.jsonl: 10 more out-of-scope questions naming a
-                # project declined, no in-scope message lost; without the floor, a chance word
-                # shared with a declined question outweighed a weak but right named answer
-                # ("How much does a FLASH collaboration with CERN cost?").
+                # it. A declined question this close gets the lift the best topic got from
+                # the name, so their words decide.
                 best = int(np.argmax(scores))
                 declined = min(1.0, declined + lifts.get(best, 0.0))
             if (
