@@ -719,6 +719,8 @@ class TestPersonalHealth:
             "My son is 10 and is doing a school project on detectors. How fast do the protons"
             " go in the LHC?",
             "I have read about CERN's gantry work. What does a proton therapy system cost?",
+            "My course report is on the history of PET imaging. What did CERN contribute?",
+            "OK, I have what I need. Off to a meeting with our hospital board now, bye!",
             # "my … dose" of a simulation, not of a treatment.
             "I need a computing account to run my Monte Carlo dose simulations. Who sets it up?",
             # A relative's story told to ask which project the message describes.

@@ -31,7 +31,8 @@ _PERSON = re.compile(
     r"|prepared|equipped)\b))\b"
     # ... but not "I have a question about therapy", "I have a tumour-imaging start-up",
     # "I have to give a talk", "I have read about GaToroid".
-    r"(?! to\b| (?:read|heard|seen|followed|looked|learned|learnt|noticed|visited|worked"
+    r"(?! to\b| (?:what|everything|enough|nothing|read|heard|seen|followed|looked|learned"
+    r"|learnt|noticed|visited|worked"
     r"|written|spoken|talked|attended|watched|studied|checked|used|developed|built|published"
     r"|contacted|come across)\b"
     r"| (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
@@ -62,7 +63,9 @@ _PERSON = re.compile(
     r"|mouth|stomach|back|bladder|bowel|hair|gp|insurance|insurer|surgeon|radiologist"
     # "my memory is getting worse", not "my memory is hazy" of a writer recalling the 1980s
     r"|memory(?! (?:is |was )?(?:hazy|fuzzy|vague|rusty|serves|of)\b)"
-    r"|ears?|belly|tummy|abdomen|insides|guts?|womb|ovar(?:y|ies)|testicles?|jaw|tongue|report"
+    r"|ears?|belly|tummy|abdomen|insides|guts?|womb|ovar(?:y|ies)|testicles?|jaw|tongue"
+    # "my pathology report", not "my course report"
+    r"|(?<!course )(?<!school )(?<!project )(?<!annual )(?<!final )(?<!lab )report"
     r"|radiotherapy|radiation|chemo\w*|surgery|operation|biopsy|results|psa|skull|face|larynx"
     r"|spine|rectum|pelvis|cervix|colon|pancreas|sarcoma|carcinoma|lymphoma|melanoma|glioma"
     r"|glioblastoma|leuka?emia|metastas[ie]s|nodes?|radiotherapist|urologist|nurse|chordoma)\b"
