@@ -207,3 +207,12 @@ class TestShippedAspects:
         first_asks_what_it_is = shipped.match("What is MEDICIS? And can we order its isotopes?")
         assert first_asks_what_it_is.intent == "project.medicis"
         assert "project.medicis-isotopes" in first_asks_what_it_is.suggestions
+
+    def test_a_route_asked_about_a_project_with_sibling_topics_is_offered_too(
+        self, shipped: Matcher
+    ) -> None:
+        # The runner-up shares the project's name (its isotopes); the route asked about comes
+        # after it and is offered as well.
+        result = shipped.match("Could we license the target technology developed for MEDICIS?")
+        assert result.intent == "project.medicis", result
+        assert "route.licensing" in result.suggestions

@@ -87,6 +87,14 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
     if named_answer or (best.score >= settings.answer_threshold and not rival_close):
         offered = _offers_rival(best, rival, named_answer, rival_close, evidence, settings)
         also: tuple[str, ...] = (rival.intent,) if rival is not None and offered else ()
+        if named_answer and rival is not None and rival.intent in evidence.siblings:
+            # "Can we license the MEDICIS target technology?": the runner-up shares the
+            # project's name (its isotopes); the route the words ask about comes next.
+            also += tuple(
+                c.intent
+                for c in runners_up[1:2]
+                if c.score >= settings.clarify_threshold and c.intent not in evidence.siblings
+            )
         # "What's the difference between NIMMS and SEEIIST?": every project it names is asked
         # about; the one answered first, the others offered with it.
         also += tuple(i for i in evidence.named if i != best.intent and i not in also)
