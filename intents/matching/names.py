@@ -13,8 +13,9 @@ when the message writes it as the name is written, or when the message has no ca
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
@@ -35,6 +36,9 @@ MIN_SHARED_TOPICS = 3
 """Other topics that may always use a name, however small the knowledge base."""
 FUZZY_QUALITY = 0.85
 """A name found approximately is a little weaker evidence than one typed right."""
+CLOSEST_NAMES_CACHED = 4096
+"""Words whose closest name (or none) each spotter remembers: the unknown words of messages
+recur ("quelles", "möchte"), and each costs a fuzzy search."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,14 @@ class NameSpotter:
     strict: frozenset[tuple[str, ...]] = frozenset()
     """Names that count only as written, even in a message without capitals (a keyword
     such as "CLEAR": in lower case it is the everyday word)."""
+    _closest: Callable[[str], tuple[str, float] | None] = field(
+        init=False, repr=False, compare=False
+    )
+    """`_closest_name`, cached for this spotter's names (bounded: `CLOSEST_NAMES_CACHED`)."""
+
+    def __post_init__(self) -> None:
+        cached = lru_cache(maxsize=CLOSEST_NAMES_CACHED)(self._closest_name)
+        object.__setattr__(self, "_closest", cached)
 
     @classmethod
     def build(
@@ -147,9 +159,9 @@ class NameSpotter:
     def find(self, text: str, message_terms: Sequence[str]) -> list[NameHit]:
         """The names in a message (`message_terms`: its stemmed words)."""
         hits: dict[int, NameHit] = {}
-        lowercase_message = not any(c.isupper() for c in text)
+        lowercase_message = not any(map(str.isupper, text))
         # A message in capitals throughout writes every word as a name would be written.
-        shouting = not any(c.islower() for c in text)
+        shouting = not any(map(str.islower, text))
         found_at: set[int] = set()
         n = len(message_terms)
         for start in range(n):
@@ -181,20 +193,24 @@ class NameSpotter:
                     or not word.isalpha()
                 ):
                     continue
-                candidates = self.fuzzy_words.get(word[0])
-                if not candidates:
-                    continue
-                match = process.extractOne(
-                    word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-                )
+                match = self._closest(word)
                 if match is None:
                     continue
-                quality = FUZZY_QUALITY * match[1] / 100
-                key = (match[0],)
+                name, score = match
+                quality = FUZZY_QUALITY * score / 100
+                key = (name,)
                 for topic in self.phrases[key]:
                     if topic not in hits or hits[topic].quality < quality:
-                        hits[topic] = NameHit(topic, quality, match[0], self.users[key])
+                        hits[topic] = NameHit(topic, quality, name, self.users[key])
         return sorted(hits.values(), key=lambda h: (-h.quality, h.topic))
+
+    def _closest_name(self, word: str) -> tuple[str, float] | None:
+        """The single-word name `word` is probably a misspelling of, and how close it is."""
+        candidates = self.fuzzy_words.get(word[0])
+        if not candidates:
+            return None
+        match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        return None if match is None else (match[0], match[1])
 
 
 def _topics_using(

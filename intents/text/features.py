@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from intents.text.normalize import words
@@ -64,8 +65,15 @@ def terms(
 ) -> list[str]:
     """Stemmed words of `text`, at most `limit` of them, with the synonyms of `vocabulary`
     read as their canonical words."""
-    stemmed = [stem(unstretched(w)) for w in words(text)[:limit]]
+    stemmed = [_matching_term(w) for w in words(text)[:limit]]
     return vocabulary.rewrite(stemmed) if vocabulary else stemmed
+
+
+@lru_cache(maxsize=16_384)
+def _matching_term(word: str) -> str:
+    # Cached: a message's words are read several times (each sentence, the question, its
+    # names) and the same few thousand words recur from message to message.
+    return stem(unstretched(word))
 
 
 _STRETCHED = re.compile(r"([a-z])\1{2,}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING, Final, Literal, cast, get_args
 
 if TYPE_CHECKING:
@@ -52,14 +53,21 @@ def detect_language(text: str, prior: str | None = None) -> Language:
     `language_code`) is the answer when the text is too short or too ambiguous to tell;
     without one, English."""
     fallback = language_of_code(prior) or DEFAULT_LANGUAGE
-    evidence = _URL.sub(" ", text)
+    # The URL pattern backtracks over every word; without "://" or "@" it cannot match.
+    evidence = _URL.sub(" ", text) if "://" in text or "@" in text else text
     evidence = _NAME.sub(" ", evidence)
-    if len(_LETTER.findall(evidence)) < MIN_LETTERS:
+    if not _has_letters(evidence, MIN_LETTERS):
         return fallback
     best, probability = _best_guess(evidence)
     if best != fallback and probability < MIN_CONFIDENCE:
         return fallback
     return cast(Language, best)
+
+
+def _has_letters(text: str, count: int) -> bool:
+    """Whether `text` has at least `count` letters: found one by one, so a long message is
+    not read to its end."""
+    return sum(1 for _ in islice(_LETTER.finditer(text), count)) == count
 
 
 @lru_cache(maxsize=256)
