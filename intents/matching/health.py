@@ -15,7 +15,21 @@ import re
 from intents.text.normalize import I_AM, WE_ARE, words
 from intents.text.segments import sentences
 
-_PERSON = re.compile(
+
+def _word_cues(source: str) -> re.Pattern[str]:
+    """Cues whose alternatives all start a word (`\\b`, then a letter or a digit), to be
+    looked for with `_cued`: led by the space before that word, the pattern is only tried where
+    a word starts, which the engine finds in C, instead of trying every alternative at every
+    character (twice as fast on a long message)."""
+    return re.compile(f" (?:{source})")
+
+
+def _cued(cues: re.Pattern[str], plain: str) -> bool:
+    """Whether `plain`, words joined by spaces (`words`), holds one of `cues` (`_word_cues`)."""
+    return cues.search(" " + plain) is not None
+
+
+_PERSON = _word_cues(
     # "my youngest son", "our 6 year old daughter"; not "our institute was a partner": the
     # words between are the relative's description, never a verb or an article.
     r"\b(?:my|our) (?:(?!(?:is|was|are|were|has|had|have|a|an|the|as|and|of|for|with|in|on|at"
@@ -159,7 +173,7 @@ department head"): no patient."""
 
 def _person(plain: str) -> bool:
     plain = _RELATIVE_NOT_ILL.sub("", plain)
-    return bool(_PERSON.search(plain) or _OPENING.match(plain))
+    return _cued(_PERSON, plain) or _OPENING.match(plain) is not None
 
 
 _PRESCRIBED = r"(?:normal|usual|typical|right|correct|recommended|safe|maximum)"
@@ -171,7 +185,7 @@ _FOR_A_PATIENT = (
 """A dose "normal for prostate cancer", "safe for a child": a prescription, not physics."""
 _OF_WHAT = r"(?:of (?:[\w-]+ ){1,2}(?:\d+ )?)"
 """What a dose is of: "lutetium-177", "radioactive iodine", "iodine 131"."""
-_PATIENT = re.compile(
+_PATIENT = _word_cues(
     # "side effects", and as typed: "side efects", "side affects", "sideeffects"
     r"\bside ?[ae]ff?ects?\b|\bsafe (?:radiation )?doses?\b|\bchances? of surviv\w*"
     r"|\blife expectancy\b"
@@ -212,7 +226,7 @@ _PATIENT = re.compile(
     r"|\bam cern behandelt\b|\bnebenwirkung\w*|\b(?:essere|farsi) (?:curat|trattat)\w* al cern\b"
     r"|\beffetti collaterali\b|\bser (?:tratad|atendid)\w* en el cern\b|\befectos secundarios\b"
 )
-_ASKER = re.compile(
+_ASKER = _word_cues(
     r"\b(?:for|to) (?:me|him|her)\b|\b(?:cure|treat) (?:me|him|her|us|them)\b"
     r"|\bpour (?:elle|lui|moi)\b|\bfur (?:ihn|sie|mich)\b|\bper (?:lei|lui)\b"
     r"|\bpara (?:ella|el|mi)\b"
@@ -355,16 +369,16 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     unless the question itself says whose health it is."""
     plain = " ".join(words(text))
     around = " ".join(words(context))
-    if _GIVING.search(plain) or _GIVING.search(around):
-        return False
     strong = _person(plain) or (bool(around) and _person(around))
-    asker = bool(_ASKER.search(plain))
+    asker = _cued(_ASKER, plain)
     # Only a question with an asker cue is re-read without what it asks to be told "to me".
-    weak = asker and bool(_ASKER.search(_TOLD_TO.sub("", plain)))
-    patient = bool(_PATIENT.search(plain))
-    patient_around = bool(around) and bool(_PATIENT.search(around))
+    weak = asker and _cued(_ASKER, _TOLD_TO.sub("", plain))
+    patient = _cued(_PATIENT, plain)
+    patient_around = bool(around) and _cued(_PATIENT, around)
     if not (strong or weak or patient or patient_around):
         return False  # no one's health in sight (most messages): the rest needs one of these
+    if _GIVING.search(plain) or _GIVING.search(around):
+        return False  # a relative's illness told to explain a gift (only looked for now)
     if _PROFESSIONAL.search(f"{plain} {around}") and not strong:
         return False
     if patient:
