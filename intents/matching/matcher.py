@@ -93,6 +93,22 @@ MAX_QUESTIONS_READ = 4
 _LOWER_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b[a-z][a-z]+\b")
 
 
+@dataclass(frozen=True, slots=True)
+class NamesRead:
+    """What the names in a message did to its scores (`Matcher._apply_names`)."""
+
+    named: tuple[str, ...]
+    """The topics the question names, strongest first."""
+    siblings: frozenset[str]
+    """Other topics whose examples use the same names."""
+    names: frozenset[str]
+    """The names found."""
+    instead: Mapping[int, int]
+    """Named topic -> the topic of its aspect the question asks about (`_aspect_asked`)."""
+    lifts: Mapping[int, float]
+    """Each lifted topic's lift."""
+
+
 def lowered_settings(settings: MatchingSettings, foreign: bool, long: bool) -> MatchingSettings:
     """`settings` with its thresholds lowered for a message not in English and/or long."""
     factor = (settings.other_language_factor if foreign else 1.0) * (
@@ -301,14 +317,15 @@ class Matcher:
                 # therapy", from a physicist) lean to it; without a patient's cues they count
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
-            named, siblings, names, instead, lifts = self._apply_names(segments, scores)
-            if lifts and declined >= DECLINED_LIFT_FLOOR:
+            read = self._apply_names(segments, scores)
+            named, siblings, instead = read.named, read.siblings, read.instead
+            if read.lifts and declined >= DECLINED_LIFT_FLOOR:
                 # "What's the list price of a THERYQ FLASH unit?", "Can my class tour
                 # MEDICIS?": the name says what the message is about, not that a topic answers
                 # it. A declined question this close gets the lift the best topic got from
                 # the name, so their words decide.
                 best = int(np.argmax(scores))
-                declined = min(1.0, declined + lifts.get(best, 0.0))
+                declined = min(1.0, declined + read.lifts.get(best, 0.0))
             if (
                 not named
                 and self.not_a_hospital is not None
@@ -317,14 +334,14 @@ class Matcher:
                 # "Does CERN run its own cancer clinic?": what CERN does and does not do.
                 named = self._insist(scores, self.not_a_hospital, NOT_A_HOSPITAL_SCORE)
             listed = self.elsewhere.spelled.keys()
-            if not named or names & listed:
+            if not named or read.names & listed:
                 # "Who handles tech transfer at GSI?": another lab's office, not CERN's. An
                 # organisation that is also a topic's name ("ESA" for aerospace) is one too
                 # when its own office or programme is asked about; with another topic's name
                 # in the message, only when that is the organisation's thing ("the ESA
                 # business incubation centre"), not "Does ESA test electronics at CHARM?".
                 question = " ".join(segments[i].text for i in asked)
-                others = bool(names - listed)
+                others = bool(read.names - listed)
                 elsewhere = self.elsewhere.owner_of(question, possessive=others)
                 if elsewhere is not None:
                     declined = max(declined, ELSEWHERE_SCORE)
@@ -365,13 +382,8 @@ class Matcher:
 
     def _apply_names(
         self, segments: tuple[Segment, ...], scores: npt.NDArray[np.float64]
-    ) -> tuple[
-        tuple[str, ...], frozenset[str], frozenset[str], Mapping[int, int], Mapping[int, float]
-    ]:
-        """Raise the scores of the topics the message names; return their ids, strongest
-        first, the other topics that use the same names, the names found, the named topics
-        whose aspect topic is asked instead (see `_aspect_asked`), and each lifted topic's
-        lift."""
+    ) -> NamesRead:
+        """Raise the scores of the topics the message names, and say how (`NamesRead`)."""
         subject = WEIGHTS[Role.REFERENT]
         asked = " ".join(s.text for s in segments if s.weight >= subject)
         around = " ".join(s.text for s in segments if 0 < s.weight < subject)
@@ -408,7 +420,7 @@ class Matcher:
             for old, new in zip(asked_hits, named_hits, strict=True)
             if old.topic != new.topic
         }
-        return named, siblings, frozenset(h.name for h in hits), instead, bonus
+        return NamesRead(named, siblings, frozenset(h.name for h in hits), instead, bonus)
 
     def _question_best(
         self, text: str, scores: npt.NDArray[np.float64], instead: Mapping[int, int]
