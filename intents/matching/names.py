@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
@@ -74,11 +74,12 @@ class NameSpotter:
     _closest: Callable[[str], tuple[str, float] | None] = field(
         init=False, repr=False, compare=False
     )
-    """`_closest_name`, cached for this spotter's names (bounded: `CLOSEST_NAMES_CACHED`)."""
+    """`_closest_name` among this spotter's names, cached (bounded: `CLOSEST_NAMES_CACHED`)."""
 
     def __post_init__(self) -> None:
-        cached = lru_cache(maxsize=CLOSEST_NAMES_CACHED)(self._closest_name)
-        object.__setattr__(self, "_closest", cached)
+        # Bound to the names, not to the spotter: no reference cycle to outlive a reload.
+        closest = partial(_closest_name, self.fuzzy_words)
+        object.__setattr__(self, "_closest", lru_cache(maxsize=CLOSEST_NAMES_CACHED)(closest))
 
     @classmethod
     def build(
@@ -204,13 +205,16 @@ class NameSpotter:
                         hits[topic] = NameHit(topic, quality, name, self.users[key])
         return sorted(hits.values(), key=lambda h: (-h.quality, h.topic))
 
-    def _closest_name(self, word: str) -> tuple[str, float] | None:
-        """The single-word name `word` is probably a misspelling of, and how close it is."""
-        candidates = self.fuzzy_words.get(word[0])
-        if not candidates:
-            return None
-        match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        return None if match is None else (match[0], match[1])
+
+def _closest_name(
+    fuzzy_words: Mapping[str, tuple[str, ...]], word: str
+) -> tuple[str, float] | None:
+    """The single-word name `word` is probably a misspelling of, and how close it is."""
+    candidates = fuzzy_words.get(word[0])
+    if not candidates:
+        return None
+    match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return None if match is None else (match[0], match[1])
 
 
 def _topics_using(

@@ -14,7 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain
 from types import MappingProxyType
 
@@ -83,11 +83,13 @@ class Vectorizer:
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     """Synonyms read as their canonical words, in the examples and in every message."""
     _unknown_term: Callable[[str], UnknownTerm] = field(init=False, repr=False, compare=False)
-    """`_read_unknown`, cached for this vectorizer's words (bounded: `UNKNOWN_TERMS_CACHED`)."""
+    """`_read_unknown` of this vectorizer's words, cached (bounded: `UNKNOWN_TERMS_CACHED`)."""
 
     def __post_init__(self) -> None:
-        cached = lru_cache(maxsize=UNKNOWN_TERMS_CACHED)(self._read_unknown)
-        object.__setattr__(self, "_unknown_term", cached)
+        # Bound to what it reads, not to the vectorizer: no reference cycle keeps a replaced
+        # knowledge base's arrays alive until a full garbage collection.
+        read = partial(_read_unknown, self.typos, self.term_ids, self.feature_ids, self.config)
+        object.__setattr__(self, "_unknown_term", lru_cache(maxsize=UNKNOWN_TERMS_CACHED)(read))
 
     @classmethod
     def fit(
@@ -246,7 +248,7 @@ class Vectorizer:
             strengths.append(strength)
         # A new pair of known words is what a paraphrase is made of: it is not evidence
         # against a match, unlike an unknown word, so it does not count in the length.
-        pairs = self._known(pair_features(query_terms, self.config), [])
+        pairs = _known(self.feature_ids, pair_features(query_terms, self.config), [])
         if not corrected:
             # Counted in C, several times faster: the same counts in the same first-seen
             # order as the loop below, kept for a corrected word's discounted counts.
@@ -259,27 +261,37 @@ class Vectorizer:
             tf[feature] = tf.get(feature, 0.0) + 1.0
         return tf, missing
 
-    def _read_unknown(self, term: str) -> UnknownTerm:
-        """A word the knowledge base does not use: the known word it is a typo of, and that
-        word's features; else none, its own known features and its unknown ones."""
-        fixed = self.typos.correct(term)
-        if fixed is not None:
-            return fixed, self.term_ids[fixed], ()
-        unknown: list[str] = []
-        ids = self._known(term_features(term, self.config), unknown)
-        return None, tuple(ids), tuple(unknown)
 
-    def _known(self, features: Iterable[str], unknown: list[str]) -> list[int]:
-        """Ids of the known `features`; the unknown ones are appended to `unknown`."""
-        found: list[int] = []
-        lookup = self.feature_ids.get
-        for feature in features:
-            index = lookup(feature)
-            if index is None:
-                unknown.append(feature)
-            else:
-                found.append(index)
-        return found
+def _known(
+    feature_ids: Mapping[str, int], features: Iterable[str], unknown: list[str]
+) -> list[int]:
+    """Ids of the known `features`; the unknown ones are appended to `unknown`."""
+    found: list[int] = []
+    lookup = feature_ids.get
+    for feature in features:
+        index = lookup(feature)
+        if index is None:
+            unknown.append(feature)
+        else:
+            found.append(index)
+    return found
+
+
+def _read_unknown(
+    typos: TypoCorrector,
+    term_ids: Mapping[str, tuple[int, ...]],
+    feature_ids: Mapping[str, int],
+    config: FeatureConfig,
+    term: str,
+) -> UnknownTerm:
+    """A word the knowledge base does not use: the known word it is a typo of, and that
+    word's features; else none, its own known features and its unknown ones."""
+    fixed = typos.correct(term)
+    if fixed is not None:
+        return fixed, term_ids[fixed], ()
+    unknown: list[str] = []
+    ids = _known(feature_ids, term_features(term, config), unknown)
+    return None, tuple(ids), tuple(unknown)
 
 
 def _weigh(
