@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from intents.knowledge.errors import KnowledgeError
 from intents.knowledge.loader import load_knowledge
 from intents.matching.elsewhere import OtherOrganisations
 from intents.matching.health import is_personal_health_question
@@ -20,6 +21,7 @@ from intents.matching.names import NameSpotter
 from intents.matching.result import Outcome
 from intents.text.features import terms
 from intents.text.normalize import fold
+from intents.text.phrases import Phrases
 from intents.text.segments import WEIGHTS, Role, role_of, segment
 from intents.text.vocabulary import Vocabulary
 from tests.conftest import KbFactory
@@ -454,6 +456,93 @@ class TestNamedButOutOfScope:
             p for p in projects if shipped.match(frame.format(p)).outcome is Outcome.FALLBACK
         ]
         assert not declined
+
+
+class TestDeclinedMatters:
+    """A matter the bot never answers (`declined_matters:`: a job, a tour, a company's
+    shares, a pet to treat) is declined whichever project the question names; mentioned
+    only around the question, it declines nothing."""
+
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "Hello, I'm a second-year engineering student in Lyon and I loved a talk on"
+            " GaToroid. Is the team taking summer students, and where do I send my CV?",
+            "Any job vacancies in the MEDICIS team for a radiochemist?",
+            "What's the stock price of the company that builds the FLASH linac?",
+            "We'll be testing a detector at CLEAR for two weeks. Can external users stay at"
+            " the CERN hostel?",
+        ],
+    )
+    def test_a_question_asking_for_a_declined_matter_is_declined_whatever_it_names(
+        self, shipped: Matcher, message: str
+    ) -> None:
+        result = shipped.match(message)
+        assert result.outcome is Outcome.FALLBACK, result
+
+    def test_an_animal_to_treat_is_declined_not_taken_for_a_patient(self, shipped: Matcher) -> None:
+        result = shipped.match("Could MEDICIS isotopes help my dog? Our vet says it's a tumour.")
+        assert result.outcome is Outcome.FALLBACK, result
+
+    @pytest.mark.parametrize(
+        ("message", "intent"),
+        [
+            (
+                "During my internship at CERN I heard about FLASH. Can my company license it?",
+                "project.flash",
+            ),
+            ("I heard about GaToroid at an open day. Who do we contact about it?", None),
+        ],
+    )
+    def test_a_matter_mentioned_around_the_question_declines_nothing(
+        self, shipped: Matcher, message: str, intent: str | None
+    ) -> None:
+        result = shipped.match(message)
+        assert result.outcome is Outcome.ANSWER, result
+        assert intent is None or result.intent == intent
+
+    def test_an_acronym_that_spells_an_everyday_word_is_no_matter(self, shipped: Matcher) -> None:
+        # Hence no "my pet" in the shipped list: a patient's PET scan is still theirs.
+        result = shipped.match("Could someone at CERN look at my PET scan? I'm worried.")
+        assert result.intent == "about.no-medical-advice", result
+
+    def test_phrases_are_found_as_whole_words_with_their_plurals(self) -> None:
+        phrases = Phrases.build(["job vacancy", "internship", "share price"])
+
+        assert phrases.find("Any JOB VACANCIES in the team?") == "job vacancy"
+        assert phrases.find("Are there internships?") == "internship"
+        assert phrases.find("what's GTT's share-price doing") == "share price"
+        assert phrases.find("Who shares the price of a joint project?") is None
+        assert phrases.find("internshipping") is None
+        assert Phrases.build([]).find("internship") is None
+
+    def test_declining_a_matter_is_the_knowledge_bases_choice(self, make_kb: KbFactory) -> None:
+        question = "Are there internships in the FLASH team?"
+        plain = Matcher.build(load_knowledge(make_kb()))
+        listed = Matcher.build(
+            load_knowledge(make_kb({"out-of-scope.yaml": "declined_matters: [internship]\n"}))
+        )
+
+        assert plain.match(question).intent == "project.flash"
+        assert listed.match(question).outcome is Outcome.FALLBACK
+
+    def test_a_matter_found_in_a_topics_example_question_is_a_warning(
+        self, make_kb: KbFactory
+    ) -> None:
+        root = make_kb({"out-of-scope.yaml": "declined_matters:\n  - tour\n  - isotope\n"})
+
+        (warning,) = [w for w in load_knowledge(root).warnings if "declined_matters" in w.message]
+
+        assert warning.line == 3 and "project.medicis" in warning.message
+
+    def test_a_matter_that_is_not_text_is_an_error_with_its_line(self, make_kb: KbFactory) -> None:
+        root = make_kb({"out-of-scope.yaml": "declined_matters:\n  - tour\n  - {a: 1}\n"})
+
+        with pytest.raises(KnowledgeError) as raised:
+            load_knowledge(root)
+
+        (problem,) = raised.value.problems
+        assert problem.line == 3 and "declined_matters" in str(problem)
 
 
 class TestSignOffs:

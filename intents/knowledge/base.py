@@ -37,6 +37,8 @@ class KnowledgeBase:
     """Example questions the bot declines (see `KnowledgeFile.out_of_scope`)."""
     other_organisations: tuple[str, ...] = ()
     """Organisations whose own business the bot declines (see `intents.matching.elsewhere`)."""
+    declined_matters: tuple[str, ...] = ()
+    """What the bot declines whatever project is named (see `intents.text.phrases`)."""
     freshness: FreshnessSettings = field(default_factory=FreshnessSettings)
     """When topics are due for review (`intents.knowledge.freshness` compares with today)."""
     review_places: Mapping[str, tuple[Path, int]] = field(default_factory=dict)

@@ -36,6 +36,7 @@ from intents.knowledge.references import (
     check_special_ids,
     check_synonyms,
     check_topic_references,
+    declined_matter_warnings,
     former_ids_of,
     organisation_name_warnings,
 )
@@ -189,6 +190,7 @@ def _assemble(
     warnings += untranslated_category_warnings(tables.categories.values(), category_places)
     synonyms = check_synonyms(files, problems)
     warnings += organisation_name_warnings(files, tables.topics)
+    warnings += declined_matter_warnings(files, tables.topics)
     if not tables.topics and not problems:
         problems.append(Problem(root, 1, "the knowledge base defines no topics"))
     if problems:
@@ -205,6 +207,9 @@ def _assemble(
         out_of_scope=tuple(q for _, _, entries in files for q in entries.out_of_scope),
         other_organisations=tuple(
             name for _, _, entries in files for name in entries.other_organisations
+        ),
+        declined_matters=tuple(
+            phrase for _, _, entries in files for phrase in entries.declined_matters
         ),
         freshness=_single(tables.single, "freshness", FreshnessSettings),
         review_places=review_places,

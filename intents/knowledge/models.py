@@ -382,3 +382,11 @@ class KnowledgeFile(_Model):
         "that is also a topic's alias (ESA) is declined with other topics named only where "
         'its own thing follows it ("the ESA business incubation centre").',
     )
+    declined_matters: tuple[Text, ...] = Field(
+        default=(),
+        description="Short phrases for what the bot never answers, whichever project a "
+        'question names ("internship", "share price", "guided tour", "my dog"): a sentence '
+        "that asks and contains one (plurals included) gets the honest fallback and goes to "
+        "the unanswered review. Only asking sentences count: a matter mentioned as context "
+        '("During my internship I heard of FLASH. Can we license it?") declines nothing.',
+    )

@@ -15,6 +15,7 @@ from intents.knowledge.yaml_source import SourceDocument
 from intents.text.features import synonym_key
 from intents.text.markup import parse_markup
 from intents.text.normalize import question_key, words
+from intents.text.phrases import Phrases
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,34 @@ def organisation_name_warnings(
                 message = (
                     f"other_organisations: {name!r} is what {topic} is about (its title): "
                     "questions about it would be declined; remove it from the list"
+                )
+                warnings.append(Problem.warning(doc.path, line, message))
+    return warnings
+
+
+def declined_matter_warnings(files: list[LoadedFile], topics: Mapping[str, Topic]) -> list[Problem]:
+    """A declined matter (`declined_matters:`) found in a topic's example question would
+    have users' questions like it declined ("pupils" declines "Can pupils use the Medipix
+    kit in class?"): said so, at the matter's line, with the question it finds."""
+    warnings: list[Problem] = []
+    for _, doc, entries in files:
+        for index, phrase in enumerate(entries.declined_matters):
+            finder = Phrases.build((phrase,))
+            found = next(
+                (
+                    (topic.id, question)
+                    for topic in topics.values()
+                    for question in topic.questions
+                    if finder.find(question) is not None
+                ),
+                None,
+            )
+            if found is not None:
+                line = doc.line_of(("declined_matters", index))
+                message = (
+                    f"declined_matters: {phrase!r} is in an example question of {found[0]} "
+                    f"({found[1]!r}): questions like it would be declined; remove the phrase "
+                    "or make it longer"
                 )
                 warnings.append(Problem.warning(doc.path, line, message))
     return warnings

@@ -33,6 +33,7 @@ from intents.text.dictionary import real_words
 from intents.text.features import stem, synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
+from intents.text.phrases import Phrases
 from intents.text.segments import WEIGHTS, Role, Segment, segment
 from intents.text.vocabulary import Vocabulary
 
@@ -77,6 +78,10 @@ offered with it, not both asked about."""
 ELSEWHERE_SCORE = 0.9
 """The declined score of a question about another organisation's own business (see
 `intents.matching.elsewhere`): above any topic the message does not name."""
+MATTER_SCORE = 1.0
+"""The declined score of a question asking for a matter the bot never answers
+(`declined_matters:`, see `intents.text.phrases`): above any topic, named or not, and above
+a patient's cues ("Could MEDICIS supply something to treat my dog?" is no patient's)."""
 NOT_A_HOSPITAL_SCORE = 0.5
 """The score of the topic saying what CERN does for medicine when a question takes CERN for
 a hospital or a vendor ("Does CERN run its own cancer clinic?"): an answer, unless another
@@ -201,6 +206,8 @@ class Matcher:
     """What says which of a named project's topics is asked (topics' `aspects:`)."""
     courtesy_rows: tuple[int, ...] = ()
     """The indices of the `courtesy` topics, in the knowledge base's order."""
+    matters: Phrases = field(default_factory=lambda: Phrases.build(()))
+    """What is declined whatever project a question names (`declined_matters:`)."""
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
@@ -257,6 +264,7 @@ class Matcher:
             elsewhere,
             Aspects.build([t.aspects for t in topics], names.users, names.phrases),
             courtesy_rows=tuple(i for i, topic_id in enumerate(ids) if topic_id in courtesy),
+            matters=Phrases.build(kb.declined_matters),
         )
 
     @property
@@ -301,16 +309,28 @@ class Matcher:
         scores, declined = self._split(np.minimum(all_scores, 1.0))
         # A question pointing back ("Is that normal?") asks about the sentence it points to.
         subject = [i for i, s in enumerate(segments) if s.role in (Role.QUESTION, Role.REFERENT)]
+        asking = " ".join(segments[i].text for i in subject) or text
         elsewhere: str | None = None
-        if self.medical_advice is not None and is_personal_health_question(
-            " ".join(segments[i].text for i in subject) or text,
+        # The questions themselves, not the sentence one points back to: "During my
+        # internship I heard about FLASH. Can my company license it?" asks about licensing.
+        matter = self.matters.find(" ".join(segments[i].text for i in asked) or text)
+        if matter is not None:
+            # "Are there internships in the NIMMS team?", "Could MEDICIS treat my dog?": asked
+            # for a matter the bot never answers, the project named is context, not the
+            # answer; nor is a patient's answer.
+            named: tuple[str, ...] = ()
+            siblings: frozenset[str] = frozenset()
+            instead: Mapping[int, int] = {}
+            declined = MATTER_SCORE
+        elif self.medical_advice is not None and is_personal_health_question(
+            asking,
             " ".join(s.text for i, s in enumerate(segments) if i not in subject and s.weight > 0),
         ):
             # A patient's question about their own health gets the no-medical-advice answer,
             # whatever project it names: never a project's description, never "I don't know".
             named = self._insist(scores, self.medical_advice, HEALTH_SCORE)
-            siblings: frozenset[str] = frozenset()
-            instead: Mapping[int, int] = {}
+            siblings = frozenset()
+            instead = {}
         else:
             if self.medical_advice is not None:
                 # Its examples are patients' questions, so therapy words alone ("proton
