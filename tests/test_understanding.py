@@ -1394,6 +1394,42 @@ class TestOtherOrganisations:
     def test_a_writer_who_merely_comes_from_another_lab_asks_cern(self, question: str) -> None:
         assert self.LABS.owner_of(question) is None
 
+    MAKERS = OtherOrganisations.build(["IBA", "Varian", "ASG Superconductors"])
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "How much does a Varian Halcyon cost, and who finances them?",
+            "What's ASG Superconductors' price per kilometre of MgB2 wire?",
+            "Is there a price list from IBA for its compact proton systems?",
+            "What does IBA charge for a single-room system?",
+        ],
+    )
+    def test_a_price_asked_of_a_company_is_the_companys(self, question: str) -> None:
+        assert self.MAKERS.seller_of(question) is not None
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "What does a CERN licence cost a company like IBA?",
+            "How much does CERN charge Varian for a licence?",
+            "I work at IBA: what does a collaboration cost?",
+            "Does IBA build gantries with CERN's magnets?",
+        ],
+    )
+    def test_a_company_that_is_not_the_seller_asked_is_no_price_of_its_own(
+        self, question: str
+    ) -> None:
+        assert self.MAKERS.seller_of(question) is None
+
+    def test_a_companys_price_is_declined_whichever_project_it_names(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match(
+            "STELLA is years away for our clinic. Meanwhile, what does a Varian Halcyon cost?"
+        )
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "Varian"), result
+
     @pytest.mark.parametrize(
         ("text", "names"),
         [

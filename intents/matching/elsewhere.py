@@ -53,6 +53,14 @@ _MEMBER = (
 subject of the question."""
 
 
+_PRICE = (
+    r"(?:prices?|priced|pricing|price list|costs?|costing|charges?|charging|sells?|selling"
+    r"|sold|quotes?|quotation)"
+)
+"""A price asked: "What would THERYQ charge for…", "the Varian Halcyon's cost", "the list price
+of an IBA system". What a company sells is its own to price, whichever CERN project the
+question names as context."""
+
 _HOME = re.compile(r"\bcern\b", re.IGNORECASE)
 """A question naming CERN asks about CERN, whatever other organisation it names."""
 
@@ -65,6 +73,8 @@ class OtherOrganisations:
     """Any listed name followed by what it owns ("ESA business incubation")."""
     member: re.Pattern[str]
     """Any listed name as where the writer comes from."""
+    seller: re.Pattern[str]
+    """Any listed name as the seller of what a price is asked for."""
     name: re.Pattern[str]
     """Any listed name: which one the owner pattern found."""
     spelled: Mapping[str, str]
@@ -91,6 +101,10 @@ class OtherOrganisations:
             re.compile(rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|{thing}"),
             re.compile(thing),
             re.compile(rf"{_MEMBER}{org}\b|\b(?:an?|our|my) {org} (?:\w+ )?{_PEOPLE}\b"),
+            re.compile(
+                rf"\b{org} (?:s )?(?:\w+ ){{0,2}}{_PRICE}\b"
+                rf"|\b{_PRICE} (?:of|from) (?:an? |the |one )?{org}\b"
+            ),
             re.compile(rf"\b{org}\b"),
             MappingProxyType(spelled),
             MappingProxyType(_by_first_word(spelled)),
@@ -114,15 +128,27 @@ class OtherOrganisations:
         does not ("We're considering GSI instead of CERN. How does GSI handle industrial
         users?"). `possessive`: only where the name comes first ("ESA's incubation centre",
         "ESA technology transfer programme"), not "at ESA" or "does ESA…"."""
+        return self._found(self.thing if possessive else self.owner, question)
+
+    def seller_of(self, question: str) -> str | None:
+        """The listed organisation whose price `question` asks ("What would THERYQ charge
+        for one unit?", "the list price of an IBA gantry"), as staff wrote its name; else
+        None. Unlike `owner_of`, whatever topic the question also names: a company's price
+        list is never CERN's to give. CERN named in the question makes it CERN's price."""
+        return self._found(self.seller, question)
+
+    def _found(self, pattern: re.Pattern[str], question: str) -> str | None:
+        """The organisation `pattern` finds first in `question`, unless the question names
+        CERN or the writer merely comes from the organisation."""
         if not self.spelled or _HOME.search(question):
             return None
         plain = " ".join(words(question))
         if self.member.search(plain):
             return None
         cased = question != question.lower()
-        for found in (self.thing if possessive else self.owner).finditer(plain):
+        for found in pattern.finditer(plain):
             name = self.name.search(found.group())
-            assert name is not None  # the owner pattern matched one of the names
+            assert name is not None  # the pattern matched one of the names
             spelled = self.spelled[name.group()]
             if cased and name.group() in self.everyday and not written_as(spelled, question):
                 continue  # "Was passiert mit dem Patent?": German, not MIT

@@ -354,17 +354,20 @@ class Matcher:
                 # "Does CERN run its own cancer clinic?": what CERN does and does not do.
                 named = self._insist(scores, self.not_a_hospital, NOT_A_HOSPITAL_SCORE)
             listed = self.elsewhere.spelled.keys()
+            question = " ".join(segments[i].text for i in asked)
             if not named or read.names & listed:
                 # "Who handles tech transfer at GSI?": another lab's office, not CERN's. An
                 # organisation that is also a topic's name ("ESA" for aerospace) is one too
                 # when its own office or programme is asked about; with another topic's name
                 # in the message, only when that is the organisation's thing ("the ESA
                 # business incubation centre"), not "Does ESA test electronics at CHARM?".
-                question = " ".join(segments[i].text for i in asked)
                 others = bool(read.names - listed)
                 elsewhere = self.elsewhere.owner_of(question, possessive=others)
-                if elsewhere is not None:
-                    declined = max(declined, ELSEWHERE_SCORE)
+            # "What would THERYQ charge for one FLASHDEEP unit?": a company's price is its own
+            # to give, whichever project the question names.
+            elsewhere = elsewhere or self.elsewhere.seller_of(question)
+            if elsewhere is not None:
+                declined = max(declined, ELSEWHERE_SCORE)
         later = tuple(
             self._question_best(segments[i].text, self._split(q.scores)[0], instead)
             for i, q in by_question.items()
