@@ -162,7 +162,8 @@ def _print_report(report: EvalReport, matcher: Matcher, path: Path, out: TextIO)
     if report.latency_p50_ms is not None and report.latency_p99_ms is not None:
         w(
             f"  latency               p50 {report.latency_p50_ms:.3f} ms, "
-            f"p99 {report.latency_p99_ms:.3f} ms\n"
+            f"p99 {report.latency_p99_ms:.3f} ms  one timed call per line; the benchmark "
+            "is bench/latency.py\n"
         )
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
     w(f"  outcomes              {outcomes}\n")
