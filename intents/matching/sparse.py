@@ -146,13 +146,11 @@ class FeatureMatrix:
         in_dense = slots >= 0
         out = (weights[in_dense] @ self.dense[slots[in_dense]]).astype(np.float64)
         rare = ~in_dense
-        starts = self.postings_ptr[ids[rare]]
-        lengths = self.postings_ptr[ids[rare] + 1] - starts
-        take = expand_ranges(starts, lengths)
+        take, lengths = self._postings(ids[rare])
         if len(take):
             out += np.bincount(
-                self.postings_rows[take],
-                weights=np.repeat(weights[rare], lengths) * self.postings_values[take],
+                np.take(self.postings_rows, take),
+                weights=self._products(weights[rare], lengths, take),
                 minlength=self.n_rows,
             )
         return out
@@ -174,17 +172,38 @@ class FeatureMatrix:
         dense_weights[owner[in_dense], column] = weights[in_dense]
         out: npt.NDArray[np.float64] = (dense_weights @ self.dense[gathered]).astype(np.float64)
         rare = ~in_dense
-        starts = self.postings_ptr[ids[rare]]
-        lengths = self.postings_ptr[ids[rare] + 1] - starts
-        take = expand_ranges(starts, lengths)
+        take, lengths = self._postings(ids[rare])
         if len(take):
-            cell = np.repeat(owner[rare] * self.n_rows, lengths) + self.postings_rows[take]
+            cell = np.take(self.postings_rows, take).astype(np.int64)
+            cell += np.repeat(owner[rare] * self.n_rows, lengths)
             out += np.bincount(
                 cell,
-                weights=np.repeat(weights[rare], lengths) * self.postings_values[take],
+                weights=self._products(weights[rare], lengths, take),
                 minlength=len(vectors) * self.n_rows,
             ).reshape(len(vectors), self.n_rows)
         return out
+
+    def _postings(self, features: Ids) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Where the postings of `features` are (concatenated, in their order), and how
+        many each feature has."""
+        starts = self.postings_ptr[features]
+        lengths = self.postings_ptr[1:][features] - starts
+        return expand_ranges(starts, lengths), lengths
+
+    def _products(
+        self, weights: Floats, lengths: npt.NDArray[np.int64], take: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float64]:
+        """Each posting's value times its feature's weight: multiplied in float32, as the
+        stored values are, and written straight into the float64 array `np.bincount` sums
+        (it would otherwise copy float32 weights into one)."""
+        products = np.empty(len(take))
+        np.multiply(
+            np.repeat(weights, lengths),
+            np.take(self.postings_values, take),
+            out=products,
+            dtype=np.float32,
+        )
+        return products
 
     def entries(self) -> tuple[Ids, Ids, Floats]:
         """(row, feature, value) of every stored non-zero value."""
