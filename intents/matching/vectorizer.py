@@ -203,7 +203,11 @@ class Vectorizer:
         ids_array = np.fromiter(tf, dtype=np.int32, count=len(tf))
         counts = np.fromiter(tf.values(), dtype=np.float64, count=len(tf))
         # Below one occurrence (a weighed-down sentence), the count scales the weight as is.
-        values = np.where(counts >= 1, 1 + np.log(np.maximum(counts, 1)), counts)
+        # In place, the same values as `np.where(counts >= 1, 1 + log, counts)` with two
+        # temporary arrays fewer.
+        values = np.log(np.maximum(counts, 1.0))
+        values += 1.0
+        np.copyto(values, counts, where=counts < 1)
         values *= self.weights[ids_array]
         unseen = self.unseen_square
         unknown_square = sum(unseen[kind_of(f)] * w * w for f, w in unknown.items())
@@ -211,7 +215,7 @@ class Vectorizer:
         length = math.sqrt(known_square + unknown_square)
         coverage = math.sqrt(known_square) / length if length > 0 else 0.0
         if length > 0:
-            values = values / length
+            values /= length
         vague = all(
             term in self.generic_terms
             or (term not in self.term_ids and len(term) < MIN_NAME_LENGTH)
