@@ -9,6 +9,10 @@ public evaluation questions and variants of the examples) and on a synthetic kno
 of 1,000 topics × 10 examples, next to `rapidfuzz.process.extractOne` over the same example
 texts as an in-run baseline (the ratio printed is ours / extractOne's). Also: load + index
 build time, and the memory held by the built matcher (RSS delta and tracemalloc).
+
+Each query is timed `ROUNDS` times. Two figures are printed for each timed function: the
+percentiles of all single timings (raw, as before), and the percentiles over queries of each
+query's median timing (per-query median; see `percentiles`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the bot does (intents/__init__.py)
@@ -39,7 +44,7 @@ from intents.matching.matcher import Matcher, topic_texts
 REPO = Path(__file__).resolve().parents[1]
 PUBLIC_EVAL = REPO.parent / "shared/eval/public.jsonl"
 ROUNDS = 5
-"""Each query is timed this many times; percentiles are over all timings."""
+"""Each query is timed this many times (odd, so a query's median is one of its timings)."""
 BUILDS = 3
 
 
@@ -88,17 +93,39 @@ def shipped_queries(kb: KnowledgeBase) -> list[str]:
     return queries
 
 
-def percentiles(run: Callable[[str], object], queries: Sequence[str]) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Latency:
+    """p50 and p99 in milliseconds, two ways (see `percentiles`)."""
+
+    raw: tuple[float, float]
+    per_query: tuple[float, float]
+
+
+def percentiles(run: Callable[[str], object], queries: Sequence[str]) -> Latency:
+    """Time `run` on every query, `ROUNDS` rounds over all of them (in the same order, so a
+    query never runs twice in a row and finds its data in cache the second time).
+
+    `raw` is over all single timings, as this benchmark always reported it. On this shared
+    2-core machine a single timing also measures whatever else the machine did meanwhile (a
+    context switch, another process's cache use): with 5 timings per query, the raw p99 is
+    about the 9th-slowest of 830 single timings on the shipped knowledge base, so a few
+    interrupted calls of any query decide it: 0.75-1.1 ms in consecutive runs of the same
+    code (2026-12-02). `per_query` takes each query's median over its rounds first, then
+    the percentiles over queries: its p99 is that of the slowest queries themselves, which
+    is what changes with the code. Both are printed; the raw figure is the one the targets
+    were set on."""
     for query in queries[:50]:  # warm caches and lazy imports
         run(query)
-    timings = []
-    for _ in range(ROUNDS):
-        for query in queries:
+    timings = np.empty((ROUNDS, len(queries)))
+    for round_ in timings:
+        for i, query in enumerate(queries):
             start = time.perf_counter()
             run(query)
-            timings.append(time.perf_counter() - start)
-    p50, p99 = np.percentile(np.asarray(timings) * 1000, [50, 99])
-    return float(p50), float(p99)
+            round_[i] = time.perf_counter() - start
+    timings *= 1000
+    raw = np.percentile(timings, [50, 99])
+    per_query = np.percentile(np.median(timings, axis=0), [50, 99])
+    return Latency((float(raw[0]), float(raw[1])), (float(per_query[0]), float(per_query[1])))
 
 
 def rss_mb() -> float:
@@ -141,7 +168,6 @@ def measure(name: str, build: Callable[[], Matcher], queries: Sequence[str]) -> 
     baseline = percentiles(
         lambda q: process.extractOne(q, examples, scorer=fuzz.token_sort_ratio), queries
     )
-    ratio = (ours[0] / baseline[0], ours[1] / baseline[1])
     print(
         f"\n{name}: {len(matcher.kb.topics)} topics, {len(examples)} example texts, "
         f"{len(queries)} queries × {ROUNDS}"
@@ -154,9 +180,18 @@ def measure(name: str, build: Callable[[], Matcher], queries: Sequence[str]) -> 
         f"  memory of the matcher   RSS +{rss_delta:.1f} MB; tracemalloc {traced / 2**20:.1f} MB "
         f"held, {peak / 2**20:.1f} MB peak during build"
     )
-    print(f"  match()                 p50 {ours[0]:.3f} ms, p99 {ours[1]:.3f} ms")
-    print(f"  extractOne baseline     p50 {baseline[0]:.3f} ms, p99 {baseline[1]:.3f} ms")
-    print(f"  ratio ours/extractOne   p50 {ratio[0]:.2f}, p99 {ratio[1]:.2f}")
+    print_latency("all single timings", ours.raw, baseline.raw)
+    print_latency("per-query medians", ours.per_query, baseline.per_query)
+
+
+def print_latency(kind: str, ours: tuple[float, float], baseline: tuple[float, float]) -> None:
+    print(f"  {kind}:")
+    print(f"    match()               p50 {ours[0]:.3f} ms, p99 {ours[1]:.3f} ms")
+    print(f"    extractOne baseline   p50 {baseline[0]:.3f} ms, p99 {baseline[1]:.3f} ms")
+    print(
+        f"    ratio ours/extractOne p50 {ours[0] / baseline[0]:.2f}, "
+        f"p99 {ours[1] / baseline[1]:.2f}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
