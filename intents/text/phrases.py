@@ -55,6 +55,16 @@ class Phrases:
             MappingProxyType({group: keyed[key] for group, key in groups.items()}),
         )
 
+    def all_in(self, text: str) -> tuple[str, ...]:
+        """Every listed phrase found in `text` (not overlapping), as staff wrote it."""
+        if self.pattern is None:
+            return ()
+        return tuple(
+            self.spelled[found.lastgroup]
+            for found in self.pattern.finditer(" ".join(words(text)))
+            if found.lastgroup is not None
+        )
+
     def find(self, text: str) -> str | None:
         """The first listed phrase in `text` (the longest where several start at the same
         word), as staff wrote it; else None."""
