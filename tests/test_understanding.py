@@ -514,6 +514,8 @@ class TestDeclinedMatters:
         assert phrases.find("what's GTT's share-price doing") == "share price"
         assert phrases.find("Who shares the price of a joint project?") is None
         assert phrases.find("internshipping") is None
+        assert phrases.all_in("internships, and JOB vacancies?") == ("internship", "job vacancy")
+        assert Phrases.build(["vacancy", "job vacancy"]).all_in("job vacancies") == ("job vacancy",)
         assert Phrases.build([]).find("internship") is None
 
     def test_declining_a_matter_is_the_knowledge_bases_choice(self, make_kb: KbFactory) -> None:

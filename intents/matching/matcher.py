@@ -310,10 +310,11 @@ class Matcher:
         # A question pointing back ("Is that normal?") asks about the sentence it points to.
         subject = [i for i, s in enumerate(segments) if s.role in (Role.QUESTION, Role.REFERENT)]
         asking = " ".join(segments[i].text for i in subject) or text
+        question = " ".join(segments[i].text for i in asked)
         elsewhere: str | None = None
         # The questions themselves, not the sentence one points back to: "During my
         # internship I heard about FLASH. Can my company license it?" asks about licensing.
-        matter = self.matters.find(" ".join(segments[i].text for i in asked) or text)
+        matter = self.matters.find(question or text)
         if matter is not None:
             # "Are there internships in the NIMMS team?", "Could MEDICIS treat my dog?": asked
             # for a matter the bot never answers, the project named is context, not the
@@ -354,7 +355,6 @@ class Matcher:
                 # "Does CERN run its own cancer clinic?": what CERN does and does not do.
                 named = self._insist(scores, self.not_a_hospital, NOT_A_HOSPITAL_SCORE)
             listed = self.elsewhere.spelled.keys()
-            question = " ".join(segments[i].text for i in asked)
             if not named or read.names & listed:
                 # "Who handles tech transfer at GSI?": another lab's office, not CERN's. An
                 # organisation that is also a topic's name ("ESA" for aerospace) is one too
