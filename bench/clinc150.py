@@ -51,6 +51,9 @@ from intents.matching.matcher import Matcher
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/clinc150/train_val.json"
 MIN_OOS_RECALL = 0.70
 """The operating point: the lowest threshold declining this share of out-of-scope queries."""
+SEMANTIC_WEIGHTS = (0.0, 0.2, 0.35, 0.5, 0.75)
+"""The knowledge base's `semantic_weight` settings tried; chosen on the tuning half, like the
+threshold (a setting of the knowledge base, not of the engine)."""
 SPLIT_SEED = 150
 """Seed of the shuffle that splits the validation data into a tuning and a report half."""
 Pairs = list[tuple[str, str]]
@@ -98,7 +101,7 @@ def halves(pairs: Pairs, seed: int = SPLIT_SEED) -> tuple[Pairs, Pairs]:
 
 
 def clinc_knowledge_base(
-    train: Pairs, shots: int | None, declined: Sequence[str] = ()
+    train: Pairs, shots: int | None, declined: Sequence[str] = (), semantic_weight: float = 0.0
 ) -> KnowledgeBase:
     """One topic per intent, with its first `shots` training examples as questions, and
     `declined` as the questions the knowledge base declines (CLINC's `oos_train`)."""
@@ -117,7 +120,12 @@ def clinc_knowledge_base(
         for intent, texts in examples.items()
     }
     # Single answer per query: clarify switched off (see the module docstring).
-    settings = MatchingSettings(answer_threshold=0.0, clarify_threshold=0.0, clarify_margin=0.0)
+    settings = MatchingSettings(
+        answer_threshold=0.0,
+        clarify_threshold=0.0,
+        clarify_margin=0.0,
+        semantic_weight=semantic_weight,
+    )
     return KnowledgeBase(
         topics,
         {},
@@ -207,6 +215,32 @@ def figures(in_scope: Scored, gold: Sequence[str], oos: Scored, threshold: float
     )
 
 
+def build_matcher(
+    train: Pairs, shots: int | None, declined: Sequence[str], semantic_weight: float
+) -> Matcher:
+    return Matcher.build(clinc_knowledge_base(train, shots, declined, semantic_weight))
+
+
+def choose_semantic_weight(
+    build: Callable[[float], Matcher], weights: Sequence[float], tune: Split, min_oos_recall: float
+) -> tuple[float, Matcher]:
+    """The `semantic_weight` setting with the best in-scope accuracy on the tuning half, each
+    at its own threshold (chosen on the same half, as `run_variant` does), and its matcher;
+    the figures of every weight tried are printed."""
+    best: tuple[float, float, Matcher] | None = None
+    gold = [i for _, i in tune.in_scope]
+    for weight in weights:
+        matcher = build(weight)
+        in_scope = matcher_scores(matcher, [t for t, _ in tune.in_scope])
+        oos = matcher_scores(matcher, [t for t, _ in tune.oos])
+        result = figures(in_scope, gold, oos, choose_threshold(in_scope, oos, min_oos_recall))
+        print(f"    semantic_weight {weight:.2f}: tuning half accuracy {result.accuracy:.3f}")
+        if best is None or result.accuracy > best[0]:
+            best = (result.accuracy, weight, matcher)
+    assert best is not None, "no semantic weight to try"
+    return best[1], best[2]
+
+
 def run_variant(
     name: str,
     scorer: Callable[[Sequence[str]], Scored],
@@ -284,6 +318,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the rapidfuzz NN")
     parser.add_argument(
+        "--semantic-weights",
+        type=lambda text: [float(w) for w in text.split(",")],
+        default=list(SEMANTIC_WEIGHTS),
+        help="the `semantic_weight` settings tried; the one with the best accuracy on the "
+        "tuning half is reported (default %(default)s; one value to fix it, 0 for words only)",
+    )
+    parser.add_argument(
         "--seeds",
         type=int,
         default=0,
@@ -338,11 +379,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for shots in (None, 10):
         label = "full (100/intent)" if shots is None else f"{shots}-shot"
         start = time.perf_counter()
-        matcher = Matcher.build(clinc_knowledge_base(train, shots, declined))
+        Matcher.build(clinc_knowledge_base(train, shots, declined, args.semantic_weights[-1]))
         built = time.perf_counter() - start
-        print(f"\n{label}: {len(matcher.kb.topics)} topics, built in {built:.2f} s")
+        print(f"\n{label}: built in {built:.2f} s (semantic_weight {args.semantic_weights[-1]})")
+        weight, matcher = choose_semantic_weight(
+            partial(build_matcher, train, shots, declined),
+            args.semantic_weights,
+            tune,
+            args.min_oos_recall,
+        )
         run_variant(
-            "ktbot matcher",
+            f"ktbot matcher, semantic_weight {weight:.2f}",
             partial(matcher_scores, matcher),
             tune,
             reports,

@@ -271,6 +271,14 @@ class MatchingSettings(_Model):
         le=5,
         description="Most topics offered in a 'did you mean…' (the best one included).",
     )
+    semantic_weight: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="How much similarity of meaning (word embeddings) adds to the shared words "
+        "when scoring a topic; 0 scores by words alone. It helps most when topics have few "
+        "example questions; re-choose the thresholds (`ktbot eval --sweep`) after changing it.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> MatchingSettings:

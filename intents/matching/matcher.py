@@ -29,7 +29,9 @@ from intents.matching.index import IndexConfig, TopicIndex, TopicTexts
 from intents.matching.misconceptions import takes_cern_for_a_clinic
 from intents.matching.names import NameHit, NameSpotter
 from intents.matching.result import Candidate, MatchResult
+from intents.matching.semantic import SemanticIndex
 from intents.text.dictionary import real_words
+from intents.text.embeddings import shipped_embedder
 from intents.text.features import stem, synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
@@ -208,6 +210,9 @@ class Matcher:
     """The indices of the `courtesy` topics, in the knowledge base's order."""
     matters: Phrases = field(default_factory=lambda: Phrases.build(()))
     """What is declined whatever project a question names (`declined_matters:`)."""
+    semantic: SemanticIndex | None = None
+    """The topics' meaning in word embeddings (`intents.matching.semantic`); None when
+    the knowledge base's `semantic_weight` is 0."""
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
@@ -232,6 +237,15 @@ class Matcher:
             else []
         )
         index = TopicIndex.build([*texts, *declined], config, vocabulary_of(kb))
+        semantic = (
+            SemanticIndex.build(
+                shipped_embedder(),
+                [t.examples for t in (*texts, *declined)],
+                [t.declined for t in (*texts, *declined)],
+            )
+            if kb.settings.semantic_weight > 0
+            else None
+        )
         ids = [t.id for t in topics]
         position = {topic_id: i for i, topic_id in enumerate(ids)}
         special = kb.special
@@ -265,6 +279,7 @@ class Matcher:
             Aspects.build([t.aspects for t in topics], names.users, names.phrases),
             courtesy_rows=tuple(i for i, topic_id in enumerate(ids) if topic_id in courtesy),
             matters=Phrases.build(kb.declined_matters),
+            semantic=semantic,
         )
 
     @property
@@ -305,8 +320,13 @@ class Matcher:
         # Similarity among the words the knowledge base knows: a long message whose question
         # is clear scores like the short question, instead of being diluted by every word of
         # its context. Unknown words still count through the floor and the coverage.
-        all_scores = scored.scores / max(scored.query.coverage, COVERAGE_FLOOR)
-        scores, declined = self._split(np.minimum(all_scores, 1.0))
+        all_scores = np.minimum(scored.scores / max(scored.query.coverage, COVERAGE_FLOOR), 1.0)
+        if self.semantic is not None:
+            # What the words mean, beyond those shared with the examples.
+            meaning = self.semantic.similarity([(s.text, s.weight) for s in segments])
+            all_scores += self.kb.settings.semantic_weight * meaning
+            np.clip(all_scores, 0.0, 1.0, out=all_scores)
+        scores, declined = self._split(all_scores)
         # A question pointing back ("Is that normal?") asks about the sentence it points to.
         subject = [i for i, s in enumerate(segments) if s.role in (Role.QUESTION, Role.REFERENT)]
         asking = " ".join(segments[i].text for i in subject) or text

@@ -1,0 +1,93 @@
+"""Static word embeddings: a text's meaning as the mean of its tokens' vectors.
+
+The table and its tokenizer are WordLlama's (`wordllama` on PyPI, MIT licence): 256
+dimensions per token of a 32,000-token vocabulary (16 MB of float16), distilled from a large
+language model's input embeddings and shipped inside the wheel, so nothing is downloaded.
+One text costs a tokenisation and the mean of a few rows, about 0.03 ms. What it adds to the
+word matcher is kinship between different words ("commercialise" and "license", "fee" and
+"cost"): see `intents.matching.semantic`.
+
+The two files are read here and the pooling is ours (WordLlama's own `embed` takes the same
+mean and normalises it): importing the `wordllama` package would configure the root logger
+(its inference module calls `logging.basicConfig`) and go looking for files to download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from safetensors.numpy import load_file
+from tokenizers import Tokenizer
+
+MODEL: Final = "l2_supercat"
+DIMENSIONS: Final = 256
+MAX_TOKENS: Final = 512
+"""Tokens of one text that are pooled: a 4,000-character message is about 1,000, and its
+first 512 carry its question (`intents.text.segments` reads the rest)."""
+
+
+class EmbeddingsError(RuntimeError):
+    """The embedding table or its tokenizer could not be read (a broken installation)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Embedder:
+    """Unit vectors of texts: the mean of their tokens' rows of `table`, normalised."""
+
+    tokenizer: Tokenizer
+    table: npt.NDArray[np.float16]
+    """One row per token id, read-only; half precision as shipped (pooled in float32)."""
+
+    @property
+    def dimensions(self) -> int:
+        return int(self.table.shape[1])
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """One unit row per text; a row of zeros for a text with no token (empty)."""
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            ids = self.tokenizer.encode(text, add_special_tokens=False).ids[:MAX_TOKENS]
+            if not ids:
+                continue
+            pooled = self.table[ids].mean(axis=0, dtype=np.float32)
+            norm = float(np.linalg.norm(pooled))
+            if norm > 0:
+                out[row] = pooled / norm
+        return out
+
+
+def _package_dir() -> Path:
+    spec = find_spec("wordllama")  # locates the package without running its __init__
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingsError("the wordllama package is not installed: pip install wordllama")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@cache
+def shipped_embedder() -> Embedder:
+    """The embedder of the table in the installed `wordllama` wheel, read once per process
+    (about 0.1 s and 16 MB)."""
+    return load_embedder(_package_dir())
+
+
+def load_embedder(package: Path) -> Embedder:
+    """The embedder of WordLlama's files under `package` (its installed directory)."""
+    weights = package / "weights" / f"{MODEL}_{DIMENSIONS}.safetensors"
+    vocabulary = package / "tokenizers" / f"{MODEL}_tokenizer_config.json"
+    try:
+        table = load_file(str(weights))["embedding.weight"]
+        tokenizer = Tokenizer.from_file(str(vocabulary))
+    except Exception as error:  # safetensors and tokenizers raise types of their own
+        raise EmbeddingsError(f"cannot read the word embeddings in {package}: {error}") from error
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    table = np.ascontiguousarray(table, dtype=np.float16)
+    table.flags.writeable = False
+    return Embedder(tokenizer, table)
