@@ -1,0 +1,128 @@
+"""Similarity of meaning (`semantic_weight:`): a question put in other words than the
+examples' comes closer to the topic it means, a message close to nothing in particular gains
+nothing, and the shipped knowledge base, which scores by words alone, loads no embeddings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from intents.knowledge.loader import load_knowledge
+from intents.knowledge.models import MatchingSettings
+from intents.matching.matcher import Matcher
+from intents.matching.semantic import SemanticIndex
+from intents.text.embeddings import Embedder, EmbeddingsError, load_embedder, shipped_embedder
+from tests.test_matcher import knowledge_base
+
+KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
+PRICES = ("How much does it cost?", "What is the price of a licence?")
+PLACES = ("Where is your office?", "What is your postal address?")
+DECLINED = ("Write me a poem", "Tell me a joke")
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return shipped_embedder()
+
+
+@pytest.fixture(scope="module")
+def index(embedder: Embedder) -> SemanticIndex:
+    return SemanticIndex.build(embedder, [PRICES, PLACES, DECLINED], [False, False, True])
+
+
+class TestEmbeddings:
+    def test_every_text_is_a_unit_vector(self, embedder: Embedder) -> None:
+        rows = embedder.embed(["licensing", "Peut-on obtenir une licence ?", "🙂" * 50])
+        assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-3)
+
+    def test_an_empty_text_is_a_zero_vector_not_an_error(self, embedder: Embedder) -> None:
+        assert not embedder.embed([""]).any()
+
+    def test_related_words_are_closer_than_unrelated_ones(self, embedder: Embedder) -> None:
+        fee, cost, tree = embedder.embed(
+            ["What fee do you charge?", "How much does it cost?", "oak tree"]
+        )
+        assert fee @ cost > fee @ tree
+
+    def test_a_broken_installation_says_where_it_looked(self, tmp_path: Path) -> None:
+        with pytest.raises(EmbeddingsError, match=str(tmp_path)):
+            load_embedder(tmp_path)
+
+
+class TestSemanticIndex:
+    def test_a_question_in_other_words_is_closest_to_the_topic_it_means(
+        self, index: SemanticIndex
+    ) -> None:
+        scores = index.similarity([("What fee would you charge us?", 1.0)])
+        assert scores[0] > scores[1]
+
+    def test_scores_are_centred_on_the_topics_mean(self, index: SemanticIndex) -> None:
+        scores = index.similarity([("Where can I find you?", 1.0)])
+        assert scores[:2].mean() == pytest.approx(0.0, abs=1e-6)
+        assert scores[1] > 0 > scores[0]
+
+    def test_the_declined_questions_score_by_the_closest_one(self, index: SemanticIndex) -> None:
+        joke = index.similarity([("Tell me a funny joke", 1.0)])
+        poem = index.similarity([("Write me a poem", 1.0)])
+        assert joke[2] > joke[:2].max()
+        assert poem[2] > poem[:2].max()
+
+    def test_parts_without_weight_are_not_read(self, index: SemanticIndex) -> None:
+        assert not index.similarity([("How much does it cost?", 0.0)]).any()
+        assert not index.similarity([]).any()
+
+    def test_context_weighs_as_much_as_its_weight(self, index: SemanticIndex) -> None:
+        context = "We moved our office to a new street address in Lyon last year."
+        alone = index.similarity([("What would a licence cost us?", 1.0)])
+        light = index.similarity([(context, 0.2), ("What would a licence cost us?", 1.0)])
+        heavy = index.similarity([(context, 1.0), ("What would a licence cost us?", 1.0)])
+        assert abs(light - alone).max() < abs(heavy - alone).max()
+        assert light[0] > light[1]
+
+    def test_only_the_closest_declined_question_counts(self, embedder: Embedder) -> None:
+        more = (*DECLINED, "What's the weather in Geneva?", "Who won the football match?")
+        few = SemanticIndex.build(embedder, [PRICES, PLACES, DECLINED], [False, False, True])
+        many = SemanticIndex.build(embedder, [PRICES, PLACES, more], [False, False, True])
+        joke = [("Tell me a funny joke", 1.0)]
+        assert few.similarity(joke)[2] == pytest.approx(many.similarity(joke)[2])
+
+    def test_a_topic_without_examples_is_refused(self, embedder: Embedder) -> None:
+        with pytest.raises(ValueError, match="at least one example"):
+            SemanticIndex.build(embedder, [PRICES, ()], [False, False])
+
+    def test_its_arrays_are_read_only(self, index: SemanticIndex) -> None:
+        with pytest.raises(ValueError, match="read-only"):
+            index.examples[0, 0] = 1.0
+
+
+class TestMatcherWithMeaning:
+    @pytest.mark.parametrize(
+        ("text", "meant"),
+        [
+            ("Could our firm sell products based on your inventions?", "route.licensing"),
+            (
+                "Are you able to build cheap cancer treatment devices for poor nations?",
+                "project.stella",
+            ),
+        ],
+    )
+    def test_the_topic_meant_ranks_first_only_with_meaning(self, text: str, meant: str) -> None:
+        words = Matcher.build(knowledge_base())
+        meaning = Matcher.build(knowledge_base(MatchingSettings(semantic_weight=0.5)))
+        assert words.evidence(text).ranked[0].intent != meant
+        assert meaning.evidence(text).ranked[0].intent == meant
+
+    def test_words_alone_load_no_embeddings(self) -> None:
+        assert Matcher.build(knowledge_base()).semantic is None
+
+    def test_the_shipped_knowledge_base_scores_by_words_alone(self) -> None:
+        shipped = Matcher.build(load_knowledge(KNOWLEDGE))
+        assert shipped.kb.settings.semantic_weight == 0
+        assert shipped.semantic is None
+
+    @pytest.mark.parametrize("weight", [-0.1, 1.5])
+    def test_a_weight_outside_zero_to_one_is_refused(self, weight: float) -> None:
+        with pytest.raises(ValueError, match="semantic_weight"):
+            MatchingSettings(semantic_weight=weight)
