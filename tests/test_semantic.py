@@ -4,6 +4,7 @@ nothing, and the shipped knowledge base, which scores by words alone, loads no e
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from intents.knowledge.loader import load_knowledge
 from intents.knowledge.models import MatchingSettings
 from intents.matching.matcher import Matcher
+from intents.matching.result import Outcome
 from intents.matching.semantic import SemanticIndex
 from intents.text.embeddings import Embedder, EmbeddingsError, load_embedder, shipped_embedder
 from tests.test_matcher import knowledge_base
@@ -121,6 +123,18 @@ class TestMatcherWithMeaning:
         shipped = Matcher.build(load_knowledge(KNOWLEDGE))
         assert shipped.kb.settings.semantic_weight == 0
         assert shipped.semantic is None
+
+    def test_meaning_alone_does_not_lift_a_declined_question_with_a_project_name(self) -> None:
+        # Measured at weight 0.2: "write to" made the declined "Write me a Python script"
+        # close enough, by meaning, for MEDICIS's name lift to count for it, and 16 questions
+        # of this frame fell back.
+        kb = load_knowledge(KNOWLEDGE)
+        settings = kb.settings.model_copy(update={"semantic_weight": 0.2})
+        matcher = Matcher.build(replace(kb, settings=settings))
+        result = matcher.match(
+            "I'd like to write to the MEDICIS team about a joint project. Who do we write to?"
+        )
+        assert result.outcome is not Outcome.FALLBACK, result
 
     @pytest.mark.parametrize("weight", [-0.1, 1.5])
     def test_a_weight_outside_zero_to_one_is_refused(self, weight: float) -> None:

@@ -321,6 +321,9 @@ class Matcher:
         # is clear scores like the short question, instead of being diluted by every word of
         # its context. Unknown words still count through the floor and the coverage.
         all_scores = np.minimum(scored.scores / max(scored.query.coverage, COVERAGE_FLOOR), 1.0)
+        # The declined questions' score from words alone: what a name's lift may add to
+        # (below), so meaning alone never makes a project's name count for declining.
+        worded = self._split(all_scores)[1]
         if self.semantic is not None:
             # What the words mean, beyond those shared with the examples.
             meaning = self.semantic.similarity([(s.text, s.weight) for s in segments])
@@ -360,7 +363,7 @@ class Matcher:
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             read = self._apply_names(segments, scores)
             named, siblings, instead = read.named, read.siblings, read.instead
-            if read.lifts and declined >= DECLINED_LIFT_FLOOR:
+            if read.lifts and worded >= DECLINED_LIFT_FLOOR:
                 # "What's the list price of a THERYQ FLASH unit?", "Can my class tour
                 # MEDICIS?": the name says what the message is about, not that a topic answers
                 # it. A declined question this close gets the lift the best topic got from
