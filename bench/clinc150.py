@@ -32,7 +32,7 @@ import os
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -221,24 +221,41 @@ def build_matcher(
     return Matcher.build(clinc_knowledge_base(train, shots, declined, semantic_weight))
 
 
+ScoredSplit = tuple[Scored, list[str], Scored]
+"""A split scored: in-scope scores, their gold intents, out-of-scope scores."""
+
+
+def score_split(scorer: Callable[[Sequence[str]], Scored], split: Split) -> ScoredSplit:
+    return (
+        scorer([t for t, _ in split.in_scope]),
+        [i for _, i in split.in_scope],
+        scorer([t for t, _ in split.oos]),
+    )
+
+
 def choose_semantic_weight(
     build: Callable[[float], Matcher], weights: Sequence[float], tune: Split, min_oos_recall: float
-) -> tuple[float, Matcher]:
+) -> tuple[float, Matcher, ScoredSplit]:
     """The `semantic_weight` setting with the best in-scope accuracy on the tuning half, each
-    at its own threshold (chosen on the same half, as `run_variant` does), and its matcher;
-    the figures of every weight tried are printed."""
-    best: tuple[float, float, Matcher] | None = None
-    gold = [i for _, i in tune.in_scope]
+    at its own threshold (chosen on the same half, as `run_variant` does), its matcher and its
+    scores of the tuning half; the build time and figures of every weight tried are printed."""
+    best: tuple[float, float, Matcher, ScoredSplit] | None = None
     for weight in weights:
+        start = time.perf_counter()
         matcher = build(weight)
-        in_scope = matcher_scores(matcher, [t for t, _ in tune.in_scope])
-        oos = matcher_scores(matcher, [t for t, _ in tune.oos])
+        built = time.perf_counter() - start
+        scored = score_split(partial(matcher_scores, matcher), tune)
+        in_scope, gold, oos = scored
         result = figures(in_scope, gold, oos, choose_threshold(in_scope, oos, min_oos_recall))
-        print(f"    semantic_weight {weight:.2f}: tuning half accuracy {result.accuracy:.3f}")
+        print(
+            f"    semantic_weight {weight:.2f}: built in {built:.2f} s, "
+            f"tuning half accuracy {result.accuracy:.3f}",
+            flush=True,
+        )
         if best is None or result.accuracy > best[0]:
-            best = (result.accuracy, weight, matcher)
+            best = (result.accuracy, weight, matcher, scored)
     assert best is not None, "no semantic weight to try"
-    return best[1], best[2]
+    return best[1], best[2], best[3]
 
 
 def run_variant(
@@ -247,15 +264,14 @@ def run_variant(
     tune: Split,
     reports: Sequence[Split],
     min_oos_recall: float,
+    known: Mapping[str, ScoredSplit] | None = None,
 ) -> dict[str, Figures]:
-    """Choose the threshold on `tune`; the figures on `tune` and on each of `reports`."""
+    """Choose the threshold on `tune`; the figures on `tune` and on each of `reports`.
+    `known`: splits already scored by this scorer, by name (not scored again)."""
     start = time.perf_counter()
+    known = known or {}
     scored = {
-        split.name: (
-            scorer([t for t, _ in split.in_scope]),
-            [i for _, i in split.in_scope],
-            scorer([t for t, _ in split.oos]),
-        )
+        split.name: known[split.name] if split.name in known else score_split(scorer, split)
         for split in (tune, *reports)
     }
     tuning_in_scope, _, tuning_oos = scored[tune.name]
@@ -378,11 +394,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     for shots in (None, 10):
         label = "full (100/intent)" if shots is None else f"{shots}-shot"
-        start = time.perf_counter()
-        Matcher.build(clinc_knowledge_base(train, shots, declined, args.semantic_weights[-1]))
-        built = time.perf_counter() - start
-        print(f"\n{label}: built in {built:.2f} s (semantic_weight {args.semantic_weights[-1]})")
-        weight, matcher = choose_semantic_weight(
+        print(f"\n{label}:")
+        weight, matcher, tuned = choose_semantic_weight(
             partial(build_matcher, train, shots, declined),
             args.semantic_weights,
             tune,
@@ -394,6 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             tune,
             reports,
             args.min_oos_recall,
+            known={tune.name: tuned},
         )
         spread(partial(matcher_scores, matcher))
         reference = sklearn_scorer(train, shots) if args.reference else None

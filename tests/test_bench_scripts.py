@@ -45,3 +45,43 @@ def test_the_clinc_split_spread_scores_every_split_with_its_own_threshold() -> N
     assert np.all((recall >= 0.4) & (recall <= 1.0))
     # Each seed deals its own halves: one split reused for every seed would give one recall.
     assert len(set(recall.tolist())) > 1
+
+
+def test_the_clinc_semantic_weight_is_the_one_best_on_the_tuning_half_alone() -> None:
+    train = [(text, intent) for intent, texts in CLINC_TOY.items() for text in texts]
+    tune = clinc150.Split("tuning", [("what fee do you charge", "price")], [("sing", "oos")])
+    built: list[float] = []
+
+    def build(weight: float) -> clinc150.Matcher:
+        built.append(weight)
+        return clinc150.build_matcher(train, None, (), weight)
+
+    weight, matcher, (in_scope, gold, _) = clinc150.choose_semantic_weight(
+        build, [0.0, 0.5], tune, min_oos_recall=0.0
+    )
+    assert built == [0.0, 0.5]
+    # Words alone share nothing with "what fee do you charge"; meaning ranks "price" first.
+    assert weight == 0.5
+    assert matcher.kb.settings.semantic_weight == 0.5
+    assert (in_scope.predicted, gold) == (["price"], ["price"])
+
+
+def test_a_clinc_split_already_scored_is_not_scored_again() -> None:
+    asked: list[str] = []
+
+    def scorer(queries: Sequence[str]) -> clinc150.Scored:
+        asked.extend(queries)
+        return clinc150.Scored(["a"] * len(queries), np.full(len(queries), 0.5))
+
+    tune = clinc150.Split("tuning", [("t", "a")], [("t-oos", "oos")])
+    report = clinc150.Split("report", [("r", "a")], [("r-oos", "oos")])
+    known = {"tuning": clinc150.score_split(scorer, tune)}
+    asked.clear()
+    clinc150.run_variant("toy", scorer, tune, [report], 0.0, known=known)
+    assert asked == ["r", "r-oos"]
+
+
+CLINC_TOY = {
+    "price": ("how much does it cost", "what is the price", "is it expensive"),
+    "address": ("where is your office", "what is your postal address", "where are you based"),
+}

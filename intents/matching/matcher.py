@@ -236,12 +236,11 @@ class Matcher:
             if kb.out_of_scope
             else []
         )
-        index = TopicIndex.build([*texts, *declined], config, vocabulary_of(kb))
+        rows = [*texts, *declined]
+        index = TopicIndex.build(rows, config, vocabulary_of(kb))
         semantic = (
             SemanticIndex.build(
-                shipped_embedder(),
-                [t.examples for t in (*texts, *declined)],
-                [t.declined for t in (*texts, *declined)],
+                shipped_embedder(), [t.examples for t in rows], [t.declined for t in rows]
             )
             if kb.settings.semantic_weight > 0
             else None
