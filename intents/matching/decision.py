@@ -77,13 +77,14 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
         and not {best.intent, rival.intent} <= evidence.courtesy
     )
     alternatives = tuple(runners_up[: settings.max_alternatives - 1])
-    rival_same_thing = rival is not None and (
-        rival.intent in evidence.named or rival.intent in evidence.siblings
-    )
     # "Can we license GaToroid": a named project is answered, and the route offered with it
     # when the words ask about one plausibly ("How does a project like MARCHESE get
-    # approved?" also offers the steering committee).
-    named_answer = best.intent in evidence.named and not (rival_close and rival_same_thing)
+    # approved?" also offers the steering committee). Asked about, unless a close rival
+    # shares its name ("MEDICIS" for the facility and its isotopes): the name then does not
+    # say which. A rival named by a name of its own ("CMAAC or CMASC, which is which?") is
+    # asked about too, and offered with the answer.
+    rival_shares_name = rival is not None and rival.intent in evidence.siblings
+    named_answer = best.intent in evidence.named and not (rival_close and rival_shares_name)
     if named_answer or (best.score >= settings.answer_threshold and not rival_close):
         offered = _offers_rival(best, rival, named_answer, rival_close, evidence, settings)
         also: tuple[str, ...] = (rival.intent,) if rival is not None and offered else ()
