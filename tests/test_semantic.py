@@ -119,10 +119,18 @@ class TestMatcherWithMeaning:
     def test_words_alone_load_no_embeddings(self) -> None:
         assert Matcher.build(knowledge_base()).semantic is None
 
-    def test_the_shipped_knowledge_base_scores_by_words_alone(self) -> None:
-        shipped = Matcher.build(load_knowledge(KNOWLEDGE))
-        assert shipped.kb.settings.semantic_weight == 0
-        assert shipped.semantic is None
+    def test_the_shipped_knowledge_base_answers_what_its_words_alone_leave_open(self) -> None:
+        # "commercialise" is in no example; with meaning, licensing is clear of the detectors.
+        kb = load_knowledge(KNOWLEDGE)
+        shipped = Matcher.build(kb)
+        assert shipped.semantic is not None
+        words_only = Matcher.build(
+            replace(kb, settings=kb.settings.model_copy(update={"semantic_weight": 0.0}))
+        )
+        message = "We want to commercialise one of your detectors"
+        assert words_only.match(message).outcome is Outcome.CLARIFY
+        result = shipped.match(message)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.licensing")
 
     def test_meaning_alone_does_not_lift_a_declined_question_with_a_project_name(self) -> None:
         # Measured at weight 0.2: "write to" made the declined "Write me a Python script"

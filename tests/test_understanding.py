@@ -5,6 +5,7 @@ the shipped knowledge base with messages written for these tests (never evaluati
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,14 @@ KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 @pytest.fixture(scope="module")
 def shipped() -> Matcher:
     return Matcher.build(load_knowledge(KNOWLEDGE))
+
+
+@pytest.fixture(scope="module")
+def words_only(shipped: Matcher) -> Matcher:
+    """The shipped knowledge base scored by the words it shares with a message alone: for
+    the word index's own arithmetic, to which the shipped `semantic_weight` adds meaning."""
+    settings = shipped.kb.settings.model_copy(update={"semantic_weight": 0.0})
+    return Matcher.build(replace(shipped.kb, settings=settings))
 
 
 class TestSentenceRoles:
@@ -595,7 +604,6 @@ class TestVocabulary:
             ("muito obrigado, that helped", "smalltalk.thanks"),
             ("ok, that's all for today, enjoy your weekend", "smalltalk.goodbye"),
             ("Can our trust earmark funds for the isotope facility?", "route.donations"),
-            ("any technology portfolio to look at?", "route.licensing"),
             ("So CERN tech is free for anyone, right?", "route.open-source"),
             (
                 "Can AI be trained on hospital records that never leave each clinic?",
@@ -640,10 +648,6 @@ class TestVocabulary:
                 "route.startups",
             ),
             ("can we use your published schematics in a product?", "route.open-source"),
-            (
-                "Could CERN staff consult on our accelerator design for a fee?",
-                "route.collaboration",
-            ),
             ("Does CERN help its researchers turn their tech into companies?", "route.startups"),
             (
                 "Is anyone building a radiotherapy linac for regions with frequent power outages?",
@@ -656,6 +660,28 @@ class TestVocabulary:
     ) -> None:
         result = shipped.match(message)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, intent)
+
+    @pytest.mark.parametrize(
+        ("message", "intent"),
+        [
+            # Licensing scores 0.268 against an answer threshold of 0.27; with words alone it
+            # was answered at 0.262 against 0.25.
+            ("any technology portfolio to look at?", "route.licensing"),
+            # NIMMS ("accelerator design") comes within the clarify margin of collaboration.
+            (
+                "Could CERN staff consult on our accelerator design for a fee?",
+                "route.collaboration",
+            ),
+        ],
+    )
+    def test_phrasings_at_the_answer_boundary_offer_the_right_topic_first(
+        self, shipped: Matcher, message: str, intent: str
+    ) -> None:
+        # Meaning with higher thresholds answers 23 more of 2,500 labelled questions for 5
+        # fewer (knowledge/settings.yaml); these two moved from an answer to "did you mean".
+        result = shipped.match(message)
+        assert result.outcome in (Outcome.ANSWER, Outcome.CLARIFY)
+        assert result.intent == intent
 
 
 class TestPersonalHealth:
@@ -1212,13 +1238,13 @@ class TestShippedKnowledge:
 
 
 def test_words_the_knowledge_base_never_uses_dilute_a_score_only_to_the_coverage_floor(
-    shipped: Matcher,
+    words_only: Matcher,
 ) -> None:
     text = "what is MEDICIS, asked by a quizzical zymurgist"
-    raw = shipped.index.score(text)
-    topic = shipped.index.topic_ids.index("project.medicis")
+    raw = words_only.index.score(text)
+    topic = words_only.index.topic_ids.index("project.medicis")
     assert raw.query.coverage < 1
-    judged = {c.intent: c.score for c in shipped.evidence(text).ranked}["project.medicis"]
+    judged = {c.intent: c.score for c in words_only.evidence(text).ranked}["project.medicis"]
     assert judged == pytest.approx(
         raw.scores[topic] / max(raw.query.coverage, COVERAGE_FLOOR) + NAME_BONUS
     )
@@ -1275,27 +1301,36 @@ class TestDeclinedQuestions:
         assert about_them.outcome is Outcome.FALLBACK
 
     def test_a_declined_question_naming_an_organisation_counts_less_when_none_is_named(
-        self, shipped: Matcher
+        self, words_only: Matcher
     ) -> None:
         declined = "How long does the USPTO take to examine a patent application?"
-        assert declined in shipped.kb.out_of_scope
+        assert declined in words_only.kb.out_of_scope
         unnamed = "How long does the office take to examine a patent application?"
-        undiscounted = Matcher.build(shipped.kb, IndexConfig(unnamed_factor=1.0))
-        factor = shipped.index.config.unnamed_factor
+        undiscounted = Matcher.build(words_only.kb, IndexConfig(unnamed_factor=1.0))
+        factor = words_only.index.config.unnamed_factor
         assert factor < 1
-        assert shipped.evidence(unnamed).out_of_scope == pytest.approx(
+        assert words_only.evidence(unnamed).out_of_scope == pytest.approx(
             factor * undiscounted.evidence(unnamed).out_of_scope, abs=1e-6
         )
         # Named, it is declined in full (and as another organisation's business).
-        assert shipped.evidence(declined).out_of_scope >= shipped.index.config.declined_weight
+        declined_weight = words_only.index.config.declined_weight
+        assert words_only.evidence(declined).out_of_scope >= declined_weight
 
     def test_a_declined_question_typed_verbatim_scores_as_the_closest_one(
+        self, words_only: Matcher
+    ) -> None:
+        declined = words_only.kb.out_of_scope[0]
+        assert words_only.evidence(declined).out_of_scope == pytest.approx(
+            words_only.index.config.declined_weight, abs=1e-6
+        )
+
+    def test_with_meaning_a_declined_question_typed_verbatim_is_still_declined(
         self, shipped: Matcher
     ) -> None:
-        declined = shipped.kb.out_of_scope[0]
-        assert shipped.evidence(declined).out_of_scope == pytest.approx(
-            shipped.index.config.declined_weight, abs=1e-6
-        )
+        answered = [
+            q for q in shipped.kb.out_of_scope if shipped.match(q).outcome is not Outcome.FALLBACK
+        ]
+        assert answered == []
 
 
 class TestNames:
@@ -1349,13 +1384,13 @@ def test_a_misspelt_name_scoring_under_every_threshold_is_offered_not_dropped(
 
 
 def test_a_misspelt_name_among_misspelt_words_is_offered_as_did_you_mean(
-    shipped: Matcher,
+    words_only: Matcher,
 ) -> None:
     """The case above, where the score really is under the clarify threshold (the messages
-    above now score over it once the name is counted)."""
+    above now score over it once the name is counted; this one too with meaning added)."""
     question = "wat abt gatroiod"  # two slips: too many for the spelling correction
-    settings = shipped.settings_for(question)
-    result = shipped.match(question)
+    settings = words_only.settings_for(question)
+    result = words_only.match(question)
     assert settings.option_threshold <= result.score < settings.clarify_threshold  # premise
     assert (result.outcome, result.intent) == (Outcome.CLARIFY, "project.gatoroid")
 
