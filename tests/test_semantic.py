@@ -71,7 +71,7 @@ class TestSemanticIndex:
         assert joke[2] > joke[:2].max()
         assert poem[2] > poem[:2].max()
 
-    def test_parts_without_weight_are_not_read(self, index: SemanticIndex) -> None:
+    def test_parts_without_weight_add_nothing(self, index: SemanticIndex) -> None:
         assert not index.similarity([("How much does it cost?", 0.0)]).any()
         assert not index.similarity([]).any()
 

@@ -5,7 +5,6 @@ the shipped knowledge base with messages written for these tests (never evaluati
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ from intents.matching.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
 from intents.matching.misconceptions import takes_cern_for_a_clinic
 from intents.matching.names import NameSpotter
 from intents.matching.result import Outcome
+from intents.matching.vectorizer import TYPO_DISCOUNT
 from intents.text.features import terms
 from intents.text.normalize import fold
 from intents.text.phrases import Phrases
@@ -40,7 +40,7 @@ def words_only(shipped: Matcher) -> Matcher:
     """The shipped knowledge base scored by the words it shares with a message alone: for
     the word index's own arithmetic, to which the shipped `semantic_weight` adds meaning."""
     settings = shipped.kb.settings.model_copy(update={"semantic_weight": 0.0})
-    return Matcher.build(replace(shipped.kb, settings=settings))
+    return Matcher.build(dataclasses.replace(shipped.kb, settings=settings))
 
 
 class TestSentenceRoles:
@@ -1361,6 +1361,19 @@ class TestNames:
         self, shipped: Matcher, message: str, named: tuple[str, ...]
     ) -> None:
         assert shipped.evidence(message).named == named
+
+
+def test_a_corrected_word_counts_less_than_one_typed_right(shipped: Matcher) -> None:
+    vectorizer = shipped.index.vectorizer
+    typed_right, _ = vectorizer._add_terms(terms("license a patent"), {})
+    corrections: dict[str, str] = {}
+    corrected, _ = vectorizer._add_terms(terms("licnse a patent"), corrections)
+    assert corrections == {"licnse": "license"}
+    license_features = shipped.index.vectorizer.term_ids["license"]
+    for feature in license_features:
+        assert corrected[feature] == pytest.approx(TYPO_DISCOUNT * typed_right[feature])
+    patent_feature = shipped.index.vectorizer.term_ids["patent"][0]
+    assert corrected[patent_feature] == typed_right[patent_feature]
 
 
 @pytest.mark.parametrize("question", ["waht is medcis", "wat is medcis?"])

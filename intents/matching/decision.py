@@ -88,7 +88,7 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
     if named_answer or (best.score >= settings.answer_threshold and not rival_close):
         offered = _offers_rival(best, rival, named_answer, rival_close, evidence, settings)
         also: tuple[str, ...] = (rival.intent,) if rival is not None and offered else ()
-        if named_answer and rival is not None and rival.intent in evidence.siblings:
+        if named_answer and rival_shares_name:
             # "Can we license the MEDICIS target technology?": the runner-up shares the
             # project's name (its isotopes); the route the words ask about comes next.
             also += tuple(

@@ -313,9 +313,8 @@ class Matcher:
         # Statements standing for the request of a message that asks nothing are not.
         really_asked = [i for i in asked if not segments[i].stated]
         alone = really_asked[:MAX_QUESTIONS_READ] if len(really_asked) > 1 else []
-        scored, by_question = self.index.score_reading(
-            [(s.text, s.weight) for s in segments], alone, self.elsewhere.names_any(text)
-        )
+        parts = [(s.text, s.weight) for s in segments]
+        scored, by_question = self.index.score_reading(parts, alone, self.elsewhere.names_any(text))
         # Similarity among the words the knowledge base knows: a long message whose question
         # is clear scores like the short question, instead of being diluted by every word of
         # its context. Unknown words still count through the floor and the coverage.
@@ -325,7 +324,7 @@ class Matcher:
         worded = self._split(all_scores)[1]
         if self.semantic is not None:
             # What the words mean, beyond those shared with the examples.
-            meaning = self.semantic.similarity([(s.text, s.weight) for s in segments])
+            meaning = self.semantic.similarity(parts)
             all_scores += self.kb.settings.semantic_weight * meaning
             np.clip(all_scores, 0.0, 1.0, out=all_scores)
         scores, declined = self._split(all_scores)

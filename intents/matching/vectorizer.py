@@ -237,32 +237,24 @@ class Vectorizer:
         place."""
         missing: set[str] = set()
         found: list[Sequence[int]] = []
-        strengths: list[float] = []
-        corrected = False
+        discounted: list[Sequence[int]] = []
         for position, term in enumerate(query_terms):
             ids: Sequence[int] | None = self.term_ids.get(term)
-            strength = 1.0
             if ids is None:
                 fixed, ids, unknown = self._unknown_term(term)
                 if fixed is not None:
                     corrections[term] = query_terms[position] = fixed
-                    strength, corrected = TYPO_DISCOUNT, True
+                    discounted.append(ids)
                 missing.update(unknown)
             found.append(ids)
-            strengths.append(strength)
         # A new pair of known words is what a paraphrase is made of: it is not evidence
         # against a match, unlike an unknown word, so it does not count in the length.
         pairs = _known(self.feature_ids, pair_features(query_terms, self.config), [])
-        if not corrected:
-            # Counted in C, several times faster: the same counts in the same first-seen
-            # order as the loop below, kept for a corrected word's discounted counts.
-            return dict(Counter(chain(*found, pairs))), missing
-        tf: dict[int, float] = {}
-        for ids, strength in zip(found, strengths, strict=True):
-            for feature in ids:
-                tf[feature] = tf.get(feature, 0.0) + strength
-        for feature in pairs:
-            tf[feature] = tf.get(feature, 0.0) + 1.0
+        # Counted in C, in first-seen order; a corrected word's features then count
+        # TYPO_DISCOUNT each instead of one.
+        tf: dict[int, float] = dict(Counter(chain(*found, pairs)))
+        for feature in chain(*discounted):
+            tf[feature] -= 1.0 - TYPO_DISCOUNT
         return tf, missing
 
 
