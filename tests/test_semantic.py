@@ -1,21 +1,30 @@
 """Similarity of meaning (`semantic_weight:`): a question put in other words than the
 examples' comes closer to the topic it means, a message close to nothing in particular gains
-nothing, and the shipped knowledge base, which scores by words alone, loads no embeddings."""
+nothing, and a knowledge base that scores by words alone loads no embeddings."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
+from tokenizers import Encoding, Tokenizer
 
 from intents.knowledge.loader import load_knowledge
 from intents.knowledge.models import MatchingSettings
 from intents.matching.matcher import Matcher
 from intents.matching.result import Outcome
 from intents.matching.semantic import SemanticIndex
-from intents.text.embeddings import Embedder, EmbeddingsError, load_embedder, shipped_embedder
+from intents.text.embeddings import (
+    LONGEST_WORD_CACHED,
+    MAX_TOKENS,
+    Embedder,
+    EmbeddingsError,
+    load_embedder,
+    shipped_embedder,
+)
 from tests.test_matcher import knowledge_base
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
@@ -47,6 +56,39 @@ class TestEmbeddings:
             ["What fee do you charge?", "How much does it cost?", "oak tree"]
         )
         assert fee @ cost > fee @ tree
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can we license the FLASH technology?",
+            "Peut-on obtenir du temps de faisceau à CLEAR ? Merci d'avance !",
+            "co-develop an e-beam (FLASH-RT) unit — £2.5m budget, 50/50 IP split?",
+            "Grüße aus München 🙂 wie läuft das mit Lizenzen für GaToroid's Magnete",
+            "  spaces\tand\nnew lines  ",
+        ],
+    )
+    def test_a_text_read_word_by_word_has_the_ids_of_the_whole_text(
+        self, embedder: Embedder, text: str
+    ) -> None:
+        whole = embedder.tokenizer.encode(" ".join(text.split()), add_special_tokens=False).ids
+        assert embedder.token_ids(text) == whole
+
+    def test_a_long_message_pools_its_first_tokens_only(self, embedder: Embedder) -> None:
+        assert len(embedder.token_ids("licensing " * 2_000)) == MAX_TOKENS
+
+    def test_words_are_remembered_but_not_an_overlong_one(self, embedder: Embedder) -> None:
+        calls: list[str] = []
+
+        class CountingTokenizer:
+            def encode(self, text: str, add_special_tokens: bool) -> Encoding:
+                calls.append(text)
+                return embedder.tokenizer.encode(text, add_special_tokens=add_special_tokens)
+
+        fresh = Embedder(cast(Tokenizer, CountingTokenizer()), embedder.table)
+        pasted = "x" * (LONGEST_WORD_CACHED + 1)
+        for _ in range(2):
+            fresh.token_ids(f"see {pasted}")
+        assert calls == ["see", pasted, pasted]
 
     def test_a_broken_installation_says_where_it_looked(self, tmp_path: Path) -> None:
         with pytest.raises(EmbeddingsError, match=str(tmp_path)):

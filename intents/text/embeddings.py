@@ -14,9 +14,9 @@ mean and normalises it): importing the `wordllama` package would configure the r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache, partial
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Final
@@ -31,6 +31,12 @@ DIMENSIONS: Final = 256
 MAX_TOKENS: Final = 512
 """Tokens of one text that are pooled: a 4,000-character message is about 1,000, and its
 first 512 carry its question (`intents.text.segments` reads the rest)."""
+WORDS_CACHED: Final = 32_768
+"""Words whose token ids each embedder remembers: the knowledge base's few thousand and the
+ones its users keep writing."""
+LONGEST_WORD_CACHED: Final = 40
+"""Longer "words" (a pasted URL, a key held down) are tokenised without being remembered, so
+the cache's memory stays bounded whatever users send."""
 
 
 class EmbeddingsError(RuntimeError):
@@ -46,6 +52,12 @@ class Embedder:
     """One row per token id, read-only. Held in single precision (32 MB, twice the wheel's
     half precision): pooling half-precision rows cost 0.05 ms for a long message's tokens,
     against 0.015 ms, and it is paid on every message the bot matches."""
+    _word_ids: Callable[[str], tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    """`_token_ids` of this embedder's tokenizer, cached (bounded: `WORDS_CACHED`)."""
+
+    def __post_init__(self) -> None:
+        read = partial(_token_ids, self.tokenizer)
+        object.__setattr__(self, "_word_ids", lru_cache(maxsize=WORDS_CACHED)(read))
 
     @property
     def dimensions(self) -> int:
@@ -55,7 +67,7 @@ class Embedder:
         """One unit row per text; a row of zeros for a text with no token (empty)."""
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for row, text in enumerate(texts):
-            ids = self.tokenizer.encode(text, add_special_tokens=False).ids[:MAX_TOKENS]
+            ids = self.token_ids(text)
             if not ids:
                 continue
             # The sum: normalised below, it points where the mean does.
@@ -64,6 +76,29 @@ class Embedder:
             if norm > 0:
                 out[row] = pooled / norm
         return out
+
+    def token_ids(self, text: str) -> list[int]:
+        """The first `MAX_TOKENS` token ids of `text`, read word by word. The tokenizer's
+        pieces never span a space (it marks each word's start, and no piece of its vocabulary
+        joins two words), so this is the ids of the whole text at once, but for runs of
+        whitespace, read as one space: checked identical on every example and labelled line
+        (4,876 texts). Word by word, each word's ids are
+        remembered, which halves the time of embedding a message (0.021 -> 0.010 ms on the
+        latency benchmark's queries): a tokenizer call costs about 10 µs however short."""
+        ids: list[int] = []
+        for word in text.split():
+            ids += (
+                self._word_ids(word)
+                if len(word) <= LONGEST_WORD_CACHED
+                else _token_ids(self.tokenizer, word)
+            )
+            if len(ids) >= MAX_TOKENS:
+                return ids[:MAX_TOKENS]
+        return ids
+
+
+def _token_ids(tokenizer: Tokenizer, word: str) -> tuple[int, ...]:
+    return tuple(tokenizer.encode(word, add_special_tokens=False).ids)
 
 
 def _package_dir() -> Path:
