@@ -771,6 +771,9 @@ class TestPersonalHealth:
             "My son has a brain tumour. What is that device you built, could it help him?",
             # Where to be treated, asked for a disease rather than a person.
             "Which clinic offers proton therapy for a brain tumour in Spain?",
+            # A newborn's care, in words that are no disease's.
+            "Could your radar watch over my premature son once we leave neonatal care?",
+            "Our preemie is still in the NICU. Could that contact-free monitor be used on her?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -843,6 +846,9 @@ class TestPersonalHealth:
             # A relative's story told to ask which project the message describes.
             "My daughter spent a month in hospital wired to monitors. I heard CERN made a camera"
             " that watches breathing without contact. What is that device?",
+            # A researcher asking for a beam for their own work ("can I get").
+            "Postdoc here: can I get a slot to calibrate a dosimeter at ultra-high dose rates?",
+            "PhD candidate. Could I get beam time for a detector under very high dose rates?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

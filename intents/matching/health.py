@@ -38,7 +38,7 @@ _PERSON = _word_cues(
     r"|grandad|granddad|granny|gran|nan|nanna|aunt|uncle|niece|nephew|friend|family"
     r"|father-in-law|mother-in-law|parent|parents"
     r"|grandchildren|grandchild|grandson|granddaughter|fiance|fiancee|girlfriend|boyfriend"
-    r"|toddler|newborn|cousin|mate|buddy|godson|goddaughter|godchild|stepson|stepdaughter"
+    r"|toddler|newborn|infant|preemie|cousin|mate|buddy|godson|goddaughter|godchild|stepson|stepdaughter"
     r"|stepfather|stepmother|\d{1,2} year old|\d{1,2} yr old|\d{1,2} ?yo|\d{1,2} y o)s?\b"
     r"|\bi (?:still |also |now |really |often |always )?(?:have|had|was diagnosed|am diagnosed"
     r"|got|suffer|feel(?! (?:able|ready|confident|comfortable|free|sure|that|like|informed"
@@ -275,7 +275,9 @@ _CLINICAL = re.compile(
     # Symptoms after a treatment ("red and burning since radiotherapy", "ständig müde").
     r"|tired\w*|fatigu\w*|exhausted|burn\w*|rash|itch\w*|swell\w*|swollen|sore|throat|numb"
     r"|hurt\w*|toxic\w*|infertil\w*|fertility|bestrahl\w*|mude|muede|mudigkeit|stanc\w*"
-    r"|cansad\w*)\b"
+    r"|cansad\w*"
+    # A newborn's care: "monitor my premature baby at home so we can leave the NICU".
+    r"|prematur\w*|preemies?|neonat\w*|nicu|incubators?|intensive care)\b"
     # Any therapy ("protontherapie", "adroterapia"): a suffix, so no word-start search.
     r"|(?:therap(?:y|ie|ies)|terapia)\b"
 )
@@ -319,6 +321,8 @@ _PROFESSIONAL = re.compile(
     r"|radiochemists?|dosimetrists?|clinicians?|teams?|cell cultures?|treatment plans?|thesis"
     r"|dissertation)\b"
     r"|\bwe are an? (?:\w+ ){0,3}(?:hospital|group|company|centre|center|clinic|network|team)\b"
+    # "PhD student in dosimetry. Can I get beam time … under ultra-high dose rate electrons?"
+    r"|\b(?:phd|postdocs?|doctoral|beam ?time|test beams?|dose rates?)\b"
 )
 """Someone writing about their work: side effects in "our unpublished side-effect data" or a
 reporter's "does FLASH cut side effects?" are nobody's own health."""
