@@ -281,6 +281,10 @@ class TestSentenceRoles:
             "A short overview of the group and its mission would be really useful.",
             # A wish to know joined to what the writer does, its subject left out.
             "We make detectors and would like to know whether Member-State firms get priority.",
+            # What the writer is trying to understand, or would like to: the request.
+            "I'm trying to understand how CERN chose its medical priorities for 2021-2025.",
+            "We are still hoping to learn which body approves new medical projects.",
+            "I'd like to understand where the regional ion therapy centre plan stands.",
         ],
     )
     def test_a_request_without_question_mark_is_a_question(self, sentence: str) -> None:

@@ -169,10 +169,13 @@ _ASKING = re.compile(
 )
 _REQUEST_INSIDE = re.compile(
     r"\b(?:could you|can you|would you|please|kindly (?:advise|let|tell|inform|share|send)"
-    r"|(?:i|we)(?:'|’)?d like to know|tell me|let me know"
+    r"|(?:i|we)(?:'|’)?d (?:like|love) to (?:know|understand|learn|find out)|tell me|let me know"
     r"|(?:wants|asked|asks) (?:me|us) to (?:find out|check|ask|look into|understand)"
     r"|(?:i|we|and) (?:really |just |simply )?(?:need|want|would like|wish) to (?:know|understand"
     r"|find out|check)"
+    # "I'm trying to understand CERN's strategy for medical applications: when…"
+    r"|(?:i(?:'|’)?m|i am|we(?:'|’)?re|we are) (?:(?:just|really|still) )?(?:trying|hoping"
+    r"|keen|eager|curious) to (?:know|understand|find out|learn|figure out|work out)"
     # "A short overview of the group would be really useful."
     r"|would be (?:really |very |most |extremely |so )?(?:useful|helpful|appreciated|welcome)"
     r"|i(?:'|’)?m wondering|we(?:'|’)?re wondering|wonder(?:ing)? (?:if|whether|how|what|why"
