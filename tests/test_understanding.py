@@ -482,6 +482,7 @@ class TestDeclinedMatters:
             "Hello, I'm a second-year engineering student in Lyon and I loved a talk on"
             " GaToroid. Is the team taking summer students, and where do I send my CV?",
             "Any job vacancies in the MEDICIS team for a radiochemist?",
+            "How could I get a job in the GaToroid team? Any open positions for engineers?",
             "What's the stock price of the company that builds the FLASH linac?",
             "We'll be testing a detector at CLEAR for two weeks. Can external users stay at"
             " the CERN hostel?",
@@ -852,6 +853,8 @@ class TestPersonalHealth:
             " that watches breathing without contact. What is that device?",
             # A researcher asking for a beam for their own work ("can I get").
             "Postdoc here: can I get a slot to calibrate a dosimeter at ultra-high dose rates?",
+            # What an oncologist "has" for a conference is an abstract, not a disease.
+            "I am radiation oncologist and I have an abstract on dosimetry. Can I present it?",
             "PhD candidate. Could I get beam time for a detector under very high dose rates?",
         ],
     )
@@ -1441,6 +1444,8 @@ class TestOtherOrganisations:
             "¿Quién lleva la transferencia de tecnología en el GSI?",
             "Could you explain DESY's spin-off terms?",
             "Please explain GSI's royalty terms for founders.",
+            # Named first, then "their" office or terms.
+            "GSI runs an ion therapy too. How would we license from their transfer office?",
         ],
     )
     def test_a_question_about_another_labs_own_business_is_theirs(self, question: str) -> None:

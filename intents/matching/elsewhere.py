@@ -97,8 +97,10 @@ class OtherOrganisations:
         acronyms = {key for key, name in spelled.items() if name.isupper() and " " not in key}
         # "ETH's spin-off terms": the possessive's s is a word of its own after `words()`.
         thing = rf"\b{org} (?:s )?(?:\w+ ){{0,2}}{_ABOUT_IT}\b"
+        # "PSI also does proton therapy - how do I license from their tech transfer office?"
+        theirs = rf"\b{org}\b.*\b(?:their|its) (?:\w+ ){{0,2}}{_ABOUT_IT}\b"
         return cls(
-            re.compile(rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|{thing}"),
+            re.compile(rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|{thing}|{theirs}"),
             re.compile(thing),
             re.compile(rf"{_MEMBER}{org}\b|\b(?:an?|our|my) {org} (?:\w+ )?{_PEOPLE}\b"),
             re.compile(
