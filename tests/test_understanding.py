@@ -1389,6 +1389,14 @@ def test_a_corrected_word_counts_less_than_one_typed_right(shipped: Matcher) -> 
     assert corrected[patent_feature] == typed_right[patent_feature]
 
 
+def test_a_name_of_several_words_is_found_through_a_misspelt_one(shipped: Matcher) -> None:
+    question = "when is the next knowlegde transfer fund call"
+    assert shipped.index.vectorizer.typos.correct("knowlegde") == "knowledge"  # premise
+    hits = shipped.evidence(question)
+    assert hits.named == ("route.kt-fund",)
+    assert shipped.match(question).intent == "route.kt-fund"
+
+
 @pytest.mark.parametrize("question", ["waht is medcis", "wat is medcis?"])
 def test_a_misspelt_name_scoring_under_every_threshold_is_offered_not_dropped(
     shipped: Matcher, question: str

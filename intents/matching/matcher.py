@@ -359,7 +359,7 @@ class Matcher:
                 # therapy", from a physicist) lean to it; without a patient's cues they count
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
-            read = self._apply_names(segments, scores)
+            read = self._apply_names(segments, scores, scored.query.corrections)
             named, siblings, instead = read.named, read.siblings, read.instead
             if read.lifts and worded >= DECLINED_LIFT_FLOOR:
                 # "What's the list price of a THERYQ FLASH unit?", "Can my class tour
@@ -425,14 +425,19 @@ class Matcher:
         return scores[:n], float(scores[n]) if len(scores) > n else 0.0
 
     def _apply_names(
-        self, segments: tuple[Segment, ...], scores: npt.NDArray[np.float64]
+        self,
+        segments: tuple[Segment, ...],
+        scores: npt.NDArray[np.float64],
+        corrections: Mapping[str, str],
     ) -> NamesRead:
-        """Raise the scores of the topics the message names, and say how (`NamesRead`)."""
+        """Raise the scores of the topics the message names, and say how (`NamesRead`).
+        `corrections`: the message's misspelt words and the known words they were read as."""
         subject = WEIGHTS[Role.REFERENT]
         asked = " ".join(s.text for s in segments if s.weight >= subject)
         around = " ".join(s.text for s in segments if 0 < s.weight < subject)
-        asked_terms = terms(asked)
-        in_question = self.names.find(asked, asked_terms)
+        fixed = frozenset(corrections.values())
+        asked_terms = [corrections.get(term, term) for term in terms(asked)]
+        in_question = self.names.find(asked, asked_terms, fixed)
         if any(s.role is Role.REFERENT for s in segments) or not around:
             # The question takes its subject from the sentence it points back to
             # ("Colleagues mentioned a 200 MeV linac at CERN. How do we get shifts there?"):
@@ -441,7 +446,8 @@ class Matcher:
             # way were answered instead of the facility asked about; dev.jsonl unchanged.
             hits = in_question
         else:
-            hits = _strongest(in_question, self.names.find(around, terms(around)))
+            around_terms = [corrections.get(term, term) for term in terms(around)]
+            hits = _strongest(in_question, self.names.find(around, around_terms, fixed))
         # The topics whose examples use the name ("MEDICIS isotopes" next to MEDICIS) get
         # the same lift as the named one: the name says the message is about one of them,
         # the words say which. Measured on dev.jsonl, lifting the named topic alone made

@@ -157,8 +157,12 @@ class NameSpotter:
             frozenset(strict & phrases.keys()),
         )
 
-    def find(self, text: str, message_terms: Sequence[str]) -> list[NameHit]:
-        """The names in a message (`message_terms`: its stemmed words)."""
+    def find(
+        self, text: str, message_terms: Sequence[str], corrected: Collection[str] = ()
+    ) -> list[NameHit]:
+        """The names in a message (`message_terms`: its stemmed words, misspelt ones
+        replaced by the `corrected` words they were taken for: "knowlegde transfer fund"
+        names the fund, a little less surely than typed right)."""
         hits: dict[int, NameHit] = {}
         lowercase_message = not any(map(str.isupper, text))
         # A message in capitals throughout writes every word as a name would be written.
@@ -182,8 +186,9 @@ class NameSpotter:
                 elif spellings and not lowercase_message and not any(s in text for s in spellings):
                     continue
                 found_at.update(range(start, start + size))
+                quality = FUZZY_QUALITY if any(word in corrected for word in key) else 1.0
                 for topic in topics:
-                    hits[topic] = NameHit(topic, 1.0, " ".join(key), self.users[key])
+                    hits[topic] = NameHit(topic, quality, " ".join(key), self.users[key])
                 break
         if self.fuzzy_words:
             for position, word in enumerate(message_terms):
