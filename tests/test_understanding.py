@@ -17,7 +17,7 @@ from intents.matching.health import is_personal_health_question
 from intents.matching.index import IndexConfig
 from intents.matching.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
 from intents.matching.misconceptions import takes_cern_for_a_clinic
-from intents.matching.names import NameSpotter
+from intents.matching.names import FUZZY_QUALITY, NameSpotter
 from intents.matching.result import Outcome
 from intents.matching.vectorizer import TYPO_DISCOUNT
 from intents.text.features import terms
@@ -1395,6 +1395,17 @@ def test_a_name_of_several_words_is_found_through_a_misspelt_one(shipped: Matche
     hits = shipped.evidence(question)
     assert hits.named == ("route.kt-fund",)
     assert shipped.match(question).intent == "route.kt-fund"
+
+
+def test_a_name_counts_less_only_where_it_was_misspelt(shipped: Matcher) -> None:
+    corrections = {"knowlegde": "knowledge"}  # misspelt elsewhere in the message
+
+    def quality(text: str) -> float:
+        (hit,) = shipped.names.find(text, terms(text), corrections)
+        return hit.quality
+
+    assert quality("knowledge transfer fund") == 1.0
+    assert quality("knowlegde transfer fund") == FUZZY_QUALITY
 
 
 @pytest.mark.parametrize("question", ["waht is medcis", "wat is medcis?"])

@@ -435,9 +435,10 @@ class Matcher:
         subject = WEIGHTS[Role.REFERENT]
         asked = " ".join(s.text for s in segments if s.weight >= subject)
         around = " ".join(s.text for s in segments if 0 < s.weight < subject)
-        fixed = frozenset(corrections.values())
-        asked_terms = [corrections.get(term, term) for term in terms(asked)]
-        in_question = self.names.find(asked, asked_terms, fixed)
+        typed = terms(asked)
+        in_question = self.names.find(asked, typed, corrections)
+        # The aspects asked are read in the corrected words too ("licnse GaToroid").
+        asked_terms = [corrections.get(term, term) for term in typed]
         if any(s.role is Role.REFERENT for s in segments) or not around:
             # The question takes its subject from the sentence it points back to
             # ("Colleagues mentioned a 200 MeV linac at CERN. How do we get shifts there?"):
@@ -446,8 +447,7 @@ class Matcher:
             # way were answered instead of the facility asked about; dev.jsonl unchanged.
             hits = in_question
         else:
-            around_terms = [corrections.get(term, term) for term in terms(around)]
-            hits = _strongest(in_question, self.names.find(around, around_terms, fixed))
+            hits = _strongest(in_question, self.names.find(around, terms(around), corrections))
         # The topics whose examples use the name ("MEDICIS isotopes" next to MEDICIS) get
         # the same lift as the named one: the name says the message is about one of them,
         # the words say which. Measured on dev.jsonl, lifting the named topic alone made

@@ -158,11 +158,15 @@ class NameSpotter:
         )
 
     def find(
-        self, text: str, message_terms: Sequence[str], corrected: Collection[str] = ()
+        self,
+        text: str,
+        typed_terms: Sequence[str],
+        corrections: Mapping[str, str] = MappingProxyType({}),
     ) -> list[NameHit]:
-        """The names in a message (`message_terms`: its stemmed words, misspelt ones
-        replaced by the `corrected` words they were taken for: "knowlegde transfer fund"
-        names the fund, a little less surely than typed right)."""
+        """The names in a message (`typed_terms`: its stemmed words), read with its misspelt
+        words as the known words the vectorizer took them for (`corrections`): "knowlegde
+        transfer fund" names the fund, a little less surely than typed right."""
+        message_terms = [corrections.get(term, term) for term in typed_terms]
         hits: dict[int, NameHit] = {}
         lowercase_message = not any(map(str.isupper, text))
         # A message in capitals throughout writes every word as a name would be written.
@@ -186,7 +190,8 @@ class NameSpotter:
                 elif spellings and not lowercase_message and not any(s in text for s in spellings):
                     continue
                 found_at.update(range(start, start + size))
-                quality = FUZZY_QUALITY if any(word in corrected for word in key) else 1.0
+                typed = tuple(typed_terms[start : start + size]) == key
+                quality = 1.0 if typed else FUZZY_QUALITY
                 for topic in topics:
                     hits[topic] = NameHit(topic, quality, " ".join(key), self.users[key])
                 break
