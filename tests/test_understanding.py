@@ -99,6 +99,8 @@ class TestSentenceRoles:
             "Who should we approach?",
             "Could you tell me how to apply?",
             "What support is available?",
+            "Which one applies to us?",
+            "Is there an overview somewhere?",
         ],
     )
     def test_a_follow_up_naming_no_subject_takes_it_from_the_sentence_before(
@@ -209,6 +211,7 @@ class TestSentenceRoles:
         [
             "But what other applications of CERN technology are there?",
             "Is there a CERN entrepreneurship programme students can apply to?",
+            "Is there an overview of the KT Fund's projects?",
         ],
     )
     def test_a_question_asking_whether_there_is_something_has_its_own_subject(
@@ -347,6 +350,11 @@ class TestPleasantries:
             "Have a lovely weekend!",
             "Hi there, hope all is well with you",
             "ok, signing off now, speak soon",
+            "that helps a lot",
+            "That's really helpful!",
+            "I'll pass it on to our legal team.",
+            "I think I have everything for now.",
+            "I'll sign off",
         ],
     )
     def test_a_pleasantry_is_a_courtesy(self, sentence: str) -> None:
@@ -358,6 +366,8 @@ class TestPleasantries:
             "Have you got a licensing contact?",
             "I hope the NIMMS study is going well",
             "that's all I needed to know about licensing",
+            "Is that helpful for small hospitals?",
+            "We'll share it with our investors before we license FLASH",
         ],
     )
     def test_the_same_words_saying_something_are_not(self, sentence: str) -> None:
@@ -380,6 +390,10 @@ class TestPleasantries:
             ("alright, I'm heading off now, talk again tomorrow", "smalltalk.goodbye"),
             ("ok, checking out now, take care", "smalltalk.goodbye"),
             ("ok that's all I needed, have a good one", "smalltalk.goodbye"),
+            # Chat shorthand and what the reader does next are thanks, not a question.
+            ("thnks that helps a lot", "smalltalk.thanks"),
+            ("Thanks, that helps a lot. I'll pass it on to our legal team.", "smalltalk.thanks"),
+            ("OK, I think I have everything for now. I'll sign off.", "smalltalk.goodbye"),
         ],
     )
     def test_courtesies_only_get_the_closest_courtesy_answer(
@@ -483,6 +497,8 @@ class TestDeclinedMatters:
             " GaToroid. Is the team taking summer students, and where do I send my CV?",
             "Any job vacancies in the MEDICIS team for a radiochemist?",
             "How could I get a job in the GaToroid team? Any open positions for engineers?",
+            "I'm Brazilian. Could I be hired to work on the NIMMS gantry studies?",
+            "What is the tax treatment of shares in a CERN spin-off?",
             "What's the stock price of the company that builds the FLASH linac?",
             "We'll be testing a detector at CLEAR for two weeks. Can external users stay at"
             " the CERN hostel?",
@@ -1578,6 +1594,23 @@ class TestOtherOrganisations:
     def test_an_order_from_another_isotope_supplier_is_theirs(self, shipped: Matcher) -> None:
         result = shipped.match("Can I order actinium-225 from TRIUMF's isotope programme?")
         assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "TRIUMF")
+
+    @pytest.mark.parametrize(
+        ("question", "owner"),
+        [
+            (
+                "Comment fonctionne le service de valorisation du CNRS pour accorder des licences"
+                " sur ses brevets ?",
+                "CNRS",
+            ),
+            ("How long does the DPMA take to grant a patent?", "DPMA"),
+        ],
+    )
+    def test_another_research_body_or_a_patent_office_is_theirs_to_answer(
+        self, shipped: Matcher, question: str, owner: str
+    ) -> None:
+        result = shipped.match(question)
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, owner), result
 
     def test_cerns_own_office_asked_without_naming_cern_is_answered(self, shipped: Matcher) -> None:
         result = shipped.match("who can I talk to in the knowledge transfer office")

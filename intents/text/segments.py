@@ -85,7 +85,8 @@ _COURTESY_WORDS = frozenset(
     ihr voi bonsoir guten tag morgen abend gruezi servus buenos buenas dias tardes noches
     buongiorno buonasera salve again qualcuno c e il y quelqu un jemand da ist hay alguien
     namaste namaskar ola bom dia boa tarde hej moin ahoj shalom salam merhaba konnichiwa
-    very so big lot u thx ty merci danke vielen grazie mille gracias muchas beaucoup ok okay right
+    very so big lot u thx thnx thanx thnks tnx tks ty tysm thankyou merci danke vielen grazie mille
+    gracias muchas beaucoup ok okay right
     alright with warmest sincerely br cordialement saluti saludos gruesse grusse mfg
     """.split()  # noqa: SIM905 - reads as text
 )
@@ -105,7 +106,22 @@ _PLEASANTRY = re.compile(
     r"|\b(?:talk|speak|chat)(?: (?:to you|with you|another time|again|soon|later|tomorrow"
     r"|next week)\b)+"
     r"|\b(?:(?:i(?:'|’)?m|i am|im) )?(?:logging|signing|heading|checking) (?:off|out)(?: now)?"
+    r"|\b(?:i(?:'|’)?ll|i will|i must|i should|time to) (?:log|sign|head) (?:off|out)(?: now)?"
+    # "I'll pass it on to our legal team", "I'll have a look": what the reader does next
+    r"|\b(?:i(?:'|’)?ll|i will|we(?:'|’)?ll|we will) (?:pass (?:it|this|that) on|forward (?:it|this"
+    r"|that)|share (?:it|this|that)|have a look|take a look|look into (?:it|this|that)|check (?:it"
+    r"|this|that) out|read (?:it|this|that)(?: (?:later|tonight|now))?)"
+    r"(?: (?:to|with) (?:\w+ ){0,3}\w+)?(?=\s*(?:[,.!;]|$))"
+    # "I think I have everything for now": nothing more is asked
+    r"|\b(?:i think )?(?:i|we) (?:have|ve got|got) (?:everything|all) (?:i|we) (?:need|needed)"
+    r"(?: for (?:now|today))?(?=\s*(?:[,.!;]|$))"
+    r"|\b(?:i think )?(?:i|we) (?:have|ve got|got) (?:everything|all)(?: for (?:now|today))"
+    r"(?=\s*(?:[,.!;]|$))"
     r"|\b(?:take care|stay safe|all the best|until next time)"
+    # "that helps a lot", "that's very helpful", "this was super useful": thanks for an answer
+    r"|\b(?:that|this|it)(?:(?:'|’)?s| is| was| has been)? (?:really |very |super |so |most )?"
+    r"(?:helps|helped|helpful|useful)(?: (?:a lot|a bunch|loads|lots|tons|indeed))?"
+    r"(?=\s*(?:[,.!;]|$))"
     # "that's everything I needed", "that's all for now": the end of a conversation
     r"|\b(?:that(?:'|’)?s|that is|thats) (?:all|everything|it)(?: (?:i|we) (?:needed|wanted"
     r"|need|wanted to know|needed to know))?(?: for (?:now|today))?(?: from me)?(?=\s*(?:[,.!;]|$))"
@@ -192,7 +208,14 @@ _WISH = re.compile(
 to commercialise one of your technologies") is context: the request is in it."""
 
 
-_POINTING = re.compile(r"\b(?:it|its|them|they|this|that|these|those|such|there)\b")
+_POINTING = re.compile(
+    r"\b(?:it|its|them|they|this|that|these|those|such|there)\b"
+    # "Which one applies to us?": one of the things the sentence before named
+    r"|\bwhich (?:one|ones|of them|of the two|of both)\b"
+    # "Is there an overview somewhere?": of what the sentence before described
+    r"|\b(?:an?|any) (?:overview|list|summary|document|report)\b"
+    r"(?! (?:of|about|on|for|regarding|covering)\b)"
+)
 _EXISTENTIAL = re.compile(
     r"\b(?:(?:is|are|was|were|will|would|could|might) there|there (?:is|are|was|were|s|will))\b"
 )
