@@ -1072,6 +1072,21 @@ class TestShippedKnowledge:
             assert getattr(lowered, name) == pytest.approx(expected)
         assert shipped.settings_for("Can we license a CERN technology?") == base
 
+    @pytest.mark.parametrize(
+        ("text", "intent"),
+        [
+            # The shipped synonyms read "entscheidet" and "Medizinprojekte" as the English.
+            ("Wer entscheidet beim CERN über neue Medizinprojekte?", "governance.cmasc"),
+            ("Ciao! Cosa sai fare, esattamente?", "about.bot"),
+            ("Bonjour, que sais-tu faire ?", "about.bot"),
+        ],
+    )
+    def test_who_decides_and_what_the_assistant_does_are_understood_in_other_languages(
+        self, shipped: Matcher, text: str, intent: str
+    ) -> None:
+        result = shipped.match(text)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, intent), result
+
     def test_a_long_message_is_answered_at_lower_thresholds(self, shipped: Matcher) -> None:
         # Context dilutes a question's score however well the sentences are weighed.
         text = (
