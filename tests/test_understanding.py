@@ -499,6 +499,7 @@ class TestDeclinedMatters:
             "How could I get a job in the GaToroid team? Any open positions for engineers?",
             "I'm Brazilian. Could I be hired to work on the NIMMS gantry studies?",
             "What is the tax treatment of shares in a CERN spin-off?",
+            "If I sell my shares in a CERN spin-off, what are the tax implications?",
             "What's the stock price of the company that builds the FLASH linac?",
             "We'll be testing a detector at CLEAR for two weeks. Can external users stay at"
             " the CERN hostel?",
