@@ -95,6 +95,9 @@ _WELL_WISHED = (
     r"|okay|safe|a|an|nice|lovely|wonderful|relaxing|day|week|weekend|evening|one|on|at|your|the"
     r"|other|side|end|today|with|you|there|over|everyone)\b)*"
 )
+_CLAUSE_END = r"(?=\s*(?:[,.!;]|$))"
+"""Where a pleasantry made of everyday words must end, at its clause's end: "that helps a
+lot." thanks, "that helps small hospitals?" asks."""
 _PLEASANTRY = re.compile(
     r"\b(?:i |we )?hope (?:you(?:'|’)?re|you are|you re|you(?:'|’)?ve been|you have been|you all"
     r" are|you(?:'|’)?re all|all is|all s|everything is|things are|everyone is|everybody is"
@@ -105,26 +108,23 @@ _PLEASANTRY = re.compile(
     rf"|\b(?:have|enjoy) a{_WELL_WISHED}"
     r"|\b(?:talk|speak|chat)(?: (?:to you|with you|another time|again|soon|later|tomorrow"
     r"|next week)\b)+"
-    r"|\b(?:(?:i(?:'|’)?m|i am|im) )?(?:logging|signing|heading|checking) (?:off|out)(?: now)?"
-    r"|\b(?:i(?:'|’)?ll|i will|i must|i should|time to) (?:log|sign|head) (?:off|out)(?: now)?"
+    r"|\b(?:(?:(?:i(?:'|’)?m|i am|im) )?(?:logging|signing|heading|checking)"
+    r"|(?:i(?:'|’)?ll|i will|i must|i should|time to) (?:log|sign|head)) (?:off|out)(?: now)?"
     # "I'll pass it on to our legal team", "I'll have a look": what the reader does next
-    r"|\b(?:i(?:'|’)?ll|i will|we(?:'|’)?ll|we will) (?:pass (?:it|this|that) on|forward (?:it|this"
-    r"|that)|share (?:it|this|that)|have a look|take a look|look into (?:it|this|that)|check (?:it"
-    r"|this|that) out|read (?:it|this|that)(?: (?:later|tonight|now))?)"
-    r"(?: (?:to|with) (?:\w+ ){0,3}\w+)?(?=\s*(?:[,.!;]|$))"
-    # "I think I have everything for now": nothing more is asked
-    r"|\b(?:i think )?(?:i|we) (?:have|ve got|got) (?:everything|all) (?:i|we) (?:need|needed)"
-    r"(?: for (?:now|today))?(?=\s*(?:[,.!;]|$))"
-    r"|\b(?:i think )?(?:i|we) (?:have|ve got|got) (?:everything|all)(?: for (?:now|today))"
-    r"(?=\s*(?:[,.!;]|$))"
+    r"|\b(?:i|we)(?:(?:'|’)?ll| will) (?:pass (?:it|this|that) on|forward (?:it|this|that)"
+    r"|share (?:it|this|that)|have a look|take a look|look into (?:it|this|that)"
+    r"|check (?:it|this|that) out|read (?:it|this|that)(?: (?:later|tonight|now))?)"
+    rf"(?: (?:to|with) (?:\w+ ){{0,3}}\w+)?{_CLAUSE_END}"
+    # "I think I have everything for now", "we've got all we need": nothing more is asked
+    r"|\b(?:i think )?(?:i|we) (?:have|ve got|got) (?:everything|all)"
+    rf"(?: (?:i|we) (?:need|needed)(?: for (?:now|today))?| for (?:now|today)){_CLAUSE_END}"
     r"|\b(?:take care|stay safe|all the best|until next time)"
     # "that helps a lot", "that's very helpful", "this was super useful": thanks for an answer
     r"|\b(?:that|this|it)(?:(?:'|’)?s| is| was| has been)? (?:really |very |super |so |most )?"
-    r"(?:helps|helped|helpful|useful)(?: (?:a lot|a bunch|loads|lots|tons|indeed))?"
-    r"(?=\s*(?:[,.!;]|$))"
+    rf"(?:helps|helped|helpful|useful)(?: (?:a lot|a bunch|loads|lots|tons|indeed))?{_CLAUSE_END}"
     # "that's everything I needed", "that's all for now": the end of a conversation
     r"|\b(?:that(?:'|’)?s|that is|thats) (?:all|everything|it)(?: (?:i|we) (?:needed|wanted"
-    r"|need|wanted to know|needed to know))?(?: for (?:now|today))?(?: from me)?(?=\s*(?:[,.!;]|$))"
+    rf"|need|wanted to know|needed to know))?(?: for (?:now|today))?(?: from me)?{_CLAUSE_END}"
 )
 """Pleasantries ("hope you're doing well", "have a lovely evening", "talk another time"):
 courtesies made of everyday words, which the courtesy words alone would read as a request."""
