@@ -568,6 +568,15 @@ class TestDeclinedMatters:
 
         assert warning.line == 3 and "project.medicis" in warning.message
 
+    def test_a_matter_another_one_already_declines_is_a_warning(self, make_kb: KbFactory) -> None:
+        root = make_kb(
+            {"out-of-scope.yaml": "declined_matters:\n  - pay tax\n  - pay taxes\n  - tour\n"}
+        )
+
+        (warning,) = [w for w in load_knowledge(root).warnings if "declined_matters" in w.message]
+
+        assert warning.line == 3 and "'pay tax'" in warning.message
+
     def test_a_matter_that_is_not_text_is_an_error_with_its_line(self, make_kb: KbFactory) -> None:
         root = make_kb({"out-of-scope.yaml": "declined_matters:\n  - tour\n  - {a: 1}\n"})
 

@@ -4,7 +4,7 @@ example questions asked under two topics, and synonyms read two ways."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,6 +191,24 @@ def organisation_name_warnings(
                     "questions about it would be declined; remove it from the list"
                 )
                 warnings.append(Problem.warning(doc.path, line, message))
+        warnings += _redundant_matters(doc, entries.declined_matters)
+    return warnings
+
+
+def _redundant_matters(doc: SourceDocument, matters: Sequence[str]) -> list[Problem]:
+    """A matter another one already declines ("pay taxes" next to "pay tax", which finds its
+    plural; "job vacancy" next to "vacancy"; the same words spelt twice): said so at its line,
+    as staff cannot see it from the list."""
+    warnings: list[Problem] = []
+    for index, phrase in enumerate(matters):
+        covering = Phrases.build([*matters[:index], *matters[index + 1 :]]).find(phrase)
+        if covering is not None:
+            line = doc.line_of(("declined_matters", index))
+            message = (
+                f"declined_matters: {phrase!r} is declined by {covering!r} already (each word "
+                "also finds its plural); remove one of them"
+            )
+            warnings.append(Problem.warning(doc.path, line, message))
     return warnings
 
 
