@@ -4,7 +4,7 @@ example questions asked under two topics, and synonyms read two ways."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,31 +191,16 @@ def organisation_name_warnings(
                     "questions about it would be declined; remove it from the list"
                 )
                 warnings.append(Problem.warning(doc.path, line, message))
-        warnings += _redundant_matters(doc, entries.declined_matters)
-    return warnings
-
-
-def _redundant_matters(doc: SourceDocument, matters: Sequence[str]) -> list[Problem]:
-    """A matter another one already declines ("pay taxes" next to "pay tax", which finds its
-    plural; "job vacancy" next to "vacancy"; the same words spelt twice): said so at its line,
-    as staff cannot see it from the list."""
-    warnings: list[Problem] = []
-    for index, phrase in enumerate(matters):
-        covering = Phrases.build([*matters[:index], *matters[index + 1 :]]).find(phrase)
-        if covering is not None:
-            line = doc.line_of(("declined_matters", index))
-            message = (
-                f"declined_matters: {phrase!r} is declined by {covering!r} already (each word "
-                "also finds its plural); remove one of them"
-            )
-            warnings.append(Problem.warning(doc.path, line, message))
     return warnings
 
 
 def declined_matter_warnings(files: list[LoadedFile], topics: Mapping[str, Topic]) -> list[Problem]:
     """A declined matter (`declined_matters:`) found in a topic's example question would
     have users' questions like it declined ("pupils" declines "Can pupils use the Medipix
-    kit in class?"): said so, at the matter's line, with the first question it finds."""
+    kit in class?"): said so, at the matter's line, with the first question it finds. So is
+    a matter another one already declines ("pay taxes" next to "pay tax", which finds its
+    plural; "job vacancy" next to "vacancy"; the same words spelt twice), which staff cannot
+    see from the list."""
     warnings: list[Problem] = []
     for _, doc, entries in files:
         if not entries.declined_matters:
@@ -228,14 +213,23 @@ def declined_matter_warnings(files: list[LoadedFile], topics: Mapping[str, Topic
             for question in topic.questions:
                 for phrase in phrases.all_in(question):
                     first.setdefault(phrase, (topic.id, question))
-        for index, phrase in enumerate(entries.declined_matters):
+        matters = entries.declined_matters
+        for index, phrase in enumerate(matters):
             found = first.get(phrase.strip())
+            covering = Phrases.build([*matters[:index], *matters[index + 1 :]]).find(phrase)
+            problems = []
             if found is not None:
-                line = doc.line_of(("declined_matters", index))
-                message = (
-                    f"declined_matters: {phrase!r} is in an example question of {found[0]} "
-                    f"({found[1]!r}): questions like it would be declined; remove the phrase "
-                    "or make it longer"
+                problems.append(
+                    f"is in an example question of {found[0]} ({found[1]!r}): questions like it "
+                    "would be declined; remove the phrase or make it longer"
                 )
+            if covering is not None:
+                problems.append(
+                    f"is declined by {covering!r} already (each word also finds its plural); "
+                    "remove one of them"
+                )
+            for problem in problems:
+                line = doc.line_of(("declined_matters", index))
+                message = f"declined_matters: {phrase!r} {problem}"
                 warnings.append(Problem.warning(doc.path, line, message))
     return warnings
