@@ -355,6 +355,14 @@ class TestPleasantries:
             "I'll pass it on to our legal team.",
             "I think I have everything for now.",
             "I'll sign off",
+            "really informative",
+            # A question announced, not asked yet; a newcomer saying so.
+            "I've got a quick question for you.",
+            "I'm new here",
+            "j'ai une petite question",
+            "ich hätte mal eine kurze Frage",
+            "ho una domanda",
+            "tengo una pregunta",
         ],
     )
     def test_a_pleasantry_is_a_courtesy(self, sentence: str) -> None:
@@ -368,6 +376,8 @@ class TestPleasantries:
             "that's all I needed to know about licensing",
             "Is that helpful for small hospitals?",
             "We'll share it with our investors before we license FLASH",
+            "I have a question about the KT Fund",
+            "Is it really useful for children?",
         ],
     )
     def test_the_same_words_saying_something_are_not(self, sentence: str) -> None:
@@ -394,6 +404,9 @@ class TestPleasantries:
             ("thnks that helps a lot", "smalltalk.thanks"),
             ("Thanks, that helps a lot. I'll pass it on to our legal team.", "smalltalk.thanks"),
             ("OK, I think I have everything for now. I'll sign off.", "smalltalk.goodbye"),
+            ("Hi, anyone around? I've got a quick question.", "smalltalk.greeting"),
+            ("Buongiorno, ho una piccola domanda.", "smalltalk.greeting"),
+            ("thx, really helpful", "smalltalk.thanks"),
         ],
     )
     def test_courtesies_only_get_the_closest_courtesy_answer(
@@ -969,6 +982,9 @@ class TestPersonalHealth:
                 "towards CERN's cancer-related research.",
                 "",
             ),
+            # A bequest, in the words of someone who has cancer in the family.
+            ("How do I remember CERN's cancer research in my will?", "My mother had a tumour."),
+            ("I want to leave some of my savings to your work against cancer. How?", ""),
         ],
     )
     def test_a_relatives_illness_told_to_explain_a_gift_is_not_a_patient_question(

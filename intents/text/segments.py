@@ -116,12 +116,25 @@ _PLEASANTRY = re.compile(
     r"|check (?:it|this|that) out|read (?:it|this|that)(?: (?:later|tonight|now))?)"
     rf"(?: (?:to|with) (?:\w+ ){{0,3}}\w+)?{_CLAUSE_END}"
     # "I think I have everything for now", "we've got all we need": nothing more is asked
-    r"|\b(?:i think )?(?:i|we) (?:have|ve got|got) (?:everything|all)"
+    r"|\b(?:i think )?(?:i|we)(?: have|(?:'|’)?ve got| got) (?:everything|all)"
     rf"(?: (?:i|we) (?:need|needed)(?: for (?:now|today))?| for (?:now|today)){_CLAUSE_END}"
     r"|\b(?:take care|stay safe|all the best|until next time)"
-    # "that helps a lot", "that's very helpful", "this was super useful": thanks for an answer
-    r"|\b(?:that|this|it)(?:(?:'|’)?s| is| was| has been)? (?:really |very |super |so |most )?"
-    rf"(?:helps|helped|helpful|useful)(?: (?:a lot|a bunch|loads|lots|tons|indeed))?{_CLAUSE_END}"
+    # "that helps a lot", "that's very helpful", "this was super useful", "very usefull":
+    # thanks for an answer
+    r"|\b(?:(?:that|this|it)(?:(?:'|’)?s| is| was| has been)? (?:really |very |super |so |most )?"
+    r"|(?:really|very|super|so|most) )"
+    r"(?:helps|helped|helpful|usefull?|informative)(?: (?:a lot|a bunch|loads|lots|tons|indeed))?"
+    rf"{_CLAUSE_END}"
+    # "I have a quick question", "I'm new here", "j'ai une petite question": a question
+    # announced, not asked yet
+    r"|\b(?:(?:i|we)(?: have|(?:'|’)?ve got| got| had) (?:a |one |some |a few |a couple of )?"
+    r"(?:quick |short |small |little |brief )?(?:questions?|query|queries|enquiry|enquiries)"
+    r"(?: for you)?"
+    r"|(?:i(?:'|’)?m|i am|im) new (?:here|to this)"
+    r"|j(?:'|’)?ai (?:une |quelques )?(?:petites? |courtes? )?questions?"
+    r"|ich (?:habe|hatte) (?:da |mal )?(?:eine |ein paar )?(?:kurze |kleine )?fragen?"
+    r"|ho (?:una |qualche )?(?:piccola |breve )?(?:domanda|domandina|domande)"
+    rf"|tengo (?:una |unas )?(?:pequenas? |breves? )?(?:preguntas?|dudas?|consultas?)){_CLAUSE_END}"
     # "that's everything I needed", "that's all for now": the end of a conversation
     r"|\b(?:that(?:'|’)?s|that is|thats) (?:all|everything|it)(?: (?:i|we) (?:needed|wanted"
     rf"|need|wanted to know|needed to know))?(?: for (?:now|today))?(?: from me)?{_CLAUSE_END}"
