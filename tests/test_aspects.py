@@ -190,6 +190,10 @@ class TestShippedAspects:
             # CHUV, the hospital the machine is built for, names the project.
             ("who paid for the chuv machine", "project.flash-status"),
             ("où en est le projet flash ?", "project.flash-status"),
+            # Getting isotopes, in the words of the other languages.
+            ("Wie können wir Terbium bei MEDICIS anfordern?", "project.medicis-isotopes"),
+            ("Possiamo richiedere del lutezio a MEDICIS?", "project.medicis-isotopes"),
+            ("¿Cómo pedir actinio a MEDICIS para un ensayo?", "project.medicis-isotopes"),
         ],
     )
     def test_a_named_project_and_an_aspect(
