@@ -422,6 +422,14 @@ class TestPleasantries:
         assert result.intent == "project.gatoroid"
 
 
+def test_member_states_having_a_say_reads_as_their_representatives(shipped: Matcher) -> None:
+    # The shipped synonyms: without them, "Member States" leans to their industry.
+    result = shipped.match(
+        "Do Member States have a voice in how CERN's medical technologies are transferred?"
+    )
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "governance.kt-forum"), result
+
+
 def test_outside_hospitals_reads_as_beyond_medicine(shipped: Matcher) -> None:
     # The shipped synonyms: without them "outside of hospitals" leans to the facilities.
     result = shipped.match("Outside of hospitals, which sectors use CERN technology?")
