@@ -101,6 +101,8 @@ class TestSentenceRoles:
             "What support is available?",
             "Which one applies to us?",
             "Is there an overview somewhere?",
+            "What's the best way?",
+            "What would you recommend?",
         ],
     )
     def test_a_follow_up_naming_no_subject_takes_it_from_the_sentence_before(
@@ -363,6 +365,8 @@ class TestPleasantries:
             "ich hätte mal eine kurze Frage",
             "ho una domanda",
             "tengo una pregunta",
+            "short question here",
+            "anyone home?",
         ],
     )
     def test_a_pleasantry_is_a_courtesy(self, sentence: str) -> None:
@@ -378,6 +382,7 @@ class TestPleasantries:
             "We'll share it with our investors before we license FLASH",
             "I have a question about the KT Fund",
             "Is it really useful for children?",
+            "a quick question about the KT Fund",
         ],
     )
     def test_the_same_words_saying_something_are_not(self, sentence: str) -> None:
@@ -407,11 +412,31 @@ class TestPleasantries:
             ("Hi, anyone around? I've got a quick question.", "smalltalk.greeting"),
             ("Buongiorno, ho una piccola domanda.", "smalltalk.greeting"),
             ("thx, really helpful", "smalltalk.thanks"),
+            ("hi all, one quick question coming up", "smalltalk.greeting"),
+            ("no thanks", "smalltalk.thanks"),
+            ("ok thank you so much", "smalltalk.thanks"),
         ],
     )
     def test_courtesies_only_get_the_closest_courtesy_answer(
         self, shipped: Matcher, message: str, intent: str
     ) -> None:
+        result = shipped.match(message)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, intent), result
+
+    @pytest.mark.parametrize(
+        ("message", "intent"),
+        [
+            ("who do we ask about licensing gatoroid thanks", "project.gatoroid"),
+            ("can my startup license the nimms design thank you", "project.nimms"),
+            ("je voudrais parler a quelqu'un du transfert de technologie merci", "route.contact"),
+            ("quisiera donar para la investigación del cáncer gracias", "route.donations"),
+        ],
+    )
+    def test_thanks_typed_after_a_request_without_a_comma_leave_the_request_to_answer(
+        self, shipped: Matcher, message: str, intent: str
+    ) -> None:
+        parts = segment(message)
+        assert parts[-1].role is Role.COURTESY
         result = shipped.match(message)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, intent), result
 
@@ -521,6 +546,9 @@ class TestDeclinedMatters:
             "I'm Brazilian. Could I be hired to work on the NIMMS gantry studies?",
             "What is the tax treatment of shares in a CERN spin-off?",
             "If I sell my shares in a CERN spin-off, what are the tax implications?",
+            "Should our FLASH spin-off be a limited company or a partnership, legal form wise?",
+            "Is a GmbH the better legal form for a spin-off, tax-wise?",
+            "which software do physicists use for LHC data analysis",
             "What's the stock price of the company that builds the FLASH linac?",
             "We'll be testing a detector at CLEAR for two weeks. Can external users stay at"
             " the CERN hostel?",
@@ -1530,6 +1558,8 @@ class TestOtherOrganisations:
             "Please explain GSI's royalty terms for founders.",
             # Named first, then "their" office or terms.
             "GSI runs an ion therapy too. How would we license from their transfer office?",
+            # Its commercial arm, named by its own name first.
+            "The Paul Scherrer Institute's commercial arm: what does it ask of start-ups?",
         ],
     )
     def test_a_question_about_another_labs_own_business_is_theirs(self, question: str) -> None:
@@ -1715,3 +1745,35 @@ class TestOtherOrganisations:
         (warning,) = [w for w in load_knowledge(root).warnings if "MEDICIS" in w.message]
 
         assert warning.line == 1 and "project" in warning.message
+
+
+class TestSpelledOutAcronyms:
+    """Dictated to a phone, an acronym comes out letter by letter ("c m a s c"): the letters
+    are read as the word they spell, unless they are chat words ("r u a bot")."""
+
+    @pytest.mark.parametrize(
+        ("message", "intent"),
+        [
+            ("what does the c m a s c decide", "governance.cmasc"),
+            ("when is the next i c t r p h e", "initiative.ictr-phe"),
+        ],
+    )
+    def test_an_acronym_spelt_letter_by_letter_is_the_acronym(
+        self, shipped: Matcher, message: str, intent: str
+    ) -> None:
+        result = shipped.match(message)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, intent), result
+
+    @pytest.mark.parametrize(
+        ("message", "read"),
+        [
+            ("the c m a a c", ["the", "cmaac"]),
+            ("r u a bot", ["r", "u", "a", "bot"]),
+            ("plan b or plan c", ["plan", "b", "or", "plan", "c"]),
+            ("y a t il", ["y", "a", "t", "il"]),
+        ],
+    )
+    def test_chat_letters_and_single_letters_stay_words(
+        self, message: str, read: list[str]
+    ) -> None:
+        assert terms(message) == read

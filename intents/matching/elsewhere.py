@@ -27,7 +27,8 @@ _ABOUT_IT = (
     r"|incubat\w*|business incubation|bic|label|funds?|funding|grants?"
     r"|licen[cs]\w*|patents?|ip|beam time|beamtime|facilit\w*|polic\w*|rules|innovation"
     r"|accelerator programme|call|calls|deadline|fellowships?|translational|software"
-    r"|products?|technology|technologies|devices?|systems?|terms|equity|royalt\w*)"
+    r"|products?|technology|technologies|devices?|systems?|terms|equity|royalt\w*"
+    r"|commercial arm|licensing arm)"
 )
 """What an organisation has that a KT question may be about (after the name). Not "spin-off"
 or "start-up": "can a DESY spin-off license a patent?" is a spin-off asking."""

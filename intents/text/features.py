@@ -65,8 +65,40 @@ def terms(
 ) -> list[str]:
     """Stemmed words of `text`, at most `limit` of them, with the synonyms of `vocabulary`
     read as their canonical words."""
-    stemmed = [_matching_term(w) for w in words(text)[:limit]]
+    found = words(text)
+    if any(len(w) == 1 for w in found):
+        found = spelled_out_joined(found)
+    stemmed = [_matching_term(w) for w in found[:limit]]
     return vocabulary.rewrite(stemmed) if vocabulary else stemmed
+
+
+_CHAT_LETTERS = frozenset("aiunry")
+"""Letters that stand for words in chat and French ("r u a bot", "i", "y a-t-il"): they do
+not count towards a run being an acronym spelt out."""
+_SPELT_RUN = 3
+_SPELT_PLAIN = 2
+
+
+def spelled_out_joined(found: list[str]) -> list[str]:
+    """Runs of single letters read as the word they spell: dictated, "c m a a c" and
+    "i c t r p h e" are CMAAC and ICTRPHE (a recogniser writes an acronym letter by letter).
+    A run needs three letters, two of them no chat word: "r u a bot", "y a t il" and "S, W
+    and P" stay as they are."""
+    joined: list[str] = []
+    run: list[str] = []
+    for word in [*found, ""]:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        plain = sum(letter not in _CHAT_LETTERS for letter in run)
+        if len(run) >= _SPELT_RUN and plain >= _SPELT_PLAIN:
+            joined.append("".join(run))
+        else:
+            joined.extend(run)
+        run = []
+        if word:
+            joined.append(word)
+    return joined
 
 
 @lru_cache(maxsize=16_384)

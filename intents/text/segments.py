@@ -84,7 +84,7 @@ _COURTESY_WORDS = frozenset(
     tutti anyone anybody someone somebody around online here listening awake to a vous toi is are
     ihr voi bonsoir guten tag morgen abend gruezi servus buenos buenas dias tardes noches
     buongiorno buonasera salve again qualcuno c e il y quelqu un jemand da ist hay alguien
-    namaste namaskar ola bom dia boa tarde hej moin ahoj shalom salam merhaba konnichiwa
+    home namaste namaskar ola bom dia boa tarde hej moin ahoj shalom salam merhaba konnichiwa
     very so big lot u thx thnx thanx thnks tnx tks ty tysm thankyou merci danke vielen grazie mille
     gracias muchas beaucoup ok okay right
     alright with warmest sincerely br cordialement saluti saludos gruesse grusse mfg
@@ -130,6 +130,9 @@ _PLEASANTRY = re.compile(
     r"|\b(?:(?:i|we)(?: have|(?:'|’)?ve got| got| had) (?:a |one |some |a few |a couple of )?"
     r"(?:quick |short |small |little |brief )?(?:questions?|query|queries|enquiry|enquiries)"
     r"(?: for you)?"
+    # "quick question coming up", "a short question for you"
+    r"|(?:a |one )?(?:quick |short |small |little |brief )(?:question|query)"
+    r"(?: (?:coming up|for you|here))?"
     r"|(?:i(?:'|’)?m|i am|im) new (?:here|to this)"
     r"|j(?:'|’)?ai (?:une |quelques )?(?:petites? |courtes? )?questions?"
     r"|ich (?:habe|hatte) (?:da |mal )?(?:eine |ein paar )?(?:kurze |kleine )?fragen?"
@@ -245,6 +248,11 @@ _PROCEDURAL = re.compile(
     r"|\bhow (?:(?:do|can|could|should|would) (?:we|i|one) |to )apply\b(?! (?:for|to|at)\b)"
     r"|\bwhat (?:support|help|assistance|options) (?:is|are|would be|could be) (?:offered"
     r"|available|provided|on offer)\b"
+    # "What's the best way?", "What would you recommend?": to do what the sentence before said
+    r"|^(?:what(?: s| is)?|whats) the (?:best|right|quickest|easiest) (?:way|route|approach"
+    r"|channel|path)(?: (?:to (?:do (?:it|this|that|so)|proceed|go about (?:it|this|that)|start"
+    r"|begin)|forward|in))?$"
+    r"|^what (?:would|do|can|could) you (?:recommend|suggest|advise)$"
     # "Any pointers?", "Any advice?", "Thoughts?": help with what the sentence before asked
     r"|^(?:any )?(?:pointers?|advice|tips|ideas|suggestions|thoughts|help|guidance)"
     r"(?: (?:please|welcome|appreciated|would be (?:great|appreciated)))?$"
@@ -335,6 +343,17 @@ def sentences(text: str) -> list[str]:
 _LAST_CLAUSE = re.compile(r"(?:[,;]|\s[-–—])\s*([^,;?]{1,40})$")
 """The short clause after a sentence's last comma, semicolon or dash ("…, thanks in
 advance!"): when it is only courtesies, they close the request (see `_clauses`)."""
+_THANKS_AT_END = re.compile(
+    r"\s((?:many |big |vielen |muchas )?(?:thanks|thank you|thankyou|thx|thnx|thanx|thnks|tnx"
+    r"|tks|ty|tysm|cheers|merci|danke|grazie|gracias)(?: (?:so much|very much|a lot|a bunch"
+    r"|in advance|beaucoup|d(?:'|’)avance|mille|sch(?:ö|oe?)n|sehr|vielmals|im voraus"
+    r"|de antemano|in anticipo))?)\W*$",
+    re.IGNORECASE,
+)
+"""Thanks closing a request typed without a comma ("can we license flash thanks", "quería
+saber si el CERN acepta donaciones gracias"): read whole, the thanks outweighed the request."""
+_MIN_REQUEST_WORDS = 2
+"""Words a request needs before its thanks are split off: "no thanks" declines an offer."""
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -350,6 +369,15 @@ def _clauses(sentence: str) -> list[str]:
         request = parts[-1][: last.start()].strip()
         if _read(last.group(1)).role is Role.COURTESY and _read(request).role is Role.QUESTION:
             parts[-1:] = [request, last.group(1).strip()]
+            return head + parts
+    thanks = _THANKS_AT_END.search(parts[-1]) if parts else None
+    if thanks is not None:
+        request = parts[-1][: thanks.start()].strip()
+        if len(re.findall(r"\w+", request)) >= _MIN_REQUEST_WORDS and _read(request).role in (
+            Role.QUESTION,
+            Role.CONTEXT,
+        ):
+            parts[-1:] = [request, thanks.group(1).strip()]
     return head + parts
 
 
