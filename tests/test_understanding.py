@@ -1336,6 +1336,29 @@ class TestShippedKnowledge:
         assert result.intent == "route.licensing"
         assert "route.confidentiality" in result.suggestions
 
+    def test_a_wish_before_the_question_asked_is_its_context_not_a_first_question(
+        self, shipped: Matcher
+    ) -> None:
+        # Read as a first question, the wish was answered (GaToroid) and the question asked
+        # only offered; a foundation's wish to support a project for poorer countries got
+        # STELLA instead of how gifts are handled.
+        result = shipped.match(
+            "We would like to license the GaToroid gantry for our company. Could you explain"
+            " how NDAs work at CERN?"
+        )
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.confidentiality")
+        offered = {c.intent for c in result.alternatives} | set(result.suggestions)
+        assert "project.gatoroid" in offered, result
+
+    def test_a_request_to_know_before_a_second_question_is_still_answered_first(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match(
+            "I'd like to know how licensing a CERN patent works. Also, do you sign NDAs?"
+        )
+        assert result.intent == "route.licensing"
+        assert "route.confidentiality" in result.suggestions
+
     def test_statements_standing_for_the_request_are_not_read_as_several_questions(
         self, shipped: Matcher
     ) -> None:

@@ -381,6 +381,13 @@ def _clauses(sentence: str) -> list[str]:
     return head + parts
 
 
+def asks_outright(question: str) -> bool:
+    """Whether a question asks in so many words: a question mark, or a request to know or
+    be told ("could you explain…", "we'd like to know whether…"). Not a wish that only says
+    what the writer wants to do ("We would like to support a project in poorer countries")."""
+    return "?" in question or _REQUEST_INSIDE.search(fold(question)) is not None
+
+
 def role_of(sentence: str) -> Role:
     """What a sentence does in a message (a greeting prefix is ignored)."""
     return _read(sentence).role
