@@ -228,7 +228,11 @@ class TestSentenceRoles:
 
     @pytest.mark.parametrize(
         "opening",
-        ["Hi there, I'm a partner at a venture fund.", "Dear Sir, I write from a ministry."],
+        [
+            "Hi there, I'm a partner at a venture fund.",
+            "Dear Sir, I write from a ministry.",
+            "Good morning, science reporter here from a Dutch weekly.",
+        ],
     )
     def test_who_is_writing_weighs_as_an_introduction(self, opening: str) -> None:
         parts = segment(f"{opening} How do CERN spin-offs get started?")
@@ -290,6 +294,8 @@ class TestSentenceRoles:
             "I'm trying to understand how CERN chose its medical priorities for 2021-2025.",
             "We are still hoping to learn which body approves new medical projects.",
             "I'd like to understand where the regional ion therapy centre plan stands.",
+            # Asked after a comma, with no question mark.
+            "We are writing a feature on isotopes for cancer, who should we talk to",
         ],
     )
     def test_a_request_without_question_mark_is_a_question(self, sentence: str) -> None:

@@ -188,7 +188,9 @@ def _signed(body: str) -> bool:
 _INTRODUCTION = re.compile(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
     r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is"
-    r"|i (?:write|am writing) (?:from|for|on behalf of))\b",
+    r"|i (?:write|am writing) (?:from|for|on behalf of))\b"
+    # "Journalist here from a Belgian daily", "medical physicist here at a clinic in Lyon"
+    r"|^(?:[\w-]+ ){1,5}here (?:from|at|in|with)\b",
     re.IGNORECASE,
 )
 _ASKING = re.compile(
@@ -211,7 +213,10 @@ _REQUEST_INSIDE = re.compile(
     # "A short overview of the group would be really useful."
     r"|would be (?:really |very |most |extremely |so )?(?:useful|helpful|appreciated|welcome)"
     r"|i(?:'|’)?m wondering|we(?:'|’)?re wondering|wonder(?:ing)? (?:if|whether|how|what|why"
-    r"|when|who|which))\b",
+    r"|when|who|which)"
+    # "…and possibly an interview, who should I contact": asked after a comma
+    r"|, (?:and |so |but )?(?:who|whom|what|how|where|when|which) (?:should|shall|do|does|can"
+    r"|could|would|will|is|are) (?:i|we|you|one)\b(?! (?:know|think)\b))\b",
     re.IGNORECASE,
 )
 
