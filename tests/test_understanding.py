@@ -1078,6 +1078,9 @@ class TestCernTakenForAHospital:
             "Does CERN build hospitals in Africa?",
             "Can we buy MRI scanners from you? I thought CERN makes medical equipment.",
             "Do you sell cancer drugs?",
+            "Does CERN sell medical devices?",
+            "Could our clinic order a machine straight from CERN?",
+            "Can we purchase equipment from you for our radiotherapy ward?",
         ],
     )
     def test_a_question_taking_cern_for_a_clinic_or_vendor_is_recognised(self, text: str) -> None:
@@ -1092,6 +1095,8 @@ class TestCernTakenForAHospital:
             "Does CERN make detectors for PET scanners?",
             "Is the CERN-CHUV machine already treating patients?",
             "How does CERN help hospitals treat patients?",
+            "Can we order isotopes from CERN?",
+            "Which companies buy devices based on CERN technology?",
         ],
     )
     def test_cern_working_with_hospitals_is_no_misconception(self, text: str) -> None:

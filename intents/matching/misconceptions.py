@@ -39,7 +39,10 @@ _CERN_AS_CLINIC = re.compile(
     # "Do you make cancer drugs?", "CERN makes MRI scanners", "sell proton therapy equipment"
     rf"|\b(?:cern|you) {_SO}(?:sells?|selling|manufactures?|manufacturing|makes?"
     rf"|making|produces?) {_ON_THE_WAY}{{0,3}}?(?:scanners?|mri|equipment|drugs|medicines"
-    r"|pharmaceuticals)\b"
+    r"|pharmaceuticals|devices|machines)\b"
+    # "Can our hospital simply buy a device from CERN?": CERN as the vendor
+    r"|\b(?:buy|buying|purchase|purchasing|order|ordering) (?:\w+ ){0,3}?(?:devices?|machines?"
+    r"|equipment|scanners?) (?:\w+ )?from (?:cern|you)\b"
 )
 
 
