@@ -461,18 +461,6 @@ def test_member_states_having_a_say_reads_as_their_representatives(shipped: Matc
     assert (result.outcome, result.intent) == (Outcome.ANSWER, "governance.kt-forum"), result
 
 
-@pytest.mark.parametrize(
-    "message",
-    [
-        "Our firm would like to offer a gift to one of CERN's cancer projects. Is that possible?",
-        "Would CERN accept a gift from our bank for its medical research?",
-    ],
-)
-def test_a_gift_reads_as_a_donation(shipped: Matcher, message: str) -> None:
-    result = shipped.match(message)
-    assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.donations"), result
-
-
 def test_outside_hospitals_reads_as_beyond_medicine(shipped: Matcher) -> None:
     # The shipped synonyms: without them "outside of hospitals" leans to the facilities.
     result = shipped.match("Outside of hospitals, which sectors use CERN technology?")
