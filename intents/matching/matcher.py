@@ -36,7 +36,7 @@ from intents.text.features import stem, synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
 from intents.text.phrases import Phrases
-from intents.text.segments import WEIGHTS, Role, Segment, asks_outright, segment
+from intents.text.segments import WEIGHTS, Role, Segment, segment
 from intents.text.vocabulary import Vocabulary
 
 OUT_OF_SCOPE = "(out of scope)"
@@ -312,7 +312,7 @@ class Matcher:
         # Several questions: each is also read on its own, looking for a second thing asked.
         # Statements standing for the request of a message that asks nothing are not.
         really_asked = [i for i in asked if not segments[i].stated]
-        outright = [i for i in really_asked if asks_outright(segments[i].text)]
+        outright = [i for i in really_asked if segments[i].outright]
         if outright:
             # "We would like to support a project that helps poorer countries. Could you
             # explain how gifts are handled?": a wish before the question asked is what it

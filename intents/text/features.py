@@ -67,7 +67,7 @@ def terms(
     read as their canonical words."""
     found = words(text)
     if any(len(w) == 1 for w in found):
-        found = spelled_out_joined(found)
+        found = _joined_spelt_letters(found)
     stemmed = [_matching_term(w) for w in found[:limit]]
     return vocabulary.rewrite(stemmed) if vocabulary else stemmed
 
@@ -79,7 +79,7 @@ _SPELT_RUN = 3
 _SPELT_PLAIN = 2
 
 
-def spelled_out_joined(found: list[str]) -> list[str]:
+def _joined_spelt_letters(found: list[str]) -> list[str]:
     """Runs of single letters read as the word they spell: dictated, "c m a a c" and
     "i c t r p h e" are CMAAC and ICTRPHE (a recogniser writes an acronym letter by letter).
     A run needs three letters, two of them no chat word: "r u a bot", "y a t il" and "S, W

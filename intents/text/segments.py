@@ -52,6 +52,10 @@ class Segment:
     stated: bool = False
     """A statement read as the request because the message asks nothing ("We'd be
     interested in licensing X."): it weighs as a question, but is no second question."""
+    outright: bool = False
+    """A question asked in so many words: a question mark, or a request to know or be told
+    ("could you explain…", "we'd like to know whether…"). Not a wish that only says what the
+    writer wants to do ("We would like to support a project in poorer countries")."""
     courtesy: bool = False
     """The whole message, which says nothing but courtesies ("Good morning, hope you're
     doing well", "ok I'm logging off now, talk soon"): only a greeting, a thanks or a
@@ -76,17 +80,20 @@ _LEADING_COURTESY = re.compile(
     r"|salam|merhaba|konnichiwa)\b[\s,!.:-]*)+",
     re.IGNORECASE,
 )
-_COURTESY_WORDS = frozenset(
+_THANKS_WORDS = frozenset(
+    "thanks thankyou thx thnx thanx thnks tnx tks ty tysm cheers merci danke grazie gracias".split()  # noqa: SIM905
+)
+"""Thanks in one word, in the five languages and chat shorthand ("thank" needs its "you")."""
+_COURTESY_WORDS = _THANKS_WORDS | frozenset(
     """hello hi hey hiya there all everyone team dear sir madam good morning afternoon evening
-    day thanks thank you many much in advance kind best regards cheers greetings sincerely
+    day thank you many much in advance kind best regards greetings sincerely
     yours warm wishes appreciate it a lot for your help time again and the cern folks people
     bonjour hallo hola ciao salut dzien dobry zusammen allerseits tous tout le monde todos
     tutti anyone anybody someone somebody around online here listening awake to a vous toi is are
     ihr voi bonsoir guten tag morgen abend gruezi servus buenos buenas dias tardes noches
     buongiorno buonasera salve again qualcuno c e il y quelqu un jemand da ist hay alguien
     home namaste namaskar ola bom dia boa tarde hej moin ahoj shalom salam merhaba konnichiwa
-    very so big lot u thx thnx thanx thnks tnx tks ty tysm thankyou merci danke vielen grazie mille
-    gracias muchas beaucoup ok okay right
+    very so big lot u vielen mille muchas beaucoup ok okay right
     alright with warmest sincerely br cordialement saluti saludos gruesse grusse mfg
     """.split()  # noqa: SIM905 - reads as text
 )
@@ -96,6 +103,8 @@ _WELL_WISHED = (
     r"|other|side|end|today|with|you|there|over|everyone)\b)*"
 )
 _CLAUSE_END = r"(?=\s*(?:[,.!;]|$))"
+_SMALL = r"(?:quick |short |small |little |brief )"
+"""How a question is announced as small ("a quick question", "one short question")."""
 """Where a pleasantry made of everyday words must end, at its clause's end: "that helps a
 lot." thanks, "that helps small hospitals?" asks."""
 _PLEASANTRY = re.compile(
@@ -128,11 +137,9 @@ _PLEASANTRY = re.compile(
     # "I have a quick question", "I'm new here", "j'ai une petite question": a question
     # announced, not asked yet
     r"|\b(?:(?:i|we)(?: have|(?:'|’)?ve got| got| had) (?:a |one |some |a few |a couple of )?"
-    r"(?:quick |short |small |little |brief )?(?:questions?|query|queries|enquiry|enquiries)"
-    r"(?: for you)?"
+    rf"{_SMALL}?(?:questions?|query|queries|enquiry|enquiries)(?: for you)?"
     # "quick question coming up", "a short question for you"
-    r"|(?:a |one )?(?:quick |short |small |little |brief )(?:question|query)"
-    r"(?: (?:coming up|for you|here))?"
+    rf"|(?:a |one )?{_SMALL}(?:question|query)(?: (?:coming up|for you|here))?"
     r"|(?:i(?:'|’)?m|i am|im) new (?:here|to this)"
     r"|j(?:'|’)?ai (?:une |quelques )?(?:petites? |courtes? )?questions?"
     r"|ich (?:habe|hatte) (?:da |mal )?(?:eine |ein paar )?(?:kurze |kleine )?fragen?"
@@ -349,8 +356,8 @@ _LAST_CLAUSE = re.compile(r"(?:[,;]|\s[-–—])\s*([^,;?]{1,40})$")
 """The short clause after a sentence's last comma, semicolon or dash ("…, thanks in
 advance!"): when it is only courtesies, they close the request (see `_clauses`)."""
 _THANKS_AT_END = re.compile(
-    r"\s((?:many |big |vielen |muchas )?(?:thanks|thank you|thankyou|thx|thnx|thanx|thnks|tnx"
-    r"|tks|ty|tysm|cheers|merci|danke|grazie|gracias)(?: (?:so much|very much|a lot|a bunch"
+    rf"\s((?:many |big |vielen |muchas )?(?:thank you|{'|'.join(sorted(_THANKS_WORDS))})"
+    r"(?: (?:so much|very much|a lot|a bunch"
     r"|in advance|beaucoup|d(?:'|’)avance|mille|sch(?:ö|oe?)n|sehr|vielmals|im voraus"
     r"|de antemano|in anticipo))?)\W*$",
     re.IGNORECASE,
@@ -386,13 +393,6 @@ def _clauses(sentence: str) -> list[str]:
     return head + parts
 
 
-def asks_outright(question: str) -> bool:
-    """Whether a question asks in so many words: a question mark, or a request to know or
-    be told ("could you explain…", "we'd like to know whether…"). Not a wish that only says
-    what the writer wants to do ("We would like to support a project in poorer countries")."""
-    return "?" in question or _REQUEST_INSIDE.search(fold(question)) is not None
-
-
 def role_of(sentence: str) -> Role:
     """What a sentence does in a message (a greeting prefix is ignored)."""
     return _read(sentence).role
@@ -410,7 +410,9 @@ def _read(sentence: str) -> Segment:
     if greeting is not None and greeting.group().strip() and _FROM_PLACE.fullmatch(plain):
         # "Good morning from Lagos!": the greeting is all there is to answer.
         return Segment(greeting.group().strip(), Role.COURTESY)
-    if "?" in body or _ASKING.match(plain) or _REQUEST_INSIDE.search(plain):
+    if "?" in body or _REQUEST_INSIDE.search(plain):
+        return Segment(body, Role.QUESTION, outright=True)
+    if _ASKING.match(plain):
         return Segment(body, Role.QUESTION)
     if _INTRODUCTION.match(plain) and not _WISH.search(plain):
         return Segment(body, Role.INTRODUCTION)
@@ -429,7 +431,8 @@ def segment(text: str) -> tuple[Segment, ...]:
     if len(parts) <= 1:
         read = _read(text)
         courtesy = read.role is Role.COURTESY
-        return _without_contact_frames((Segment(read.text, Role.QUESTION, courtesy=courtesy),))
+        whole = Segment(read.text, Role.QUESTION, outright=read.outright, courtesy=courtesy)
+        return _without_contact_frames((whole,))
     segments = _without_contact_frames(tuple(_read(part) for part in parts))
     if not any(s.weight for s in segments):
         return (Segment(text, Role.QUESTION, courtesy=True),)
@@ -468,7 +471,10 @@ def _without_contact_frames(segments: tuple[Segment, ...]) -> tuple[Segment, ...
         if frame is None or _points_back(subject):
             found.append(current)
             continue
-        found += [Segment(frame.group().strip(), Role.REFERENT), Segment(subject, Role.QUESTION)]
+        found += [
+            Segment(frame.group().strip(), Role.REFERENT),
+            Segment(subject, Role.QUESTION, outright=current.outright),
+        ]
     return tuple(found)
 
 
