@@ -415,6 +415,18 @@ class TestTyposWithRealWords:
     def test_a_real_word_is_never_corrected_into_a_knowledge_base_word(self) -> None:
         assert TypoCorrector.build(self.known, self.real).correct("spare") is None
 
+    def test_four_letters_are_corrected_only_for_two_neighbours_swapped(self) -> None:
+        corrector = TypoCorrector.build({"fund": 3, "cost": 2, "much": 1}, self.real)
+        assert corrector.correct("fudn") == "fund"
+        assert corrector.correct("csot") == "cost"
+        assert corrector.correct("fnd") is None  # a missing letter in so few: a guess
+        assert corrector.correct("mach") is None  # a wrong letter: "much", "each" or "mach"?
+
+    def test_a_swap_that_could_undo_to_two_words_is_left_alone(self) -> None:
+        corrector = TypoCorrector.build({"form": 1, "from": 1, "abdc": 1, "bacd": 1}, self.real)
+        assert (corrector.correct("fomr"), corrector.correct("rfom")) == ("form", "from")
+        assert corrector.correct("badc") is None  # "abdc" and "bacd" are each one swap away
+
     def test_without_the_list_short_words_are_left_alone(self) -> None:
         assert TypoCorrector.build(self.known).correct("licnse") is None
 

@@ -12,8 +12,9 @@ import pytest
 
 from intents.knowledge.errors import KnowledgeError
 from intents.knowledge.loader import load_knowledge
-from intents.matching.elsewhere import OtherOrganisations
+from intents.matching.elsewhere import OtherOrganisations, compared
 from intents.matching.health import is_personal_health_question
+from intents.matching.identity import asks_who_answers
 from intents.matching.index import IndexConfig
 from intents.matching.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
 from intents.matching.misconceptions import takes_cern_for_a_clinic
@@ -110,6 +111,17 @@ class TestSentenceRoles:
     ) -> None:
         parts = segment(f"Our clinic wants to test a dosimeter in a CERN beam. {follow_up}")
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
+
+    @pytest.mark.parametrize(
+        "help_asked", ["What would you recommend?", "Any advice?", "Please advise.", "Thoughts?"]
+    )
+    def test_a_request_for_help_after_a_question_adds_nothing_to_it(self, help_asked: str) -> None:
+        parts = segment(f"We want to license a CERN detector for our scanner. {help_asked}")
+        assert [p.role for p in parts] == [Role.QUESTION, Role.COURTESY]
+
+    def test_a_question_after_a_question_is_still_asked(self) -> None:
+        parts = segment("We want to license a CERN detector. Who should we contact?")
+        assert [p.role for p in parts] == [Role.QUESTION, Role.QUESTION]
 
     @pytest.mark.parametrize(
         ("question", "subject"),
@@ -555,6 +567,7 @@ class TestDeclinedMatters:
             "Should our FLASH spin-off be a limited company or a partnership, legal form wise?",
             "Is a GmbH the better legal form for a spin-off, tax-wise?",
             "which software do physicists use for LHC data analysis",
+            "is the royalty income from my CERN licence taxable in France",
             "What's the stock price of the company that builds the FLASH linac?",
             "We'll be testing a detector at CLEAR for two weeks. Can external users stay at"
             " the CERN hostel?",
@@ -723,6 +736,13 @@ class TestVocabulary:
             ("hiiii", "smalltalk.greeting"),
             ("hi, nice to meet you!", "smalltalk.greeting"),
             ("TT office cern?", "about.kt-group"),
+            ("Is CERN in any MSCA doctoral networks on medical physics?", "route.eu-projects"),
+            ("how does the kt fudn work", "route.kt-fund"),
+            ("To whom should we address our proposal?", "route.contact"),
+            (
+                "Kann unser Unternehmen Geld aus dem Knowledge-Transfer-Fonds bekommen?",
+                "route.kt-fund",
+            ),
             ("do you have photon counting chips for companies", "other.imaging-detectors"),
             ("companies that grew out of your lab?", "route.startups"),
             ("typically how long does the deal take to sign?", "route.costs-timelines"),
@@ -1051,6 +1071,44 @@ class TestPersonalHealth:
         )
         assert result.intent == "project.flash-status"
         assert result.alternatives[0].intent == "project.flash"
+
+
+class TestWhoIsAnswering:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Am I talking to a person or to an automated assistant?",
+            "am i chatting with a real human",
+            "Who am I talking to?",
+            "Are you a bot?",
+            "is this chat automated or is someone reading my messages",
+            "Is a human reading this?",
+            "Are you the KT office?",
+        ],
+    )
+    def test_asking_whether_a_person_or_a_program_answers_is_recognised(self, text: str) -> None:
+        assert asks_who_answers(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can I talk to a real person instead?",
+            "I would like to speak to a human please",
+            "Am I talking to the right person about licensing?",
+            "Is the FLASH dosimetry automated?",
+            "Who should I talk to about GaToroid?",
+        ],
+    )
+    def test_asking_for_a_person_or_about_a_machine_is_no_such_question(self, text: str) -> None:
+        assert not asks_who_answers(text)
+
+    def test_it_gets_what_the_bot_is_not_how_to_reach_a_person(self, shipped: Matcher) -> None:
+        result = shipped.match("Am I talking to a person or to an automated assistant?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.bot")
+
+    def test_a_request_for_a_person_still_gets_the_contact(self, shipped: Matcher) -> None:
+        result = shipped.match("can I talk to a real person instead of a bot")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.contact")
 
 
 class TestCernTakenForAHospital:
@@ -1613,6 +1671,38 @@ class TestOtherOrganisations:
     )
     def test_a_writer_who_merely_comes_from_another_lab_asks_cern(self, question: str) -> None:
         assert self.LABS.owner_of(question) is None
+
+    @pytest.mark.parametrize(
+        ("question", "only_compared"),
+        [
+            ("Does Fermilab run a medical isotope programme like MEDICIS?", {"medicis"}),
+            ("Is there something similar to MEDICIS at TRIUMF?", {"medicis"}),
+            ("Does GSI have a gantry comparable to the GaToroid design?", {"gatoroid"}),
+            ("Does TRIUMF collaborate with MEDICIS?", set()),
+            ("Like MEDICIS, does GaToroid take outside users?", {"medicis"}),
+        ],
+    )
+    def test_a_project_only_compared_with_is_not_what_is_asked(
+        self, question: str, only_compared: set[str]
+    ) -> None:
+        assert compared(question, ["medicis", "gatoroid"]) == only_compared
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "Does Fermilab run a medical isotope programme like MEDICIS?",
+            "Is there something similar to MEDICIS at TRIUMF?",
+        ],
+    )
+    def test_another_labs_programme_like_a_cern_project_is_theirs(
+        self, shipped: Matcher, question: str
+    ) -> None:
+        assert shipped.evidence(question).elsewhere is not None
+        assert shipped.match(question).outcome is Outcome.FALLBACK
+
+    def test_a_cern_project_like_another_is_still_cerns(self, shipped: Matcher) -> None:
+        result = shipped.match("we want a gantry like GaToroid, who do we talk to?")
+        assert result.intent == "project.gatoroid"
 
     MAKERS = OtherOrganisations.build(["IBA", "Varian", "ASG Superconductors"])
 

@@ -66,6 +66,26 @@ _HOME = re.compile(r"\bcern\b", re.IGNORECASE)
 """A question naming CERN asks about CERN, whatever other organisation it names."""
 
 
+_LIKE = re.compile(
+    r"\b(?:like|similar to|comparable to|equivalent to|the equivalent of|akin to"
+    r"|modelled on|modeled on|comme|wie|come|como) (?:(?:the|a|an|your) )?$"
+)
+"""Right before a name, a comparison: "a medical isotope programme like MEDICIS"."""
+
+
+def compared(question: str, names: Iterable[str]) -> frozenset[str]:
+    """The `names` (as the matcher found them: folded words) that `question` only compares
+    with: "Does Fermilab run a medical isotope programme like MEDICIS?" asks about
+    Fermilab's programme, not about MEDICIS, so Fermilab's is the thing asked."""
+    plain = " ".join(words(question))
+    only: set[str] = set()
+    for name in names:
+        found = [m.start() for m in re.finditer(rf"\b{re.escape(name)}\b", plain)]
+        if found and all(_LIKE.search(plain, 0, at) for at in found):
+            only.add(name)
+    return frozenset(only)
+
+
 @dataclass(frozen=True, slots=True)
 class OtherOrganisations:
     owner: re.Pattern[str]

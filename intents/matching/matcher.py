@@ -23,8 +23,9 @@ from intents.knowledge.base import KnowledgeBase
 from intents.knowledge.models import MatchingSettings, Topic
 from intents.matching.aspects import Aspects
 from intents.matching.decision import Evidence, decide
-from intents.matching.elsewhere import OtherOrganisations
+from intents.matching.elsewhere import OtherOrganisations, compared
 from intents.matching.health import is_personal_health_question
+from intents.matching.identity import asks_who_answers
 from intents.matching.index import IndexConfig, TopicIndex, TopicTexts
 from intents.matching.misconceptions import takes_cern_for_a_clinic
 from intents.matching.names import NameHit, NameSpotter
@@ -88,6 +89,9 @@ NOT_A_HOSPITAL_SCORE = 0.5
 """The score of the topic saying what CERN does for medicine when a question takes CERN for
 a hospital or a vendor ("Does CERN run its own cancer clinic?"): an answer, unless another
 topic matches the words better still."""
+WHO_ANSWERS_SCORE = 0.5
+"""The score of the topic saying what the bot is when a message asks whether a person or a
+program answers it (see `intents.matching.identity`): as `NOT_A_HOSPITAL_SCORE`."""
 COURTESY_SCORE = 0.5
 """The score of the closest greeting, thanks or goodbye for a message of courtesies only:
 an answer whatever its words ("OK I'm logging off now, talk another time")."""
@@ -198,6 +202,9 @@ class Matcher:
     not_a_hospital: int | None = None
     """Index of the answer to a question taking CERN for a hospital, a clinic or a vendor of
     medical products (see `intents.matching.misconceptions`): `not_a_hospital_topic`."""
+    about_bot: int | None = None
+    """Index of the topic saying what the bot is (the `welcome_topic`): the answer to "am I
+    talking to a person?" (see `intents.matching.identity`)."""
     lowered: Mapping[tuple[bool, bool], MatchingSettings] = field(default_factory=dict)
     """The thresholds per (not in English, long), made once per load (see `settings_for`)."""
     courtesy: frozenset[str] = frozenset()
@@ -272,6 +279,7 @@ class Matcher:
             names,
             medical_advice,
             position.get(special.not_a_hospital_topic or ""),
+            position.get(special.welcome_topic or ""),
             MappingProxyType(lowered),
             courtesy,
             elsewhere,
@@ -381,15 +389,20 @@ class Matcher:
             ):
                 # "Does CERN run its own cancer clinic?": what CERN does and does not do.
                 named = self._insist(scores, self.not_a_hospital, NOT_A_HOSPITAL_SCORE)
+            if not named and self.about_bot is not None and asks_who_answers(question or text):
+                # "Am I talking to a person or to an automated assistant?": what the bot is,
+                # not how to reach a person, which its words share.
+                named = self._insist(scores, self.about_bot, WHO_ANSWERS_SCORE)
             listed = self.elsewhere.spelled.keys()
-            if not named or read.names & listed:
+            # Only compared with ("a programme like MEDICIS"), a project's name is no subject.
+            subjects = read.names - listed - compared(question, read.names)
+            if not named or read.names & listed or not subjects:
                 # "Who handles tech transfer at GSI?": another lab's office, not CERN's. An
                 # organisation that is also a topic's name ("ESA" for aerospace) is one too
                 # when its own office or programme is asked about; with another topic's name
                 # in the message, only when that is the organisation's thing ("the ESA
                 # business incubation centre"), not "Does ESA test electronics at CHARM?".
-                others = bool(read.names - listed)
-                elsewhere = self.elsewhere.owner_of(question, possessive=others)
+                elsewhere = self.elsewhere.owner_of(question, possessive=bool(subjects))
             # "What would THERYQ charge for one FLASHDEEP unit?": a company's price is its own
             # to give, whichever project the question names.
             elsewhere = elsewhere or self.elsewhere.seller_of(question)

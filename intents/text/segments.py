@@ -260,8 +260,12 @@ _PROCEDURAL = re.compile(
     r"|\bhow (?:(?:do|can|could|should|would) (?:we|i|one) |to )apply\b(?! (?:for|to|at)\b)"
     r"|\bwhat (?:support|help|assistance|options) (?:is|are|would be|could be) (?:offered"
     r"|available|provided|on offer)\b"
+)
+"""A procedural follow-up ("Where do we start?", "What's the first step?") names no subject:
+like a question that points back, it is about the sentence before."""
+_HELP_ASKED = re.compile(
     # "What's the best way?", "What would you recommend?": to do what the sentence before said
-    r"|^(?:what(?: s| is)?|whats) the (?:best|right|quickest|easiest) (?:way|route|approach"
+    r"^(?:what(?: s| is)?|whats) the (?:best|right|quickest|easiest) (?:way|route|approach"
     r"|channel|path)(?: (?:to (?:do (?:it|this|that|so)|proceed|go about (?:it|this|that)|start"
     r"|begin)|forward|in))?$"
     r"|^what (?:would|do|can|could) you (?:recommend|suggest|advise)$"
@@ -274,8 +278,8 @@ _PROCEDURAL = re.compile(
     r"|^(?:please |kindly )?let (?:me|us) know (?:how to proceed|the (?:process|procedure"
     r"|next steps?))$"
 )
-"""A procedural follow-up ("Where do we start?", "What's the first step?") names no subject:
-like a question that points back, it is about the sentence before."""
+"""A request for help and nothing else ("What would you recommend?", "Any advice?",
+"Please advise."): with what the sentence before said or asked."""
 _DEMONSTRATIVE = re.compile(
     # "such a gift", "such an agreement": always something the message described before
     r"\bsuch an? \w+"
@@ -490,6 +494,15 @@ def _with_referents(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
             and _points_back(current.text)
         ):
             found[i - 1] = Segment(before.text, Role.REFERENT)
+        elif (
+            current.role is Role.QUESTION
+            and before.role is Role.QUESTION
+            and _HELP_ASKED.search(" ".join(re.findall(r"\w+", fold(current.text))))
+        ):
+            # "We want to license a CERN detector. What would you recommend?": help with the
+            # question before, whose words alone say what is asked; "recommend" would lean
+            # to the declined questions ("Which hotel would you recommend?").
+            found[i] = Segment(current.text, Role.COURTESY)
     return tuple(found)
 
 
@@ -501,5 +514,6 @@ def _points_back(question: str) -> bool:
     return len(words) <= MAX_POINTING_WORDS and bool(
         _POINTING.search(_EXISTENTIAL.sub(" ", plain))
         or _PROCEDURAL.search(plain)
+        or _HELP_ASKED.search(plain)
         or _BARE_ASPECT.search(plain)
     )

@@ -27,6 +27,12 @@ _EDGE = 2
 """One slip leaves either the first or the last two letters intact (words of 5+ letters), so
 only known words sharing one of them are compared: tens of candidates instead of thousands."""
 
+SWAPPED_LENGTH = 4
+"""With a list of real words, a word of this length is corrected when two neighbouring
+letters are swapped ("fudn" -> "fund", "isotpoe" is long enough anyway): a swap keeps every
+letter, so it rarely makes another word, while a wrong, missing or extra letter in four
+letters often does ("tuch": "touch", "such" or "much"?)."""
+
 Bucket = tuple[str, str, int]
 """("first", "me", 7): known words starting with "me" whose length suits a 7-letter word."""
 
@@ -60,6 +66,9 @@ class TypoCorrector:
     real_words: frozenset[str] = frozenset()
     """Words of the language that are spelt right: never corrected. With them, shorter
     words and missing or extra letters are corrected too (`guarded`)."""
+    swappable: frozenset[str] = frozenset()
+    """Known words of `SWAPPED_LENGTH` letters (with real words only): a typed word that is
+    one of them with two neighbouring letters swapped is corrected to it."""
 
     @classmethod
     def build(
@@ -70,6 +79,9 @@ class TypoCorrector:
         eligible = sorted(
             (w for w in frequency if len(w) >= shortest and w.isalpha()),
             key=lambda w: (-frequency[w], w),
+        )
+        swappable = frozenset(
+            w for w in frequency if guarded and len(w) == SWAPPED_LENGTH and w.isalpha()
         )
         buckets: dict[Bucket, list[str]] = defaultdict(list)
         for word in eligible:
@@ -83,6 +95,7 @@ class TypoCorrector:
             {key: tuple(words) for key, words in buckets.items()},
             {word: place for place, word in enumerate(eligible)},
             real_words,
+            swappable,
         )
 
     def correct(self, word: str) -> str | None:
@@ -90,6 +103,8 @@ class TypoCorrector:
         if word in self.real_words:
             return None
         edits = max_edits(len(word), guarded=bool(self.real_words))
+        if len(word) == SWAPPED_LENGTH and self.swappable:
+            return self._unswapped(word)
         if not edits or not word.isalpha():
             return None
         first = self.buckets.get(("first", word[:_EDGE], len(word)), ())
@@ -102,3 +117,14 @@ class TypoCorrector:
             word, choices, scorer=OSA.distance, score_cutoff=edits, processor=None
         )
         return None if found is None else found[0]
+
+    def _unswapped(self, word: str) -> str | None:
+        """The known word `word` is with two neighbouring letters swapped back, if exactly
+        one is: "fudn" -> "fund"; with two ("ofrm": "form" or "from"?), none."""
+        found = {
+            swapped
+            for i in range(len(word) - 1)
+            if (swapped := word[:i] + word[i + 1] + word[i] + word[i + 2 :]) in self.swappable
+            and swapped != word
+        }
+        return found.pop() if len(found) == 1 else None

@@ -1,0 +1,44 @@
+"""Does the message ask who, or what, is answering it?
+
+"Am I talking to a person or to an automated assistant?", "who am I chatting with?", "is this a
+bot?": people ask it before they trust an answer. Their words ("talking to a person") are also
+how people ask for a human contact, so the words alone lean to the contact topic, while the
+question is what the bot is. A request ("can I talk to a real person instead?") is no such
+question and keeps its contact answer. The cues are how the question is put, not a topic's
+wording, so they hold whatever the knowledge base says.
+"""
+
+from __future__ import annotations
+
+import re
+
+from intents.text.normalize import words
+
+_WHO = (
+    r"(?:(?:real|actual|live|genuine) )?(?:person|human|human being|people|bot|robot|chatbot"
+    r"|machine|computer|ai|program|programme|automated \w+|assistant|algorithm)"
+)
+"""Who might be answering: "a real person", "an automated assistant", "a machine"."""
+_ASKS_WHO_ANSWERS = re.compile(
+    # "Am I talking to a person or to a bot?", "am i chatting with a machine"
+    r"\b(?:am i|are we) (?:talking|chatting|speaking|writing|texting|communicating) "
+    rf"(?:to|with) (?:an? )?{_WHO}\b"
+    # "Who am I talking to?"
+    r"|\bwho am i (?:talking|chatting|speaking|writing|texting) (?:to|with)\b"
+    # "Are you a real person?", "are you human or ai"
+    rf"|\bare you (?:an? )?{_WHO}\b"
+    # "Is this a bot?", "is this chat automated", "is it a human answering"
+    r"|\bis (?:this|it|that) (?:chat |conversation |service )?(?:an? )?(?:(?:real|actual|live) )?"
+    r"(?:bot|chatbot|robot|human|person|ai|automated)\b"
+    # "Are you the KT office?", "are you part of CERN's knowledge transfer group?"
+    r"|\bare you (?:part of |from |with )?(?:the )?(?:cern(?: s)? )?(?:kt|knowledge transfer"
+    r"|technology transfer|tech transfer) (?:office|group|team|department|unit|people)\b"
+    # "Is a human reading this?", "is someone reading my messages", "is there a human behind"
+    r"|\bis (?:there )?(?:an? |any )?(?:human|person|someone|somebody|anyone|anybody) "
+    r"(?:reading|answering|replying|responding|behind|typing|on the other end)\b"
+)
+
+
+def asks_who_answers(text: str) -> bool:
+    """True when `text` asks whether a person or a program is answering it."""
+    return bool(_ASKS_WHO_ANSWERS.search(" ".join(words(text))))
