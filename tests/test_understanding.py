@@ -735,6 +735,10 @@ class TestVocabulary:
             ),
             ("hiiii", "smalltalk.greeting"),
             ("hi, nice to meet you!", "smalltalk.greeting"),
+            # A question announced opens the conversation: never "Goodbye".
+            ("I have a question", "smalltalk.greeting"),
+            ("I have some queries", "smalltalk.greeting"),
+            ("i have a question about FLASH", "project.flash"),
             ("TT office cern?", "about.kt-group"),
             ("Is CERN in any MSCA doctoral networks on medical physics?", "route.eu-projects"),
             ("how does the kt fudn work", "route.kt-fund"),
