@@ -15,12 +15,12 @@ ETH. How do we license a CERN patent?", "a DESY group wants beam time") it is no
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from intents.text.dictionary import everyday_words
-from intents.text.normalize import I_AM, WE_ARE, words, written_as
+from intents.text.normalize import I_AM, WE_ARE, normalize_text, words, written_as
 
 _ABOUT_IT = (
     r"(?:tto|tech transfer|technology transfer|knowledge transfer|office|programme|program"
@@ -73,11 +73,13 @@ _LIKE = re.compile(
 """Right before a name, a comparison: "a medical isotope programme like MEDICIS"."""
 
 
-def compared(question: str, names: Iterable[str]) -> frozenset[str]:
+def compared(question: str, names: Collection[str]) -> frozenset[str]:
     """The `names` (as the matcher found them: folded words) that `question` only compares
     with: "Does Fermilab run a medical isotope programme like MEDICIS?" asks about
     Fermilab's programme, not about MEDICIS, so Fermilab's is the thing asked."""
-    plain = " ".join(words(question))
+    if not names:
+        return frozenset()
+    plain = normalize_text(question)
     only: set[str] = set()
     for name in names:
         found = [m.start() for m in re.finditer(rf"\b{re.escape(name)}\b", plain)]

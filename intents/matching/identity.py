@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from intents.text.normalize import words
+from intents.text.normalize import normalize_text
 
 _WHO = (
     r"(?:(?:real|actual|live|genuine) )?(?:person|human|human being|people|bot|robot|chatbot"
@@ -41,4 +41,4 @@ _ASKS_WHO_ANSWERS = re.compile(
 
 def asks_who_answers(text: str) -> bool:
     """True when `text` asks whether a person or a program is answering it."""
-    return bool(_ASKS_WHO_ANSWERS.search(" ".join(words(text))))
+    return bool(_ASKS_WHO_ANSWERS.search(normalize_text(text)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from intents.text.normalize import words
+from intents.text.normalize import normalize_text
 
 _ON_THE_WAY = r"(?:(?!(?:with|for|to|and|of|in|at|on|from|near|by|about)\b)\w+ )"
 """A word between a verb and its object that is not a preposition: "runs its own proton
@@ -49,4 +49,4 @@ _CERN_AS_CLINIC = re.compile(
 def takes_cern_for_a_clinic(text: str) -> bool:
     """True when `text` asks or presumes that CERN treats patients, is or runs a hospital or
     clinic, or makes and sells medical products (scanners, equipment, drugs)."""
-    return bool(_CERN_AS_CLINIC.search(" ".join(words(text))))
+    return bool(_CERN_AS_CLINIC.search(normalize_text(text)))

@@ -103,10 +103,10 @@ _WELL_WISHED = (
     r"|other|side|end|today|with|you|there|over|everyone)\b)*"
 )
 _CLAUSE_END = r"(?=\s*(?:[,.!;]|$))"
-_SMALL = r"(?:quick |short |small |little |brief )"
-"""How a question is announced as small ("a quick question", "one short question")."""
 """Where a pleasantry made of everyday words must end, at its clause's end: "that helps a
 lot." thanks, "that helps small hospitals?" asks."""
+_SMALL = r"(?:quick |short |small |little |brief )"
+"""How a question is announced as small ("a quick question", "one short question")."""
 _PLEASANTRY = re.compile(
     r"\b(?:i |we )?hope (?:you(?:'|’)?re|you are|you re|you(?:'|’)?ve been|you have been|you all"
     r" are|you(?:'|’)?re all|all is|all s|everything is|things are|everyone is|everybody is"
@@ -497,7 +497,7 @@ def _with_referents(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
         elif (
             current.role is Role.QUESTION
             and before.role is Role.QUESTION
-            and _HELP_ASKED.search(" ".join(re.findall(r"\w+", fold(current.text))))
+            and _HELP_ASKED.search(_plain(current.text))
         ):
             # "We want to license a CERN detector. What would you recommend?": help with the
             # question before, whose words alone say what is asked; "recommend" would lean
@@ -506,12 +506,17 @@ def _with_referents(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
     return tuple(found)
 
 
+def _plain(text: str) -> str:
+    """`text` folded, as its words joined by single spaces: what the follow-up patterns
+    (`_PROCEDURAL`, `_HELP_ASKED`…) read, anchored at both ends."""
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
 def _points_back(question: str) -> bool:
-    words = re.findall(r"\w+", fold(question))
-    plain = " ".join(words)
+    plain = _plain(question)
     if _DEMONSTRATIVE.search(plain):
         return True
-    return len(words) <= MAX_POINTING_WORDS and bool(
+    return len(plain.split()) <= MAX_POINTING_WORDS and bool(
         _POINTING.search(_EXISTENTIAL.sub(" ", plain))
         or _PROCEDURAL.search(plain)
         or _HELP_ASKED.search(plain)

@@ -80,8 +80,10 @@ class TypoCorrector:
             (w for w in frequency if len(w) >= shortest and w.isalpha()),
             key=lambda w: (-frequency[w], w),
         )
-        swappable = frozenset(
-            w for w in frequency if guarded and len(w) == SWAPPED_LENGTH and w.isalpha()
+        swappable = (
+            frozenset(w for w in frequency if len(w) == SWAPPED_LENGTH and w.isalpha())
+            if guarded
+            else frozenset()
         )
         buckets: dict[Bucket, list[str]] = defaultdict(list)
         for word in eligible:
@@ -102,9 +104,9 @@ class TypoCorrector:
         """The known word `word` was probably meant as, or None."""
         if word in self.real_words:
             return None
-        edits = max_edits(len(word), guarded=bool(self.real_words))
         if len(word) == SWAPPED_LENGTH and self.swappable:
             return self._unswapped(word)
+        edits = max_edits(len(word), guarded=bool(self.real_words))
         if not edits or not word.isalpha():
             return None
         first = self.buckets.get(("first", word[:_EDGE], len(word)), ())
