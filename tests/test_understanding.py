@@ -1905,3 +1905,121 @@ class TestSpelledOutAcronyms:
         self, message: str, read: list[str]
     ) -> None:
         assert terms(message) == read
+
+
+class TestThePublicsWording:
+    """Members of the public describe what they ask about in everyday words, and mention
+    relatives who are curious, not ill."""
+
+    def test_a_relative_who_saw_a_project_is_no_patient(self, shipped: Matcher) -> None:
+        question = "What's that place at CERN that makes radioactive stuff for cancer research?"
+        curious = "My son saw it in a YouTube video and won't stop asking."
+        assert not is_personal_health_question(question, curious)
+        result = shipped.match(f"{question} {curious}")
+        assert result.intent != "about.no-medical-advice"
+        assert "project.medicis" in [c.intent for c in result.candidates]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "My mother has a glioma and saw a video about FLASH. Is it available for her?",
+            "My father read about FLASH. Can he get it for his tumour?",
+        ],
+    )
+    def test_a_relative_who_is_ill_still_gets_no_medical_advice(
+        self, shipped: Matcher, text: str
+    ) -> None:
+        result = shipped.match(text)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.no-medical-advice")
+
+    @pytest.mark.parametrize(
+        ("text", "intent"),
+        [
+            ("Many thanks, that settles the NDA question for us.", "smalltalk.thanks"),
+            ("Thanks! That clears things up.", "smalltalk.thanks"),
+            ("ok that cleared it up, thanks", "smalltalk.thanks"),
+            ("Does CLEAR clear things up?", "project.clear"),
+            ("That answers the cost question, but who owns the IP?", "route.ip-ownership"),
+        ],
+    )
+    def test_saying_an_answer_settled_a_question_is_thanks(
+        self, shipped: Matcher, text: str, intent: str
+    ) -> None:
+        assert shipped.match(text).intent == intent
+
+    def test_where_do_we_even_start_asks_about_the_sentence_before(self) -> None:
+        message = "We plan a spin-off around a CERN detector. Where do we even start?"
+        roles = [s.role for s in segment(message)]
+        assert roles == [Role.REFERENT, Role.QUESTION]
+
+    @pytest.mark.parametrize(
+        ("text", "intent"),
+        [
+            (
+                "My friend and I want to start a company using a CERN invention for hospitals. "
+                "Where do we even start?",
+                "route.startups",
+            ),
+            ("We want to set up a company around a CERN detector. How?", "route.startups"),
+            (
+                "I saw a drawing of a doughnut-shaped magnet that sends the beam to the patient "
+                "without spinning round. Is that CERN's?",
+                "project.gatoroid",
+            ),
+            ("What is the doughnut magnet CERN designed for proton therapy?", "project.gatoroid"),
+            (
+                "Can the money from our school's charity bake sale go to one of CERN's medical "
+                "projects?",
+                "route.donations",
+            ),
+            ("does cern help sick people", "about.medical-applications"),
+            (
+                "Good morning! I have a couple of questions, I hope that's alright.",
+                "smalltalk.greeting",
+            ),
+        ],
+    )
+    def test_everyday_words_find_the_topic(self, shipped: Matcher, text: str, intent: str) -> None:
+        result = shipped.match(text)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, intent)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Good morning, licensing counsel at a radiotherapy OEM here.",
+            "Hello, I'm a journalist",
+            "Hi, my name is Anna, I work for Siemens.",
+        ],
+    )
+    def test_a_greeting_and_who_is_writing_is_greeted(self, shipped: Matcher, text: str) -> None:
+        result = shipped.match(text)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "smalltalk.greeting")
+
+    @pytest.mark.parametrize(
+        ("text", "intent"),
+        [
+            ("Hi I'm having proton therapy next week", "about.no-medical-advice"),
+            ("Hello, I am a radiochemist and could use some Tb-161.", "project.medicis-isotopes"),
+        ],
+    )
+    def test_a_greeting_and_a_situation_or_a_request_is_not_only_greeted(
+        self, shipped: Matcher, text: str, intent: str
+    ) -> None:
+        assert intent in [c.intent for c in shipped.match(text).candidates]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Appreciated, that clears up the sublicensing point.",
+            "Great, that's exactly what I needed. Much appreciated!",
+        ],
+    )
+    def test_praise_for_an_answer_is_thanks(self, shipped: Matcher, text: str) -> None:
+        result = shipped.match(text)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "smalltalk.thanks")
+
+    def test_irradiating_food_is_declined_not_offered_beam_time(self, shipped: Matcher) -> None:
+        result = shipped.match(
+            "Does CERN irradiate spices or food to kill bacteria? I work in food safety."
+        )
+        assert result.outcome is Outcome.FALLBACK

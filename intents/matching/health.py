@@ -166,6 +166,11 @@ _RELATIVE_NOT_ILL = re.compile(
     r"|is (?:a|an) (?:\w+ )?student|is (?:doing|writing|preparing) (?:a|an|his|her) (?:\w+ )?"
     r"(?:project|thesis|dissertation|degree|phd|internship|poster|presentation|homework|essay"
     r"|report)s?)\b)"
+    # A curious relative: "My son saw it in a YouTube video and won't stop asking", "My
+    # 10-year-old asked me if CERN helps sick people".
+    r"|\b(?:my|our) (?:\w+ ){1,3}?(?=(?:saw|has seen|watched|heard|read) (?:it|about|a|an|this"
+    r"|that|something|on|in)\b|(?:asked|asks|keeps asking|kept asking) (?:me|us)\b"
+    r"|(?:is|was|got) (?:curious|fascinated)\b)"
 )
 """A relative as the source of a claim about CERN ("my uncle says CERN invented the PET scan",
 "Is CERN a hospital? My aunt thinks so.") or with a job ("My father worked as a technician at

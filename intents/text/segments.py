@@ -93,7 +93,8 @@ _COURTESY_WORDS = _THANKS_WORDS | frozenset(
     ihr voi bonsoir guten tag morgen abend gruezi servus buenos buenas dias tardes noches
     buongiorno buonasera salve again qualcuno c e il y quelqu un jemand da ist hay alguien
     home namaste namaskar ola bom dia boa tarde hej moin ahoj shalom salam merhaba konnichiwa
-    very so big lot u vielen mille muchas beaucoup ok okay right
+    very so big lot u vielen mille muchas beaucoup ok okay right appreciated great perfect
+    excellent wonderful brilliant awesome fantastic lovely
     alright with warmest sincerely br cordialement saluti saludos gruesse grusse mfg
     """.split()  # noqa: SIM905 - reads as text
 )
@@ -134,6 +135,13 @@ _PLEASANTRY = re.compile(
     r"|(?:really|very|super|so|most) )"
     r"(?:helps|helped|helpful|usefull?|informative)(?: (?:a lot|a bunch|loads|lots|tons|indeed))?"
     rf"{_CLAUSE_END}"
+    # "that settles the NDA question for us", "this answers my question": thanks for an answer
+    r"|\b(?:that|this|it)(?:(?:'|’)?s| has| have)? (?:settles|settled|answers|answered"
+    r"|clears up|cleared up|clear(?:s|ed)? (?:things|it|that|this|everything) up|clarifies"
+    r"|clarified|covers|covered|solves|solved|resolves|resolved)"
+    r"(?: (?:it|that|everything|things|(?:my|our|the) (?:\w+ ){0,2}?(?:questions?|issues?|points?"
+    r"|matter|doubts?|query|queries)))?(?: (?:for (?:me|us|now)|then|nicely|perfectly))*"
+    rf"{_CLAUSE_END}"
     # "I have a quick question", "I'm new here", "j'ai une petite question": a question
     # announced, not asked yet
     r"|\b(?:(?:i|we)(?: have|(?:'|’)?ve got| got| had) (?:a |one |some |a few |a couple of )?"
@@ -146,8 +154,9 @@ _PLEASANTRY = re.compile(
     r"|ho (?:una |qualche )?(?:piccola |breve )?(?:domanda|domandina|domande)"
     rf"|tengo (?:una |unas )?(?:pequenas? |breves? )?(?:preguntas?|dudas?|consultas?)){_CLAUSE_END}"
     # "that's everything I needed", "that's all for now": the end of a conversation
-    r"|\b(?:that(?:'|’)?s|that is|thats) (?:all|everything|it)(?: (?:i|we) (?:needed|wanted"
-    rf"|need|wanted to know|needed to know))?(?: for (?:now|today))?(?: from me)?{_CLAUSE_END}"
+    r"|\b(?:that(?:'|’)?s|that is|thats) (?:all|everything|it|exactly what)(?: (?:i|we)"
+    r" (?:needed|wanted|need|wanted to know|needed to know))?(?: for (?:now|today))?"
+    rf"(?: from me)?{_CLAUSE_END}"
 )
 """Pleasantries ("hope you're doing well", "have a lovely evening", "talk another time"):
 courtesies made of everyday words, which the courtesy words alone would read as a request."""
@@ -249,7 +258,8 @@ _EXISTENTIAL = re.compile(
 )
 """'Is there a way…', 'are there openings': 'there' that points at nothing before."""
 _PROCEDURAL = re.compile(
-    r"\b(?:where|how) (?:do|should|can|would|could|shall) (?:we|i|one) (?:start|begin|proceed"
+    r"\b(?:where|how) (?:do|should|can|would|could|shall) (?:we|i|one) (?:(?:even|actually|best"
+    r"|then|now) )?(?:start|begin|proceed"
     r"|go about|get started)\b|\b(?:first|next) steps?\b|\bhow to (?:proceed|start|begin)\b"
     r"|\bwhat (?:should|do|would) (?:we|i) (?:do|need to do)(?: next| first)?$"
     # "Who should we approach?", "Could you tell me how to apply?": whom, or how, for the
@@ -433,6 +443,9 @@ def segment(text: str) -> tuple[Segment, ...]:
     """
     parts = [clause for sentence in sentences(text) for clause in _clauses(sentence)]
     if len(parts) <= 1:
+        introduced = _introduction_only(text)
+        if introduced is not None:
+            return (Segment(introduced, Role.QUESTION, courtesy=True),)
         read = _read(text)
         courtesy = read.role is Role.COURTESY
         whole = Segment(read.text, Role.QUESTION, outright=read.outright, courtesy=courtesy)
@@ -448,6 +461,41 @@ def segment(text: str) -> tuple[Segment, ...]:
             for s in segments
         )
     return _with_referents(segments)
+
+
+_ASKS_SOMETHING = re.compile(
+    r"\b(?:how|what|which|who|where|when|why|whether|if|can|could|would|is there|are there|any"
+    r"|know|question|please)\b"
+)
+_MAX_INTRODUCTION_WORDS = 12
+_WHO_IS_WRITING = re.compile(
+    r"^(?:(?:i\s*(?:'|’)?m|i am|im|we\s*(?:'|’)?re|we are) (?:a|an|the|from|with|at|in|part"
+    r"|one|responsible|head|director|based)\b|my name\b|this is\b|i (?:work|lead|run|manage"
+    r"|head|coordinate|represent|teach|study)\b|(?:[\w-]+ ){1,8}here\W*$)"
+)
+"""Who is writing: a role, a name or a workplace ("I'm a radiochemist", "journalist here"),
+not how the writer is ("I'm having proton therapy next week")."""
+
+
+def _introduction_only(text: str) -> str | None:
+    """ "Good morning, licensing counsel at a radiotherapy OEM here.": a greeting and who is
+    writing, nothing asked yet. The greeting is what to answer (it asks for the question),
+    not a topic the writer's job shares words with. A longer sentence, or one with a
+    question's word, asks in the same breath ("I am interested to know which projects…")."""
+    greeting = _LEADING_COURTESY.match(text)
+    if greeting is None or not greeting.group().strip():
+        return None
+    body = text[greeting.end() :].strip()
+    plain = fold(body)
+    if (
+        "?" in body
+        or len(plain.split()) > _MAX_INTRODUCTION_WORDS
+        or not _WHO_IS_WRITING.match(plain)
+        or _WISH.search(plain)
+        or _ASKS_SOMETHING.search(plain)
+    ):
+        return None
+    return greeting.group().strip(" ,.!:-")
 
 
 _CONTACT_FRAME = re.compile(
