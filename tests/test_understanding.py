@@ -24,7 +24,7 @@ from intents.matching.vectorizer import TYPO_DISCOUNT
 from intents.text.features import terms
 from intents.text.normalize import fold
 from intents.text.phrases import Phrases
-from intents.text.segments import WEIGHTS, Role, role_of, segment
+from intents.text.segments import WEIGHTS, Role, role_of, segment, without_negated
 from intents.text.vocabulary import Vocabulary
 from tests.conftest import KbFactory
 
@@ -2023,3 +2023,49 @@ class TestThePublicsWording:
             "Does CERN irradiate spices or food to kill bacteria? I work in food safety."
         )
         assert result.outcome is Outcome.FALLBACK
+
+
+class TestWhatIsNotAsked:
+    """What a writer says they are not asking about does not count as asked."""
+
+    @pytest.mark.parametrize(
+        ("sentence", "kept"),
+        [
+            (
+                "We're not interested in licensing anything, only in a joint project.",
+                ", only in a joint project.",
+            ),
+            (
+                "Our question is not about the incubator itself: who owns improvements?",
+                ": who owns improvements?",
+            ),
+            ("Could I speak to a person instead of a chatbot?", "Could I speak to a person ?"),
+            ("Not a start-up question, rather about funding.", ", rather about funding."),
+            ("instead of licensing", "instead of licensing"),
+            ("Can we license FLASH?", "Can we license FLASH?"),
+        ],
+    )
+    def test_the_negated_part_of_a_sentence_is_left_out(self, sentence: str, kept: str) -> None:
+        assert without_negated(sentence) == kept
+
+    @pytest.mark.parametrize(
+        ("text", "intent"),
+        [
+            (
+                "Hello, we are a two-person start-up in Greece and we're already in the CERN "
+                "incubation programme in Thessaloniki. Our question is not about the incubator "
+                "itself: we'd like to know who would own any improvements we make to the "
+                "licensed CERN technology during the programme.",
+                "route.ip-ownership",
+            ),
+            (
+                "just wondering if there is an actual person I could speak to instead of a chatbot",
+                "route.contact",
+            ),
+        ],
+    )
+    def test_the_topic_named_only_as_not_asked_is_not_the_answer(
+        self, shipped: Matcher, text: str, intent: str
+    ) -> None:
+        result = shipped.match(text)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, intent)

@@ -412,9 +412,32 @@ def role_of(sentence: str) -> Role:
     return _read(sentence).role
 
 
+_NEGATED = re.compile(
+    r"\b(?:(?:we|i)(?:(?:'|’)?re|(?:'|’)?m| are| am)? not (?:really |so much )?(?:interested in"
+    r"|asking (?:about|for)|looking (?:for|at|into)|after|talking about|writing about"
+    r"|concerned with)"
+    r"|(?:this|my|our|the) (?:question|enquiry|inquiry|query) is not (?:about|on|regarding)"
+    r"|(?:it(?:'|’)?s|it is|this is) not (?:about|regarding)"
+    r"|not (?:a|an) (?:[\w-]+ ){1,2}(?:question|enquiry|inquiry|query)"
+    r"|rather than|instead of)"
+    r"\b[^,.;:!?]*",
+    re.IGNORECASE,
+)
+"""What the writer says they are not asking about, to the clause's end: "We're not interested
+in licensing anything, only in a joint project", "Our question is not about the incubator
+itself: …", "a person instead of a chatbot"."""
+
+
+def without_negated(sentence: str) -> str:
+    """`sentence` without what it says it is not about (`_NEGATED`), unless nothing is left."""
+    kept = _NEGATED.sub(" ", sentence)
+    return " ".join(kept.split()) if re.search(r"\w", kept) else sentence
+
+
 def _read(sentence: str) -> Segment:
     """The sentence's role, and its text without an opening greeting if it says more than
-    courtesies (see `segment`)."""
+    courtesies (see `segment`), and without what it says it is not about."""
+    sentence = without_negated(sentence)
     greeting = _LEADING_COURTESY.match(sentence)
     body = (sentence[greeting.end() :] if greeting is not None else sentence).strip()
     plain = fold(body)
