@@ -2042,6 +2042,11 @@ class TestWhatIsNotAsked:
             ("Could I speak to a person instead of a chatbot?", "Could I speak to a person ?"),
             ("Not a start-up question, rather about funding.", ", rather about funding."),
             ("instead of licensing", "instead of licensing"),
+            (
+                "Visitors often ask me about the doughnut magnet.",
+                "the doughnut magnet.",
+            ),
+            ("Families ask us whether CERN can treat them.", "CERN can treat them."),
             ("Can we license FLASH?", "Can we license FLASH?"),
         ],
     )
@@ -2069,3 +2074,25 @@ class TestWhatIsNotAsked:
     ) -> None:
         result = shipped.match(text)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, intent)
+
+    def test_who_else_asks_is_no_request_of_theirs(self, shipped: Matcher) -> None:
+        # "Visitors" alone would read as a request to visit CERN, which is declined.
+        result = shipped.match(
+            "Hi, I'm a retired radiographer who volunteers at a science museum. Visitors often "
+            "ask me about the 'doughnut magnet' gantry CERN designed. I'd love a simple "
+            "explanation of how it differs from the big rotating gantries. Thanks!"
+        )
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.gatoroid")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I read about a radiotherapy that zaps tumors in less than a second and spares the "
+        "healthy tissue. Is CERN building one of those in Switzerland?",
+        "what is the super fast radiotherapy cern works on",
+    ],
+)
+def test_radiotherapy_given_in_a_flash_is_flash(shipped: Matcher, text: str) -> None:
+    result = shipped.match(text)
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.flash")

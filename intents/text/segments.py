@@ -428,9 +428,24 @@ in licensing anything, only in a joint project", "Our question is not about the 
 itself: …", "a person instead of a chatbot"."""
 
 
+_ASKED_BY_OTHERS = re.compile(
+    r"\b(?:(?:our |my |the )?(?:visitors|people|students|pupils|customers|clients|colleagues"
+    r"|friends|readers|listeners|viewers|families|parents|kids|children)"
+    r"|(?:my|our) (?:\w+ ){0,2}?(?:son|daughter|kids?|children|class|pupils|students"
+    r"|colleagues?|friends?|boss|manager|team|readers|audience))"
+    r" (?:often |always |sometimes |keep |regularly |frequently |have |had |also |then )*"
+    r"(?:ask|asks|asked|asking) (?:me|us)(?: (?:about|whether|if))?\b",
+    re.IGNORECASE,
+)
+"""Who else asks ("Visitors often ask me about the doughnut magnet", "Families ask us whether
+CERN can treat them"): what they ask is the question; who they are is not ("visitors" would
+read as a request to visit CERN)."""
+
+
 def without_negated(sentence: str) -> str:
-    """`sentence` without what it says it is not about (`_NEGATED`), unless nothing is left."""
-    kept = _NEGATED.sub(" ", sentence)
+    """`sentence` without what it says it is not about (`_NEGATED`) and without who else
+    asks it (`_ASKED_BY_OTHERS`), unless nothing is left."""
+    kept = _ASKED_BY_OTHERS.sub(" ", _NEGATED.sub(" ", sentence))
     return " ".join(kept.split()) if re.search(r"\w", kept) else sentence
 
 
