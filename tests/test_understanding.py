@@ -2096,3 +2096,11 @@ class TestWhatIsNotAsked:
 def test_radiotherapy_given_in_a_flash_is_flash(shipped: Matcher, text: str) -> None:
     result = shipped.match(text)
     assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.flash")
+
+
+@pytest.mark.parametrize(
+    "text", ["how did it all start with cern and medicine", "where it all began: CERN and medicine"]
+)
+def test_how_it_all_started_asks_for_the_history(shipped: Matcher, text: str) -> None:
+    result = shipped.match(text)
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "history.medical-applications")
