@@ -2048,6 +2048,10 @@ class TestWhatIsNotAsked:
             ),
             ("Families ask us whether CERN can treat them.", "CERN can treat them."),
             ("Can we license FLASH?", "Can we license FLASH?"),
+            (
+                "Can GaToroid be used instead of a conventional gantry?",
+                "Can GaToroid be used instead of a conventional gantry?",
+            ),
         ],
     )
     def test_the_negated_part_of_a_sentence_is_left_out(self, sentence: str, kept: str) -> None:

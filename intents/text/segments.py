@@ -442,10 +442,25 @@ CERN can treat them"): what they ask is the question; who they are is not ("visi
 read as a request to visit CERN)."""
 
 
+_SUBSTITUTING = re.compile(
+    r"\b(?:use|uses|using|used|sub|substitute|replace|work|works|call|respond to)\b[^,.;:!?]*$",
+    re.IGNORECASE,
+)
+"""'Can I use butter instead of oil?': both sides are what is asked, not one rejected."""
+
+
+def _unless_substituted(found: re.Match[str]) -> str:
+    if found.group().lower().startswith("instead") and _SUBSTITUTING.search(
+        found.string[: found.start()]
+    ):
+        return found.group()
+    return " "
+
+
 def without_negated(sentence: str) -> str:
     """`sentence` without what it says it is not about (`_NEGATED`) and without who else
     asks it (`_ASKED_BY_OTHERS`), unless nothing is left."""
-    kept = _ASKED_BY_OTHERS.sub(" ", _NEGATED.sub(" ", sentence))
+    kept = _ASKED_BY_OTHERS.sub(" ", _NEGATED.sub(_unless_substituted, sentence))
     return " ".join(kept.split()) if re.search(r"\w", kept) else sentence
 
 
