@@ -24,7 +24,7 @@ from intents.matching.vectorizer import TYPO_DISCOUNT
 from intents.text.features import terms
 from intents.text.normalize import fold
 from intents.text.phrases import Phrases
-from intents.text.segments import WEIGHTS, Role, role_of, segment, without_negated
+from intents.text.segments import WEIGHTS, Role, role_of, segment, without_asides
 from intents.text.vocabulary import Vocabulary
 from tests.conftest import KbFactory
 
@@ -2055,7 +2055,7 @@ class TestWhatIsNotAsked:
         ],
     )
     def test_the_negated_part_of_a_sentence_is_left_out(self, sentence: str, kept: str) -> None:
-        assert without_negated(sentence) == kept
+        assert without_asides(sentence) == kept
 
     @pytest.mark.parametrize(
         ("text", "intent"),

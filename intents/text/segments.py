@@ -450,6 +450,8 @@ _SUBSTITUTING = re.compile(
 
 
 def _unless_substituted(found: re.Match[str]) -> str:
+    """What replaces a `_NEGATED` match: nothing, unless it is the "instead of" of a
+    substitution (`_SUBSTITUTING`), which stays."""
     if found.group().lower().startswith("instead") and _SUBSTITUTING.search(
         found.string[: found.start()]
     ):
@@ -457,8 +459,8 @@ def _unless_substituted(found: re.Match[str]) -> str:
     return " "
 
 
-def without_negated(sentence: str) -> str:
-    """`sentence` without what it says it is not about (`_NEGATED`) and without who else
+def without_asides(sentence: str) -> str:
+    """`sentence` without its asides, what it says it is not about (`_NEGATED`) and who else
     asks it (`_ASKED_BY_OTHERS`), unless nothing is left."""
     kept = _ASKED_BY_OTHERS.sub(" ", _NEGATED.sub(_unless_substituted, sentence))
     return " ".join(kept.split()) if re.search(r"\w", kept) else sentence
@@ -466,8 +468,8 @@ def without_negated(sentence: str) -> str:
 
 def _read(sentence: str) -> Segment:
     """The sentence's role, and its text without an opening greeting if it says more than
-    courtesies (see `segment`), and without what it says it is not about."""
-    sentence = without_negated(sentence)
+    courtesies (see `segment`), and without its asides (`without_asides`)."""
+    sentence = without_asides(sentence)
     greeting = _LEADING_COURTESY.match(sentence)
     body = (sentence[greeting.end() :] if greeting is not None else sentence).strip()
     plain = fold(body)
