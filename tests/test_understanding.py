@@ -2094,7 +2094,7 @@ class TestWhatIsNotAsked:
     [
         "I read about a radiotherapy that zaps tumors in less than a second and spares the "
         "healthy tissue. Is CERN building one of those in Switzerland?",
-        "what is the super fast radiotherapy cern works on",
+        "Is the radiotherapy that treats a tumour in a fraction of a second a CERN idea?",
     ],
 )
 def test_radiotherapy_given_in_a_flash_is_flash(shipped: Matcher, text: str) -> None:

@@ -466,9 +466,38 @@ def without_asides(sentence: str) -> str:
     return " ".join(kept.split()) if re.search(r"\w", kept) else sentence
 
 
-def _read(sentence: str) -> Segment:
+_ASKS_SOMETHING = re.compile(
+    r"\b(?:how|what|which|who|where|when|why|whether|if|can|could|would|is there|are there|any"
+    r"|know|question|please)\b"
+)
+_MAX_INTRODUCTION_WORDS = 12
+_WHO_IS_WRITING = re.compile(
+    r"^(?:(?:i\s*(?:'|’)?m|i am|im|we\s*(?:'|’)?re|we are) (?:a|an|the|from|with|at|in|part"
+    r"|one|responsible|head|director|based)\b|my name\b|this is\b|i (?:work|lead|run|manage"
+    r"|head|coordinate|represent|teach|study)\b|(?:[\w-]+ ){1,8}here\W*$)"
+)
+"""Who is writing: a role, a name or a workplace ("I'm a radiochemist", "journalist here"),
+not how the writer is ("I'm having proton therapy next week")."""
+
+
+def _only_who_is_writing(body: str, plain: str) -> bool:
+    """ "licensing counsel at a radiotherapy OEM here", after a greeting: who is writing,
+    nothing asked yet. A longer sentence, or one with a question's word, asks in the same
+    breath ("I am interested to know which projects…")."""
+    return (
+        "?" not in body
+        and len(plain.split()) <= _MAX_INTRODUCTION_WORDS
+        and _WHO_IS_WRITING.match(plain) is not None
+        and not _WISH.search(plain)
+        and not _ASKS_SOMETHING.search(plain)
+    )
+
+
+def _read(sentence: str, whole: bool = False) -> Segment:
     """The sentence's role, and its text without an opening greeting if it says more than
-    courtesies (see `segment`), and without its asides (`without_asides`)."""
+    courtesies (see `segment`), and without its asides (`without_asides`). `whole`: the
+    sentence is the whole message, so a greeting and who is writing say nothing else yet (in
+    a longer message, who is writing is the context of what follows)."""
     sentence = without_asides(sentence)
     greeting = _LEADING_COURTESY.match(sentence)
     body = (sentence[greeting.end() :] if greeting is not None else sentence).strip()
@@ -476,8 +505,14 @@ def _read(sentence: str) -> Segment:
     words = re.findall(r"\w+", _PLEASANTRY.sub(" ", plain))
     if not words or all(w in _COURTESY_WORDS for w in words) or _signed(body):
         return Segment(sentence, Role.COURTESY)
-    if greeting is not None and greeting.group().strip() and _FROM_PLACE.fullmatch(plain):
-        # "Good morning from Lagos!": the greeting is all there is to answer.
+    if (
+        greeting is not None
+        and greeting.group().strip()
+        and (_FROM_PLACE.fullmatch(plain) or (whole and _only_who_is_writing(body, plain)))
+    ):
+        # "Good morning from Lagos!", "Good morning, licensing counsel at a radiotherapy OEM
+        # here.": the greeting is all there is to answer (it asks for the question), not a
+        # topic the writer's place or job shares words with.
         return Segment(greeting.group().strip(), Role.COURTESY)
     if "?" in body or _REQUEST_INSIDE.search(plain):
         return Segment(body, Role.QUESTION, outright=True)
@@ -498,10 +533,7 @@ def segment(text: str) -> tuple[Segment, ...]:
     """
     parts = [clause for sentence in sentences(text) for clause in _clauses(sentence)]
     if len(parts) <= 1:
-        introduced = _introduction_only(text)
-        if introduced is not None:
-            return (Segment(introduced, Role.QUESTION, courtesy=True),)
-        read = _read(text)
+        read = _read(text, whole=True)
         courtesy = read.role is Role.COURTESY
         whole = Segment(read.text, Role.QUESTION, outright=read.outright, courtesy=courtesy)
         return _without_contact_frames((whole,))
@@ -516,41 +548,6 @@ def segment(text: str) -> tuple[Segment, ...]:
             for s in segments
         )
     return _with_referents(segments)
-
-
-_ASKS_SOMETHING = re.compile(
-    r"\b(?:how|what|which|who|where|when|why|whether|if|can|could|would|is there|are there|any"
-    r"|know|question|please)\b"
-)
-_MAX_INTRODUCTION_WORDS = 12
-_WHO_IS_WRITING = re.compile(
-    r"^(?:(?:i\s*(?:'|’)?m|i am|im|we\s*(?:'|’)?re|we are) (?:a|an|the|from|with|at|in|part"
-    r"|one|responsible|head|director|based)\b|my name\b|this is\b|i (?:work|lead|run|manage"
-    r"|head|coordinate|represent|teach|study)\b|(?:[\w-]+ ){1,8}here\W*$)"
-)
-"""Who is writing: a role, a name or a workplace ("I'm a radiochemist", "journalist here"),
-not how the writer is ("I'm having proton therapy next week")."""
-
-
-def _introduction_only(text: str) -> str | None:
-    """ "Good morning, licensing counsel at a radiotherapy OEM here.": a greeting and who is
-    writing, nothing asked yet. The greeting is what to answer (it asks for the question),
-    not a topic the writer's job shares words with. A longer sentence, or one with a
-    question's word, asks in the same breath ("I am interested to know which projects…")."""
-    greeting = _LEADING_COURTESY.match(text)
-    if greeting is None or not greeting.group().strip():
-        return None
-    body = text[greeting.end() :].strip()
-    plain = fold(body)
-    if (
-        "?" in body
-        or len(plain.split()) > _MAX_INTRODUCTION_WORDS
-        or not _WHO_IS_WRITING.match(plain)
-        or _WISH.search(plain)
-        or _ASKS_SOMETHING.search(plain)
-    ):
-        return None
-    return greeting.group().strip(" ,.!:-")
 
 
 _CONTACT_FRAME = re.compile(
