@@ -1088,6 +1088,12 @@ class TestWhoIsAnswering:
             "is this chat automated or is someone reading my messages",
             "Is a human reading this?",
             "Are you the KT office?",
+            "Are you basically a large language model?",
+            "who programmed you",
+            "Are you officially endorsed by CERN?",
+            "Will you remember my messages next week?",
+            "How reliable is what you tell people?",
+            "where do your replies come from",
         ],
     )
     def test_asking_whether_a_person_or_a_program_answers_is_recognised(self, text: str) -> None:
@@ -1101,6 +1107,9 @@ class TestWhoIsAnswering:
             "Am I talking to the right person about licensing?",
             "Is the FLASH dosimetry automated?",
             "Who should I talk to about GaToroid?",
+            "Do you keep our designs confidential?",
+            "Who built the FLASH machine at CHUV?",
+            "Can you use the history of PET in a talk?",
         ],
     )
     def test_asking_for_a_person_or_about_a_machine_is_no_such_question(self, text: str) -> None:
@@ -1108,6 +1117,20 @@ class TestWhoIsAnswering:
 
     def test_it_gets_what_the_bot_is_not_how_to_reach_a_person(self, shipped: Matcher) -> None:
         result = shipped.match("Am I talking to a person or to an automated assistant?")
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.bot")
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is this chat just GPT under the hood?",
+            "Before I go on: do you store these conversations somewhere?",
+            "Who made you, and are you run by CERN itself?",
+        ],
+    )
+    def test_what_the_bot_is_made_of_and_keeps_gets_what_the_bot_is(
+        self, shipped: Matcher, text: str
+    ) -> None:
+        result = shipped.match(text)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.bot")
 
     def test_a_request_for_a_person_still_gets_the_contact(self, shipped: Matcher) -> None:
@@ -2108,3 +2131,46 @@ def test_radiotherapy_given_in_a_flash_is_flash(shipped: Matcher, text: str) -> 
 def test_how_it_all_started_asks_for_the_history(shipped: Matcher, text: str) -> None:
     result = shipped.match(text)
     assert (result.outcome, result.intent) == (Outcome.ANSWER, "history.medical-applications")
+
+
+class TestAConversationsCourtesies:
+    """Salutations, doubts about where one writes and the end of a conversation are
+    courtesies, answered as such; a question beside them is still what is answered."""
+
+    @pytest.mark.parametrize(
+        ("text", "intent"),
+        [
+            ("Dear Knowledge Transfer office,", "smalltalk.greeting"),
+            ("Dear all", "smalltalk.greeting"),
+            ("Hi! I hope this is the right place.", "smalltalk.greeting"),
+            ("Good afternoon, not sure I've come to the right place", "smalltalk.greeting"),
+            ("That's it. Nothing else from me for today, take care!", "smalltalk.goodbye"),
+            ("Hi, hope this is the right place to ask: who handles NDAs?", "route.confidentiality"),
+            ("tanks a lot, that was quick", "smalltalk.thanks"),
+        ],
+    )
+    def test_courtesies_get_their_answer(self, shipped: Matcher, text: str, intent: str) -> None:
+        result = shipped.match(text)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, intent)
+
+
+def test_a_request_for_an_account_of_the_past_is_no_patients_request() -> None:
+    question = "Could you give me a short, reliable account of CERN's role in PET?"
+    assert not is_personal_health_question(question)
+    assert is_personal_health_question("My dad has cancer. Will proton therapy give him cancer?")
+
+
+def test_of_two_overlapping_names_the_one_ending_later_is_meant(shipped: Matcher) -> None:
+    result = shipped.match("Is the CERN KT Fund open to companies outside CERN?")
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.kt-fund")
+
+
+def test_a_staff_members_private_details_are_declined(shipped: Matcher) -> None:
+    result = shipped.match("What is the private mobile number of the GaToroid project leader?")
+    assert result.outcome is Outcome.FALLBACK
+
+
+def test_a_medical_societys_own_congress_is_declined(shipped: Matcher) -> None:
+    result = shipped.match("What is the abstract deadline for the EANM congress?")
+    assert result.outcome is Outcome.FALLBACK
+    assert result.elsewhere == "EANM"

@@ -28,7 +28,10 @@ _ABOUT_IT = (
     r"|licen[cs]\w*|patents?|ip|beam time|beamtime|facilit\w*|polic\w*|rules|innovation"
     r"|accelerator programme|call|calls|deadline|fellowships?|translational|software"
     r"|products?|technology|technologies|devices?|systems?|terms|equity|royalt\w*"
-    r"|commercial arm|licensing arm)"
+    r"|commercial arm|licensing arm"
+    # A society's own meetings and rules: "the EANM congress", "ESTRO guidelines"
+    r"|congress|conference|annual meeting|meeting|symposium|abstracts?|guidelines?"
+    r"|membership|journal)"
 )
 """What an organisation has that a KT question may be about (after the name). Not "spin-off"
 or "start-up": "can a DESY spin-off license a patent?" is a spin-off asking."""

@@ -241,8 +241,10 @@ _ASKER = _word_cues(
     r"|\b(?:make|makes|burn|hurt|harm|affect) (?:me|him|her)\b"
     # "will it give me cancer?", not "can you give me that overview?"
     r"|\b(?:give|gives) (?:me|him|her)\b(?! (?:an? |the |that |this |some |more |your )?"
+    r"(?:(?:short|quick|brief|rough|general|reliable|simple|clear|good|full|proper) ){0,2}"
     r"(?:overview|summary|list|details?|info\w*|contacts?|names?|pointers?|links?|brief\w*"
-    r"|update|idea|sense|answer|advice on (?:the|your|cern)))"
+    r"|update|idea|sense|answer|account|history|story|explanation|description|background"
+    r"|introduction|rundown|examples?|advice on (?:the|your|cern)))"
     # "can protons help him?", not "help me write a business plan"
     r"|\bhelp (?:me|him|her|us|them)(?: (?:at all|too|now))?$"
     # "is that normal?", "can I enrol in the trial?", "can he get it?"; not "can we get…",

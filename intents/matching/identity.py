@@ -36,6 +36,27 @@ _ASKS_WHO_ANSWERS = re.compile(
     # "Is a human reading this?", "is someone reading my messages", "is there a human behind"
     r"|\bis (?:there )?(?:an? |any )?(?:human|person|someone|somebody|anyone|anybody) "
     r"(?:reading|answering|replying|responding|behind|typing|on the other end)\b"
+    # "Is this just ChatGPT?", "are you an LLM", "is it a generative AI"
+    r"|\b(?:are you|is (?:this|it|that)(?: (?:chat|bot|chatbot|assistant|service|thing))?)"
+    r" (?:just |only |simply |really |basically )?(?:an? )?"
+    r"(?:chatgpt|chat gpt|gpt\w*|llm|large language model|language model|generative)\b"
+    # "Who built you?", "are you officially run by CERN?"
+    r"|\bwho (?:built|made|created|wrote|programmed|developed|designed|runs|operates|trained)"
+    r" (?:you|this (?:bot|chatbot|assistant|chat|service))\b"
+    r"|\bare you (?:officially |actually |really )?(?:run|operated|made|built|endorsed|provided)"
+    r" by\b"
+    # "Do you keep a log of these conversations?", "do you use my messages to train anything?"
+    r"|\b(?:do|will|would|can) you (?:keep|store|save|log|record|remember|retain|read|use"
+    r"|learn from|train on) (?:a (?:log|record|copy) of )?(?:my|our|these|this|what (?:i|we))"
+    r" ?(?:messages?|conversations?|chats?|questions?|history|type|typed|write|wrote|send"
+    r"|sent|ask|asked)\b"
+    # "How up to date is what you tell me?", "are your answers current?", "where do your
+    # answers come from?"
+    r"|\bhow (?:up to date|current|recent|reliable|accurate|trustworthy|old) (?:is|are)"
+    r" (?:what you|your (?:answers|information|info|replies|data))\b"
+    r"|\bare your (?:answers|replies|information|info) (?:up to date|current|reliable|accurate"
+    r"|official|checked|reviewed)\b"
+    r"|\bwhere do (?:you get|your (?:answers|information|info|replies) come from)\b"
 )
 
 

@@ -171,17 +171,14 @@ class NameSpotter:
         lowercase_message = not any(map(str.isupper, text))
         # A message in capitals throughout writes every word as a name would be written.
         shouting = not any(map(str.islower, text))
-        found_at: set[int] = set()
         n = len(message_terms)
+        found: list[tuple[int, int, tuple[str, ...]]] = []
         for start in range(n):
-            if start in found_at:
-                continue  # inside a longer name already found ("ICTR-PHE" is not "PHE")
             for size in self.sizes_by_first.get(message_terms[start], ()):
                 if size > n - start:
                     continue
                 key = tuple(message_terms[start : start + size])
-                topics = self.phrases.get(key)
-                if topics is None:
+                if key not in self.phrases:
                     continue
                 spellings = self.cased.get(key)
                 if key in self.strict:
@@ -189,12 +186,21 @@ class NameSpotter:
                         continue
                 elif spellings and not lowercase_message and not any(s in text for s in spellings):
                     continue
-                found_at.update(range(start, start + size))
-                typed = tuple(typed_terms[start : start + size]) == key
-                quality = 1.0 if typed else FUZZY_QUALITY
-                for topic in topics:
+                found.append((start, size, key))
+        # Where names overlap, the longer one is meant ("ICTR-PHE" is not "PHE"), and of two
+        # as long, the one ending later: an English name's last word is its head, so "the
+        # CERN KT Fund" names the fund, not "CERN KT" (the group).
+        found_at: set[int] = set()
+        for start, size, key in sorted(found, key=lambda f: (-f[1], -f[0])):
+            span = range(start, start + size)
+            if found_at.intersection(span):
+                continue
+            found_at.update(span)
+            typed = tuple(typed_terms[start : start + size]) == key
+            quality = 1.0 if typed else FUZZY_QUALITY
+            for topic in self.phrases[key]:
+                if topic not in hits or hits[topic].quality < quality:
                     hits[topic] = NameHit(topic, quality, " ".join(key), self.users[key])
-                break
         if self.fuzzy_words:
             for position, word in enumerate(message_terms):
                 if (

@@ -129,6 +129,14 @@ _PLEASANTRY = re.compile(
     r"|\b(?:i think )?(?:i|we)(?: have|(?:'|’)?ve got| got) (?:everything|all)"
     rf"(?: (?:i|we) (?:need|needed)(?: for (?:now|today))?| for (?:now|today)){_CLAUSE_END}"
     r"|\b(?:take care|stay safe|all the best|until next time)"
+    # "nothing more from me for now": nothing more is asked
+    rf"|\bnothing (?:more|else)(?: (?:from me|from us|for now|for today|to ask))+{_CLAUSE_END}"
+    # "I hope I've come to the right place", "not sure this is the right place": a doubt
+    # about where one writes, before the question
+    r"|\b(?:(?:i |we )?hope|(?:i(?:'|’)?m |i am |im )?not sure(?: if| whether)?) (?:i(?:'|’)?ve"
+    r"|i have|we(?:'|’)?ve|we have|this is|i(?:'|’)?m|i am|im|we(?:'|’)?re|we are|it(?:'|’)?s"
+    r"|it is)(?: come| reached| writing| asking| messaging)?(?: to| in)? the right"
+    rf" (?:place|person|address|channel|people|team|bot|chat){_CLAUSE_END}"
     # "that helps a lot", "that's very helpful", "this was super useful", "very usefull":
     # thanks for an answer
     r"|\b(?:(?:that|this|it)(?:(?:'|’)?s| is| was| has been)? (?:really |very |super |so |most )?"
@@ -240,6 +248,10 @@ _REQUEST_INSIDE = re.compile(
 _WISH = re.compile(
     r"\b(?:(?:would|we(?:'|’)?d|i(?:'|’)?d) like|want|wish|hope|plan|intend|are keen|are interested"
     r"|am interested|are looking|am looking|are exploring|am exploring) (?:to|in|for|at)\b"
+    # "nous souhaitons obtenir…", "vorremmo…", "wir möchten…", "quisiéramos…"
+    r"|\b(?:nous souhait\w+|je souhait\w+|nous voudrions|je voudrais|j aimerais|nous aimerions"
+    r"|wir mochten|ich mochte|wir wurden gerne|vorrei|vorremmo|desidero|desideriamo|queremos"
+    r"|quiero|quisieramos|quisiera|nos gustaria|me gustaria)\b"
 )
 """An introduction that also says what the writer wants ("We're a medtech firm and would like
 to commercialise one of your technologies") is context: the request is in it."""
@@ -270,6 +282,16 @@ _PROCEDURAL = re.compile(
     r"|\bhow (?:(?:do|can|could|should|would) (?:we|i|one) |to )apply\b(?! (?:for|to|at)\b)"
     r"|\bwhat (?:support|help|assistance|options) (?:is|are|would be|could be) (?:offered"
     r"|available|provided|on offer)\b"
+    # The same in the other languages read: "Quelle est la démarche ?", "Come posso procedere?",
+    # "Wie gehen wir vor?", "¿Cuál es el procedimiento?"
+    r"|\b(?:quelle est la|quelles sont les) (?:demarche|procedure|marche a suivre|etapes?)s?\b"
+    r"|\bcomment (?:proceder|faire|commencer)\b|\b(?:par ou|ou) commencer\b"
+    r"|\bcome (?:posso|possiamo|devo|dobbiamo) (?:procedere|fare|iniziare)\b"
+    r"|\bqual e la procedura\b"
+    r"|\bwie (?:gehen wir|gehe ich|sollen wir|soll ich) (?:vor|am besten vor)\b"
+    r"|\bwie (?:ist|lauft) das (?:vorgehen|verfahren)\b"
+    r"|\bcomo (?:debo|debemos|puedo|podemos) (?:proceder|hacer|empezar)\b"
+    r"|\bcual es el (?:procedimiento|proceso)\b"
 )
 """A procedural follow-up ("Where do we start?", "What's the first step?") names no subject:
 like a question that points back, it is about the sentence before."""
