@@ -2174,3 +2174,25 @@ def test_a_medical_societys_own_congress_is_declined(shipped: Matcher) -> None:
     result = shipped.match("What is the abstract deadline for the EANM congress?")
     assert result.outcome is Outcome.FALLBACK
     assert result.elsewhere == "EANM"
+
+
+@pytest.mark.parametrize(
+    ("text", "declined"),
+    [
+        (
+            "Our university's IP policy gives inventors 40% of licence income. Is that reasonable?",
+            True,
+        ),
+        (
+            "Our hospital's IP policy says inventors get a third of royalties. Is that the norm?",
+            True,
+        ),
+        ("What is CERN's spin-off policy?", False),
+        ("Our hospital's IP policy gives inventors a third. How does CERN's compare?", False),
+    ],
+)
+def test_the_writers_own_institutions_policy_is_theirs_to_judge(
+    shipped: Matcher, text: str, declined: bool
+) -> None:
+    result = shipped.match(text)
+    assert (result.outcome is Outcome.FALLBACK) is declined

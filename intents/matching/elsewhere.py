@@ -76,6 +76,22 @@ _LIKE = re.compile(
 """Right before a name, a comparison: "a medical isotope programme like MEDICIS"."""
 
 
+_OWN_POLICY = re.compile(
+    r"\b(?:our|my) (?:own )?(?:university|universitys|institute|institution|hospital|lab"
+    r"|laboratory|company|employer|organisation|organization|school|college|faculty)(?: s)?"
+    r" (?:own )?(?:ip|intellectual property|patent|inventor|invention|revenue sharing"
+    r"|royalty sharing|licensing|spin ?off|start ?up) polic(?:y|ies)\b"
+)
+"""The writer's own institution's rules ("Our university's IP policy gives inventors 30 %: is
+that fair?"): theirs to apply, not CERN's to judge."""
+
+
+def asks_about_own_policy(question: str) -> bool:
+    """Whether `question` (the sentences that ask) is about the writer's own institution's
+    IP or licensing policy, without naming CERN ("…and how does CERN's compare?" does)."""
+    return not _HOME.search(question) and bool(_OWN_POLICY.search(" ".join(words(question))))
+
+
 def compared(question: str, names: Collection[str]) -> frozenset[str]:
     """The `names` (as the matcher found them: folded words) that `question` only compares
     with: "Does Fermilab run a medical isotope programme like MEDICIS?" asks about

@@ -23,7 +23,7 @@ from intents.knowledge.base import KnowledgeBase
 from intents.knowledge.models import MatchingSettings, Topic
 from intents.matching.aspects import Aspects
 from intents.matching.decision import Evidence, decide
-from intents.matching.elsewhere import OtherOrganisations, compared
+from intents.matching.elsewhere import OtherOrganisations, asks_about_own_policy, compared
 from intents.matching.health import is_personal_health_question
 from intents.matching.identity import asks_who_answers
 from intents.matching.index import IndexConfig, TopicIndex, TopicTexts
@@ -406,7 +406,7 @@ class Matcher:
             # "What would THERYQ charge for one FLASHDEEP unit?": a company's price is its own
             # to give, whichever project the question names.
             elsewhere = elsewhere or self.elsewhere.seller_of(question)
-            if elsewhere is not None:
+            if elsewhere is not None or asks_about_own_policy(asking):
                 declined = max(declined, ELSEWHERE_SCORE)
         later = tuple(
             self._question_best(segments[i].text, self._split(q.scores)[0], instead)
