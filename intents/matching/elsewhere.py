@@ -87,8 +87,9 @@ that fair?"): theirs to apply, not CERN's to judge."""
 
 
 def asks_about_own_policy(question: str) -> bool:
-    """Whether `question` (the sentences that ask) is about the writer's own institution's
-    IP or licensing policy, without naming CERN ("…and how does CERN's compare?" does)."""
+    """Whether `question` (the sentences that ask, and the one they point back to: "Our
+    university's IP policy gives inventors 30 %. Is that fair?") is about the writer's own
+    institution's IP or licensing policy, without naming CERN ("How does CERN's compare?")."""
     return not _HOME.search(question) and bool(_OWN_POLICY.search(" ".join(words(question))))
 
 
