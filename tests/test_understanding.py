@@ -14,7 +14,7 @@ from intents.knowledge.errors import KnowledgeError
 from intents.knowledge.loader import load_knowledge
 from intents.matching.elsewhere import OtherOrganisations, compared
 from intents.matching.health import is_personal_health_question
-from intents.matching.identity import asks_who_answers
+from intents.matching.identity import asks_about_the_assistant
 from intents.matching.index import IndexConfig
 from intents.matching.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
 from intents.matching.misconceptions import takes_cern_for_a_clinic
@@ -1097,7 +1097,7 @@ class TestWhoIsAnswering:
         ],
     )
     def test_asking_whether_a_person_or_a_program_answers_is_recognised(self, text: str) -> None:
-        assert asks_who_answers(text)
+        assert asks_about_the_assistant(text)
 
     @pytest.mark.parametrize(
         "text",
@@ -1113,7 +1113,7 @@ class TestWhoIsAnswering:
         ],
     )
     def test_asking_for_a_person_or_about_a_machine_is_no_such_question(self, text: str) -> None:
-        assert not asks_who_answers(text)
+        assert not asks_about_the_assistant(text)
 
     def test_it_gets_what_the_bot_is_not_how_to_reach_a_person(self, shipped: Matcher) -> None:
         result = shipped.match("Am I talking to a person or to an automated assistant?")
@@ -2196,3 +2196,22 @@ def test_the_writers_own_institutions_policy_is_theirs_to_judge(
 ) -> None:
     result = shipped.match(text)
     assert (result.outcome is Outcome.FALLBACK) is declined
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bonjour. Nous souhaitons obtenir une licence du CERN. Quelle est la procédure ?",
+        "Buongiorno. Vorremmo fare una donazione al CERN. Come possiamo procedere?",
+        "Hallo. Wir möchten eine Lizenz des CERN erwerben. Wie gehen wir vor?",
+        "Hola. Queremos una licencia del CERN. ¿Cuál es el procedimiento?",
+    ],
+)
+def test_a_wish_then_what_is_the_procedure_reads_as_in_english(text: str) -> None:
+    """The procedure asked is for what the sentence before wished, in any language read."""
+    assert [s.role for s in segment(text)] == [Role.COURTESY, Role.REFERENT, Role.QUESTION]
+
+
+def test_shifts_on_a_beam_are_beam_time(shipped: Matcher) -> None:
+    result = shipped.match("how would a small company get shifts on a beam at CERN")
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.facilities")

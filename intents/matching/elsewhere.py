@@ -90,7 +90,7 @@ def asks_about_own_policy(question: str) -> bool:
     """Whether `question` (the sentences that ask, and the one they point back to: "Our
     university's IP policy gives inventors 30 %. Is that fair?") is about the writer's own
     institution's IP or licensing policy, without naming CERN ("How does CERN's compare?")."""
-    return not _HOME.search(question) and bool(_OWN_POLICY.search(" ".join(words(question))))
+    return not _HOME.search(question) and bool(_OWN_POLICY.search(normalize_text(question)))
 
 
 def compared(question: str, names: Collection[str]) -> frozenset[str]:
@@ -132,7 +132,7 @@ class OtherOrganisations:
     @classmethod
     def build(cls, names: Iterable[str]) -> OtherOrganisations:
         """From the names staff list in the knowledge base (`other_organisations:`)."""
-        spelled = {" ".join(words(name)): name.strip() for name in names}
+        spelled = {normalize_text(name): name.strip() for name in names}
         spelled.pop("", None)
         # Longest first, so "eth zurich" is found whole rather than as "eth".
         org = "(?:" + "|".join(re.escape(k) for k in sorted(spelled, key=len, reverse=True)) + ")"
@@ -187,7 +187,7 @@ class OtherOrganisations:
         CERN or the writer merely comes from the organisation."""
         if not self.spelled or _HOME.search(question):
             return None
-        plain = " ".join(words(question))
+        plain = normalize_text(question)
         if self.member.search(plain):
             return None
         cased = question != question.lower()

@@ -1,11 +1,13 @@
-"""Does the message ask who, or what, is answering it?
+"""Does the message ask about the assistant itself: who or what answers, what it keeps, how
+current it is?
 
 "Am I talking to a person or to an automated assistant?", "who am I chatting with?", "is this a
-bot?": people ask it before they trust an answer. Their words ("talking to a person") are also
-how people ask for a human contact, so the words alone lean to the contact topic, while the
-question is what the bot is. A request ("can I talk to a real person instead?") is no such
-question and keeps its contact answer. The cues are how the question is put, not a topic's
-wording, so they hold whatever the knowledge base says.
+bot?": people ask it before they trust an answer, and so are "Is this just ChatGPT?", "do you
+keep a log of these conversations?" and "how up to date is what you tell me?". Their words
+("talking to a person") are also how people ask for a human contact, so the words alone lean to
+the contact topic, while the question is what the bot is. A request ("can I talk to a real
+person instead?") is no such question and keeps its contact answer. The cues are how the
+question is put, not a topic's wording, so they hold whatever the knowledge base says.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ _ASKS_WHO_ANSWERS = re.compile(
     # "Do you keep a log of these conversations?", "do you use my messages to train anything?"
     r"|\b(?:do|will|would|can) you (?:keep|store|save|log|record|remember|retain|read|use"
     r"|learn from|train on) (?:a (?:log|record|copy) of )?(?:my|our|these|this|what (?:i|we))"
-    r" ?(?:messages?|conversations?|chats?|questions?|history|type|typed|write|wrote|send"
+    r" (?:messages?|conversations?|chats?|questions?|history|type|typed|write|wrote|send"
     r"|sent|ask|asked)\b"
     # "How up to date is what you tell me?", "are your answers current?", "where do your
     # answers come from?"
@@ -60,6 +62,7 @@ _ASKS_WHO_ANSWERS = re.compile(
 )
 
 
-def asks_who_answers(text: str) -> bool:
-    """True when `text` asks whether a person or a program is answering it."""
+def asks_about_the_assistant(text: str) -> bool:
+    """True when `text` asks what is answering it: a person or a program, what kind of
+    program and whose, what it keeps of the conversation, where its answers come from."""
     return bool(_ASKS_WHO_ANSWERS.search(normalize_text(text)))

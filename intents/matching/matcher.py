@@ -25,7 +25,7 @@ from intents.matching.aspects import Aspects
 from intents.matching.decision import Evidence, decide
 from intents.matching.elsewhere import OtherOrganisations, asks_about_own_policy, compared
 from intents.matching.health import is_personal_health_question
-from intents.matching.identity import asks_who_answers
+from intents.matching.identity import asks_about_the_assistant
 from intents.matching.index import IndexConfig, TopicIndex, TopicTexts
 from intents.matching.misconceptions import takes_cern_for_a_clinic
 from intents.matching.names import NameHit, NameSpotter
@@ -89,9 +89,9 @@ NOT_A_HOSPITAL_SCORE = 0.5
 """The score of the topic saying what CERN does for medicine when a question takes CERN for
 a hospital or a vendor ("Does CERN run its own cancer clinic?"): an answer, unless another
 topic matches the words better still."""
-WHO_ANSWERS_SCORE = 0.5
-"""The score of the topic saying what the bot is when a message asks whether a person or a
-program answers it (see `intents.matching.identity`): as `NOT_A_HOSPITAL_SCORE`."""
+ASSISTANT_ASKED_SCORE = 0.5
+"""The score of the topic saying what the bot is when a message asks about the assistant
+itself (see `intents.matching.identity`): as `NOT_A_HOSPITAL_SCORE`."""
 COURTESY_SCORE = 0.5
 """The score of the closest greeting, thanks or goodbye for a message of courtesies only:
 an answer whatever its words ("OK I'm logging off now, talk another time")."""
@@ -389,10 +389,14 @@ class Matcher:
             ):
                 # "Does CERN run its own cancer clinic?": what CERN does and does not do.
                 named = self._insist(scores, self.not_a_hospital, NOT_A_HOSPITAL_SCORE)
-            if not named and self.about_bot is not None and asks_who_answers(question or text):
+            if (
+                not named
+                and self.about_bot is not None
+                and asks_about_the_assistant(question or text)
+            ):
                 # "Am I talking to a person or to an automated assistant?": what the bot is,
                 # not how to reach a person, which its words share.
-                named = self._insist(scores, self.about_bot, WHO_ANSWERS_SCORE)
+                named = self._insist(scores, self.about_bot, ASSISTANT_ASKED_SCORE)
             listed = self.elsewhere.spelled.keys()
             # Only compared with ("a programme like MEDICIS"), a project's name is no subject.
             subjects = read.names - listed - compared(question, read.names)
