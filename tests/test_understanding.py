@@ -571,6 +571,10 @@ class TestDeclinedMatters:
             "What's the stock price of the company that builds the FLASH linac?",
             "We'll be testing a detector at CLEAR for two weeks. Can external users stay at"
             " the CERN hostel?",
+            "Could you draft the patent claims for my own toroidal gantry variant? It's"
+            " inspired by GaToroid.",
+            "How do I fix a segmentation fault when compiling Geant4 on macOS?",
+            "Can we hold our start-up's launch party at CERN, near the MEDICIS building?",
         ],
     )
     def test_a_question_asking_for_a_declined_matter_is_declined_whatever_it_names(
@@ -591,6 +595,16 @@ class TestDeclinedMatters:
                 "project.flash",
             ),
             ("I heard about GaToroid at an open day. Who do we contact about it?", None),
+            (
+                "My daughter is a summer student at CERN this year, but this question is for"
+                " my company: how do we propose a joint R&D project with CERN on detectors?",
+                "route.collaboration",
+            ),
+            (
+                "After watching a documentary about the Higgs boson I got curious, how did CERN"
+                " help develop PET scanners?",
+                "history.pet",
+            ),
         ],
     )
     def test_a_matter_mentioned_around_the_question_declines_nothing(
@@ -1768,6 +1782,34 @@ class TestOtherOrganisations:
         assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "Varian"), result
 
     @pytest.mark.parametrize(
+        "question",
+        [
+            "What does THERYQ charge for its FLASHKNiFE system? I need a price quote.",
+            "What is THERYQ's list price for a FLASHDEEP unit?",
+        ],
+    )
+    def test_a_partners_price_is_its_own_though_a_topic_names_it(
+        self, shipped: Matcher, question: str
+    ) -> None:
+        result = shipped.match(question)
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "THERYQ"), result
+
+    @pytest.mark.parametrize(
+        "question",
+        ["What does THERYQ do?", "Does THERYQ sell the FLASH device?", "who is theryq"],
+    )
+    def test_a_partner_a_topic_names_is_otherwise_the_topics(
+        self, shipped: Matcher, question: str
+    ) -> None:
+        assert shipped.match(question).intent == "project.flash"
+
+    def test_a_seller_is_no_organisation_whose_office_is_declined(self) -> None:
+        partners = OtherOrganisations.build(["IBA"], sellers=["THERYQ"])
+        assert partners.seller_of("What would THERYQ charge for one unit?") == "THERYQ"
+        assert partners.owner_of("Does THERYQ have a licensing office?") is None
+        assert partners.owner_of("Does IBA have a licensing office?") == "IBA"
+
+    @pytest.mark.parametrize(
         ("text", "names"),
         [
             ("We met people from the Paul Scherrer Institute.", True),
@@ -2147,11 +2189,39 @@ class TestAConversationsCourtesies:
             ("That's it. Nothing else from me for today, take care!", "smalltalk.goodbye"),
             ("Hi, hope this is the right place to ask: who handles NDAs?", "route.confidentiality"),
             ("tanks a lot, that was quick", "smalltalk.thanks"),
+            # Addressed to the bot by name, and mistyped
+            ("helo ktbot, good mornig", "smalltalk.greeting"),
+            ("Hello ktbot!", "smalltalk.greeting"),
+            ("thnaks a lot ktbot", "smalltalk.thanks"),
         ],
     )
     def test_courtesies_get_their_answer(self, shipped: Matcher, text: str, intent: str) -> None:
         result = shipped.match(text)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, intent)
+
+
+def test_a_word_near_a_courtesy_that_is_a_word_of_its_own_is_no_courtesy(
+    shipped: Matcher,
+) -> None:
+    assert shipped.match("think").intent != "smalltalk.thanks"
+    assert shipped.match("what is ktbot").intent == "about.bot"
+
+
+def test_a_relatives_scan_that_made_one_curious_is_no_patients_request() -> None:
+    question = (
+        "My mum had a PET scan last year and it made me curious - what is CERN's connection"
+        " to the invention of PET?"
+    )
+    assert not is_personal_health_question(question)
+    assert not is_personal_health_question(
+        "I got curious - does CERN actually do anything for cancer treatment or medicine?"
+    )
+    assert not is_personal_health_question(
+        "I got interested in proton therapy at university. Does CERN research cancer treatment?"
+    )
+    assert is_personal_health_question(
+        "My father has a brain tumour and I am curious which hospital does proton therapy"
+    )
 
 
 def test_a_request_for_an_account_of_the_past_is_no_patients_request() -> None:

@@ -37,6 +37,8 @@ class KnowledgeBase:
     """Example questions the bot declines (see `KnowledgeFile.out_of_scope`)."""
     other_organisations: tuple[str, ...] = ()
     """Organisations whose own business the bot declines (see `intents.matching.elsewhere`)."""
+    sellers: tuple[str, ...] = ()
+    """Companies a topic names whose own prices the bot declines (see `seller_of`)."""
     declined_matters: tuple[str, ...] = ()
     """What the bot declines whatever project is named (see `intents.text.phrases`)."""
     freshness: FreshnessSettings = field(default_factory=FreshnessSettings)

@@ -49,6 +49,7 @@ class Entries:
     synonyms: list[tuple[int, SynonymGroup]] = field(default_factory=list)
     out_of_scope: tuple[str, ...] = ()
     other_organisations: tuple[str, ...] = ()
+    sellers: tuple[str, ...] = ()
     declined_matters: tuple[str, ...] = ()
     declared: tuple[str, ...] = ()
     """The one-per-knowledge-base sections (`SINGLE_SECTIONS`) present, valid or not."""
@@ -85,6 +86,7 @@ def validate_file(doc: SourceDocument, problems: list[Problem]) -> Entries | Non
             synonyms=list(enumerate(parsed.synonyms)),
             out_of_scope=parsed.out_of_scope,
             other_organisations=parsed.other_organisations,
+            sellers=parsed.sellers,
             declined_matters=parsed.declined_matters,
             declared=declared,
             single={name: getattr(parsed, name) for name in declared},

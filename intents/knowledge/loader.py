@@ -208,6 +208,7 @@ def _assemble(
         other_organisations=tuple(
             name for _, _, entries in files for name in entries.other_organisations
         ),
+        sellers=tuple(name for _, _, entries in files for name in entries.sellers),
         declined_matters=tuple(
             phrase for _, _, entries in files for phrase in entries.declined_matters
         ),

@@ -390,6 +390,12 @@ class KnowledgeFile(_Model):
         "that is also a topic's alias (ESA) is declined with other topics named only where "
         'its own thing follows it ("the ESA business incubation centre").',
     )
+    sellers: tuple[Text, ...] = Field(
+        default=(),
+        description="Companies whose prices are theirs to give, named by a topic as a partner "
+        '(THERYQ for FLASH): only a price asked of one ("What does THERYQ charge for its '
+        'system?") is declined; every other question naming it is answered by its topic.',
+    )
     declined_matters: tuple[Text, ...] = Field(
         default=(),
         description="Short phrases for what the bot never answers, whichever project a "

@@ -57,13 +57,13 @@ _MEMBER = (
 subject of the question."""
 
 
-_PRICE = (
-    r"(?:prices?|priced|pricing|price list|costs?|costing|charges?|charging|sells?|selling"
-    r"|sold|quotes?|quotation)"
-)
+_PRICE = r"(?:prices?|priced|pricing|price list|costs?|costing|charges?|charging|quotes?|quotation)"
 """A price asked: "What would THERYQ charge for…", "the Varian Halcyon's cost", "the list price
 of an IBA system". What a company sells is its own to price, whichever CERN project the
 question names as context."""
+_SALE = r"(?:sells?|selling|sold)"
+"""What a listed organisation sells ("Does IBA sell…") is its business; whether a partner a
+topic names sells the device ("Does THERYQ sell the FLASH device?") is the topic's."""
 
 _HOME = re.compile(r"\bcern\b", re.IGNORECASE)
 """A question naming CERN asks about CERN, whatever other organisation it names."""
@@ -119,9 +119,12 @@ class OtherOrganisations:
     seller: re.Pattern[str]
     """Any listed name as the seller of what a price is asked for."""
     name: re.Pattern[str]
-    """Any listed name: which one the owner pattern found."""
+    """Any listed name or seller: which one a pattern found."""
     spelled: Mapping[str, str]
     """A name as matched (normalised words) -> as staff wrote it; empty: no names listed."""
+    selling: Mapping[str, str] = field(default_factory=dict)
+    """The same for the listed names and the sellers (`KnowledgeBase.sellers`): whose price
+    is declined."""
     starting: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     """First word of a name -> the names (as matched, in words) it starts."""
     everyday: frozenset[str] = frozenset()
@@ -130,14 +133,16 @@ class OtherOrganisations:
     the writer uses no capitals at all."""
 
     @classmethod
-    def build(cls, names: Iterable[str]) -> OtherOrganisations:
-        """From the names staff list in the knowledge base (`other_organisations:`)."""
+    def build(cls, names: Iterable[str], sellers: Iterable[str] = ()) -> OtherOrganisations:
+        """From the names staff list in the knowledge base (`other_organisations:`), and
+        the companies whose prices only are declined (`sellers:`)."""
         spelled = {normalize_text(name): name.strip() for name in names}
         spelled.pop("", None)
-        # Longest first, so "eth zurich" is found whole rather than as "eth".
-        org = "(?:" + "|".join(re.escape(k) for k in sorted(spelled, key=len, reverse=True)) + ")"
+        selling = {normalize_text(name): name.strip() for name in sellers} | spelled
+        selling.pop("", None)
+        org, any_seller = _alternatives(spelled), _alternatives(selling)
         verb = r"(?:does|do|did|can|could|will|would|is|are|has|have)"
-        acronyms = {key for key, name in spelled.items() if name.isupper() and " " not in key}
+        acronyms = {key for key, name in selling.items() if name.isupper() and " " not in key}
         # "ETH's spin-off terms": the possessive's s is a word of its own after `words()`.
         thing = rf"\b{org} (?:s )?(?:\w+ ){{0,2}}{_ABOUT_IT}\b"
         # "PSI also does proton therapy - how do I license from their tech transfer office?"
@@ -145,13 +150,17 @@ class OtherOrganisations:
         return cls(
             re.compile(rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|{thing}|{theirs}"),
             re.compile(thing),
-            re.compile(rf"{_MEMBER}{org}\b|\b(?:an?|our|my) {org} (?:\w+ )?{_PEOPLE}\b"),
             re.compile(
-                rf"\b{org} (?:s )?(?:\w+ ){{0,2}}{_PRICE}\b"
-                rf"|\b{_PRICE} (?:of|from) (?:an? |the |one )?{org}\b"
+                rf"{_MEMBER}{any_seller}\b|\b(?:an?|our|my) {any_seller} (?:\w+ )?{_PEOPLE}\b"
             ),
-            re.compile(rf"\b{org}\b"),
+            re.compile(
+                rf"\b{any_seller} (?:s )?(?:\w+ ){{0,2}}{_PRICE}\b"
+                rf"|\b{_PRICE} (?:of|from) (?:an? |the |one )?{any_seller}\b"
+                rf"|\b{org} (?:s )?(?:\w+ ){{0,2}}{_SALE}\b"
+            ),
+            re.compile(rf"\b{any_seller}\b"),
             MappingProxyType(spelled),
+            MappingProxyType(selling),
             MappingProxyType(_by_first_word(spelled)),
             frozenset(acronyms & everyday_words()) if acronyms else frozenset(),
         )
@@ -185,7 +194,7 @@ class OtherOrganisations:
     def _found(self, pattern: re.Pattern[str], question: str) -> str | None:
         """The organisation `pattern` finds first in `question`, unless the question names
         CERN or the writer merely comes from the organisation."""
-        if not self.spelled or _HOME.search(question):
+        if not self.selling or _HOME.search(question):
             return None
         plain = normalize_text(question)
         if self.member.search(plain):
@@ -194,11 +203,18 @@ class OtherOrganisations:
         for found in pattern.finditer(plain):
             name = self.name.search(found.group())
             assert name is not None  # the pattern matched one of the names
-            spelled = self.spelled[name.group()]
+            spelled = self.selling[name.group()]
             if cased and name.group() in self.everyday and not written_as(spelled, question):
                 continue  # "Was passiert mit dem Patent?": German, not MIT
             return spelled
         return None
+
+
+def _alternatives(spelled: Iterable[str]) -> str:
+    """A pattern finding any of the names (normalised words); longest first, so "eth zurich"
+    is found whole rather than as "eth". Matches nothing when there are none."""
+    names = sorted(spelled, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(name) for name in names) + ")" if names else "(?!)"
 
 
 def _by_first_word(names: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:

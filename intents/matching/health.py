@@ -49,7 +49,8 @@ _PERSON = _word_cues(
     r"(?! to\b| (?:what|everything|enough|nothing|read|heard|seen|followed|looked|learned"
     r"|learnt|noticed|visited|worked"
     r"|written|spoken|talked|attended|watched|studied|checked|used|developed|built|published"
-    r"|contacted|come across)\b"
+    r"|contacted|come across|curious|interested|intrigued|fascinated|wondering|thinking|in touch"
+    r"|told|the impression|a look)\b"
     r"| (?:a |an |some |one |two |few |quick |short )?(?:\w+ ){0,2}(?:questions?|query|idea"
     r"|company|startup|start up|business|project|team|proposal|product|device|technology"
     r"|patent|background|degree|phd|experiments?|study|studies|samples?|prototypes?|grant"
@@ -336,6 +337,13 @@ _PROFESSIONAL = re.compile(
 )
 """Someone writing about their work: side effects in "our unpublished side-effect data" or a
 reporter's "does FLASH cut side effects?" are nobody's own health."""
+_CURIOUS = re.compile(
+    r"\b(?:(?:made|makes|make|got|gets|left) (?:me|us)|i got|we got|i became|i grew)"
+    r" (?:\w+ )?(?:curious|intrigued)\b"
+)
+"""Curiosity told ("My mum had a PET scan and it made me curious: what is CERN's link to PET?"):
+a relative's scan is how the question came up, not what it asks. Not "I'm curious which
+hospital…": that asks."""
 _BUSINESS = re.compile(
     r"\b(?:licen[cs]\w*|patent\w*|collaborat\w*|partner(?:ship)?s?|invest\w*|company|firm"
     r"|startup|start up|spin ?off|procurement|supplier|funding|grant|donat\w*|fellowship|job)\b"
@@ -400,6 +408,8 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
         return False
     if patient:
         return True
+    if _CURIOUS.search(plain) and not weak:
+        return False
     if _WHICH_PROJECT.search(plain) and not asker:
         return False
     advice = bool(_ADVICE.search(plain) or _BARE_NORMAL.fullmatch(plain))

@@ -225,7 +225,7 @@ class Matcher:
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
         topics = list(kb.topics.values())
         texts = [topic_texts(t) for t in topics]
-        elsewhere = OtherOrganisations.build(kb.other_organisations)
+        elsewhere = OtherOrganisations.build(kb.other_organisations, kb.sellers)
         declined = (
             # Declined questions are one more "topic" of the index, after the real ones: a
             # message must be closer to a real topic than to the closest of them to be

@@ -22,7 +22,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from intents.text.dictionary import everyday_words
 from intents.text.normalize import fold
 
 
@@ -96,8 +101,35 @@ _COURTESY_WORDS = _THANKS_WORDS | frozenset(
     very so big lot u vielen mille muchas beaucoup ok okay right appreciated great perfect
     excellent wonderful brilliant awesome fantastic lovely
     alright with warmest sincerely br cordialement saluti saludos gruesse grusse mfg
+    ktbot
     """.split()  # noqa: SIM905 - reads as text
 )
+"""Words a message of courtesies is made of; "ktbot", the bot's own name, addresses it ("helo
+ktbot, good morning") rather than asking what it is."""
+_MISTYPED_COURTESIES = tuple(
+    """hello thanks thank morning afternoon evening regards greetings cheers bonjour merci
+    grazie gracias danke buongiorno buenos sincerely appreciate appreciated""".split()  # noqa: SIM905
+)
+"""The courtesy words a slip of the finger is still read as ("thnaks", "helo", "good mornig"):
+at one letter from one of these, a word that is no word of its own is that courtesy."""
+_SHORTEST_MISTYPED = 4
+"""A shorter word is too close to too many others to be read as a mistyped courtesy."""
+
+
+@lru_cache(maxsize=4096)
+def _is_courtesy_word(word: str) -> bool:
+    """Whether `word` (folded) is a courtesy word, or a misspelling of one that is no word of
+    any language the bot reads ("thnaks", not "think")."""
+    if word in _COURTESY_WORDS:
+        return True
+    if len(word) < _SHORTEST_MISTYPED or word in everyday_words():
+        return False
+    return (
+        process.extractOne(word, _MISTYPED_COURTESIES, scorer=OSA.distance, score_cutoff=1)
+        is not None
+    )
+
+
 _WELL_WISHED = (
     r"(?: (?:all|both|keeping|doing|going|having|had|been|very|really|so|well|good|fine|great|ok"
     r"|okay|safe|a|an|nice|lovely|wonderful|relaxing|day|week|weekend|evening|one|on|at|your|the"
@@ -364,13 +396,13 @@ _TURN = re.compile(
     r"|(?:i|we)\s+(?:(?:really|just|actually|simply|mainly|first|now|would)\s+)*(?:need|want"
     r"|like|wish)\s+to\s+(?:know|understand|find out|ask|learn|check|see)\b"
     r"|(?:really|actually),?\s+(?:i|we)\b"
-    r"|(?:my|the|our)\s+(?:real\s+|actual\s+|main\s+|practical\s+)?question\b)",
+    r"|(?:my|the|our|this)\s+(?:real\s+|actual\s+|main\s+|practical\s+)?question\b)",
     re.IGNORECASE,
 )
 _AFTER_HEARING = re.compile(
     r"^((?:[^:,.?!]{1,40}:\s*)?(?:after|since|having|while|when|from)\s+"
     r"(?:hearing|reading|learning|seeing|attending|meeting|heard|read|learned|learnt|seen"
-    r"|following)\b[^,;]{0,100}?)(?:,\s+|\s+(?=i\s+(?:started|began|got|became|was|am)\s+"
+    r"|following|watching|watched|visiting|visited)\b[^,;]{0,100}?)(?:,\s+|\s+(?=i\s+(?:started|began|got|became|was|am)\s+"
     r"(?:to\s+)?(?:wonder|wondering|curious|thinking)\b))",
     re.IGNORECASE,
 )
@@ -525,7 +557,7 @@ def _read(sentence: str, whole: bool = False) -> Segment:
     body = (sentence[greeting.end() :] if greeting is not None else sentence).strip()
     plain = fold(body)
     words = re.findall(r"\w+", _PLEASANTRY.sub(" ", plain))
-    if not words or all(w in _COURTESY_WORDS for w in words) or _signed(body):
+    if not words or all(_is_courtesy_word(w) for w in words) or _signed(body):
         return Segment(sentence, Role.COURTESY)
     if (
         greeting is not None
