@@ -575,6 +575,8 @@ class TestDeclinedMatters:
             " inspired by GaToroid.",
             "How do I fix a segmentation fault when compiling Geant4 on macOS?",
             "Can we hold our start-up's launch party at CERN, near the MEDICIS building?",
+            "What frequency does the Linac4 RFQ run at?",
+            "Can my hospital buy Windows licences at a discount through CERN?",
         ],
     )
     def test_a_question_asking_for_a_declined_matter_is_declined_whatever_it_names(
