@@ -2195,6 +2195,7 @@ class TestAConversationsCourtesies:
             ("helo ktbot, good mornig", "smalltalk.greeting"),
             ("Hello ktbot!", "smalltalk.greeting"),
             ("thnaks a lot ktbot", "smalltalk.thanks"),
+            ("thnaks, that clears up the MEDICIS bit", "smalltalk.thanks"),
         ],
     )
     def test_courtesies_get_their_answer(self, shipped: Matcher, text: str, intent: str) -> None:

@@ -180,7 +180,8 @@ _PLEASANTRY = re.compile(
     r"|clears up|cleared up|clear(?:s|ed)? (?:things|it|that|this|everything) up|clarifies"
     r"|clarified|covers|covered|solves|solved|resolves|resolved)"
     r"(?: (?:it|that|everything|things|(?:my|our|the) (?:\w+ ){0,2}?(?:questions?|issues?|points?"
-    r"|matter|doubts?|query|queries)))?(?: (?:for (?:me|us|now)|then|nicely|perfectly))*"
+    r"|matter|doubts?|query|queries|bits?|parts?)))?"
+    r"(?: (?:for (?:me|us|now)|then|nicely|perfectly))*"
     rf"{_CLAUSE_END}"
     # "I have a quick question", "I'm new here", "j'ai une petite question": a question
     # announced, not asked yet
