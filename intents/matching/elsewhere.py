@@ -136,10 +136,8 @@ class OtherOrganisations:
     def build(cls, names: Iterable[str], sellers: Iterable[str] = ()) -> OtherOrganisations:
         """From the names staff list in the knowledge base (`other_organisations:`), and
         the companies whose prices only are declined (`sellers:`)."""
-        spelled = {normalize_text(name): name.strip() for name in names}
-        spelled.pop("", None)
-        selling = {normalize_text(name): name.strip() for name in sellers} | spelled
-        selling.pop("", None)
+        spelled = _as_matched(names)
+        selling = _as_matched(sellers) | spelled
         org, any_seller = _alternatives(spelled), _alternatives(selling)
         verb = r"(?:does|do|did|can|could|will|would|is|are|has|have)"
         acronyms = {key for key, name in selling.items() if name.isupper() and " " not in key}
@@ -208,6 +206,13 @@ class OtherOrganisations:
                 continue  # "Was passiert mit dem Patent?": German, not MIT
             return spelled
         return None
+
+
+def _as_matched(names: Iterable[str]) -> dict[str, str]:
+    """Each name as the patterns match it (normalised words) -> as staff wrote it."""
+    matched = {normalize_text(name): name.strip() for name in names}
+    matched.pop("", None)
+    return matched
 
 
 def _alternatives(spelled: Iterable[str]) -> str:

@@ -21,7 +21,7 @@ _WHO = (
     r"|machine|computer|ai|program|programme|automated \w+|assistant|algorithm)"
 )
 """Who might be answering: "a real person", "an automated assistant", "a machine"."""
-_ASKS_WHO_ANSWERS = re.compile(
+_ABOUT_THE_ASSISTANT = re.compile(
     # "Am I talking to a person or to a bot?", "am i chatting with a machine"
     r"\b(?:am i|are we) (?:talking|chatting|speaking|writing|texting|communicating) "
     rf"(?:to|with) (?:an? )?{_WHO}\b"
@@ -65,4 +65,4 @@ _ASKS_WHO_ANSWERS = re.compile(
 def asks_about_the_assistant(text: str) -> bool:
     """True when `text` asks what is answering it: a person or a program, what kind of
     program and whose, what it keeps of the conversation, where its answers come from."""
-    return bool(_ASKS_WHO_ANSWERS.search(normalize_text(text)))
+    return bool(_ABOUT_THE_ASSISTANT.search(normalize_text(text)))

@@ -403,7 +403,8 @@ _TURN = re.compile(
 _AFTER_HEARING = re.compile(
     r"^((?:[^:,.?!]{1,40}:\s*)?(?:after|since|having|while|when|from)\s+"
     r"(?:hearing|reading|learning|seeing|attending|meeting|heard|read|learned|learnt|seen"
-    r"|following|watching|watched|visiting|visited)\b[^,;]{0,100}?)(?:,\s+|\s+(?=i\s+(?:started|began|got|became|was|am)\s+"
+    r"|following|watching|watched|visiting|visited)\b[^,;]{0,100}?)"
+    r"(?:,\s+|\s+(?=i\s+(?:started|began|got|became|was|am)\s+"
     r"(?:to\s+)?(?:wonder|wondering|curious|thinking)\b))",
     re.IGNORECASE,
 )
