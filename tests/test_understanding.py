@@ -1941,6 +1941,34 @@ class TestOtherOrganisations:
 
         assert warning.line == 1 and "project" in warning.message
 
+    def test_a_seller_no_topic_names_is_a_warning(self, make_kb: KbFactory) -> None:
+        root = make_kb({"out-of-scope.yaml": "sellers: [Acme Medical]\n"})
+
+        (warning,) = [w for w in load_knowledge(root).warnings if "Acme" in w.message]
+
+        assert warning.line == 1 and "named by no topic" in warning.message
+
+    def test_a_seller_also_listed_as_another_organisation_is_a_warning(
+        self, make_kb: KbFactory
+    ) -> None:
+        # Named by the tiny FLASH topic's answer ("compact electron accelerators"), so only
+        # the double listing is wrong.
+        root = make_kb(
+            {
+                "out-of-scope.yaml": (
+                    "other_organisations: [electron accelerators]\n"
+                    "sellers: [Electron Accelerators]\n"
+                )
+            }
+        )
+
+        (warning,) = [w for w in load_knowledge(root).warnings if "sellers:" in w.message]
+
+        assert warning.line == 2 and "also in other_organisations" in warning.message
+
+    def test_a_partner_a_topic_names_is_no_seller_warning(self) -> None:
+        assert not [w for w in load_knowledge(KNOWLEDGE).warnings if "sellers:" in w.message]
+
 
 class TestSpelledOutAcronyms:
     """Dictated to a phone, an acronym comes out letter by letter ("c m a s c"): the letters

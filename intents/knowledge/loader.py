@@ -39,6 +39,7 @@ from intents.knowledge.references import (
     declined_matter_warnings,
     former_ids_of,
     organisation_name_warnings,
+    seller_warnings,
 )
 from intents.knowledge.source_checks import check_sources
 from intents.knowledge.translation_rules import (
@@ -191,6 +192,7 @@ def _assemble(
     synonyms = check_synonyms(files, problems)
     warnings += organisation_name_warnings(files, tables.topics)
     warnings += declined_matter_warnings(files, tables.topics)
+    warnings += seller_warnings(files, tables.topics)
     if not tables.topics and not problems:
         problems.append(Problem(root, 1, "the knowledge base defines no topics"))
     if problems:

@@ -194,6 +194,41 @@ def organisation_name_warnings(
     return warnings
 
 
+def seller_warnings(files: list[LoadedFile], topics: Mapping[str, Topic]) -> list[Problem]:
+    """A seller (`sellers:`) is a partner some topic names: one no topic's title, aliases,
+    questions or answer mention is a company whose every question the bot should decline,
+    so it belongs in `other_organisations:`. A seller also listed there would have all its
+    questions declined ("What does THERYQ do?"), not only its prices: said so, too."""
+    named = " ".join(
+        " ".join(words(" ".join((t.title, *t.aliases, *t.questions, t.answer))))
+        for t in topics.values()
+    )
+    named = f" {named} "
+    listed = {
+        " ".join(words(name)) for _, _, entries in files for name in entries.other_organisations
+    }
+    warnings: list[Problem] = []
+    for _, doc, entries in files:
+        for index, name in enumerate(entries.sellers):
+            key = " ".join(words(name))
+            problems = []
+            if f" {key} " not in named:
+                problems.append(
+                    "is named by no topic (title, aliases, questions or answer): a company "
+                    "no topic names belongs in other_organisations, which declines all its "
+                    "business"
+                )
+            if key in listed:
+                problems.append(
+                    "is also in other_organisations, which declines every question about it, "
+                    "not only its prices; keep it in one list"
+                )
+            for problem in problems:
+                line = doc.line_of(("sellers", index))
+                warnings.append(Problem.warning(doc.path, line, f"sellers: {name!r} {problem}"))
+    return warnings
+
+
 def declined_matter_warnings(files: list[LoadedFile], topics: Mapping[str, Topic]) -> list[Problem]:
     """A declined matter (`declined_matters:`) found in a topic's example question would
     have users' questions like it declined ("pupils" declines "Can pupils use the Medipix
