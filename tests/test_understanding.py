@@ -977,6 +977,9 @@ class TestPersonalHealth:
             # What an oncologist "has" for a conference is an abstract, not a disease.
             "I am radiation oncologist and I have an abstract on dosimetry. Can I present it?",
             "PhD candidate. Could I get beam time for a detector under very high dose rates?",
+            # Whether it is safe to tell an invention: an asker cue and "safe", no patient.
+            "Is it safe to describe my invention in this chat, or should I wait until there's"
+            " a confidentiality agreement in place?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

@@ -346,7 +346,9 @@ a relative's scan is how the question came up, not what it asks. Not "I'm curiou
 hospital…": that asks."""
 _BUSINESS = re.compile(
     r"\b(?:licen[cs]\w*|patent\w*|collaborat\w*|partner(?:ship)?s?|invest\w*|company|firm"
-    r"|startup|start up|spin ?off|procurement|supplier|funding|grant|donat\w*|fellowship|job)\b"
+    r"|startup|start up|spin ?off|procurement|supplier|funding|grant|donat\w*|fellowship|job"
+    # "Is it safe to describe my invention here, or should I wait for an NDA?"
+    r"|invent(?:ion|ions|or|ors)|confidential\w*|nda|cda|non disclosure|contracts?)\b"
 )
 """What a relative's illness told as background to a business or giving question is about."""
 _TOLD_TO = re.compile(
