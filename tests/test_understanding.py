@@ -2087,6 +2087,9 @@ class TestThePublicsWording:
             "Good morning, licensing counsel at a radiotherapy OEM here.",
             "Hello, I'm a journalist",
             "Hi, my name is Anna, I work for Siemens.",
+            # In two sentences, and with words a topic shares ("start-up").
+            "Good morning! I'm the new business developer at a medtech firm in Geneva.",
+            "Hi! I'm the CEO of a start-up that builds detectors.",
         ],
     )
     def test_a_greeting_and_who_is_writing_is_greeted(self, shipped: Matcher, text: str) -> None:
@@ -2098,6 +2101,8 @@ class TestThePublicsWording:
         [
             ("Hi I'm having proton therapy next week", "about.no-medical-advice"),
             ("Hello, I am a radiochemist and could use some Tb-161.", "project.medicis-isotopes"),
+            # Who is writing names a project: that is what they will ask about.
+            ("Hello. I'm a journalist writing about FLASH.", "project.flash"),
         ],
     )
     def test_a_greeting_and_a_situation_or_a_request_is_not_only_greeted(

@@ -316,6 +316,9 @@ class Matcher:
         segments = segment(text)
         if segments[0].courtesy and self.courtesy_rows:
             return self._courtesy_evidence(segments[0].text)
+        if self.courtesy_rows and self._greets_before_asking(segments):
+            greeting = " ".join(s.text for s in segments if s.role is Role.COURTESY)
+            return self._courtesy_evidence(greeting)
         asked = [i for i, s in enumerate(segments) if s.role is Role.QUESTION]
         # Several questions: each is also read on its own, looking for a second thing asked.
         # Statements standing for the request of a message that asks nothing are not.
@@ -419,6 +422,17 @@ class Matcher:
         return Evidence(
             self._top(scores), named, later, declined, siblings, self.courtesy, elsewhere
         )
+
+    def _greets_before_asking(self, segments: tuple[Segment, ...]) -> bool:
+        """A greeting and who is writing, naming no topic: "Good morning! I'm the new
+        business developer at a medtech firm in Geneva." The question is still to come, so
+        the greeting is answered, as for one sentence (see `segment`), rather than a topic
+        the writer's job shares words with ("start-up" in "I'm the CEO of a start-up").
+        "Hello. I'm a journalist writing about FLASH." names what is wanted: it is answered."""
+        if {s.role for s in segments} != {Role.COURTESY, Role.INTRODUCTION}:
+            return False
+        about = " ".join(s.text for s in segments if s.role is Role.INTRODUCTION)
+        return not self.names.find(about, terms(about))
 
     def _courtesy_evidence(self, text: str) -> Evidence:
         """A message of courtesies only is answered with the closest greeting, thanks or
