@@ -14,7 +14,7 @@ from intents.knowledge.errors import KnowledgeError
 from intents.knowledge.loader import load_knowledge
 from intents.matching.elsewhere import OtherOrganisations, compared
 from intents.matching.health import is_personal_health_question
-from intents.matching.identity import asks_about_the_assistant
+from intents.matching.identity import asks_about_the_assistant, asks_for_a_person
 from intents.matching.index import IndexConfig
 from intents.matching.matcher import COVERAGE_FLOOR, NAME_BONUS, Matcher
 from intents.matching.misconceptions import takes_cern_for_a_clinic
@@ -1152,9 +1152,35 @@ class TestWhoIsAnswering:
         result = shipped.match(text)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.bot")
 
-    def test_a_request_for_a_person_still_gets_the_contact(self, shipped: Matcher) -> None:
-        result = shipped.match("can I talk to a real person instead of a bot")
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "can I talk to a real person instead of a bot",
+            # The words lean to what the bot is ("bot"), or to nothing at all.
+            "Can a human take over here? I have a contract question I'd rather not explain to"
+            " a bot.",
+            "How quickly does your team usually answer an enquiry? Our board meets on the 14th.",
+            "I'd like to speak to an actual person in the KT medical team, not a bot, about a"
+            " proposal on readout electronics.",
+        ],
+    )
+    def test_a_request_for_a_person_gets_the_contact(self, shipped: Matcher, text: str) -> None:
+        result = shipped.match(text)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.contact")
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Am I talking to a person or to a bot?",
+            "Can I speak to a person about GaToroid's licensing?",
+            "Is the dosimetry run by a machine or by a physicist?",
+            "Who should I talk to about a start-up?",
+        ],
+    )
+    def test_a_question_about_the_assistant_or_a_subject_is_no_request_for_a_person(
+        self, text: str
+    ) -> None:
+        assert not asks_for_a_person(text)
 
 
 class TestCernTakenForAHospital:

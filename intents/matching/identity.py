@@ -8,6 +8,10 @@ keep a log of these conversations?" and "how up to date is what you tell me?". T
 the contact topic, while the question is what the bot is. A request ("can I talk to a real
 person instead?") is no such question and keeps its contact answer. The cues are how the
 question is put, not a topic's wording, so they hold whatever the knowledge base says.
+
+The other way round, asking for a human ("Can a human take over here?", "I'd like to speak to
+an actual person, not a bot", "how quickly does your team answer?") wants the contact topic,
+even when the words lean to what the bot is ("bot") or to nothing at all.
 """
 
 from __future__ import annotations
@@ -66,3 +70,38 @@ def asks_about_the_assistant(text: str) -> bool:
     """True when `text` asks what is answering it: a person or a program, what kind of
     program and whose, what it keeps of the conversation, where its answers come from."""
     return bool(_ABOUT_THE_ASSISTANT.search(normalize_text(text)))
+
+
+_PERSON = (
+    r"(?:an? |the |some |any )?(?:(?:real|actual|live|human) )?(?:person|human|human being"
+    r"|someone|somebody|people|colleague|staff member|member of (?:staff|the team)|agent"
+    r"|operator)"
+)
+_FOR_A_PERSON = re.compile(
+    # "I'd like to speak to an actual person", "can I talk to a human instead?"
+    r"\b(?:talk|speak|chat|write) (?:to|with) (?:an? |some )?(?:real|actual|live|human)"
+    r" (?:person|human|being|someone)\b"
+    rf"|\b(?:talk|speak|chat) (?:to|with) (?:an? |some )?(?:human|human being|person)\b"
+    r"(?! (?:about|at|in|from|who (?:works|knows)))"
+    # "Can a human take over here?", "could someone get back to me"
+    rf"|\b(?:can|could|will|would|may) {_PERSON} (?:please )?(?:take over|get back to"
+    r"|call|ring|phone|contact|answer|reply to|respond to) (?:me|us|here|this|my|our)\b"
+    # "put me through to a colleague", "connect us with someone"
+    rf"|\b(?:put|transfer|connect|forward|pass|hand) (?:me|us) (?:through |over |on )?"
+    rf"(?:to|with) {_PERSON}\b"
+    # "not a bot", "instead of a chatbot", "rather than this machine"
+    r"|\b(?:not|instead of|rather than) (?:to |with )?(?:an? |the |this |some )?(?:bot|chatbot"
+    r"|chat bot|robot|machine|computer|program|automated \w+)\b"
+    # "How quickly does your team usually answer an enquiry?"
+    r"|\bhow (?:quickly|fast|soon|long) (?:does|do|will|would|can) (?:your|the) (?:kt )?"
+    r"(?:team|office|colleagues|staff|people|group) (?:\w+ )?(?:answer|reply|respond|get back"
+    r"|come back)\b"
+    r"|\bhow long (?:until|before|till) (?:someone|somebody|a person|a human|you|your team)"
+    r" (?:answers|replies|responds|gets back|writes back|calls)\b"
+)
+
+
+def asks_for_a_person(text: str) -> bool:
+    """True when `text` asks to deal with a human: to talk to one, be called back, be put
+    through, or how soon the team answers."""
+    return bool(_FOR_A_PERSON.search(normalize_text(text)))

@@ -25,7 +25,7 @@ from intents.matching.aspects import Aspects
 from intents.matching.decision import Evidence, decide
 from intents.matching.elsewhere import OtherOrganisations, asks_about_own_policy, compared
 from intents.matching.health import is_personal_health_question
-from intents.matching.identity import asks_about_the_assistant
+from intents.matching.identity import asks_about_the_assistant, asks_for_a_person
 from intents.matching.index import IndexConfig, TopicIndex, TopicTexts
 from intents.matching.misconceptions import takes_cern_for_a_clinic
 from intents.matching.names import NameHit, NameSpotter
@@ -205,6 +205,9 @@ class Matcher:
     about_bot: int | None = None
     """Index of the topic saying what the bot is (the `welcome_topic`): the answer to "am I
     talking to a person?" (see `intents.matching.identity`)."""
+    contact: int | None = None
+    """Index of the topic saying how to reach a person (the `contact_topic`): the answer to
+    "can a human take over?" (see `intents.matching.identity`)."""
     lowered: Mapping[tuple[bool, bool], MatchingSettings] = field(default_factory=dict)
     """The thresholds per (not in English, long), made once per load (see `settings_for`)."""
     courtesy: frozenset[str] = frozenset()
@@ -280,6 +283,7 @@ class Matcher:
             medical_advice,
             position.get(special.not_a_hospital_topic or ""),
             position.get(special.welcome_topic or ""),
+            position.get(special.contact_topic or ""),
             MappingProxyType(lowered),
             courtesy,
             elsewhere,
@@ -400,6 +404,10 @@ class Matcher:
                 # "Am I talking to a person or to an automated assistant?": what the bot is,
                 # not how to reach a person, which its words share.
                 named = self._insist(scores, self.about_bot, ASSISTANT_ASKED_SCORE)
+            if not named and self.contact is not None and asks_for_a_person(text):
+                # "Can a human take over here? I'd rather not explain it to a bot.": how to
+                # reach a person, though the words lean to what the bot is, or to nothing.
+                named = self._insist(scores, self.contact, ASSISTANT_ASKED_SCORE)
             listed = self.elsewhere.spelled.keys()
             # Only compared with ("a programme like MEDICIS"), a project's name is no subject.
             subjects = read.names - listed - compared(question, read.names)
