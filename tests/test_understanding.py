@@ -1927,6 +1927,15 @@ class TestOtherOrganisations:
         result = shipped.match("We are at ETH Zurich. How do we license a patent?")
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.licensing")
 
+    def test_another_labs_own_office_is_theirs_whatever_topic_it_names(
+        self, shipped: Matcher
+    ) -> None:
+        # "NDA" names the confidentiality topic; the office asked about is EPFL's.
+        result = shipped.match(
+            "Does EPFL's tech transfer office insist on an NDA before we pitch our device?"
+        )
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "EPFL"), result
+
     def test_with_another_topic_named_only_the_organisations_own_thing_is_theirs(self) -> None:
         labs = OtherOrganisations.build(["ESA"])
         assert labs.owner_of("Who runs the ESA incubation programme?", possessive=True)

@@ -411,13 +411,13 @@ class Matcher:
             listed = self.elsewhere.spelled.keys()
             # Only compared with ("a programme like MEDICIS"), a project's name is no subject.
             subjects = read.names - listed - compared(question, read.names)
-            if not named or read.names & listed or not subjects:
-                # "Who handles tech transfer at GSI?": another lab's office, not CERN's. An
-                # organisation that is also a topic's name ("ESA" for aerospace) is one too
-                # when its own office or programme is asked about; with another topic's name
-                # in the message, only when that is the organisation's thing ("the ESA
-                # business incubation centre"), not "Does ESA test electronics at CHARM?".
-                elsewhere = self.elsewhere.owner_of(question, possessive=bool(subjects))
+            # "Who handles tech transfer at GSI?": another lab's office, not CERN's. An
+            # organisation that is also a topic's name ("ESA" for aerospace) is one too when
+            # its own office or programme is asked about. With a topic's name in the message,
+            # only when that is the organisation's thing ("the ESA business incubation
+            # centre", "EPFL's tech transfer office … an NDA"), not "Does ESA test
+            # electronics at CHARM?".
+            elsewhere = self.elsewhere.owner_of(question, possessive=bool(subjects))
             # "What would THERYQ charge for one FLASHDEEP unit?": a company's price is its own
             # to give, whichever project the question names.
             elsewhere = elsewhere or self.elsewhere.seller_of(question)
