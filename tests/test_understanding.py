@@ -2186,6 +2186,11 @@ class TestWhatIsNotAsked:
             ),
             ("Families ask us whether CERN can treat them.", "CERN can treat them."),
             ("Can we license FLASH?", "Can we license FLASH?"),
+            # A dash between spaces ends what is rejected, not the sentence's question.
+            (
+                "We're a hospital rather than a company - can we do a joint R&D project?",
+                "We're a hospital - can we do a joint R&D project?",
+            ),
             (
                 "Can GaToroid be used instead of a conventional gantry?",
                 "Can GaToroid be used instead of a conventional gantry?",

@@ -476,7 +476,9 @@ _NEGATED = re.compile(
     r"|(?:it(?:'|’)?s|it is|this is) not (?:about|regarding)"
     r"|not (?:a|an) (?:[\w-]+ ){1,2}(?:question|enquiry|inquiry|query)"
     r"|rather than|instead of)"
-    r"\b[^,.;:!?]*",
+    # To the clause's end, a dash between spaces included: "a hospital rather than a
+    # company - can we still do a joint R&D agreement?" rejects the company, not the ask.
+    r"\b(?:(?!\s[-–—]\s)[^,.;:!?])*",
     re.IGNORECASE,
 )
 """What the writer says they are not asking about, to the clause's end: "We're not interested
