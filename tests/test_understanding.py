@@ -24,7 +24,14 @@ from intents.matching.vectorizer import TYPO_DISCOUNT
 from intents.text.features import terms
 from intents.text.normalize import fold
 from intents.text.phrases import Phrases
-from intents.text.segments import WEIGHTS, Role, role_of, segment, without_asides
+from intents.text.segments import (
+    WEIGHTS,
+    Role,
+    closes_the_conversation,
+    role_of,
+    segment,
+    without_asides,
+)
 from intents.text.vocabulary import Vocabulary
 from tests.conftest import KbFactory
 
@@ -2130,6 +2137,46 @@ class TestThePublicsWording:
     def test_a_greeting_and_who_is_writing_is_greeted(self, shipped: Matcher, text: str) -> None:
         result = shipped.match(text)
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "smalltalk.greeting")
+
+    @pytest.mark.parametrize(
+        ("text", "intent"),
+        [
+            (
+                "Many thanks for the clear answers on the KT Fund and the MA budget. My group"
+                " leader was sceptical that a chatbot could help, but I'll show him this"
+                " conversation. Cheers from the EN department!",
+                "smalltalk.thanks",
+            ),
+            (
+                "OK, I think that's everything for today. I've noted the pages on licensing and"
+                " NDAs and will come back next week after talking with our lawyers. Bye for now,"
+                " and have a nice weekend!",
+                "smalltalk.goodbye",
+            ),
+        ],
+    )
+    def test_thanks_or_goodbye_around_what_was_answered_is_a_courtesy(
+        self, shipped: Matcher, text: str, intent: str
+    ) -> None:
+        result = shipped.match(text)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, intent)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Thanks for the KT Fund answer. Who do I write to about GaToroid?",
+            "Many thanks. We are interested in licensing the GaToroid gantry design.",
+            "Our start-up builds photon-counting detectors on Medipix. Thanks in advance, bye!",
+            # Thanks that only ends a request (Spanish "I wanted to know…") closes nothing.
+            "hola quería saber si el cern acepta donaciones para proyectos contra el cáncer"
+            " gracias",
+            "We build dosimeters for FLASH. Could you tell me about beam time? Bye!",
+        ],
+    )
+    def test_a_thanks_or_goodbye_beside_a_request_does_not_close_the_conversation(
+        self, text: str
+    ) -> None:
+        assert not closes_the_conversation(segment(text))
 
     @pytest.mark.parametrize(
         ("text", "intent"),

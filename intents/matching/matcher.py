@@ -37,7 +37,7 @@ from intents.text.features import stem, synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
 from intents.text.phrases import Phrases
-from intents.text.segments import WEIGHTS, Role, Segment, segment
+from intents.text.segments import WEIGHTS, Role, Segment, closes_the_conversation, segment
 from intents.text.vocabulary import Vocabulary
 
 OUT_OF_SCOPE = "(out of scope)"
@@ -323,6 +323,8 @@ class Matcher:
         if self.courtesy_rows and self._greets_before_asking(segments):
             greeting = " ".join(s.text for s in segments if s.role is Role.COURTESY)
             return self._courtesy_evidence(greeting)
+        if self.courtesy_rows and closes_the_conversation(segments):
+            return self._courtesy_evidence(text)
         asked = [i for i, s in enumerate(segments) if s.role is Role.QUESTION]
         # Several questions: each is also read on its own, looking for a second thing asked.
         # Statements standing for the request of a message that asks nothing are not.

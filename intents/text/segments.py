@@ -608,6 +608,39 @@ def segment(text: str) -> tuple[Segment, ...]:
     return _with_referents(segments)
 
 
+_OPENS_WITH_THANKS = re.compile(
+    r"^(?:(?:ok|okay|right|great|perfect|alright|wow)\W+)?(?:thank you|thanks|many thanks"
+    r"|thx|thnx|cheers|merci|danke|grazie|gracias)\b(?! in advance\b)"
+)
+_GOODBYE = re.compile(
+    r"\b(?:bye|goodbye|good bye|see you|talk (?:soon|later)|au revoir|tschuss|tschuess"
+    r"|auf wiedersehen|arrivederci|adios|hasta luego"
+    r"|(?:that(?:'|’)?s|that is|thats) (?:all|everything)(?: (?:i|we) (?:need|needed))?"
+    r" for (?:now|today))\b"
+)
+
+
+def closes_the_conversation(segments: tuple[Segment, ...]) -> bool:
+    """A thanks or a goodbye around statements, asking nothing: "Many thanks for the clear
+    answers on the KT Fund. I'll show my group leader this conversation. Cheers!", "OK,
+    that's everything for today. I've noted the pages on licensing and will come back next
+    week. Bye for now!". The topics it mentions are what was already answered, not what is
+    asked. A question, a request or a wish ("we'd like to license it") makes it a request
+    after all, and "thanks in advance" announces one."""
+    if any((s.role is Role.QUESTION and not s.stated) or s.outright for s in segments):
+        return False
+    said = [fold(s.text) for s in segments if s.role is not Role.COURTESY]
+    if not said or any(_WISH.search(text) or "in advance" in text for text in said):
+        return False
+    # The thanks opens the message, after a greeting at most ("Hi! Thanks for the links."),
+    # not only closes it ("quería saber si … gracias" asks).
+    openers = (
+        segments[:2] if segments[0].role is Role.COURTESY and len(segments) > 2 else segments[:1]
+    )
+    thanked = any(_OPENS_WITH_THANKS.match(fold(s.text)) for s in openers)
+    return thanked or any(_GOODBYE.search(fold(s.text)) for s in segments)
+
+
 _CONTACT_FRAME = re.compile(
     r"^\s*(?:(?:so|and|but|then),? )?(?:(?:who|whom) (?:do|should|can|could|would|might|shall"
     r"|must) (?:i|we) (?:(?:talk|speak|write|turn|reach out|go|get in touch) (?:to|with) |contact "
