@@ -984,6 +984,9 @@ class TestPersonalHealth:
             # What an oncologist "has" for a conference is an abstract, not a disease.
             "I am radiation oncologist and I have an abstract on dosimetry. Can I present it?",
             "PhD candidate. Could I get beam time for a detector under very high dose rates?",
+            # What a writer already has on a subject is no illness.
+            "I'm writing a history of hadron therapy. When was CERN's medical office created?"
+            " PET I can leave aside, I have plenty on that.",
             # Whether it is safe to tell an invention: an asker cue and "safe", no patient.
             "Is it safe to describe my invention in this chat, or should I wait until there's"
             " a confidentiality agreement in place?",

@@ -46,7 +46,7 @@ _PERSON = _word_cues(
     r"|prepared|equipped)\b))\b"
     # ... but not "I have a question about therapy", "I have a tumour-imaging start-up",
     # "I have to give a talk", "I have read about GaToroid".
-    r"(?! to\b| (?:what|everything|enough|nothing|read|heard|seen|followed|looked|learned"
+    r"(?! to\b| (?:what|everything|enough|nothing|plenty|read|heard|seen|followed|looked|learned"
     r"|learnt|noticed|visited|worked"
     r"|written|spoken|talked|attended|watched|studied|checked|used|developed|built|published"
     r"|contacted|come across|curious|interested|intrigued|fascinated|wondering|thinking|in touch"
@@ -56,7 +56,8 @@ _PERSON = _word_cues(
     r"|patent|background|degree|phd|experiments?|study|studies|samples?|prototypes?|grant"
     r"|dataset|data|paper|talk|presentation|meeting|lab|group|contract|licen[cs]e|client|concept"
     r"|design|invention|innovation|solution|system|tool|software|method|technique|plan"
-    r"|abstract|poster|manuscript|submission|article|publication|thesis)\b)"
+    r"|abstract|poster|manuscript|submission|article|publication|thesis|material|materials"
+    r"|notes|sources|literature|references|information|info)\b)"
     r"|\bim (?:having|being|getting)\b|\b(?:i ve|ive) (?:felt|been feeling)\b|\bi felt\b"
     r"|\b(?:i ve|ive|i have) (?:got|had|been (?:diagnosed|told|treated|offered))\b"
     # "I'm starting radiotherapy", not "I'm starting as a junior physicist"
