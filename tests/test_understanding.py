@@ -584,6 +584,9 @@ class TestDeclinedMatters:
             "Can we hold our start-up's launch party at CERN, near the MEDICIS building?",
             "What frequency does the Linac4 RFQ run at?",
             "Can my hospital buy Windows licences at a discount through CERN?",
+            "How are the annual contributions of an Associate Member State calculated?",
+            "What are the Belgian nuclear regulator's requirements for handling Ac-225 from"
+            " MEDICIS?",
         ],
     )
     def test_a_question_asking_for_a_declined_matter_is_declined_whatever_it_names(
@@ -1843,6 +1846,25 @@ class TestOtherOrganisations:
         self, shipped: Matcher, question: str
     ) -> None:
         assert shipped.match(question).intent == "project.flash"
+
+    @pytest.mark.parametrize(
+        ("question", "owner"),
+        [
+            ("How much does an IBA Proteus ONE compact proton system cost?", "IBA"),
+            ("What is the current price per GBq of Lu-177 from ITM?", "ITM"),
+            # STELLA named around the question: only the agency's own thing is theirs.
+            (
+                "I read about STELLA. How does a country apply for an IAEA technical"
+                " cooperation project to fund a linac?",
+                "IAEA",
+            ),
+        ],
+    )
+    def test_a_price_or_a_project_of_another_organisation_is_theirs(
+        self, shipped: Matcher, question: str, owner: str
+    ) -> None:
+        result = shipped.match(question)
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, owner), result
 
     def test_a_seller_is_no_organisation_whose_office_is_declined(self) -> None:
         partners = OtherOrganisations.build(["IBA"], sellers=["THERYQ"])

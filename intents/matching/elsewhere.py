@@ -31,7 +31,9 @@ _ABOUT_IT = (
     r"|commercial arm|licensing arm"
     # A society's own meetings and rules: "the EANM congress", "ESTRO guidelines"
     r"|congress|conference|annual meeting|meeting|symposium|abstracts?|guidelines?"
-    r"|membership|journal)"
+    r"|membership|journal"
+    # "an IAEA technical cooperation project"
+    r"|projects?|cooperation)"
 )
 """What an organisation has that a KT question may be about (after the name). Not "spin-off"
 or "start-up": "can a DESY spin-off license a patent?" is a spin-off asking."""
@@ -146,14 +148,17 @@ class OtherOrganisations:
         # "PSI also does proton therapy - how do I license from their tech transfer office?"
         theirs = rf"\b{org}\b.*\b(?:their|its) (?:\w+ ){{0,2}}{_ABOUT_IT}\b"
         return cls(
-            re.compile(rf"\b{_AT}{org}\b|\b{verb} (?:the )?{org}\b|{thing}|{theirs}"),
+            re.compile(rf"\b{_AT}{org}\b|\b{verb} (?:the |an? )?{org}\b|{thing}|{theirs}"),
             re.compile(thing),
             re.compile(
                 rf"{_MEMBER}{any_seller}\b|\b(?:an?|our|my) {any_seller} (?:\w+ )?{_PEOPLE}\b"
             ),
             re.compile(
                 rf"\b{any_seller} (?:s )?(?:\w+ ){{0,2}}{_PRICE}\b"
-                rf"|\b{_PRICE} (?:of|from) (?:an? |the |one )?{any_seller}\b"
+                rf"|\b{_PRICE} (?:\w+ ){{0,6}}?(?:of|from|by) (?:an? |the |one )?{any_seller}\b"
+                # "How much does an IBA Proteus ONE compact proton system cost?"
+                rf"|\bhow much (?:does|do|did|would|will|is|are) (?:an? |the |one )?{any_seller}"
+                r"(?: \w+){0,6}? cost\b"
                 rf"|\b{org} (?:s )?(?:\w+ ){{0,2}}{_SALE}\b"
             ),
             re.compile(rf"\b{any_seller}\b"),
