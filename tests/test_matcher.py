@@ -315,6 +315,20 @@ class TestDecision:
         evidence = self.evidence(0.6, 0.1, per_question=per_question, courtesy=frozenset({"t5"}))
         assert decide("q", evidence, self.settings).intent == "t0"
 
+    def test_a_confident_first_question_is_answered_before_the_message_s_topic(self) -> None:
+        # "Can we license a CERN patent? Also, who handles NDAs?": licensing first, and the
+        # NDA topic the whole message leans to is offered with it.
+        per_question = (Candidate("t5", 0.5), Candidate("t0", 0.6))
+        result = decide("q", self.evidence(0.6, 0.1, per_question=per_question), self.settings)
+        assert (result.intent, result.suggestions) == ("t5", ("t0",))
+
+    def test_a_first_question_far_below_the_message_s_topic_is_only_offered(self) -> None:
+        # "What is EuroSIG, and how does it differ from GaToroid? Mainly I need EuroSIG's
+        # aim.": the later question carries the message.
+        per_question = (Candidate("t5", 0.5), Candidate("t0", 0.95))
+        result = decide("q", self.evidence(0.95, 0.1, per_question=per_question), self.settings)
+        assert (result.intent, result.suggestions) == ("t0", ("t5",))
+
     def test_a_named_topic_far_behind_the_best_does_not_overtake_it(self) -> None:
         result = decide("q", self.evidence(0.8, 0.42, named=("t1",)), self.settings)
         assert result.intent == "t0"

@@ -13,6 +13,15 @@ answer (and the clarify threshold): "How do we find them, and who should we talk
 "We'd like to back start-ups built on CERN technology" answers the contact and offers the
 start-ups. Offered, never answered: a button costs the user nothing if it is not wanted."""
 
+FIRST_QUESTION_SHARE = 0.55
+"""The first of several questions is answered before the topic the whole message leans to
+only if it scores at least this share of that topic: a message whose later question carries
+it ("What is EuroSIG trying to build, and how does it differ from GaToroid? Mainly I need its
+aim.", EuroSIG 0.62 against GaToroid 0.33 for the first question alone) is about the later
+one. Two questions of a kind ("Can we license a CERN patent? And do you sign NDAs?", 0.59)
+still get the first answered. Measured over 7,027 labelled lines: 4 right answers more, none
+fewer."""
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -176,7 +185,7 @@ def _first_question(
         return None
     if asked[0].intent in evidence.courtesy:
         return None  # "Buenos días. …": a greeting is no question to answer first
-    if asked[0].score < settings.answer_threshold:
+    if asked[0].score < max(settings.answer_threshold, FIRST_QUESTION_SHARE * best.score):
         return None
     if best.intent not in {c.intent for c in asked[1:]}:
         return None
