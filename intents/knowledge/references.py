@@ -199,11 +199,16 @@ def seller_warnings(files: list[LoadedFile], topics: Mapping[str, Topic]) -> lis
     questions or answer mention is a company whose every question the bot should decline,
     so it belongs in `other_organisations:`. A seller also listed there would have all its
     questions declined ("What does THERYQ do?"), not only its prices: said so, too."""
-    named = " ".join(
-        " ".join(words(" ".join((t.title, *t.aliases, *t.questions, t.answer))))
+    sellers = [name for _, _, entries in files for name in entries.sellers]
+    if not sellers:
+        return []
+    phrases = Phrases.build(sellers)
+    named = {
+        " ".join(words(found))
         for t in topics.values()
-    )
-    named = f" {named} "
+        for text in (t.title, *t.aliases, *t.questions, t.answer)
+        for found in phrases.all_in(text)
+    }
     listed = {
         " ".join(words(name)) for _, _, entries in files for name in entries.other_organisations
     }
@@ -212,7 +217,7 @@ def seller_warnings(files: list[LoadedFile], topics: Mapping[str, Topic]) -> lis
         for index, name in enumerate(entries.sellers):
             key = " ".join(words(name))
             problems = []
-            if f" {key} " not in named:
+            if key not in named:
                 problems.append(
                     "is named by no topic (title, aliases, questions or answer): a company "
                     "no topic names belongs in other_organisations, which declines all its "

@@ -318,13 +318,9 @@ class Matcher:
     def evidence(self, text: str) -> Evidence:
         """What the decision weighs for `text`: ranked topics, names, further questions."""
         segments = segment(text)
-        if segments[0].courtesy and self.courtesy_rows:
-            return self._courtesy_evidence(segments[0].text)
-        if self.courtesy_rows and self._greets_before_asking(segments):
-            greeting = " ".join(s.text for s in segments if s.role is Role.COURTESY)
-            return self._courtesy_evidence(greeting)
-        if self.courtesy_rows and closes_the_conversation(segments):
-            return self._courtesy_evidence(text)
+        courteous = self._only_courtesy(text, segments) if self.courtesy_rows else None
+        if courteous is not None:
+            return self._courtesy_evidence(courteous)
         asked = [i for i, s in enumerate(segments) if s.role is Role.QUESTION]
         # Several questions: each is also read on its own, looking for a second thing asked.
         # Statements standing for the request of a message that asks nothing are not.
@@ -433,16 +429,22 @@ class Matcher:
             self._top(scores), named, later, declined, siblings, self.courtesy, elsewhere
         )
 
-    def _greets_before_asking(self, segments: tuple[Segment, ...]) -> bool:
-        """A greeting and who is writing, naming no topic: "Good morning! I'm the new
-        business developer at a medtech firm in Geneva." The question is still to come, so
-        the greeting is answered, as for one sentence (see `segment`), rather than a topic
-        the writer's job shares words with ("start-up" in "I'm the CEO of a start-up").
-        "Hello. I'm a journalist writing about FLASH." names what is wanted: it is answered."""
-        if {s.role for s in segments} != {Role.COURTESY, Role.INTRODUCTION}:
-            return False
-        about = " ".join(s.text for s in segments if s.role is Role.INTRODUCTION)
-        return not self.names.find(about, terms(about))
+    def _only_courtesy(self, text: str, segments: tuple[Segment, ...]) -> str | None:
+        """The words to answer with a greeting, thanks or goodbye when that is all `text`
+        asks for; else None. A message of courtesies only (see `segment`). A greeting and who
+        is writing, naming no topic: "Good morning! I'm the new business developer at a
+        medtech firm in Geneva." The question is still to come, so the greeting is answered,
+        as for one sentence, rather than a topic the writer's job shares words with
+        ("start-up" in "I'm the CEO of a start-up"); "Hello. I'm a journalist writing about
+        FLASH." names what is wanted and is answered with it. And a thanks or goodbye around
+        statements that ask nothing (see `closes_the_conversation`)."""
+        if segments[0].courtesy:
+            return segments[0].text
+        if {s.role for s in segments} == {Role.COURTESY, Role.INTRODUCTION}:
+            about = " ".join(s.text for s in segments if s.role is Role.INTRODUCTION)
+            if not self.names.find(about, terms(about)):
+                return " ".join(s.text for s in segments if s.role is Role.COURTESY)
+        return text if closes_the_conversation(segments) else None
 
     def _courtesy_evidence(self, text: str) -> Evidence:
         """A message of courtesies only is answered with the closest greeting, thanks or

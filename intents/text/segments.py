@@ -629,16 +629,15 @@ def closes_the_conversation(segments: tuple[Segment, ...]) -> bool:
     after all, and "thanks in advance" announces one."""
     if any((s.role is Role.QUESTION and not s.stated) or s.outright for s in segments):
         return False
-    said = [fold(s.text) for s in segments if s.role is not Role.COURTESY]
+    folded = [fold(s.text) for s in segments]
+    said = [text for text, s in zip(folded, segments, strict=True) if s.role is not Role.COURTESY]
     if not said or any(_WISH.search(text) or "in advance" in text for text in said):
         return False
     # The thanks opens the message, after a greeting at most ("Hi! Thanks for the links."),
     # not only closes it ("quería saber si … gracias" asks).
-    openers = (
-        segments[:2] if segments[0].role is Role.COURTESY and len(segments) > 2 else segments[:1]
-    )
-    thanked = any(_OPENS_WITH_THANKS.match(fold(s.text)) for s in openers)
-    return thanked or any(_GOODBYE.search(fold(s.text)) for s in segments)
+    openers = folded[:2] if segments[0].role is Role.COURTESY and len(segments) > 2 else folded[:1]
+    thanked = any(_OPENS_WITH_THANKS.match(text) for text in openers)
+    return thanked or any(_GOODBYE.search(text) for text in folded)
 
 
 _CONTACT_FRAME = re.compile(
