@@ -29,6 +29,10 @@ ENV KTBOT_KNOWLEDGE_DIR=/app/knowledge \
     KTBOT_LOG_LEVEL=INFO
 
 USER ktbot
+# The matcher's scoring loops are compiled by numba (intents/matching/kernels.py): compiled once
+# here into the bot user's cache (~/.cache/numba, since site-packages is not theirs to write),
+# not at every container start.
+RUN ktbot ask "What is CERN-MEDICIS?" > /dev/null
 VOLUME ["/data"]
 # Webhook mode listens here (ktbot run --webhook-url https://... --port 8443).
 EXPOSE 8443

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from intents.matching.kernels import blend_rows
 from intents.matching.prototypes import RefineConfig, train_prototypes
-from intents.matching.sparse import ALL_DENSE_CELLS, DENSE_SHARE, FeatureMatrix, Ids
+from intents.matching.sparse import FeatureMatrix, Ids, SparseVector
 from intents.matching.vectorizer import QueryVector, Vectorizer
 from intents.text.features import FeatureConfig
 from intents.text.vocabulary import Vocabulary
@@ -140,7 +141,6 @@ class TopicIndex:
             np.concatenate([topic_row, len(topics) + vectors.row_of_entry]),
             np.concatenate([feature, vectors.indices]),
             np.concatenate([value, vectors.data]),
-            dense_share=0.0 if n_rows * n_features <= ALL_DENSE_CELLS else DENSE_SHARE,
         )
         starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         index = cls(
@@ -154,6 +154,7 @@ class TopicIndex:
             naming,
         )
         index._freeze()
+        index.warm_up()
         return index
 
     def score(self, text: str) -> TopicScores:
@@ -191,20 +192,26 @@ class TopicIndex:
     ) -> npt.NDArray[np.float64]:
         """Per query (rows) and topic: its prototype's and its closest example's similarity,
         blended, at least its closest name's; the declined questions by the closest one
-        alone. All of a message's readings at once: one pass of each array operation."""
-        n_topics = len(self.topic_ids)
-        texts = similarity[:, n_topics:]
+        alone (see `kernels.blend_rows`). All of a message's readings at once."""
         config = self.config
-        closest = np.maximum.reduceat(texts, self.text_starts, axis=1)
-        blended = (1 - config.example_weight) * similarity[:, :n_topics]
-        blended += config.example_weight * closest
-        closest_name = np.maximum.reduceat(
-            np.where(self.is_name, texts, 0), self.text_starts, axis=1
+        return blend_rows(
+            similarity,
+            len(self.topic_ids),
+            self.text_starts,
+            self.is_name,
+            self.declined,
+            vague,
+            config.example_weight,
+            config.name_weight,
+            config.declined_weight,
+            config.vague_factor,
         )
-        np.maximum(blended, config.name_weight * closest_name, out=blended)
-        blended[:, self.declined] = config.declined_weight * closest[:, self.declined]
-        blended[vague] *= config.vague_factor
-        return np.clip(blended, 0.0, 1.0, out=blended)
+
+    def warm_up(self) -> None:
+        """Compile the scoring loops for this index's arrays now (or read them from numba's
+        cache), when the knowledge base loads, rather than on the first message."""
+        nothing = SparseVector(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+        self._blend(self.rows.dot_many([nothing]), np.zeros(1, dtype=bool))
 
     def _freeze(self) -> None:
         """Read-only arrays: a shared index cannot be changed by accident from any thread."""

@@ -1,9 +1,10 @@
-"""Sparse vectors and the row-by-feature matrix every score is computed with (numpy only).
+"""Sparse vectors and the row-by-feature matrix every score is computed with.
 
 A `FeatureMatrix` stores frequent features as dense columns and the long tail as posting
 lists. The split is what keeps both matching and index training fast at every size: a
-feature shared by most rows ("wha", "the") is one contiguous vector that BLAS multiplies in
-bulk, while a rare one ("medicis") touches only the few rows that contain it.
+feature shared by most rows ("wha", "the") is one contiguous vector, multiplied in bulk (by
+BLAS when training, in one compiled loop when matching: `kernels.add_products`), while a rare
+one ("medicis") touches only the few rows that contain it.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from intents.matching.kernels import add_products
+
 Ids = npt.NDArray[np.int32]
 Floats = npt.NDArray[np.float32]
 
 DENSE_SHARE = 0.125
 """A feature present in at least this share of the rows is stored densely: at that density a
-dense column costs at most twice the memory of its postings, and it is multiplied by BLAS."""
-ALL_DENSE_CELLS = 16_000_000
-"""A matrix of at most this many cells (64 MB) may be stored entirely densely: a message is
-then matched with one gather and one BLAS product, half the time of the mixed layout."""
+dense column costs at most twice the memory of its postings, and a contiguous pass over it
+costs about what scattered adds over its postings would."""
 _MIN_DENSE_ROWS = 4
 _CHUNK_CELLS = 100_000
 """Bound on the temporary (vectors × rows) blocks of `dot_rows`: small blocks stay in cache
@@ -136,74 +137,29 @@ class FeatureMatrix:
         return len(self.dense_slot)
 
     def dot(self, vector: SparseVector) -> npt.NDArray[np.float64]:
-        """`row · vector` for every row (the hot path of every message: few numpy calls)."""
-        ids, weights = vector.ids, vector.weights
-        slots = self.dense_slot[ids]
-        # All dense: one gather. A feature stored in no row has no slot (-1), which would
-        # gather the last dense feature instead of nothing.
-        if not len(self.postings_rows) and slots.min(initial=0) >= 0:
-            return (weights @ self.dense[slots]).astype(np.float64)
-        in_dense = slots >= 0
-        out = (weights[in_dense] @ self.dense[slots[in_dense]]).astype(np.float64)
-        rare = ~in_dense
-        take, lengths = self._postings(ids[rare])
-        if len(take):
-            out += np.bincount(
-                np.take(self.postings_rows, take),
-                weights=self._products(weights[rare], lengths, take),
-                minlength=self.n_rows,
-            )
+        """`row · vector` for every row (the hot path of every message: compiled)."""
+        out = np.zeros(self.n_rows)
+        self._add_to(out, vector)
         return out
 
     def dot_many(self, vectors: Sequence[SparseVector]) -> npt.NDArray[np.float64]:
-        """`row · v` for every row (columns) and each of `vectors` (rows of the result): for
-        a message and its own sentences, whose features are mostly the same, the matrix
-        rows of those features are gathered once instead of once per vector, and the rare
-        features' postings of all vectors are summed in one pass."""
-        if len(vectors) == 1:
-            return self.dot(vectors[0])[None, :]
-        ids = np.concatenate([v.ids for v in vectors])
-        weights = np.concatenate([v.weights for v in vectors])
-        owner = np.repeat(np.arange(len(vectors)), [len(v.ids) for v in vectors])
-        slots = self.dense_slot[ids]
-        in_dense = slots >= 0
-        gathered, column = np.unique(slots[in_dense], return_inverse=True)
-        dense_weights = np.zeros((len(vectors), len(gathered)), dtype=np.float32)
-        dense_weights[owner[in_dense], column] = weights[in_dense]
-        out: npt.NDArray[np.float64] = (dense_weights @ self.dense[gathered]).astype(np.float64)
-        rare = ~in_dense
-        take, lengths = self._postings(ids[rare])
-        if len(take):
-            cell = np.take(self.postings_rows, take).astype(np.int64)
-            cell += np.repeat(owner[rare] * self.n_rows, lengths)
-            out += np.bincount(
-                cell,
-                weights=self._products(weights[rare], lengths, take),
-                minlength=len(vectors) * self.n_rows,
-            ).reshape(len(vectors), self.n_rows)
+        """`row · v` for every row (columns) and each of `vectors` (rows of the result)."""
+        out = np.zeros((len(vectors), self.n_rows))
+        for row, vector in zip(out, vectors, strict=True):
+            self._add_to(row, vector)
         return out
 
-    def _postings(self, features: Ids) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Where the postings of `features` are (concatenated, in their order), and how
-        many each feature has."""
-        starts = self.postings_ptr[features]
-        lengths = self.postings_ptr[1:][features] - starts
-        return expand_ranges(starts, lengths), lengths
-
-    def _products(
-        self, weights: Floats, lengths: npt.NDArray[np.int64], take: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.float64]:
-        """Each posting's value times its feature's weight: multiplied in float32, as the
-        stored values are, and written straight into the float64 array `np.bincount` sums
-        (it would otherwise copy float32 weights into one)."""
-        products = np.empty(len(take))
-        np.multiply(
-            np.repeat(weights, lengths),
-            np.take(self.postings_values, take),
-            out=products,
-            dtype=np.float32,
+    def _add_to(self, out: npt.NDArray[np.float64], vector: SparseVector) -> None:
+        add_products(
+            out,
+            vector.ids,
+            vector.weights,
+            self.dense_slot,
+            self.dense,
+            self.postings_ptr,
+            self.postings_rows,
+            self.postings_values,
         )
-        return products
 
     def entries(self) -> tuple[Ids, Ids, Floats]:
         """(row, feature, value) of every stored non-zero value."""

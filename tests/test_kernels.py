@@ -1,0 +1,87 @@
+"""The compiled blend of a message's similarities into topic scores, against numpy's own
+definition of it (what `TopicIndex._blend` computed with array operations before it was
+compiled): per topic, its prototype blended with its closest example, at least its closest
+name, the declined topics by their closest text alone, vague messages weighed down."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from intents.matching.kernels import blend_rows
+
+EXAMPLE, NAME, DECLINED, VAGUE = 0.2, 0.6, 0.8, 0.5
+
+
+def numpy_blend(
+    similarity: npt.NDArray[np.float64],
+    starts: npt.NDArray[np.int32],
+    is_name: npt.NDArray[np.bool_],
+    declined: npt.NDArray[np.bool_],
+    vague: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.float64]:
+    n_topics = len(starts)
+    texts = similarity[:, n_topics:]
+    closest = np.maximum.reduceat(texts, starts, axis=1)
+    blended = (1 - EXAMPLE) * similarity[:, :n_topics] + EXAMPLE * closest
+    closest_name = np.maximum.reduceat(np.where(is_name, texts, 0), starts, axis=1)
+    np.maximum(blended, NAME * closest_name, out=blended)
+    blended[:, declined] = DECLINED * closest[:, declined]
+    blended[vague] *= VAGUE
+    return np.clip(blended, 0.0, 1.0)
+
+
+@st.composite
+def readings(draw: st.DrawFn) -> tuple[npt.NDArray[np.float64], ...]:
+    """Similarities of 1-4 readings of a message to 1-6 topics of 1-5 texts each."""
+    counts = draw(st.lists(st.integers(1, 5), min_size=1, max_size=6))
+    n_texts, n_queries = sum(counts), draw(st.integers(1, 4))
+    values = st.floats(0.0, 1.5, allow_nan=False, width=32)
+    similarity = np.array(
+        draw(
+            st.lists(
+                values,
+                min_size=(len(counts) + n_texts) * n_queries,
+                max_size=(len(counts) + n_texts) * n_queries,
+            )
+        ),
+        dtype=np.float64,
+    ).reshape(n_queries, len(counts) + n_texts)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
+    is_name = np.array(draw(st.lists(st.booleans(), min_size=n_texts, max_size=n_texts)))
+    declined = np.array(draw(st.lists(st.booleans(), min_size=len(counts), max_size=len(counts))))
+    vague = np.array(draw(st.lists(st.booleans(), min_size=n_queries, max_size=n_queries)))
+    return similarity, starts, is_name, declined, vague
+
+
+@settings(max_examples=200, deadline=None)
+@given(readings())
+def test_the_compiled_blend_is_numpys(reading: tuple[npt.NDArray[np.float64], ...]) -> None:
+    similarity, starts, is_name, declined, vague = reading
+    got = blend_rows(
+        similarity, len(starts), starts, is_name, declined, vague, EXAMPLE, NAME, DECLINED, VAGUE
+    )
+    np.testing.assert_allclose(got, numpy_blend(similarity, starts, is_name, declined, vague))
+
+
+def test_a_name_lifts_its_topic_and_a_declined_topic_counts_its_closest_text_alone() -> None:
+    # Topic 0: prototype 0.3, texts 0.2 (example) and 0.9 (name). Topic 1, declined: text 0.7.
+    similarity = np.array([[0.3, 0.1, 0.2, 0.9, 0.7]])
+    starts = np.array([0, 2], dtype=np.int32)
+    is_name = np.array([False, True, False])
+    got = blend_rows(
+        similarity,
+        2,
+        starts,
+        is_name,
+        np.array([False, True]),
+        np.array([False]),
+        EXAMPLE,
+        NAME,
+        DECLINED,
+        VAGUE,
+    )
+    # max(0.8 × 0.3 + 0.2 × 0.9, 0.6 × 0.9) = 0.54 ; 0.8 × 0.7 = 0.56
+    np.testing.assert_allclose(got, [[0.54, 0.56]])
