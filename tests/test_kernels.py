@@ -5,6 +5,8 @@ name, the declined topics by their closest text alone, vague messages weighed do
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 from hypothesis import given, settings
@@ -33,8 +35,17 @@ def numpy_blend(
     return np.clip(blended, 0.0, 1.0)
 
 
+@dataclass(frozen=True)
+class Reading:
+    similarity: npt.NDArray[np.float64]
+    starts: npt.NDArray[np.int32]
+    is_name: npt.NDArray[np.bool_]
+    declined: npt.NDArray[np.bool_]
+    vague: npt.NDArray[np.bool_]
+
+
 @st.composite
-def readings(draw: st.DrawFn) -> tuple[npt.NDArray[np.float64], ...]:
+def readings(draw: st.DrawFn) -> Reading:
     """Similarities of 1-4 readings of a message to 1-6 topics of 1-5 texts each."""
     counts = draw(st.lists(st.integers(1, 5), min_size=1, max_size=6))
     n_texts, n_queries = sum(counts), draw(st.integers(1, 4))
@@ -50,16 +61,18 @@ def readings(draw: st.DrawFn) -> tuple[npt.NDArray[np.float64], ...]:
         dtype=np.float64,
     ).reshape(n_queries, len(counts) + n_texts)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
-    is_name = np.array(draw(st.lists(st.booleans(), min_size=n_texts, max_size=n_texts)))
-    declined = np.array(draw(st.lists(st.booleans(), min_size=len(counts), max_size=len(counts))))
-    vague = np.array(draw(st.lists(st.booleans(), min_size=n_queries, max_size=n_queries)))
-    return similarity, starts, is_name, declined, vague
+
+    def flags(n: int) -> npt.NDArray[np.bool_]:
+        return np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+
+    return Reading(similarity, starts, flags(n_texts), flags(len(counts)), flags(n_queries))
 
 
 @settings(max_examples=200, deadline=None)
 @given(readings())
-def test_the_compiled_blend_is_numpys(reading: tuple[npt.NDArray[np.float64], ...]) -> None:
-    similarity, starts, is_name, declined, vague = reading
+def test_the_compiled_blend_is_numpys(reading: Reading) -> None:
+    similarity, starts, is_name = reading.similarity, reading.starts, reading.is_name
+    declined, vague = reading.declined, reading.vague
     got = blend_rows(
         similarity, len(starts), starts, is_name, declined, vague, EXAMPLE, NAME, DECLINED, VAGUE
     )
