@@ -587,6 +587,11 @@ class TestDeclinedMatters:
             "How are the annual contributions of an Associate Member State calculated?",
             "What are the Belgian nuclear regulator's requirements for handling Ac-225 from"
             " MEDICIS?",
+            # Visits, site access and CERN's membership, whatever project they name.
+            "Could a school group tour the GaToroid magnet lab?",
+            "Does the Science Gateway have a room on PET scanners and the detectors behind them?",
+            "Where do I pick up an access card for the CLEAR hall?",
+            "How many Member States does CERN count since Slovenia joined?",
         ],
     )
     def test_a_question_asking_for_a_declined_matter_is_declined_whatever_it_names(
@@ -910,6 +915,8 @@ class TestPersonalHealth:
             # A newborn's care, in words that are no disease's.
             "Could your radar watch over my premature son once we leave neonatal care?",
             "Our preemie is still in the NICU. Could that contact-free monitor be used on her?",
+            # Where to be treated soonest.
+            "Which Italian carbon-ion centre has the shortest waiting list for a chordoma?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -993,6 +1000,11 @@ class TestPersonalHealth:
             # Whether it is safe to tell an invention: an asker cue and "safe", no patient.
             "Is it safe to describe my invention in this chat, or should I wait until there's"
             " a confidentiality agreement in place?",
+            # A professional introducing themselves in two words.
+            "Paediatric oncologist here. Do the FLASH trials report fewer side effects in"
+            " children?",
+            # A licence's waiting time is no patient's.
+            "What's the usual waiting time for a licence agreement to be signed?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
@@ -1175,6 +1187,9 @@ class TestWhoIsAnswering:
             "How quickly does your team usually answer an enquiry? Our board meets on the 14th.",
             "I'd like to speak to an actual person in the KT medical team, not a bot, about a"
             " proposal on readout electronics.",
+            "human please",
+            "Could you pass this on to whoever looks after partnerships? I'd prefer to deal"
+            " with a human.",
         ],
     )
     def test_a_request_for_a_person_gets_the_contact(self, shipped: Matcher, text: str) -> None:
@@ -1188,6 +1203,8 @@ class TestWhoIsAnswering:
             "Can I speak to a person about GaToroid's licensing?",
             "Is the dosimetry run by a machine or by a physicist?",
             "Who should I talk to about a start-up?",
+            "I'd rather talk to a person about licensing terms.",
+            "I want a human-readable summary of the FLASH project.",
         ],
     )
     def test_a_question_about_the_assistant_or_a_subject_is_no_request_for_a_person(
@@ -1911,6 +1928,24 @@ class TestOtherOrganisations:
     ) -> None:
         result = shipped.match("Who handles technology transfer at gsi?")
         assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "GSI")
+
+    @pytest.mark.parametrize(
+        ("question", "owner"),
+        [
+            ("Does the Swiss National Science Foundation fund medical physics postdocs?", "SNSF"),
+            ("How does Unitec handle licences to start-ups?", "Unitec"),
+            (
+                "How do I apply for beam time at the Heidelberg Ion-Beam Therapy Center?",
+                "Heidelberg Ion-Beam Therapy Center",
+            ),
+        ],
+    )
+    def test_funders_offices_and_centres_listed_in_the_shipped_knowledge_are_theirs(
+        self, shipped: Matcher, question: str, owner: str
+    ) -> None:
+        result = shipped.match(question)
+        assert result.outcome is Outcome.FALLBACK, result
+        assert result.elsewhere is not None
 
     def test_cern_named_only_beside_the_question_leaves_it_the_other_labs(
         self, shipped: Matcher

@@ -229,6 +229,9 @@ _PATIENT = _word_cues(
     # "Is proton therapy safer than X-rays for a child with medulloblastoma?"
     r"|\bfor (?:a|an|my|our|his|her) (?:\w+ ){0,2}(?:child|kid|baby|boy|girl|son|daughter"
     r"|toddler|teenager|infant) (?:with|who has)\b"
+    # "Which proton centre has the shortest waiting list for children?": where to be treated
+    r"|\bwaiting lists?\b|\bwaiting times? (?:for|at) (?:\w+ ){0,3}?(?:treatments?|therapy"
+    r"|surgery|patients?|children|kids|adults|appointments?|consultations?)\b"
     r"|\bhow many (?:\w+ ){0,2}sessions\b|\bcure (?:my|his|her|me|him)\b"
     r"|\bcan (?:he|she|i) be treated|\bbe treated at cern\b|\btreat (?:my|him|her|me)\b"
     r"|\b(?:etre|se faire) (?:soigne|traite|opere)e?s? (?:au|a) cern\b|\beffets? secondaires?\b"
@@ -333,6 +336,9 @@ _PROFESSIONAL = re.compile(
     r"|radiochemists?|dosimetrists?|clinicians?|teams?|cell cultures?|treatment plans?|thesis"
     r"|dissertation)\b"
     r"|\bwe are an? (?:\w+ ){0,3}(?:hospital|group|company|centre|center|clinic|network|team)\b"
+    # "Neonatal nurse manager here. Electrodes tear our preemies' skin…"
+    r"|\b(?:nurse|doctor|physician|oncologist|radiologist|radiographer|pharmacist|surgeon"
+    r"|pa?ediatrician|midwife|therapist|clinician|physicist|engineer)s?(?: \w+)? here\b"
     # "PhD student in dosimetry. Can I get beam time … under ultra-high dose rate electrons?"
     r"|\b(?:phd|postdocs?|doctoral|beam ?time|test beams?|dose rates?)\b"
 )
