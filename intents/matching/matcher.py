@@ -74,10 +74,11 @@ project in the frames users write ("Can we license X technology for our company?
 write to the X team…"): 0.28-0.32 declined 5 more out-of-scope questions naming a project
 (the declined questions added with it, 15 more) and lost no in-scope answer; at the answer
 threshold (0.25), a word shared by chance ("write a haiku about…") declined 17 of the 300."""
-ASPECT_GAP = 0.15
+ASPECT_GAP = 0.16
 """How far behind the topic an aspect asks about its project's own topic drops (a share of
-the score): more than `clarify_margin`, so the asked topic is answered and the project
-offered with it, not both asked about."""
+the score): more than `clarify_margin` (0.15 by default, 0.07 shipped), so the asked topic is
+answered and the project offered with it, not both asked about. Strictly more: at 0.15 the
+default margin was met exactly, and rounding in the last digit decided between the two."""
 ELSEWHERE_SCORE = 0.9
 """The declined score of a question about another organisation's own business (see
 `intents.matching.elsewhere`): above any topic the message does not name."""
