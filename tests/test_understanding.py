@@ -1932,11 +1932,15 @@ class TestOtherOrganisations:
     @pytest.mark.parametrize(
         ("question", "owner"),
         [
-            ("Does the Swiss National Science Foundation fund medical physics postdocs?", "SNSF"),
+            (
+                "Does the Swiss National Science Foundation fund medical physics postdocs?",
+                "Swiss National Science Foundation",
+            ),
             ("How does Unitec handle licences to start-ups?", "Unitec"),
             (
                 "How do I apply for beam time at the Heidelberg Ion-Beam Therapy Center?",
-                "Heidelberg Ion-Beam Therapy Center",
+                # Both listed spellings name it; the one listed last is reported.
+                "Heidelberg Ion Beam Therapy Centre",
             ),
         ],
     )
@@ -1944,8 +1948,7 @@ class TestOtherOrganisations:
         self, shipped: Matcher, question: str, owner: str
     ) -> None:
         result = shipped.match(question)
-        assert result.outcome is Outcome.FALLBACK, result
-        assert result.elsewhere is not None
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, owner), result
 
     def test_cern_named_only_beside_the_question_leaves_it_the_other_labs(
         self, shipped: Matcher

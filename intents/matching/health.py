@@ -338,7 +338,7 @@ _PROFESSIONAL = re.compile(
     r"|\bwe are an? (?:\w+ ){0,3}(?:hospital|group|company|centre|center|clinic|network|team)\b"
     # "Neonatal nurse manager here. Electrodes tear our preemies' skin…"
     r"|\b(?:nurse|doctor|physician|oncologist|radiologist|radiographer|pharmacist|surgeon"
-    r"|pa?ediatrician|midwife|therapist|clinician|physicist|engineer)s?(?: \w+)? here\b"
+    r"|pa?ediatrician|midwife|therapist|engineer)s?(?: \w+)? here\b"
     # "PhD student in dosimetry. Can I get beam time … under ultra-high dose rate electrons?"
     r"|\b(?:phd|postdocs?|doctoral|beam ?time|test beams?|dose rates?)\b"
 )

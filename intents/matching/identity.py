@@ -78,10 +78,11 @@ _PERSON = (
     r"|operator)"
 )
 _FOR_A_PERSON = re.compile(
-    # "I'd like to speak to an actual person", "can I talk to a human instead?"
-    r"\b(?:talk|speak|chat|write) (?:to|with) (?:an? |some )?(?:real|actual|live|human)"
+    # "I'd like to speak to an actual person", "can I talk to a human instead?", "I'd rather
+    # deal with a person"
+    r"\b(?:talk|speak|chat|write|deal) (?:to|with) (?:an? |some )?(?:real|actual|live|human)"
     r" (?:person|human|being|someone)\b"
-    rf"|\b(?:talk|speak|chat) (?:to|with) (?:an? |some )?(?:human|human being|person)\b"
+    rf"|\b(?:talk|speak|chat|deal) (?:to|with) (?:an? |some )?(?:human|human being|person)\b"
     r"(?! (?:about|at|in|from|who (?:works|knows)))"
     # "Can a human take over here?", "could someone get back to me"
     rf"|\b(?:can|could|will|would|may) {_PERSON} (?:please )?(?:take over|get back to"
@@ -95,10 +96,7 @@ _FOR_A_PERSON = re.compile(
     # "human pls", "a real person please": the whole message
     r"|^(?:an? )?(?:real |actual |live )?(?:human|human being|person|agent|operator)"
     r"(?: (?:please|pls|plz|now))?$"
-    # "I'd rather deal with a person", "I want a human", "get me a real person"
-    r"|\b(?:rather|prefer to|prefer|want to|like to) (?:deal|talk|speak|chat|write) (?:to|with)"
-    r" (?:an? |some )?(?:real |actual |live )?(?:person|human|human being)\b"
-    r"(?! (?:about|at|in|from|who (?:works|knows)))"
+    # "I want a human", "get me a real person"
     r"|\b(?:i want|i need|give me|get me) (?:an? )?(?:real |actual |live )?(?:human|person)\b"
     # ... not "a human-readable summary", "I need human cells"
     r"(?! (?:readable|rights|resources|error|factors?|body|bodies|anatomy|trials?|data|cells?"
