@@ -44,6 +44,9 @@ class Evidence:
     elsewhere: str | None = None
     """Another organisation whose own business the question is about (its declined score
     is then high: see `intents.matching.elsewhere`)."""
+    mentioned: tuple[str, ...] = ()
+    """Topics named only in the sentences around the question ("We read about GaToroid in
+    a newsletter. …, who owns the patent?"): not what is asked, but worth offering."""
 
 
 def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> MatchResult:
@@ -108,6 +111,8 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
         # "What's the difference between NIMMS and SEEIIST?": every project it names is asked
         # about; the one answered first, the others offered with it.
         also += tuple(i for i in evidence.named if i != best.intent and i not in also)
+        # A project mentioned on the way to the question is what the writer is looking at.
+        also += tuple(i for i in evidence.mentioned if i != best.intent and i not in also)
         return MatchResult(
             question,
             Outcome.ANSWER,

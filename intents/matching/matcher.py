@@ -119,6 +119,8 @@ class NamesRead:
     """Named topic -> the topic of its aspect the question asks about (`_aspect_asked`)."""
     lifts: Mapping[int, float]
     """Each lifted topic's lift."""
+    mentioned: tuple[str, ...] = ()
+    """Topics named only in the sentences around the question (`_asked_about`)."""
 
 
 def lowered_settings(settings: MatchingSettings, foreign: bool, long: bool) -> MatchingSettings:
@@ -363,6 +365,7 @@ class Matcher:
             named: tuple[str, ...] = ()
             siblings: frozenset[str] = frozenset()
             instead: Mapping[int, int] = {}
+            mentioned: tuple[str, ...] = ()
             declined = MATTER_SCORE
         elif self.medical_advice is not None and is_personal_health_question(
             asking,
@@ -373,6 +376,7 @@ class Matcher:
             named = self._insist(scores, self.medical_advice, HEALTH_SCORE)
             siblings = frozenset()
             instead = {}
+            mentioned = ()
         else:
             if self.medical_advice is not None:
                 # Its examples are patients' questions, so therapy words alone ("proton
@@ -381,6 +385,7 @@ class Matcher:
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             read = self._apply_names(segments, scores, scored.query.corrections)
             named, siblings, instead = read.named, read.siblings, read.instead
+            mentioned = read.mentioned
             if read.lifts and worded >= DECLINED_LIFT_FLOOR:
                 # "What's the list price of a THERYQ FLASH unit?", "Can my class tour
                 # MEDICIS?": the name says what the message is about, not that a topic answers
@@ -427,7 +432,14 @@ class Matcher:
             for i, q in by_question.items()
         )
         return Evidence(
-            self._top(scores), named, later, declined, siblings, self.courtesy, elsewhere
+            self._top(scores),
+            named,
+            later,
+            declined,
+            siblings,
+            self.courtesy,
+            elsewhere,
+            mentioned,
         )
 
     def _only_courtesy(self, text: str, segments: tuple[Segment, ...]) -> str | None:
@@ -520,7 +532,10 @@ class Matcher:
             for old, new in zip(asked_hits, named_hits, strict=True)
             if old.topic != new.topic
         }
-        return NamesRead(named, siblings, frozenset(h.name for h in hits), instead, bonus)
+        mentioned = tuple(dict.fromkeys(ids[h.topic] for h in hits if h.topic not in subjects))
+        return NamesRead(
+            named, siblings, frozenset(h.name for h in hits), instead, bonus, mentioned
+        )
 
     def _question_best(
         self, text: str, scores: npt.NDArray[np.float64], instead: Mapping[int, int]
