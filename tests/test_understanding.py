@@ -542,6 +542,7 @@ class TestNamedButOutOfScope:
             "I'd like to write to the {} team about a joint project. Who do we write to?",
             "Who should our company contact about {}?",
             "Can we sign an NDA before discussing {} with you?",
+            "When was {} founded and by whom?",
         ],
     )
     def test_no_project_is_declined_for_the_frame_of_a_question_about_it(
@@ -554,6 +555,12 @@ class TestNamedButOutOfScope:
             p for p in projects if shipped.match(frame.format(p)).outcome is Outcome.FALLBACK
         ]
         assert not declined
+
+    @pytest.mark.parametrize(
+        "message", ["When was CERN founded and by whom?", "In which year was CERN established?"]
+    )
+    def test_cerns_own_founding_is_declined(self, shipped: Matcher, message: str) -> None:
+        assert shipped.match(message).outcome is Outcome.FALLBACK
 
 
 class TestDeclinedMatters:
@@ -2382,6 +2389,11 @@ class TestAConversationsCourtesies:
             ("Hello ktbot!", "smalltalk.greeting"),
             ("thnaks a lot ktbot", "smalltalk.thanks"),
             ("thnaks, that clears up the MEDICIS bit", "smalltalk.thanks"),
+            # Greeting everyone, or checking someone is there, in any language
+            ("Hello to the whole team", "smalltalk.greeting"),
+            ("Bonsoir à toute l'équipe", "smalltalk.greeting"),
+            ("Hallo an das ganze Team", "smalltalk.greeting"),
+            ("quelqu'un est là ?", "smalltalk.greeting"),
         ],
     )
     def test_courtesies_get_their_answer(self, shipped: Matcher, text: str, intent: str) -> None:

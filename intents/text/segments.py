@@ -101,6 +101,8 @@ _COURTESY_WORDS = _THANKS_WORDS | frozenset(
     very so big lot u vielen mille muchas beaucoup ok okay right appreciated great perfect
     excellent wonderful brilliant awesome fantastic lovely
     alright with warmest sincerely br cordialement saluti saludos gruesse grusse mfg
+    whole entire toute l equipe la est por ahi alli aqui el equipo todo an das ganze ganzen tutta
+    squadra
     ktbot
     """.split()  # noqa: SIM905 - reads as text
 )
