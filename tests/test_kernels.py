@@ -1,7 +1,8 @@
 """The compiled blend of a message's similarities into topic scores, against numpy's own
 definition of it (what `TopicIndex._blend` computed with array operations before it was
 compiled): per topic, its prototype blended with its closest example, at least its closest
-name, the declined topics by their closest text alone, vague messages weighed down."""
+name, the declined topics by their closest text alone, vague messages weighed down. And the
+compiled sum by key, against the dict of running sums `Vectorizer` kept before."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intents.matching.kernels import blend_rows
+from intents.matching.kernels import blend_rows, sum_by_key
 
 EXAMPLE, NAME, DECLINED, VAGUE = 0.2, 0.6, 0.8, 0.5
 
@@ -98,3 +99,39 @@ def test_a_name_lifts_its_topic_and_a_declined_topic_counts_its_closest_text_alo
     )
     # max(0.8 × 0.3 + 0.2 × 0.9, 0.6 × 0.9) = 0.54 ; 0.8 × 0.7 = 0.56
     np.testing.assert_allclose(got, [[0.54, 0.56]])
+
+
+def running_sums(keys: list[int], values: list[float]) -> dict[int, float]:
+    """The reference: a dict of running sums, keys in the order they first occur."""
+    sums: dict[int, float] = {}
+    for key, value in zip(keys, values, strict=True):
+        sums[key] = sums.get(key, 0.0) + value
+    return sums
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.floats(-3.0, 3.0, allow_nan=False)),
+        max_size=40,
+    )
+)
+def test_the_compiled_sum_by_key_is_a_dict_of_running_sums(
+    entries: list[tuple[int, float]],
+) -> None:
+    keys = [key for key, _ in entries]
+    values = [value for _, value in entries]
+    found, sums = sum_by_key(np.array(keys, dtype=np.int32), np.array(values), 13)
+    expected = running_sums(keys, values)
+    assert found.tolist() == list(expected)
+    assert sums.tolist() == list(expected.values())  # to the last bit: added in the same order
+
+
+def test_a_count_less_its_discounts_is_what_the_vectorizer_counted_before() -> None:
+    # Feature 5 typed twice, once in a corrected word: 2 - 0.2, not 1 + 0.8.
+    discount = -(1.0 - 0.8)
+    found, sums = sum_by_key(
+        np.array([5, 7, 5, 5], dtype=np.int32), np.array([1.0, 1.0, 1.0, discount]), 8
+    )
+    assert found.tolist() == [5, 7]
+    assert sums.tolist() == [2.0 + discount, 1.0]

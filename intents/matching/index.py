@@ -212,6 +212,7 @@ class TopicIndex:
         cache), when the knowledge base loads, rather than on the first message."""
         nothing = SparseVector(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
         self._blend(self.rows.dot_many([nothing]), np.zeros(1, dtype=bool))
+        self.vectorizer.read_parts([("warm up", 1.0), ("the counting", 0.5)])
 
     def _freeze(self) -> None:
         """Read-only arrays: a shared index cannot be changed by accident from any thread."""

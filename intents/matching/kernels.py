@@ -1,4 +1,4 @@
-"""The two loops every message runs through, compiled to machine code by numba.
+"""The loops every message runs through, compiled to machine code by numba.
 
 Scoring a message against the index is a sum over its features' postings (`add_products`)
 and then, per topic, a blend of its prototype's and its closest example's and name's
@@ -7,9 +7,14 @@ temporary arrays of every posting touched; compiled, each is one pass over the d
 Measured on the shipped knowledge base (bench/latency.py's queries, 2026-12-03): 158 -> 24 µs
 for a median message and 318 -> 71 µs for the longest, the largest single share of `match()`.
 
-Both are the plain definitions written as loops; the tests check them against numpy's
-(`tests/test_sparse.py`, `tests/test_kernels.py`). Compiled on first use, or read from
-numba's cache in `__pycache__` (`TopicIndex.warm_up` does it when the knowledge base loads).
+Reading a message's words into term frequencies is a count per feature of some 700 feature
+occurrences for a long message, then a weighted sum over its sentences (`sum_by_key`): a
+dict and a Python step per feature cost 60-100 µs of it, a compiled pass a few.
+
+All are the plain definitions written as loops; the tests check them against numpy's or
+Python's (`tests/test_sparse.py`, `tests/test_kernels.py`). Compiled on first use, or read
+from numba's cache in `__pycache__` (`TopicIndex.warm_up` does it when the knowledge base
+loads).
 """
 
 from __future__ import annotations
@@ -44,6 +49,25 @@ def _add_products(
         else:
             for posting in range(postings_ptr[feature], postings_ptr[feature + 1]):
                 out[postings_rows[posting]] += weight * postings_values[posting]
+
+
+def _sum_by_key(
+    keys: npt.NDArray[np.int32], values: npt.NDArray[np.float64], n_keys: int
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
+    slot = np.full(n_keys, -1, dtype=np.int32)
+    found = np.empty(keys.shape[0], dtype=np.int32)
+    sums = np.empty(keys.shape[0], dtype=np.float64)
+    n = 0
+    for k in range(keys.shape[0]):
+        key = keys[k]
+        if slot[key] < 0:
+            slot[key] = n
+            found[n] = key
+            sums[n] = values[k]
+            n += 1
+        else:
+            sums[slot[key]] += values[k]
+    return found[:n].copy(), sums[:n].copy()
 
 
 def _blend_rows(
@@ -88,6 +112,14 @@ add_products: Callable[..., None] = _compiled(_add_products)
 """`out[row] += Σ weight × matrix[row, feature]` over the vector (`ids`, `weights`), for the
 matrix stored as `FeatureMatrix` stores it: products in float32 as the values are stored,
 summed in float64."""
+
+sum_by_key: Callable[
+    [npt.NDArray[np.int32], npt.NDArray[np.float64], int],
+    tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]],
+] = _compiled(_sum_by_key)
+"""The distinct `keys` (each in [0, n_keys)), in the order they first occur, and the sum of
+their `values`, added in the order they occur: what `Counter` or a dict of running sums gives,
+to the last bit, without a Python step per key (a long message has some 700 features)."""
 
 blend_rows: Callable[..., npt.NDArray[np.float64]] = _compiled(_blend_rows)
 """Per query (rows of `similarity`: the topics' prototypes, then their example-or-name rows)

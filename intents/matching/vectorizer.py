@@ -19,8 +19,10 @@ from itertools import chain
 from types import MappingProxyType
 
 import numpy as np
+import numpy.typing as npt
 
-from intents.matching.sparse import Floats, SparseRows, SparseVector, group_keys
+from intents.matching.kernels import sum_by_key
+from intents.matching.sparse import Floats, Ids, SparseRows, SparseVector, group_keys
 from intents.text.dictionary import real_words
 from intents.text.features import (
     FEATURE_KINDS,
@@ -65,6 +67,18 @@ class QueryVector:
     """Share of the message's length (its vector norm) made of features the knowledge base
     knows: the highest similarity any topic could reach. Low for messages mostly of words
     the knowledge base never uses."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureCounts:
+    """How often each feature occurs in (part of) a message: term frequencies."""
+
+    ids: Ids
+    """Each feature once, in the order the message first uses it."""
+    counts: npt.NDArray[np.float64]
+
+    def as_dict(self) -> dict[int, float]:
+        return dict(zip(self.ids.tolist(), self.counts.tolist(), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +175,7 @@ class Vectorizer:
         message: a message's questions are also read one by one, without reading their words
         twice. A part past the message's word budget is not read, alone or not."""
         corrections: dict[str, str] = {}
-        # Term frequencies in a dict: for the ~50-100 features of a message this is several
-        # times cheaper than numpy's unique/sort machinery.
-        tf: dict[int, float] = {}
+        weighed: list[tuple[FeatureCounts, float]] = []
         unknown: dict[str, float] = {}
         all_terms: list[str] = []
         own: dict[int, QueryVector] = {}
@@ -182,26 +194,22 @@ class Vectorizer:
                 )
             if weight <= 0:
                 continue
-            if not tf and weight == 1.0:
-                tf = part_tf  # the usual one-part message: nothing to add up (not mutated by _unit)
-            else:
-                for feature, count in part_tf.items():
-                    tf[feature] = tf.get(feature, 0.0) + weight * count
+            weighed.append((part_tf, weight))
             for name in part_unknown:
                 unknown[name] = max(unknown.get(name, 0.0), weight)
             all_terms.extend(part_terms)
+        tf = _weighed_sum(weighed, len(self.feature_ids))
         return self._unit(tf, unknown, all_terms, corrections), own
 
     def _unit(
         self,
-        tf: Mapping[int, float],
+        tf: FeatureCounts,
         unknown: Mapping[str, float],
         read: Sequence[str],
         corrections: Mapping[str, str],
     ) -> QueryVector:
         """The unit vector of term frequencies `tf`, unknown features counted in its length."""
-        ids_array = np.fromiter(tf, dtype=np.int32, count=len(tf))
-        counts = np.fromiter(tf.values(), dtype=np.float64, count=len(tf))
+        ids_array, counts = tf.ids, tf.counts
         # Below one occurrence (a weighed-down sentence), the count scales the weight as is.
         # In place, the same values as `np.where(counts >= 1, 1 + log, counts)` with two
         # temporary arrays fewer.
@@ -231,7 +239,7 @@ class Vectorizer:
 
     def _add_terms(
         self, query_terms: list[str], corrections: dict[str, str]
-    ) -> tuple[dict[int, float], set[str]]:
+    ) -> tuple[FeatureCounts, set[str]]:
         """The features of one part's words, counted once per occurrence (the caller weighs
         the part), and those unknown to the knowledge base. Misspelt words are corrected in
         place."""
@@ -250,12 +258,27 @@ class Vectorizer:
         # A new pair of known words is what a paraphrase is made of: it is not evidence
         # against a match, unlike an unknown word, so it does not count in the length.
         pairs = _known(self.feature_ids, pair_features(query_terms, self.config), [])
-        # Counted in C, in first-seen order; a corrected word's features then count
-        # TYPO_DISCOUNT each instead of one.
-        tf: dict[int, float] = dict(Counter(chain(*found, pairs)))
-        for feature in chain(*discounted):
-            tf[feature] -= 1.0 - TYPO_DISCOUNT
-        return tf, missing
+        # Each occurrence counts one; a corrected word's features then count TYPO_DISCOUNT
+        # each instead: one less its discount, taken off after the count, as `tf[feature] -=
+        # 1 - TYPO_DISCOUNT` would (the same sums to the last bit).
+        occurrences = np.fromiter(chain(*found, pairs, *discounted), dtype=np.int32)
+        values = np.ones(len(occurrences))
+        values[len(occurrences) - sum(map(len, discounted)) :] = -(1.0 - TYPO_DISCOUNT)
+        return FeatureCounts(*sum_by_key(occurrences, values, len(self.feature_ids))), missing
+
+
+def _weighed_sum(parts: Sequence[tuple[FeatureCounts, float]], n_features: int) -> FeatureCounts:
+    """The term frequencies of a message's parts, each weighed by its part's weight, features
+    in the order the message first uses them (summed in the order of the parts, as the dict of
+    running sums they replace did, to the last bit)."""
+    if not parts:
+        return FeatureCounts(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
+    if len(parts) == 1 and parts[0][1] == 1.0:
+        return parts[0][0]  # the usual one-part message: nothing to add up
+    ids = np.concatenate([tf.ids for tf, _ in parts])
+    counts = np.concatenate([weight * tf.counts for tf, weight in parts])
+    found, sums = sum_by_key(ids, counts, n_features)
+    return FeatureCounts(found, sums)
 
 
 def _known(
