@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tokenizers import Encoding, Tokenizer
 
 from intents.knowledge.loader import load_knowledge
@@ -23,6 +26,7 @@ from intents.text.embeddings import (
     Embedder,
     EmbeddingsError,
     load_embedder,
+    pooled_rows,
     shipped_embedder,
 )
 from tests.test_matcher import knowledge_base
@@ -31,6 +35,30 @@ KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 PRICES = ("How much does it cost?", "What is the price of a licence?")
 PLACES = ("Where is your office?", "What is your postal address?")
 DECLINED = ("Write me a poem", "Tell me a joke")
+
+
+def embedded_one_by_one(embedder: Embedder, texts: list[str]) -> npt.NDArray[np.float32]:
+    """The reference: each text's rows summed by numpy, divided by `np.linalg.norm`."""
+    out = np.zeros((len(texts), embedder.dimensions), dtype=np.float32)
+    for row, text in enumerate(texts):
+        ids = embedder.token_ids(text)
+        if ids:
+            pooled = np.take(embedder.table, ids, axis=0).sum(axis=0)
+            out[row] = pooled / float(np.linalg.norm(pooled))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 29), max_size=12), max_size=5), st.integers(0, 2**32))
+def test_pooled_rows_are_numpys_sums_to_the_last_bit(texts: list[list[int]], seed: int) -> None:
+    table = np.random.default_rng(seed).standard_normal((30, 7)).astype(np.float32)
+    ids = np.array([i for text in texts for i in text], dtype=np.int64)
+    ends = np.cumsum([len(text) for text in texts], dtype=np.int64)
+    got = pooled_rows(table, ids, ends)
+    assert got.shape == (len(texts), 7)
+    for row, text in zip(got, texts, strict=True):
+        expected = np.take(table, text, axis=0).sum(axis=0) if text else np.zeros(7, np.float32)
+        assert np.array_equal(row, expected)
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +78,12 @@ class TestEmbeddings:
 
     def test_an_empty_text_is_a_zero_vector_not_an_error(self, embedder: Embedder) -> None:
         assert not embedder.embed([""]).any()
+        assert embedder.embed([]).shape == (0, embedder.dimensions)
+
+    def test_texts_embedded_together_are_each_embedded_alone(self, embedder: Embedder) -> None:
+        texts = ["Hello!", "", "Peut-on obtenir une licence ?", "licensing " * 600, "🙂"]
+        texts += [q for topic in load_knowledge(KNOWLEDGE).topics.values() for q in topic.questions]
+        assert np.array_equal(embedder.embed(texts), embedded_one_by_one(embedder, texts))
 
     def test_related_words_are_closer_than_unrelated_ones(self, embedder: Embedder) -> None:
         fee, cost, tree = embedder.embed(

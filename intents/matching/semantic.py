@@ -17,7 +17,7 @@ uses 0.15 (knowledge/settings.yaml gives the figures).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +38,13 @@ class SemanticIndex:
     """Index in `examples` of each topic's first example."""
     declined: npt.NDArray[np.bool_]
     """Per topic: whether it is the declined questions (scored by the closest one alone)."""
+    _declined_rows: npt.NDArray[np.intp] = field(init=False, repr=False, compare=False)
+    _topic_rows: npt.NDArray[np.intp] = field(init=False, repr=False, compare=False)
+    """The rows `declined` marks and the others: found once, not on every message."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_declined_rows", np.flatnonzero(self.declined))
+        object.__setattr__(self, "_topic_rows", np.flatnonzero(~self.declined))
 
     @classmethod
     def build(
@@ -71,6 +78,10 @@ class SemanticIndex:
             return scores
         message /= norm
         closest = np.maximum.reduceat(self.examples @ message, self.starts)
-        scores[:] = np.where(self.declined, closest, 0.5 * (self.centroids @ message + closest))
-        scores -= scores[~self.declined].mean()
+        blended = 0.5 * (self.centroids @ message + closest)
+        blended[self._declined_rows] = closest[self._declined_rows]
+        scores[:] = blended
+        # The mean as `np.mean` takes it (the same sum, divided), without its Python steps.
+        topics = scores[self._topic_rows]
+        scores -= np.add.reduce(topics) / len(topics)
         return scores
