@@ -1683,6 +1683,26 @@ def test_a_corrected_word_counts_less_than_one_typed_right(shipped: Matcher) -> 
     assert corrected[patent_feature] == typed_right[patent_feature]
 
 
+def test_declined_questions_naming_an_organisation_count_less_when_the_message_names_none(
+    shipped: Matcher,
+) -> None:
+    index = shipped.index
+    message = "How do I apply for funding for my medtech start-up?"
+    query = index.vectorizer.vectorize(message)
+    similarity = index.rows.dot_many([query.vector])
+    unscaled = index._blend(similarity, np.array([query.vague]))[0]
+    similarity[:, index.naming] *= index.config.unnamed_factor  # the definition
+    expected = index._blend(similarity, np.array([query.vague]))[0]
+    got = index.score_reading([(message, 1.0)], names_other=False)[0].scores
+    assert np.array_equal(got, expected)
+    assert not np.array_equal(got, unscaled)  # premise: a question naming one is the closest
+    assert np.array_equal(index.score_reading([(message, 1.0)])[0].scores, unscaled)
+    # Every row of those questions, and no other, is scaled.
+    scaled = np.flatnonzero(index._unnamed_scale != 1.0)
+    assert np.array_equal(scaled, np.sort(index.naming))
+    assert set(index._unnamed_scale[scaled]) == {index.config.unnamed_factor}
+
+
 def test_a_name_of_several_words_is_found_through_a_misspelt_one(shipped: Matcher) -> None:
     question = "when is the next knowlegde transfer fund call"
     assert shipped.index.vectorizer.typos.correct("knowlegde") == "knowledge"  # premise
