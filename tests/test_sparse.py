@@ -107,6 +107,33 @@ def test_dot_many_is_the_dense_product_for_each_vector_whatever_the_split(
     np.testing.assert_allclose(got, expected, atol=1e-3)
 
 
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), shape=matrices())
+def test_rows_stored_in_16_or_32_bits_score_the_same_to_the_last_bit(
+    data: st.DataObject, shape: tuple[int, int, Triples, float]
+) -> None:
+    n_rows, n_features, entries, share = shape
+    narrow = FeatureMatrix.from_entries(n_rows, n_features, *entries, dense_share=share)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(intents.matching.sparse, "NARROW_ROWS", n_rows - 1)
+        wide = FeatureMatrix.from_entries(n_rows, n_features, *entries, dense_share=share)
+    assert narrow.postings_rows.dtype == np.uint16 and wide.postings_rows.dtype == np.int32
+    query = data.draw(queries(n_features))
+    vectors = [vector(list(query), list(query.values()))]
+    assert np.array_equal(narrow.dot_many(vectors), wide.dot_many(vectors))
+    assert np.array_equal(
+        narrow.dot_rows(sparse_rows([query])), wide.dot_rows(sparse_rows([query]))
+    )
+    for got, expected in zip(narrow.entries(), wide.entries(), strict=True):
+        assert np.array_equal(got, expected)
+
+
+def test_the_row_numbers_of_a_large_matrix_are_32_bits_wide() -> None:
+    rows = FeatureMatrix.from_entries(2**16 + 1, 1, *triples((2**16, 0, 1.0)), dense_share=1.0)
+    assert rows.postings_rows.dtype == np.int32
+    np.testing.assert_array_equal(rows.dot(vector([0], [2.0]))[-2:], [0.0, 2.0])
+
+
 @settings(max_examples=200, deadline=None)
 @given(data=st.data(), shape=matrices())
 def test_dot_rows_is_the_dense_product_for_each_vector(

@@ -20,6 +20,7 @@ loads).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +36,7 @@ def _add_products(
     dense_slot: npt.NDArray[np.int32],
     dense: npt.NDArray[np.float32],
     postings_ptr: npt.NDArray[np.int64],
-    postings_rows: npt.NDArray[np.int32],
+    postings_rows: npt.NDArray[np.integer[Any]],
     postings_values: npt.NDArray[np.float32],
 ) -> None:
     for k in range(ids.shape[0]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,12 +20,19 @@ from intents.matching.kernels import add_products
 
 Ids = npt.NDArray[np.int32]
 Floats = npt.NDArray[np.float32]
+RowIds = npt.NDArray[np.integer[Any]]
+"""Row numbers of postings: 16 bits wide when the rows are few enough (`NARROW_ROWS`)."""
 
 DENSE_SHARE = 0.125
 """A feature present in at least this share of the rows is stored densely: at that density a
 dense column costs at most twice the memory of its postings, and a contiguous pass over it
 costs about what scattered adds over its postings would."""
 _MIN_DENSE_ROWS = 4
+NARROW_ROWS = 2**16
+"""Up to this many rows, the postings' row numbers are stored in 16 bits rather than 32: a
+quarter less memory to stream through for every message (the postings are 2.8 MB on the
+shipped knowledge base, more than a core's cache), which scores a long message's features a
+quarter to a third faster. Same values: only where they are added changes width."""
 _CHUNK_CELLS = 100_000
 """Bound on the temporary (vectors × rows) blocks of `dot_rows`: small blocks stay in cache
 (measured: 100k cells builds the 10,000-example index twice as fast as 4M)."""
@@ -98,7 +106,7 @@ class FeatureMatrix:
     """(dense features × rows), one contiguous vector per frequent feature."""
     postings_ptr: npt.NDArray[np.int64]
     """Per feature f: its postings are `postings_rows/values[ptr[f]:ptr[f + 1]]`."""
-    postings_rows: Ids
+    postings_rows: RowIds
     postings_values: Floats
 
     @classmethod
@@ -130,7 +138,10 @@ class FeatureMatrix:
         ptr = np.zeros(n_features + 1, dtype=np.int64)
         np.cumsum(np.bincount(sparse_feature, minlength=n_features), out=ptr[1:])
         # `key` is sorted by feature then row, so the postings come out grouped already.
-        return cls(n_rows, dense_slot, dense, ptr, row_of[~in_dense], summed[~in_dense])
+        postings_rows: RowIds = row_of[~in_dense]
+        if n_rows <= NARROW_ROWS:
+            postings_rows = postings_rows.astype(np.uint16)
+        return cls(n_rows, dense_slot, dense, ptr, postings_rows, summed[~in_dense])
 
     @property
     def n_features(self) -> int:
