@@ -2,10 +2,12 @@
 definition of it (what `TopicIndex._blend` computed with array operations before it was
 compiled): per topic, its prototype blended with its closest example, at least its closest
 name, the declined topics by their closest text alone, vague messages weighed down. And the
-compiled sum by key, against the dict of running sums `Vectorizer` kept before."""
+compiled count of a message's features, against the `Counter` per part and the dict of
+running sums `Vectorizer` kept before."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +15,7 @@ import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intents.matching.kernels import blend_rows, sum_by_key
+from intents.matching.kernels import blend_rows, count_parts
 
 EXAMPLE, NAME, DECLINED, VAGUE = 0.2, 0.6, 0.8, 0.5
 
@@ -101,37 +103,77 @@ def test_a_name_lifts_its_topic_and_a_declined_topic_counts_its_closest_text_alo
     np.testing.assert_allclose(got, [[0.54, 0.56]])
 
 
-def running_sums(keys: list[int], values: list[float]) -> dict[int, float]:
-    """The reference: a dict of running sums, keys in the order they first occur."""
-    sums: dict[int, float] = {}
-    for key, value in zip(keys, values, strict=True):
-        sums[key] = sums.get(key, 0.0) + value
-    return sums
+def counted_in_python(
+    parts: list[tuple[list[int], list[int], float]], discount: float
+) -> tuple[list[dict[int, float]], dict[int, float]]:
+    """The reference, as `Vectorizer` counted before it was compiled: per part (its features,
+    those of its corrected words among them, and its weight), a `Counter` less a discount for
+    each corrected word's feature; the parts of a positive weight added up in a dict of
+    running sums."""
+    per_part: list[dict[int, float]] = []
+    total: dict[int, float] = {}
+    for features, corrected, weight in parts:
+        counts: dict[int, float] = dict(Counter(features))
+        for feature in corrected:
+            counts[feature] -= discount
+        per_part.append(counts)
+        if weight > 0:
+            for feature, count in counts.items():
+                total[feature] = total.get(feature, 0.0) + weight * count
+    return per_part, total
+
+
+@st.composite
+def message_parts(draw: st.DrawFn) -> list[tuple[list[int], list[int], float]]:
+    """1-5 parts of up to 15 features among 12, some repeated as a corrected word's."""
+    parts = []
+    for _ in range(draw(st.integers(1, 5))):
+        features = draw(st.lists(st.integers(0, 11), max_size=15))
+        corrected = draw(st.lists(st.sampled_from(features), max_size=4)) if features else []
+        weight = draw(st.sampled_from([1.0, 0.8, 0.45, 0.2, 0.0, 0.3333]))
+        parts.append((features, corrected, weight))
+    return parts
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.integers(0, 12), st.floats(-3.0, 3.0, allow_nan=False)),
-        max_size=40,
-    )
-)
-def test_the_compiled_sum_by_key_is_a_dict_of_running_sums(
-    entries: list[tuple[int, float]],
+@given(message_parts())
+def test_the_compiled_count_is_a_counter_per_part_and_a_dict_of_running_sums(
+    parts: list[tuple[list[int], list[int], float]],
 ) -> None:
-    keys = [key for key, _ in entries]
-    values = [value for _, value in entries]
-    found, sums = sum_by_key(np.array(keys, dtype=np.int32), np.array(values), 13)
-    expected = running_sums(keys, values)
-    assert found.tolist() == list(expected)
-    assert sums.tolist() == list(expected.values())  # to the last bit: added in the same order
+    discount = 1.0 - 0.8
+    part_ptr, part_ids, part_counts, ids, counts = count_parts(
+        np.array(
+            [f for features, corrected, _ in parts for f in (*features, *corrected)], np.int32
+        ),
+        np.cumsum([len(features) + len(corrected) for features, corrected, _ in parts]),
+        np.array([len(corrected) for _, corrected, _ in parts], dtype=np.int64),
+        np.array([weight for _, _, weight in parts]),
+        discount,
+        12,
+    )
+    per_part, total = counted_in_python(parts, discount)
+    for part, expected in enumerate(per_part):
+        start, end = part_ptr[part], part_ptr[part + 1]
+        assert part_ids[start:end].tolist() == list(expected)
+        assert part_counts[start:end].tolist() == list(expected.values())  # to the last bit
+    assert ids.tolist() == list(total)
+    assert counts.tolist() == list(total.values())
 
 
 def test_a_count_less_its_discounts_is_what_the_vectorizer_counted_before() -> None:
-    # Feature 5 typed twice, once in a corrected word: 2 - 0.2, not 1 + 0.8.
-    discount = -(1.0 - 0.8)
-    found, sums = sum_by_key(
-        np.array([5, 7, 5, 5], dtype=np.int32), np.array([1.0, 1.0, 1.0, discount]), 8
+    # Feature 5 typed twice, once in a corrected word: 2 - 0.2, not 1 + 0.8; the second part
+    # (weight 0.5) adds half its count of feature 5; the third (weight 0) nothing.
+    discount = 1.0 - 0.8
+    part_ptr, part_ids, part_counts, ids, counts = count_parts(
+        np.array([5, 7, 5, 5, 5, 9], dtype=np.int32),
+        np.array([4, 5, 6]),
+        np.array([1, 0, 0]),
+        np.array([1.0, 0.5, 0.0]),
+        discount,
+        10,
     )
-    assert found.tolist() == [5, 7]
-    assert sums.tolist() == [2.0 + discount, 1.0]
+    assert part_ptr.tolist() == [0, 2, 3, 4]
+    assert part_ids.tolist() == [5, 7, 5, 9]
+    assert part_counts.tolist() == [2.0 - discount, 1.0, 1.0, 1.0]
+    assert ids.tolist() == [5, 7]
+    assert counts.tolist() == [2.0 - discount + 0.5, 1.0]

@@ -1672,9 +1672,9 @@ class TestNames:
 
 def test_a_corrected_word_counts_less_than_one_typed_right(shipped: Matcher) -> None:
     vectorizer = shipped.index.vectorizer
-    typed_right = vectorizer._add_terms(terms("license a patent"), {})[0].as_dict()
+    typed_right = vectorizer.term_counts(terms("license a patent"), {}).as_dict()
     corrections: dict[str, str] = {}
-    corrected = vectorizer._add_terms(terms("licnse a patent"), corrections)[0].as_dict()
+    corrected = vectorizer.term_counts(terms("licnse a patent"), corrections).as_dict()
     assert corrections == {"licnse": "license"}
     license_features = shipped.index.vectorizer.term_ids["license"]
     for feature in license_features:

@@ -8,8 +8,8 @@ Measured on the shipped knowledge base (bench/latency.py's queries, 2026-12-03):
 for a median message and 318 -> 71 µs for the longest, the largest single share of `match()`.
 
 Reading a message's words into term frequencies is a count per feature of some 700 feature
-occurrences for a long message, then a weighted sum over its sentences (`sum_by_key`): a
-dict and a Python step per feature cost 60-100 µs of it, a compiled pass a few.
+occurrences for a long message, then a weighted sum over its sentences (`count_parts`): a
+dict and a Python step per feature cost 60-100 µs of it, one compiled pass a few.
 
 All are the plain definitions written as loops; the tests check them against numpy's or
 Python's (`tests/test_sparse.py`, `tests/test_kernels.py`). Compiled on first use, or read
@@ -52,23 +52,63 @@ def _add_products(
                 out[postings_rows[posting]] += weight * postings_values[posting]
 
 
-def _sum_by_key(
-    keys: npt.NDArray[np.int32], values: npt.NDArray[np.float64], n_keys: int
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
-    slot = np.full(n_keys, -1, dtype=np.int32)
-    found = np.empty(keys.shape[0], dtype=np.int32)
-    sums = np.empty(keys.shape[0], dtype=np.float64)
-    n = 0
-    for k in range(keys.shape[0]):
-        key = keys[k]
-        if slot[key] < 0:
-            slot[key] = n
-            found[n] = key
-            sums[n] = values[k]
-            n += 1
-        else:
-            sums[slot[key]] += values[k]
-    return found[:n].copy(), sums[:n].copy()
+def _count_parts(
+    keys: npt.NDArray[np.int32],
+    ends: npt.NDArray[np.int64],
+    discounted: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float64],
+    discount: float,
+    n_keys: int,
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.float64],
+]:
+    n_in = keys.shape[0]
+    in_part = np.full(n_keys, -1, dtype=np.int32)
+    in_total = np.full(n_keys, -1, dtype=np.int32)
+    part_ptr = np.zeros(ends.shape[0] + 1, dtype=np.int64)
+    part_keys = np.empty(n_in, dtype=np.int32)
+    part_counts = np.empty(n_in, dtype=np.float64)
+    total_keys = np.empty(n_in, dtype=np.int32)
+    total_counts = np.empty(n_in, dtype=np.float64)
+    n_part = n_total = start = 0
+    for part in range(ends.shape[0]):
+        first = n_part
+        end = ends[part]
+        for k in range(start, end):
+            key = keys[k]
+            value = 1.0 if k < end - discounted[part] else -discount
+            slot = in_part[key]
+            if slot < first:  # unseen, or seen in an earlier part only
+                in_part[key] = n_part
+                part_keys[n_part] = key
+                part_counts[n_part] = value
+                n_part += 1
+            else:
+                part_counts[slot] += value
+        part_ptr[part + 1] = n_part
+        if weights[part] > 0:
+            for slot in range(first, n_part):
+                key = part_keys[slot]
+                value = weights[part] * part_counts[slot]
+                if in_total[key] < 0:
+                    in_total[key] = n_total
+                    total_keys[n_total] = key
+                    total_counts[n_total] = value
+                    n_total += 1
+                else:
+                    total_counts[in_total[key]] += value
+        start = end
+    return (
+        part_ptr,
+        part_keys[:n_part].copy(),
+        part_counts[:n_part].copy(),
+        total_keys[:n_total].copy(),
+        total_counts[:n_total].copy(),
+    )
 
 
 def _blend_rows(
@@ -114,13 +154,15 @@ add_products: Callable[..., None] = _compiled(_add_products)
 matrix stored as `FeatureMatrix` stores it: products in float32 as the values are stored,
 summed in float64."""
 
-sum_by_key: Callable[
-    [npt.NDArray[np.int32], npt.NDArray[np.float64], int],
-    tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]],
-] = _compiled(_sum_by_key)
-"""The distinct `keys` (each in [0, n_keys)), in the order they first occur, and the sum of
-their `values`, added in the order they occur: what `Counter` or a dict of running sums gives,
-to the last bit, without a Python step per key (a long message has some 700 features)."""
+count_parts: Callable[..., tuple[npt.NDArray[Any], ...]] = _compiled(_count_parts)
+"""A message's term frequencies, per part and in all: `keys` are the feature ids of its
+parts one after the other (part p's end at `ends[p]`), each occurrence counting one but the
+last `discounted[p]` of each part, which take `discount` off (a corrected word's features,
+repeated). Returns each part's distinct features in the order they first occur and their
+counts (part p's at `part_ptr[p]:part_ptr[p + 1]`), then the features of the parts of a
+positive weight, first occurrence first, with their counts times their part's weight added
+up part after part: what a `Counter` per part and a dict of running sums gave, to the last
+bit, without a Python step per feature (a long message has some 700)."""
 
 blend_rows: Callable[..., npt.NDArray[np.float64]] = _compiled(_blend_rows)
 """Per query (rows of `similarity`: the topics' prototypes, then their example-or-name rows)

@@ -15,13 +15,13 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from itertools import chain
+from itertools import chain, pairwise
 from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
 
-from intents.matching.kernels import sum_by_key
+from intents.matching.kernels import count_parts
 from intents.matching.sparse import Floats, Ids, SparseRows, SparseVector, group_keys
 from intents.text.dictionary import real_words
 from intents.text.features import (
@@ -79,6 +79,44 @@ class FeatureCounts:
 
     def as_dict(self) -> dict[int, float]:
         return dict(zip(self.ids.tolist(), self.counts.tolist(), strict=True))
+
+
+@dataclass(slots=True)
+class _Occurrences:
+    """The features of a message's parts as they are read, counted all at once by
+    `count_parts` when the message is read (see `Vectorizer.read_parts`)."""
+
+    ids: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    discounted: list[int] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+
+    def add(self, features: Iterable[int], discounted: int, weight: float) -> int:
+        """Add a part's features (the last `discounted` are a corrected word's, repeated),
+        weighed by `weight` in the message's sum (not at all when not positive); return its
+        position among the parts."""
+        self.ids.extend(features)
+        self.ends.append(len(self.ids))
+        self.discounted.append(discounted)
+        self.weights.append(weight)
+        return len(self.ends) - 1
+
+    def counted(self, n_features: int) -> tuple[list[FeatureCounts], FeatureCounts]:
+        """Each part's term frequencies, and the message's: the parts' weighed and summed."""
+        part_ptr, part_ids, part_counts, ids, counts = count_parts(
+            np.array(self.ids, dtype=np.int32),
+            np.array(self.ends, dtype=np.int64),
+            np.array(self.discounted, dtype=np.int64),
+            np.array(self.weights, dtype=np.float64),
+            1.0 - TYPO_DISCOUNT,
+            n_features,
+        )
+        bounds = part_ptr.tolist()
+        parts = [
+            FeatureCounts(part_ids[start:end], part_counts[start:end])
+            for start, end in pairwise(bounds)
+        ]
+        return parts, FeatureCounts(ids, counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +213,12 @@ class Vectorizer:
         message: a message's questions are also read one by one, without reading their words
         twice. A part past the message's word budget is not read, alone or not."""
         corrections: dict[str, str] = {}
-        weighed: list[tuple[FeatureCounts, float]] = []
+        occurrences = _Occurrences()
         unknown: dict[str, float] = {}
         all_terms: list[str] = []
-        own: dict[int, QueryVector] = {}
+        # Read alone: a part's position among those read, its words, unknown features and
+        # the corrections made up to it.
+        read_alone: dict[int, tuple[int, list[str], set[str], dict[str, str]]] = {}
         budget = MAX_QUERY_TERMS
         for index, (text, weight) in enumerate(parts):
             if budget <= 0:
@@ -187,19 +227,29 @@ class Vectorizer:
             budget -= len(part_terms)
             if weight <= 0 and index not in alone:
                 continue
-            part_tf, part_unknown = self._add_terms(part_terms, corrections)
+            features, discounted, part_unknown = self._add_terms(part_terms, corrections)
+            position = occurrences.add(features, discounted, weight)
             if index in alone:
-                own[index] = self._unit(
-                    part_tf, dict.fromkeys(part_unknown, 1.0), part_terms, corrections
-                )
+                read_alone[index] = (position, part_terms, part_unknown, dict(corrections))
             if weight <= 0:
                 continue
-            weighed.append((part_tf, weight))
             for name in part_unknown:
                 unknown[name] = max(unknown.get(name, 0.0), weight)
             all_terms.extend(part_terms)
-        tf = _weighed_sum(weighed, len(self.feature_ids))
+        part_tf, tf = occurrences.counted(len(self.feature_ids))
+        own = {
+            index: self._unit(part_tf[position], dict.fromkeys(missing, 1.0), read, fixed)
+            for index, (position, read, missing, fixed) in read_alone.items()
+        }
         return self._unit(tf, unknown, all_terms, corrections), own
+
+    def term_counts(self, query_terms: list[str], corrections: dict[str, str]) -> FeatureCounts:
+        """The term frequencies of words read alone, as `read_parts` counts each part's:
+        misspelt words corrected in place (and in `corrections`), counting less."""
+        occurrences = _Occurrences()
+        features, discounted, _ = self._add_terms(query_terms, corrections)
+        occurrences.add(features, discounted, 1.0)
+        return occurrences.counted(len(self.feature_ids))[1]
 
     def _unit(
         self,
@@ -239,10 +289,11 @@ class Vectorizer:
 
     def _add_terms(
         self, query_terms: list[str], corrections: dict[str, str]
-    ) -> tuple[FeatureCounts, set[str]]:
-        """The features of one part's words, counted once per occurrence (the caller weighs
-        the part), and those unknown to the knowledge base. Misspelt words are corrected in
-        place."""
+    ) -> tuple[Iterable[int], int, set[str]]:
+        """The features of one part's words, once per occurrence (the caller weighs the
+        part), then again those of each corrected word, which count `TYPO_DISCOUNT` each
+        instead of one (see `count_parts`); how many those are; and the features unknown to
+        the knowledge base. Misspelt words are corrected in place."""
         missing: set[str] = set()
         found: list[Sequence[int]] = []
         discounted: list[Sequence[int]] = []
@@ -258,27 +309,7 @@ class Vectorizer:
         # A new pair of known words is what a paraphrase is made of: it is not evidence
         # against a match, unlike an unknown word, so it does not count in the length.
         pairs = _known(self.feature_ids, pair_features(query_terms, self.config), [])
-        # Each occurrence counts one; a corrected word's features then count TYPO_DISCOUNT
-        # each instead: one less its discount, taken off after the count, as `tf[feature] -=
-        # 1 - TYPO_DISCOUNT` would (the same sums to the last bit).
-        occurrences = np.fromiter(chain(*found, pairs, *discounted), dtype=np.int32)
-        values = np.ones(len(occurrences))
-        values[len(occurrences) - sum(map(len, discounted)) :] = -(1.0 - TYPO_DISCOUNT)
-        return FeatureCounts(*sum_by_key(occurrences, values, len(self.feature_ids))), missing
-
-
-def _weighed_sum(parts: Sequence[tuple[FeatureCounts, float]], n_features: int) -> FeatureCounts:
-    """The term frequencies of a message's parts, each weighed by its part's weight, features
-    in the order the message first uses them (summed in the order of the parts, as the dict of
-    running sums they replace did, to the last bit)."""
-    if not parts:
-        return FeatureCounts(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
-    if len(parts) == 1 and parts[0][1] == 1.0:
-        return parts[0][0]  # the usual one-part message: nothing to add up
-    ids = np.concatenate([tf.ids for tf, _ in parts])
-    counts = np.concatenate([weight * tf.counts for tf, weight in parts])
-    found, sums = sum_by_key(ids, counts, n_features)
-    return FeatureCounts(found, sums)
+        return chain(*found, pairs, *discounted), sum(map(len, discounted)), missing
 
 
 def _known(
