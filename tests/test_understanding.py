@@ -1703,6 +1703,18 @@ def test_declined_questions_naming_an_organisation_count_less_when_the_message_n
     assert set(index._unnamed_scale[scaled]) == {index.config.unnamed_factor}
 
 
+def test_a_question_read_alone_is_answered_by_the_topic_ranked_first(shipped: Matcher) -> None:
+    rng = np.random.default_rng(3)
+    n = shipped.n_topics
+    for scores in (
+        np.zeros(n),
+        rng.random(n),
+        np.round(rng.random(n), 1),  # ties: the first of them ranks first
+        np.where(np.arange(n) % 7 == 3, 0.9, 0.1),
+    ):
+        assert shipped._question_best("", scores, {}) == shipped._top(scores)[0]
+
+
 def test_a_name_of_several_words_is_found_through_a_misspelt_one(shipped: Matcher) -> None:
     question = "when is the next knowlegde transfer fund call"
     assert shipped.index.vectorizer.typos.correct("knowlegde") == "knowledge"  # premise

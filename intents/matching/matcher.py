@@ -543,11 +543,13 @@ class Matcher:
         """The best topic of one of a message's questions read alone: the topic of the
         project's aspect it asks about, if the whole message found one ("Does MEDICIS still
         give isotopes to outside groups? Also, any costs?" asks for the isotopes first)."""
-        best = self._top(scores)[0]
+        # The first of the highest scores: the topic `_top` ranks first, without ranking the
+        # others (a message asking four questions reads each alone).
+        topic = int(np.argmax(scores))
+        best = Candidate(self.index.topic_ids[topic], float(scores[topic]))
         if not instead:
             return best
-        # The first of the highest scores: the topic `_top` ranked first.
-        chosen = instead.get(topic := int(np.argmax(scores)))
+        chosen = instead.get(topic)
         if chosen is None or chosen not in self.aspects.asked(topic, terms(text)):
             return best
         return Candidate(self.index.topic_ids[chosen], max(scores[chosen], best.score))

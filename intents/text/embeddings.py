@@ -76,8 +76,8 @@ class Embedder:
             np.cumsum([len(text_ids) for text_ids in ids], dtype=np.int64),
         )
         for row in out:
-            # What `np.linalg.norm` computes for a vector (the square root of its dot with
-            # itself, in single precision) without its dozen Python steps.
+            # What `np.linalg.norm` computes for a vector: the square root of its dot with
+            # itself, in single precision.
             norm = float(np.sqrt(row @ row))
             if norm > 0:
                 row /= norm
