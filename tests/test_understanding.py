@@ -561,6 +561,8 @@ class TestNamedButOutOfScope:
     )
     def test_cerns_own_founding_is_declined(self, shipped: Matcher, message: str) -> None:
         assert shipped.match(message).outcome is Outcome.FALLBACK
+        # Declined as a matter, not only for scoring low: no project's founding is near it.
+        assert shipped.matters.find(message) is not None
 
 
 class TestDeclinedMatters:

@@ -109,10 +109,9 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
                 if c.score >= settings.clarify_threshold and c.intent not in evidence.siblings
             )
         # "What's the difference between NIMMS and SEEIIST?": every project it names is asked
-        # about; the one answered first, the others offered with it.
-        also += tuple(i for i in evidence.named if i != best.intent and i not in also)
-        # A project mentioned on the way to the question is what the writer is looking at.
-        also += tuple(i for i in evidence.mentioned if i != best.intent and i not in also)
+        # about; the one answered first, the others offered with it. A project mentioned on
+        # the way to the question is what the writer is looking at: offered after them.
+        also += (*evidence.named, *evidence.mentioned)  # `_suggestions` drops repeats
         return MatchResult(
             question,
             Outcome.ANSWER,

@@ -123,6 +123,11 @@ class NamesRead:
     """Topics named only in the sentences around the question (`_asked_about`)."""
 
 
+NO_NAMES = NamesRead((), frozenset(), frozenset(), MappingProxyType({}), MappingProxyType({}))
+"""What a message read for a declined matter or a patient's health takes from its names:
+nothing (the project named is context, not the answer)."""
+
+
 def lowered_settings(settings: MatchingSettings, foreign: bool, long: bool) -> MatchingSettings:
     """`settings` with its thresholds lowered for a message not in English and/or long."""
     factor = (settings.other_language_factor if foreign else 1.0) * (
@@ -362,10 +367,8 @@ class Matcher:
             # "Are there internships in the NIMMS team?", "Could MEDICIS treat my dog?": asked
             # for a matter the bot never answers, the project named is context, not the
             # answer; nor is a patient's answer.
-            named: tuple[str, ...] = ()
-            siblings: frozenset[str] = frozenset()
-            instead: Mapping[int, int] = {}
-            mentioned: tuple[str, ...] = ()
+            read = NO_NAMES
+            named = read.named
             declined = MATTER_SCORE
         elif self.medical_advice is not None and is_personal_health_question(
             asking,
@@ -373,10 +376,8 @@ class Matcher:
         ):
             # A patient's question about their own health gets the no-medical-advice answer,
             # whatever project it names: never a project's description, never "I don't know".
+            read = NO_NAMES
             named = self._insist(scores, self.medical_advice, HEALTH_SCORE)
-            siblings = frozenset()
-            instead = {}
-            mentioned = ()
         else:
             if self.medical_advice is not None:
                 # Its examples are patients' questions, so therapy words alone ("proton
@@ -384,8 +385,7 @@ class Matcher:
                 # for less, and the therapy topics get a chance to be offered.
                 scores[self.medical_advice] *= IMPERSONAL_HEALTH_FACTOR
             read = self._apply_names(segments, scores, scored.query.corrections)
-            named, siblings, instead = read.named, read.siblings, read.instead
-            mentioned = read.mentioned
+            named = read.named
             if read.lifts and worded >= DECLINED_LIFT_FLOOR:
                 # "What's the list price of a THERYQ FLASH unit?", "Can my class tour
                 # MEDICIS?": the name says what the message is about, not that a topic answers
@@ -428,7 +428,7 @@ class Matcher:
             if elsewhere is not None or asks_about_own_policy(asking):
                 declined = max(declined, ELSEWHERE_SCORE)
         later = tuple(
-            self._question_best(segments[i].text, self._split(q.scores)[0], instead)
+            self._question_best(segments[i].text, self._split(q.scores)[0], read.instead)
             for i, q in by_question.items()
         )
         return Evidence(
@@ -436,10 +436,10 @@ class Matcher:
             named,
             later,
             declined,
-            siblings,
+            read.siblings,
             self.courtesy,
             elsewhere,
-            mentioned,
+            read.mentioned,
         )
 
     def _only_courtesy(self, text: str, segments: tuple[Segment, ...]) -> str | None:
