@@ -373,11 +373,21 @@ class TestDecision:
         assert self.decide(0.8, 0.75, 0.1) == (Outcome.CLARIFY, "t0", ["t1"])
 
     def test_a_middling_best_score_asks_with_the_plausible_options(self) -> None:
-        assert self.decide(0.4, 0.25, 0.21, 0.19) == (Outcome.CLARIFY, "t0", ["t1", "t2"])
+        assert self.decide(0.4, 0.3, 0.21, 0.19) == (Outcome.CLARIFY, "t0", ["t1", "t2"])
 
-    def test_a_middling_best_score_without_a_plausible_rival_asks_about_it_alone(self) -> None:
-        # "Did you mean X?" — a 0.05 runner-up would only be noise on a button.
-        assert self.decide(0.4, 0.05) == (Outcome.CLARIFY, "t0", [])
+    def test_a_middling_best_score_with_a_clear_lead_is_answered(self) -> None:
+        # Under the answer threshold, but the runner-up scores under 0.7 of it.
+        assert self.decide(0.4, 0.27, 0.1) == (Outcome.ANSWER, "t0", ["t1", "t2"])
+
+    def test_a_clear_lead_over_the_topics_but_not_the_declined_questions_asks(self) -> None:
+        # "any good place for raclette near Geneva?": the lead is one place name.
+        result = decide("q", self.evidence(0.4, 0.05, out_of_scope=0.3), self.settings)
+        # "Did you mean X?" alone: a 0.05 runner-up would only be noise on a button.
+        assert (result.outcome, result.intent, result.alternatives) == (
+            Outcome.CLARIFY,
+            "t0",
+            (),
+        )
 
     def test_below_the_clarify_threshold_falls_back_but_keeps_the_guesses(self) -> None:
         assert self.decide(0.2, 0.1) == (Outcome.FALLBACK, None, ["t0", "t1"])

@@ -2520,3 +2520,17 @@ def test_a_wish_then_what_is_the_procedure_reads_as_in_english(text: str) -> Non
 def test_shifts_on_a_beam_are_beam_time(shipped: Matcher) -> None:
     result = shipped.match("how would a small company get shifts on a beam at CERN")
     assert (result.outcome, result.intent) == (Outcome.ANSWER, "route.facilities")
+
+
+def test_an_indirect_question_with_a_clear_lead_is_answered_under_the_answer_threshold(
+    shipped: Matcher,
+) -> None:
+    # Alpha emitters for a lab that knows only Lu-177: MEDICIS's isotopes, though the words
+    # shared with its examples are few; no other topic comes near.
+    message = (
+        "I head a radiopharmacy that has only handled Lu-177 so far. We'd like to try an "
+        "alpha emitter and don't know where to begin."
+    )
+    result = shipped.match(message)
+    assert result.score < shipped.settings_for(message).answer_threshold
+    assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.medicis-isotopes")

@@ -22,6 +22,17 @@ one. Two questions of a kind ("Can we license a CERN patent? And do you sign NDA
 still get the first answered. Measured over 7,027 labelled lines: 4 right answers more, none
 fewer."""
 
+CLEAR_LEAD_SHARE = 0.7
+"""A message scoring between the clarify and answer thresholds is answered when neither its
+runner-up nor the declined questions score more than this share of it: a clear lead is
+confidence the absolute score does not show. Indirect messages score low for want of shared
+words, not for doubt ("I head a radiopharmacy that has only handled Lu-177 so far. We'd like
+to try an alpha emitter…": MEDICIS isotopes 0.257, runner-up 0.144). The declined questions
+count as a rival: "any good raclette near Geneva?" leads on "Geneva" alone, but a declined
+question scores nearly as much. Measured over 1,603 labelled lines: 11 "did you mean" turned
+into right answers, 1 into a false answer; on the 360 lines written afterwards, 3 and none.
+0.75 made more right answers but as many more false ones."""
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -97,7 +108,10 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
     # asked about too, and offered with the answer.
     rival_shares_name = rival is not None and rival.intent in evidence.siblings
     named_answer = best.intent in evidence.named and not (rival_close and rival_shares_name)
-    if named_answer or (best.score >= settings.answer_threshold and not rival_close):
+    nearest = max(rival.score if rival is not None else 0.0, evidence.out_of_scope)
+    clear_lead = nearest <= CLEAR_LEAD_SHARE * best.score
+    confident = best.score >= settings.answer_threshold or clear_lead
+    if named_answer or (confident and not rival_close):
         offered = _offers_rival(best, rival, named_answer, rival_close, evidence, settings)
         also: tuple[str, ...] = (rival.intent,) if rival is not None and offered else ()
         if named_answer and rival_shares_name:
