@@ -2236,6 +2236,8 @@ class TestThePublicsWording:
             # In two sentences, and with words a topic shares ("start-up").
             "Good morning! I'm the new business developer at a medtech firm in Geneva.",
             "Hi! I'm the CEO of a start-up that builds detectors.",
+            # Who is writing, then "here"
+            "Hello! Radiochemist at a Belgian hospital here.",
         ],
     )
     def test_a_greeting_and_who_is_writing_is_greeted(self, shipped: Matcher, text: str) -> None:
@@ -2257,6 +2259,8 @@ class TestThePublicsWording:
                 " and have a nice weekend!",
                 "smalltalk.goodbye",
             ),
+            # Closing thanks after saying the answer served
+            ("Perfect, that is what we needed for the grant. Thanks a lot!", "smalltalk.thanks"),
         ],
     )
     def test_thanks_or_goodbye_around_what_was_answered_is_a_courtesy(
@@ -2428,6 +2432,8 @@ class TestAConversationsCourtesies:
             ("Bonsoir à toute l'équipe", "smalltalk.greeting"),
             ("Hallo an das ganze Team", "smalltalk.greeting"),
             ("quelqu'un est là ?", "smalltalk.greeting"),
+            ("Boa tarde, tudo bem?", "smalltalk.greeting"),
+            ("Goedemorgen!", "smalltalk.greeting"),
         ],
     )
     def test_courtesies_get_their_answer(self, shipped: Matcher, text: str, intent: str) -> None:

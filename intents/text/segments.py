@@ -102,7 +102,7 @@ _COURTESY_WORDS = _THANKS_WORDS | frozenset(
     excellent wonderful brilliant awesome fantastic lovely
     alright with warmest sincerely br cordialement saluti saludos gruesse grusse mfg
     whole entire toute l equipe la est por ahi alli aqui el equipo todo an das ganze ganzen tutta
-    squadra
+    squadra tudo bem obrigado obrigada tchau goedemorgen goedemiddag bedankt
     ktbot
     """.split()  # noqa: SIM905 - reads as text
 )
@@ -249,7 +249,9 @@ _INTRODUCTION = re.compile(
     r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is"
     r"|i (?:write|am writing) (?:from|for|on behalf of))\b"
     # "Journalist here from a Belgian daily", "medical physicist here at a clinic in Lyon"
-    r"|^(?:[\w-]+ ){1,5}here (?:from|at|in|with)\b",
+    r"|^(?:[\w-]+ ){1,5}here (?:from|at|in|with)\b"
+    # "Medical physicist from Lyon here.", but not "The FLASH machine is here."
+    r"|^(?!.*\b(?:is|are|was|were|it|its|they|this|that)\b)(?:[\w-]+ ){1,6}here\W*$",
     re.IGNORECASE,
 )
 _ASKING = re.compile(
@@ -614,6 +616,12 @@ _OPENS_WITH_THANKS = re.compile(
     r"^(?:(?:ok|okay|right|great|perfect|alright|wow)\W+)?(?:thank you|thanks|many thanks"
     r"|thx|thnx|cheers|merci|danke|grazie|gracias)\b(?! in advance\b)"
 )
+_ANSWER_SERVED = re.compile(
+    r"\b(?:(?:that(?:'|’)?s|that is|thats|this is|it(?:'|’)?s) (?:exactly |just |precisely )?what"
+    r" (?:i|we|my \w+|our \w+) (?:needed|need|wanted|was looking for|were looking for)"
+    r"|(?:that|this|it) (?:really )?(?:helps|helped)|(?:very|really|super|most) helpful)\b"
+)
+"""Saying an answer served its purpose: with a closing thanks, the conversation ends."""
 _GOODBYE = re.compile(
     r"\b(?:bye|goodbye|good bye|see you|talk (?:soon|later)|au revoir|tschuss|tschuess"
     r"|auf wiedersehen|arrivederci|adios|hasta luego"
@@ -638,7 +646,11 @@ def closes_the_conversation(segments: tuple[Segment, ...]) -> bool:
     # The thanks opens the message, after a greeting at most ("Hi! Thanks for the links."),
     # not only closes it ("quería saber si … gracias" asks).
     openers = folded[:2] if segments[0].role is Role.COURTESY and len(segments) > 2 else folded[:1]
-    thanked = any(_OPENS_WITH_THANKS.match(text) for text in openers)
+    thanked = any(_OPENS_WITH_THANKS.match(text) for text in openers) or (
+        # "Brilliant, that's exactly what my board needed. Cheers!": a closing thanks after
+        # saying the answer served, not "quería saber si … gracias", which asks
+        segments[-1].role is Role.COURTESY and any(_ANSWER_SERVED.search(text) for text in said)
+    )
     return thanked or any(_GOODBYE.search(text) for text in folded)
 
 
