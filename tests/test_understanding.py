@@ -1199,6 +1199,10 @@ class TestWhoIsAnswering:
             "human please",
             "Could you pass this on to whoever looks after partnerships? I'd prefer to deal"
             " with a human.",
+            # Called back, a call booked, an interview
+            "Could a colleague at your office phone me back this afternoon?",
+            "I'd like to set up a short video call with someone, is that possible?",
+            "Radio reporter here: who can I interview on the record about your hospital work?",
         ],
     )
     def test_a_request_for_a_person_gets_the_contact(self, shipped: Matcher, text: str) -> None:
@@ -1214,6 +1218,7 @@ class TestWhoIsAnswering:
             "Who should I talk to about a start-up?",
             "I'd rather talk to a person about licensing terms.",
             "I want a human-readable summary of the FLASH project.",
+            "Can you call back the function after the beam stops?",
         ],
     )
     def test_a_question_about_the_assistant_or_a_subject_is_no_request_for_a_person(

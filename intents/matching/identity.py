@@ -77,6 +77,11 @@ _PERSON = (
     r"|someone|somebody|people|colleague|staff member|member of (?:staff|the team)|agent"
     r"|operator)"
 )
+_OF_THE_TEAM = (
+    r"(?: (?:from|at|in|of|on) (?:your|the|cern(?:'|’)?s|kt(?:'|’)?s) (?:[\w-]+ ){0,3}?"
+    r"(?:team|office|group|section|department|side|unit))?"
+)
+"""Where the person is ("someone from your team", "a colleague in the KT office")."""
 _FOR_A_PERSON = re.compile(
     # "I'd like to speak to an actual person", "can I talk to a human instead?", "I'd rather
     # deal with a person"
@@ -84,9 +89,18 @@ _FOR_A_PERSON = re.compile(
     r" (?:person|human|being|someone)\b"
     rf"|\b(?:talk|speak|chat|deal) (?:to|with) (?:an? |some )?(?:human|human being|person)\b"
     r"(?! (?:about|at|in|from|who (?:works|knows)))"
-    # "Can a human take over here?", "could someone get back to me"
-    rf"|\b(?:can|could|will|would|may) {_PERSON} (?:please )?(?:take over|get back to"
-    r"|call|ring|phone|contact|answer|reply to|respond to) (?:me|us|here|this|my|our)\b"
+    # "Can a human take over here?", "could someone from your team get back to me"
+    rf"|\b(?:can|could|will|would|may) {_PERSON}{_OF_THE_TEAM} (?:please )?(?:take over"
+    r"|get back to|call|ring|phone|contact|answer|reply to|respond to) (?:me|us|here|this|my"
+    r"|our)\b"
+    # "please call me back tomorrow", "can you ring us back?"
+    r"|\b(?:call|ring|phone) (?:me|us) back\b"
+    # "Can I book a video call with someone from the medical applications section?"
+    r"|\b(?:book|arrange|schedule|set up|organise|organize|have) an? (?:video |phone |quick "
+    rf"|short |zoom |teams |online )?(?:call|meeting|chat) with {_PERSON}\b"
+    # "who at CERN can I interview about the medical programme?"
+    r"|\bwho (?:at cern |there |in your team |on your side )?(?:can|could|should|may|might)"
+    r" (?:i|we) interview\b"
     # "put me through to a colleague", "connect us with someone"
     rf"|\b(?:put|transfer|connect|forward|pass|hand) (?:me|us) (?:through |over |on )?"
     rf"(?:to|with) {_PERSON}\b"
