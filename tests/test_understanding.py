@@ -510,6 +510,7 @@ class TestNamedButOutOfScope:
             "Are there internships in the GaToroid team this summer? How do I apply?",
             "I want an lxplus account to run Geant4 on the CERN batch farm, who gives me one?",
             "Could our pupils tour the MEDICIS lab on a school trip next spring?",
+            "Is CERN hiring engineers for the FLASH project at the moment?",
         ],
     )
     def test_a_declined_matter_of_a_named_project_is_declined(
