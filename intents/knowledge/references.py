@@ -14,7 +14,7 @@ from intents.knowledge.models import SpecialIds, SynonymGroup, Topic
 from intents.knowledge.yaml_source import SourceDocument
 from intents.text.features import synonym_key
 from intents.text.markup import parse_markup
-from intents.text.normalize import question_key, words
+from intents.text.normalize import normalize_text, question_key, words
 from intents.text.phrases import Phrases
 
 
@@ -204,18 +204,18 @@ def seller_warnings(files: list[LoadedFile], topics: Mapping[str, Topic]) -> lis
         return []
     phrases = Phrases.build(sellers)
     named = {
-        " ".join(words(found))
+        normalize_text(found)
         for t in topics.values()
         for text in (t.title, *t.aliases, *t.questions, t.answer)
         for found in phrases.all_in(text)
     }
     listed = {
-        " ".join(words(name)) for _, _, entries in files for name in entries.other_organisations
+        normalize_text(name) for _, _, entries in files for name in entries.other_organisations
     }
     warnings: list[Problem] = []
     for _, doc, entries in files:
         for index, name in enumerate(entries.sellers):
-            key = " ".join(words(name))
+            key = normalize_text(name)
             problems = []
             if key not in named:
                 problems.append(
