@@ -511,6 +511,7 @@ class TestNamedButOutOfScope:
             "I want an lxplus account to run Geant4 on the CERN batch farm, who gives me one?",
             "Could our pupils tour the MEDICIS lab on a school trip next spring?",
             "Is CERN hiring engineers for the FLASH project at the moment?",
+            "Write a regular expression that finds MEDICIS isotope names in our lab notes.",
         ],
     )
     def test_a_declined_matter_of_a_named_project_is_declined(
