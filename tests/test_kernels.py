@@ -15,7 +15,7 @@ import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intents.matching.kernels import blend_rows, count_parts
+from intents.matching.kernels import blend_rows, count_parts, local_ids
 
 EXAMPLE, NAME, DECLINED, VAGUE = 0.2, 0.6, 0.8, 0.5
 
@@ -125,10 +125,13 @@ def counted_in_python(
 
 @st.composite
 def message_parts(draw: st.DrawFn) -> list[tuple[list[int], list[int], float]]:
-    """1-5 parts of up to 15 features among 12, some repeated as a corrected word's."""
+    """1-5 parts of up to 15 features among 12, some repeated as a corrected word's. The ids
+    are spread over a feature space as wide as the shipped one's, many of them a multiple of
+    16 apart: the same slot of `local_ids`' smallest table, so its probing is exercised."""
     parts = []
+    ids = st.sampled_from([0, 1, 16, 32, 48, 64, 80, 1024, 4096, 38_458, 2**31 - 1, 7])
     for _ in range(draw(st.integers(1, 5))):
-        features = draw(st.lists(st.integers(0, 11), max_size=15))
+        features = draw(st.lists(ids, max_size=15))
         corrected = draw(st.lists(st.sampled_from(features), max_size=4)) if features else []
         weight = draw(st.sampled_from([1.0, 0.8, 0.45, 0.2, 0.0, 0.3333]))
         parts.append((features, corrected, weight))
@@ -149,7 +152,6 @@ def test_the_compiled_count_is_a_counter_per_part_and_a_dict_of_running_sums(
         np.array([len(corrected) for _, corrected, _ in parts], dtype=np.int64),
         np.array([weight for _, _, weight in parts]),
         discount,
-        12,
     )
     per_part, total = counted_in_python(parts, discount)
     for part, expected in enumerate(per_part):
@@ -170,10 +172,18 @@ def test_a_count_less_its_discounts_is_what_the_vectorizer_counted_before() -> N
         np.array([1, 0, 0]),
         np.array([1.0, 0.5, 0.0]),
         discount,
-        10,
     )
     assert part_ptr.tolist() == [0, 2, 3, 4]
     assert part_ids.tolist() == [5, 7, 5, 9]
     assert part_counts.tolist() == [2.0 - discount, 1.0, 1.0, 1.0]
     assert ids.tolist() == [5, 7]
     assert counts.tolist() == [2.0 - discount + 0.5, 1.0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 2**31 - 1), st.integers(0, 64).map(lambda k: 16 * k))))
+def test_local_ids_number_the_distinct_keys_in_order_of_first_occurrence(keys: list[int]) -> None:
+    # The plain definition: a dict keeps its keys in the order they were first inserted.
+    first_seen = {key: rank for rank, key in enumerate(dict.fromkeys(keys))}
+    got = local_ids(np.array(keys, dtype=np.int32))
+    assert got.tolist() == [first_seen[key] for key in keys]

@@ -101,7 +101,7 @@ class _Occurrences:
         self.weights.append(weight)
         return len(self.ends) - 1
 
-    def counted(self, n_features: int) -> tuple[list[FeatureCounts], FeatureCounts]:
+    def counted(self) -> tuple[list[FeatureCounts], FeatureCounts]:
         """Each part's term frequencies, and the message's: the parts' weighed and summed."""
         part_ptr, part_ids, part_counts, ids, counts = count_parts(
             np.array(self.ids, dtype=np.int32),
@@ -109,7 +109,6 @@ class _Occurrences:
             np.array(self.discounted, dtype=np.int64),
             np.array(self.weights, dtype=np.float64),
             1.0 - TYPO_DISCOUNT,
-            n_features,
         )
         bounds = part_ptr.tolist()
         parts = [
@@ -236,7 +235,7 @@ class Vectorizer:
             for name in part_unknown:
                 unknown[name] = max(unknown.get(name, 0.0), weight)
             all_terms.extend(part_terms)
-        part_tf, tf = occurrences.counted(len(self.feature_ids))
+        part_tf, tf = occurrences.counted()
         own = {
             index: self._unit(part_tf[position], dict.fromkeys(missing, 1.0), read, fixed)
             for index, (position, read, missing, fixed) in read_alone.items()
@@ -249,7 +248,7 @@ class Vectorizer:
         occurrences = _Occurrences()
         features, discounted, _ = self._add_terms(query_terms, corrections)
         occurrences.add(features, discounted, 1.0)
-        return occurrences.counted(len(self.feature_ids))[1]
+        return occurrences.counted()[1]
 
     def _unit(
         self,
