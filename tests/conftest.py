@@ -8,6 +8,14 @@ need a broken variant start from it with `make_kb` and add or replace single fil
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread, as the bot runs (intents/__init__.py), set before any test module imports
+# numpy: with two, OpenBLAS splits a matrix's rows between threads, each share ending in rows
+# its other kernels sum, and the semantic index then multiplies every example
+# (`intents.matching.semantic.exact_products_agree`): the tests would not see its fast path.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path

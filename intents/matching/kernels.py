@@ -11,22 +11,80 @@ Reading a message's words into term frequencies is a count per feature of some 7
 occurrences for a long message, then a weighted sum over its sentences (`count_parts`): a
 dict and a Python step per feature cost 60-100 µs of it, one compiled pass a few.
 
+Finding each topic's closest example in meaning (`intents.matching.semantic`) is a bound on
+every example's product with the message from an 8-bit copy of the table (`product_bounds`,
+`screen_rows`), then the exact products of the few rows that can be the largest, summed in
+the order BLAS sums them (`blas_order_products`), so that they are BLAS's to the last bit.
+
 All are the plain definitions written as loops; the tests check them against numpy's or
-Python's (`tests/test_sparse.py`, `tests/test_kernels.py`). Compiled on first use, or read
-from numba's cache in `__pycache__` (`TopicIndex.warm_up` does it when the knowledge base
-loads).
+Python's or BLAS's (`tests/test_sparse.py`, `tests/test_kernels.py`,
+`tests/test_screening.py`). Compiled on first use, or read from numba's cache in
+`__pycache__` (`TopicIndex.warm_up` and `SemanticIndex` do it when the knowledge base loads).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core.typing.templates import Signature
+from numba.extending import intrinsic
 
 _compiled = njit(cache=True, nogil=True)
+
+
+def _fma_intrinsic(
+    typingctx: object, a: types.Type, b: types.Type, c: types.Type
+) -> tuple[Signature, Callable[..., object]]:
+    signature = types.float32(types.float32, types.float32, types.float32)
+
+    def codegen(  # `context`: numba's lowering context, which it does not annotate
+        context: Any, builder: ir.IRBuilder, sig: Signature, args: list[ir.Value]
+    ) -> ir.Value:
+        single = ir.FloatType()
+        fma = builder.module.declare_intrinsic(
+            "llvm.fma", [single], ir.FunctionType(single, [single, single, single])
+        )
+        return builder.call(fma, args)
+
+    return signature, codegen
+
+
+def _prefetch_intrinsic(
+    typingctx: object, values: types.Array, index: types.Integer
+) -> tuple[Signature, Callable[..., object]]:
+    signature = types.void(values, index)
+
+    def codegen(
+        context: Any, builder: ir.IRBuilder, sig: Signature, args: list[ir.Value]
+    ) -> ir.Value:
+        array = context.make_array(sig.args[0])(context, builder, args[0])
+        byte = ir.IntType(8).as_pointer()
+        flag = ir.IntType(32)
+        prefetch = builder.module.declare_intrinsic(
+            "llvm.prefetch", [byte], ir.FunctionType(ir.VoidType(), [byte, flag, flag, flag])
+        )
+        address = builder.bitcast(builder.gep(array.data, [args[1]]), byte)
+        # A read (0), kept in every cache level (3), of data (1).
+        builder.call(prefetch, [address, flag(0), flag(3), flag(1)])
+        return context.get_dummy_value()
+
+    return signature, codegen
+
+
+_prefetch = cast(Callable[[npt.NDArray[Any], int], None], intrinsic(_prefetch_intrinsic))
+"""Ask for the cache line of `values[index]` (a contiguous 1-d array) to be loaded, without
+waiting for it: rows of a table read from memory one after the other each wait for the
+memory's latency, asked for together they arrive together."""
+
+_fused = cast(Callable[[float, float, float], float], intrinsic(_fma_intrinsic))
+"""a × b + c rounded once, in float32, inside compiled code: the FMA instruction BLAS's
+kernels use (LLVM's `llvm.fma`; a correctly rounded library call where the processor has
+none)."""
 
 
 def _add_products(
@@ -176,6 +234,112 @@ def _blend_rows(
     return out
 
 
+def _row_estimates(
+    quantized: npt.NDArray[np.int8], message: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    out = np.empty(quantized.shape[0], dtype=np.float32)
+    for row in range(quantized.shape[0]):
+        total = np.float32(0.0)
+        for j in range(message.shape[0]):
+            total += np.float32(quantized[row, j]) * message[j]
+        out[row] = total
+    return out
+
+
+def _product_bounds(
+    quantized: npt.NDArray[np.int8],
+    scales: npt.NDArray[np.float64],
+    residuals: npt.NDArray[np.float64],
+    magnitudes: npt.NDArray[np.float64],
+    message: npt.NDArray[np.float32],
+    slack: float,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    norm = 0.0
+    for value in message:
+        norm += float(value) ** 2
+    norm = np.sqrt(norm)
+    estimate = row_estimates(quantized, message)
+    low = np.empty(quantized.shape[0])
+    high = np.empty(quantized.shape[0])
+    for row in range(quantized.shape[0]):
+        value = scales[row] * float(estimate[row])
+        # What the 8 bits miss of the row (Cauchy-Schwarz), and the rounding of the
+        # estimate's float32 sum and of the exact product's.
+        bound = (residuals[row] + slack * magnitudes[row]) * norm
+        low[row] = value - bound
+        high[row] = value + bound
+    return low, high
+
+
+def _screen_rows(
+    quantized: npt.NDArray[np.int8],
+    scales: npt.NDArray[np.float64],
+    residuals: npt.NDArray[np.float64],
+    magnitudes: npt.NDArray[np.float64],
+    starts: npt.NDArray[np.intp],
+    message: npt.NDArray[np.float32],
+    slack: float,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    low, high = product_bounds(quantized, scales, residuals, magnitudes, message, slack)
+    n_rows, n_groups = quantized.shape[0], starts.shape[0]
+    rows = np.empty(n_rows, dtype=np.int64)
+    group_starts = np.empty(n_groups, dtype=np.int64)
+    kept = 0
+    for group in range(n_groups):
+        start = starts[group]
+        end = starts[group + 1] if group + 1 < n_groups else n_rows
+        floor = -np.inf  # what the group's closest row surely reaches
+        for row in range(start, end):
+            floor = max(floor, low[row])
+        group_starts[group] = kept
+        for row in range(start, end):
+            if high[row] >= floor:
+                rows[kept] = row
+                kept += 1
+    return rows[:kept].copy(), group_starts
+
+
+def _blas_order_products(
+    table: npt.NDArray[np.float32],
+    rows: npt.NDArray[np.int64],
+    message: npt.NDArray[np.float32],
+    n_blocked: int,
+) -> npt.NDArray[np.float32]:
+    dims = message.shape[0]
+    flat = table.reshape(-1)
+    for k in range(rows.shape[0]):
+        for at in range(0, dims, 16):  # a 64-byte cache line holds 16 values
+            _prefetch(flat, rows[k] * dims + at)
+    out = np.empty(rows.shape[0], dtype=np.float32)
+    lanes = np.empty(8, dtype=np.float32)
+    for k in range(rows.shape[0]):
+        if rows[k] >= n_blocked:
+            out[k] = np.nan  # a row BLAS leaves to its other kernels: the caller's to compute
+            continue
+        row = table[rows[k]]
+        lanes[:] = 0
+        i = 0
+        if dims & 4:  # the kernel's first 4 values, then 8, then 16 at a time (2 × 8 lanes)
+            for lane in range(4):
+                lanes[lane] = _fused(row[lane], message[lane], lanes[lane])
+            i = 4
+        if dims & 8:
+            for lane in range(8):
+                lanes[lane] = _fused(row[i + lane], message[i + lane], lanes[lane])
+            i += 8
+        while i < dims:
+            for half in (0, 8):
+                for lane in range(8):
+                    at = i + half + lane
+                    lanes[lane] = _fused(row[at], message[at], lanes[lane])
+            i += 16
+        # The upper 4 lanes onto the lower 4, then two horizontal adds.
+        out[k] = (lanes[0] + lanes[4] + (lanes[1] + lanes[5])) + (
+            lanes[2] + lanes[6] + (lanes[3] + lanes[7])
+        )
+    return out
+
+
 # numba ships no annotations: the compiled functions are typed here as the loops they compile.
 add_products: Callable[..., None] = _compiled(_add_products)
 """`out[row] += Σ weight × matrix[row, feature]` over the vector (`ids`, `weights`), for the
@@ -201,3 +365,38 @@ and topic: (1 - example_weight) × its prototype's similarity + example_weight �
 example's, at least name_weight × its closest name's (0 without a name); the declined topics
 by declined_weight × their closest text alone; times vague_factor for a vague query; in
 [0, 1]. Every topic has at least one text. Similarities are never negative."""
+
+row_estimates: Callable[..., npt.NDArray[np.float32]] = njit(
+    cache=True, nogil=True, fastmath={"reassoc", "contract"}
+)(_row_estimates)
+"""Per row of `quantized`, its product with `message` in float32, summed in any order (so in
+SIMD lanes): within d × float32's epsilon × Σ|terms| of the exact sum, d the dimensions."""
+
+product_bounds: Callable[..., tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = _compiled(
+    _product_bounds
+)
+"""Per row of a float32 table given in 8 bits, bounds within which its float32 product with
+`message` (as BLAS computes it) lies, from its 8-bit estimate: see `screen_rows`."""
+
+screen_rows: Callable[..., tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = _compiled(
+    _screen_rows
+)
+"""The rows of a float32 table, grouped (group g's first row at `starts[g]`), that may hold
+their group's largest product with `message`, in row order, and where each group's start
+among them: every row whose product can reach what another row of its group surely reaches.
+The table is given in 8 bits (row ≈ `scales` × `quantized`; `residuals`: the norm of
+what that misses; `magnitudes`: the row's norm plus its 8-bit form's): an estimate is off by
+at most the residual times the message's norm (Cauchy-Schwarz), plus the rounding of its own
+float32 sum and of the exact float32 product the caller computes for the rows kept, each
+within d × float32's epsilon / 2 × the two norms (d the dimensions), which `slack` (at least
+d × float32's epsilon) × `magnitudes` × the message's norm covers. The largest product of a
+group is always among its rows kept, strictly above every row left out; every group keeps
+at least one."""
+
+blas_order_products: Callable[..., npt.NDArray[np.float32]] = _compiled(_blas_order_products)
+"""`(table @ message)[rows]` as OpenBLAS's float32 matrix-vector kernel for Haswell and Zen
+processors computes it (`sgemv_t_microk_haswell-4.c`), to the last bit, for the rows it
+takes in blocks of 4 (those before `n_blocked`; NaN for the others): per row, 8 lanes of
+fused multiply-adds over the values (value j in lane j mod 8, in order; a first 4 and 8 when
+the dimensions are not a multiple of 16), then lane l + 4 added to lane l and the four sums
+added pairwise. Only where it gives BLAS's own products: `semantic.exact_products_agree`."""
