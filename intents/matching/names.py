@@ -168,9 +168,7 @@ class NameSpotter:
         transfer fund" names the fund, a little less surely than typed right."""
         message_terms = [corrections.get(term, term) for term in typed_terms]
         hits: dict[int, NameHit] = {}
-        lowercase_message = not any(map(str.isupper, text))
-        # A message in capitals throughout writes every word as a name would be written.
-        shouting = not any(map(str.islower, text))
+        lowercase_message, shouting = _cases(text)
         n = len(message_terms)
         found: list[tuple[int, int, tuple[str, ...]]] = []
         for start in range(n):
@@ -220,6 +218,17 @@ class NameSpotter:
                     if topic not in hits or hits[topic].quality < quality:
                         hits[topic] = NameHit(topic, quality, name, self.users[key])
         return sorted(hits.values(), key=lambda h: (-h.quality, h.topic))
+
+
+def _cases(text: str) -> tuple[bool, bool]:
+    """Whether `text` has no capital letter, and whether it has no small one (a message in
+    capitals throughout writes every word as a name would be written). For ASCII text (most
+    messages) by comparing it with its own lower and upper case, in C, rather than a Python
+    call per character: there, only A-Z are upper case and only a-z lower case, and case
+    changes those alone."""
+    if text.isascii():
+        return text.lower() == text, text.upper() == text
+    return not any(map(str.isupper, text)), not any(map(str.islower, text))
 
 
 def _closest_name(
