@@ -234,14 +234,16 @@ def _blend_rows(
     return out
 
 
-def _row_estimates(
-    quantized: npt.NDArray[np.int8], message: npt.NDArray[np.float32]
-) -> npt.NDArray[np.float32]:
-    out = np.empty(quantized.shape[0], dtype=np.float32)
+def _row_sums(
+    quantized: npt.NDArray[np.int8], levels: npt.NDArray[np.int16]
+) -> npt.NDArray[np.int32]:
+    out = np.empty(quantized.shape[0], dtype=np.int32)
     for row in range(quantized.shape[0]):
-        total = np.float32(0.0)
-        for j in range(message.shape[0]):
-            total += np.float32(quantized[row, j]) * message[j]
+        total = np.int32(0)
+        for j in range(levels.shape[0]):
+            # 16-bit products summed in 32 bits: what the processor's multiply-add of
+            # 16-bit pairs does 16 at a time.
+            total = np.int32(total + np.int32(np.int16(quantized[row, j]) * levels[j]))
         out[row] = total
     return out
 
@@ -254,18 +256,27 @@ def _product_bounds(
     message: npt.NDArray[np.float32],
     slack: float,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    norm = 0.0
+    # The message in 16 bits: `levels` × `step`, off by `error` (a norm).
+    peak = norm = 0.0
     for value in message:
+        peak = max(peak, abs(float(value)))
         norm += float(value) ** 2
     norm = np.sqrt(norm)
-    estimate = row_estimates(quantized, message)
+    step = peak / 32767 if peak > 0 else 1.0
+    levels = np.empty(message.shape[0], dtype=np.int16)
+    error = 0.0
+    for j in range(message.shape[0]):
+        levels[j] = round(float(message[j]) / step)
+        error += (float(message[j]) - levels[j] * step) ** 2
+    error = np.sqrt(error)
+    sums = row_sums(quantized, levels)
     low = np.empty(quantized.shape[0])
     high = np.empty(quantized.shape[0])
     for row in range(quantized.shape[0]):
-        value = scales[row] * float(estimate[row])
-        # What the 8 bits miss of the row (Cauchy-Schwarz), and the rounding of the
-        # estimate's float32 sum and of the exact product's.
-        bound = (residuals[row] + slack * magnitudes[row]) * norm
+        value = scales[row] * step * float(sums[row])
+        # What the 8 bits miss of the row and the 16 bits of the message (Cauchy-Schwarz),
+        # and the rounding of the exact float32 product.
+        bound = residuals[row] * norm + magnitudes[row] * (error + slack * norm)
         low[row] = value - bound
         high[row] = value + bound
     return low, high
@@ -366,11 +377,9 @@ example's, at least name_weight × its closest name's (0 without a name); the de
 by declined_weight × their closest text alone; times vague_factor for a vague query; in
 [0, 1]. Every topic has at least one text. Similarities are never negative."""
 
-row_estimates: Callable[..., npt.NDArray[np.float32]] = njit(
-    cache=True, nogil=True, fastmath={"reassoc", "contract"}
-)(_row_estimates)
-"""Per row of `quantized`, its product with `message` in float32, summed in any order (so in
-SIMD lanes): within d × float32's epsilon × Σ|terms| of the exact sum, d the dimensions."""
+row_sums: Callable[..., npt.NDArray[np.int32]] = _compiled(_row_sums)
+"""Per row of `quantized` (8 bits), its product with `levels` (16 bits), exact: at most
+d × 127 × 32,767, which 32 bits hold for up to 516 dimensions."""
 
 product_bounds: Callable[..., tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = _compiled(
     _product_bounds
@@ -385,13 +394,14 @@ screen_rows: Callable[..., tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] 
 their group's largest product with `message`, in row order, and where each group's start
 among them: every row whose product can reach what another row of its group surely reaches.
 The table is given in 8 bits (row ≈ `scales` × `quantized`; `residuals`: the norm of
-what that misses; `magnitudes`: the row's norm plus its 8-bit form's): an estimate is off by
-at most the residual times the message's norm (Cauchy-Schwarz), plus the rounding of its own
-float32 sum and of the exact float32 product the caller computes for the rows kept, each
-within d × float32's epsilon / 2 × the two norms (d the dimensions), which `slack` (at least
-d × float32's epsilon) × `magnitudes` × the message's norm covers. The largest product of a
-group is always among its rows kept, strictly above every row left out; every group keeps
-at least one."""
+what that misses; `magnitudes`: the row's norm plus its 8-bit form's) and the message in 16
+bits, so each estimate is an exact integer sum (`row_sums`): it is off by at most the
+residual times the message's norm plus the 8-bit row's norm times what the 16 bits miss of
+the message (Cauchy-Schwarz), and the exact float32 product the caller computes for the rows
+kept by at most d × float32's epsilon / 2 × the two norms (d the dimensions), which `slack`
+(at least d × float32's epsilon) × `magnitudes` × the message's norm covers. The largest
+product of a group is always among its rows kept, strictly above every row left out; every
+group keeps at least one."""
 
 blas_order_products: Callable[..., npt.NDArray[np.float32]] = _compiled(_blas_order_products)
 """`(table @ message)[rows]` as OpenBLAS's float32 matrix-vector kernel for Haswell and Zen

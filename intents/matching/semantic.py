@@ -36,6 +36,9 @@ import numpy.typing as npt
 from intents.matching.kernels import blas_order_products, screen_rows
 from intents.text.embeddings import Embedder
 
+SCREENED_DIMENSIONS: Final = 512
+"""Embeddings up to this long are screened: the exact 32-bit sums of `kernels.row_sums` hold
+them (the shipped ones have 256)."""
 BLAS_BLOCK: Final = 4
 """OpenBLAS's float32 matrix-vector kernel for Haswell and Zen processors takes a table's
 rows in blocks of this many, each row summed in its own lanes, whatever the rows beside it;
@@ -154,7 +157,11 @@ class SemanticIndex:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_declined_rows", np.flatnonzero(self.declined))
         object.__setattr__(self, "_topic_rows", np.flatnonzero(~self.declined))
-        screened = ScreenedRows.of(self.examples) if exact_products_agree(self.examples) else None
+        screened = (
+            ScreenedRows.of(self.examples)
+            if self.examples.shape[1] <= SCREENED_DIMENSIONS and exact_products_agree(self.examples)
+            else None
+        )
         object.__setattr__(self, "_screened", screened)
         if screened is not None and len(self.examples):
             # Compiled (or read from numba's cache) now, when the knowledge base loads, not
