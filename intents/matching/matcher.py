@@ -353,7 +353,7 @@ class Matcher:
             # What the words mean, beyond those shared with the examples.
             meaning = self.semantic.similarity(parts)
             all_scores += self.kb.settings.semantic_weight * meaning
-            np.clip(all_scores, 0.0, 1.0, out=all_scores)
+            all_scores.clip(0.0, 1.0, out=all_scores)  # `np.clip` without its Python wrapper
         scores, declined = self._split(all_scores)
         # A question pointing back ("Is that normal?") asks about the sentence it points to.
         subject = [i for i, s in enumerate(segments) if s.role in (Role.QUESTION, Role.REFERENT)]
@@ -600,6 +600,9 @@ class Matcher:
         return [h for h in hits if h.topic in named]
 
     def _top(self, scores: npt.NDArray[np.float64]) -> tuple[Candidate, ...]:
-        # A stable sort: equal scores keep the knowledge base's order, run after run.
-        best = np.argsort(-scores, kind="stable")[:RANKED]
-        return tuple(Candidate(self.index.topic_ids[i], float(scores[i])) for i in best)
+        # A stable sort: equal scores keep the knowledge base's order, run after run. The
+        # array's own methods and Python numbers: a tenth of the numpy calls per candidate.
+        best = (-scores).argsort(kind="stable")[:RANKED].tolist()
+        ids = self.index.topic_ids
+        values = scores[best].tolist()
+        return tuple(Candidate(ids[i], value) for i, value in zip(best, values, strict=True))

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from importlib.util import find_spec
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Final
 
@@ -73,7 +73,7 @@ class Embedder:
         out = pooled_rows(
             self.table,
             np.fromiter(chain.from_iterable(ids), dtype=np.int64),
-            np.cumsum([len(text_ids) for text_ids in ids], dtype=np.int64),
+            np.fromiter(accumulate(map(len, ids)), dtype=np.int64, count=len(ids)),
         )
         for row in out:
             # What `np.linalg.norm` computes for a vector: the square root of its dot with
