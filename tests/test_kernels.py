@@ -15,7 +15,13 @@ import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intents.matching.kernels import blend_rows, count_parts, local_ids
+from intents.matching.kernels import (
+    blend_rows,
+    count_parts,
+    divided_to_float32,
+    local_ids,
+    weigh_counts,
+)
 
 EXAMPLE, NAME, DECLINED, VAGUE = 0.2, 0.6, 0.8, 0.5
 
@@ -187,3 +193,33 @@ def test_local_ids_number_the_distinct_keys_in_order_of_first_occurrence(keys: l
     first_seen = {key: rank for rank, key in enumerate(dict.fromkeys(keys))}
     got = local_ids(np.array(keys, dtype=np.int32))
     assert got.tolist() == [first_seen[key] for key in keys]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.2, 0.45, 0.8, 1.0, 1.8, 2.0, 2.25, 3.0, 7.5]), st.integers(0, 9)
+        ),
+        max_size=20,
+    ),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_compiled_weighing_is_numpys(counted: list[tuple[float, int]], seed: int) -> None:
+    counts = np.array([c for c, _ in counted], dtype=np.float64)
+    ids = np.array([i for _, i in counted], dtype=np.int32)
+    weights = np.random.default_rng(seed).random(10).astype(np.float32)
+    # The plain definition, as `Vectorizer._unit` computed it before.
+    expected = np.log(np.maximum(counts, 1.0))
+    expected += 1.0
+    np.copyto(expected, counts, where=counts < 1)
+    expected *= weights[ids]
+    got = np.log(np.maximum(counts, 1.0))
+    weigh_counts(got, counts, weights, ids)
+    assert got.tobytes() == expected.tobytes()  # to the last bit
+    length = float(np.sqrt(expected @ expected))
+    divided = expected.copy()
+    if length > 0:
+        divided /= length
+    assert divided_to_float32(expected, length).tobytes() == divided.astype(np.float32).tobytes()
+    assert divided_to_float32(expected, 0.0).tobytes() == expected.astype(np.float32).tobytes()

@@ -351,6 +351,24 @@ def _blas_order_products(
     return out
 
 
+def _weigh_counts(
+    logs: npt.NDArray[np.float64],
+    counts: npt.NDArray[np.float64],
+    weights: npt.NDArray[np.float32],
+    ids: npt.NDArray[np.int32],
+) -> None:
+    for k in range(logs.shape[0]):
+        value = logs[k] + 1.0 if counts[k] >= 1 else counts[k]
+        logs[k] = value * weights[ids[k]]
+
+
+def _divided_to_float32(values: npt.NDArray[np.float64], length: float) -> npt.NDArray[np.float32]:
+    out = np.empty(values.shape[0], dtype=np.float32)
+    for k in range(values.shape[0]):
+        out[k] = values[k] / length if length > 0 else values[k]
+    return out
+
+
 # numba ships no annotations: the compiled functions are typed here as the loops they compile.
 add_products: Callable[..., None] = _compiled(_add_products)
 """`out[row] += Σ weight × matrix[row, feature]` over the vector (`ids`, `weights`), for the
@@ -410,3 +428,13 @@ takes in blocks of 4 (those before `n_blocked`; NaN for the others): per row, 8 
 fused multiply-adds over the values (value j in lane j mod 8, in order; a first 4 and 8 when
 the dimensions are not a multiple of 16), then lane l + 4 added to lane l and the four sums
 added pairwise. Only where it gives BLAS's own products: `semantic.exact_products_agree`."""
+
+weigh_counts: Callable[..., None] = _compiled(_weigh_counts)
+"""In place, `logs` (the log of each count, at least 1) turned into a query's feature values:
+1 + the log for a count of at least 1, the count itself below (a weighed-down sentence's),
+times the feature's weight (`weights[ids]`): what `values += 1.0`, `np.copyto(values, counts,
+where=counts < 1)` and `values *= weights[ids]` compute, in one call instead of five."""
+
+divided_to_float32: Callable[..., npt.NDArray[np.float32]] = _compiled(_divided_to_float32)
+"""`values / length` (unchanged when `length` is not positive) in float32: what `values /=
+length` and `values.astype(np.float32)` compute, in one call instead of two."""

@@ -21,7 +21,7 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
-from intents.matching.kernels import count_parts
+from intents.matching.kernels import count_parts, divided_to_float32, weigh_counts
 from intents.matching.sparse import Floats, Ids, SparseRows, SparseVector, group_keys
 from intents.text.dictionary import real_words
 from intents.text.features import (
@@ -259,27 +259,23 @@ class Vectorizer:
     ) -> QueryVector:
         """The unit vector of term frequencies `tf`, unknown features counted in its length."""
         ids_array, counts = tf.ids, tf.counts
-        # Below one occurrence (a weighed-down sentence), the count scales the weight as is.
-        # In place, the same values as `np.where(counts >= 1, 1 + log, counts)` with two
-        # temporary arrays fewer.
+        # Below one occurrence (a weighed-down sentence), the count scales the weight as is:
+        # `np.where(counts >= 1, 1 + log, counts)` times the weights, the log taken by numpy
+        # and the rest in one compiled call (`kernels.weigh_counts`).
         values = np.log(np.maximum(counts, 1.0))
-        values += 1.0
-        np.copyto(values, counts, where=counts < 1)
-        values *= self.weights[ids_array]
+        weigh_counts(values, counts, self.weights, ids_array)
         unseen = self.unseen_square
         unknown_square = sum(unseen[kind_of(f)] * w * w for f, w in unknown.items())
         known_square = float(values @ values)
         length = math.sqrt(known_square + unknown_square)
         coverage = math.sqrt(known_square) / length if length > 0 else 0.0
-        if length > 0:
-            values /= length
         vague = all(
             term in self.generic_terms
             or (term not in self.term_ids and len(term) < MIN_NAME_LENGTH)
             for term in read
         )
         return QueryVector(
-            SparseVector(ids_array, values.astype(np.float32)),
+            SparseVector(ids_array, divided_to_float32(values, length)),
             tuple(read),
             MappingProxyType(dict(corrections)),
             vague,
