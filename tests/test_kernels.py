@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from intents.matching.kernels import (
     blend_rows,
+    blended_meaning,
     count_parts,
     divided_to_float32,
     local_ids,
@@ -223,3 +224,21 @@ def test_the_compiled_weighing_is_numpys(counted: list[tuple[float, int]], seed:
         divided /= length
     assert divided_to_float32(expected, length).tobytes() == divided.astype(np.float32).tobytes()
     assert divided_to_float32(expected, 0.0).tobytes() == expected.astype(np.float32).tobytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 60), st.integers(0, 2**32 - 1))
+def test_the_compiled_meaning_blend_is_numpys(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    centroid = rng.uniform(-1, 1, n).astype(np.float32)
+    closest = rng.uniform(-1, 1, n).astype(np.float32)
+    declined = rng.random(n) < 0.2
+    declined[0] = False  # at least one topic
+    # The plain definition, as `SemanticIndex.similarity` computed it before.
+    blended = 0.5 * (centroid + closest)
+    blended[declined] = closest[declined]
+    expected = np.zeros(n)
+    expected[:] = blended
+    scores, topics = blended_meaning(centroid, closest, declined)
+    assert scores.tobytes() == expected.tobytes()
+    assert topics.tobytes() == expected[~declined].tobytes()

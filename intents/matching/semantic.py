@@ -33,7 +33,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from intents.matching.kernels import blas_order_products, screen_rows
+from intents.matching.kernels import blas_order_products, blended_meaning, screen_rows
 from intents.text.embeddings import Embedder
 
 SCREENED_DIMENSIONS: Final = 512
@@ -163,10 +163,12 @@ class SemanticIndex:
             else None
         )
         object.__setattr__(self, "_screened", screened)
+        # Compiled (or read from numba's cache) now, when the knowledge base loads, not on
+        # the first message.
         if screened is not None and len(self.examples):
-            # Compiled (or read from numba's cache) now, when the knowledge base loads, not
-            # on the first message.
             screened.closest(self.examples, self.starts, self.examples[0])
+        nothing = np.zeros(len(self.centroids), dtype=np.float32)
+        blended_meaning(nothing, nothing.copy(), self.declined)
 
     @classmethod
     def build(
@@ -190,23 +192,22 @@ class SemanticIndex:
         """Per topic, how close the message made of weighted `parts` is in meaning, centred
         on the mean over the (not declined) topics; zeros for a message with no weight."""
         parts = [(text, weight) for text, weight in parts if weight > 0]
-        scores = np.zeros(len(self.centroids))
         if not parts:
-            return scores
+            return np.zeros(len(self.centroids))
         weights = np.array([weight for _, weight in parts], dtype=np.float32)
         message = weights @ self.embedder.embed([text for text, _ in parts])
         # What `np.linalg.norm` computes for a vector (the square root of its dot with
         # itself), without its Python steps.
         norm = float(np.sqrt(message.dot(message)))
         if norm == 0:
-            return scores
+            return np.zeros(len(self.centroids))
         message /= norm
-        closest = self.closest(message)
-        blended = 0.5 * (self.centroids @ message + closest)
-        blended[self._declined_rows] = closest[self._declined_rows]
-        scores[:] = blended
+        # Half the centroid's cosine and half the closest example's (the declined questions:
+        # the closest alone), in one compiled call (`kernels.blended_meaning`).
+        scores, topics = blended_meaning(
+            self.centroids @ message, self.closest(message), self.declined
+        )
         # The mean as `np.mean` takes it (the same sum, divided), without its Python steps.
-        topics = scores[self._topic_rows]
         scores -= np.add.reduce(topics) / len(topics)
         return scores
 
