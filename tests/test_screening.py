@@ -34,6 +34,20 @@ MODELLED_CORES = {"SkylakeX", "Haswell", "Zen"}
 `kernels.blas_order_products` follows (checked on SkylakeX, this project's machines)."""
 
 
+def bounds_of(
+    screened: ScreenedRows, message: npt.NDArray[np.float32]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Every row's lower and upper bound on its product with `message`."""
+    return product_bounds(
+        screened.quantized,
+        screened.scales,
+        screened.residuals,
+        screened.magnitudes,
+        message,
+        screened.slack,
+    )
+
+
 def openblas_core() -> str | None:
     """The kernel target numpy's OpenBLAS chose for this processor, if it says."""
     libs = Path(np.__file__).parent.parent / "numpy.libs"
@@ -100,14 +114,7 @@ def test_each_rows_product_lies_within_its_bounds(seed: int, dims: int, along: f
     missed = table[row] - (screened.quantized[row] * screened.scales[row]).astype(np.float32)
     message = table[row] + np.float32(along / max(float(np.linalg.norm(missed)), 1e-30)) * missed
     message /= np.float32(np.linalg.norm(message))
-    low, high = product_bounds(
-        screened.quantized,
-        screened.scales,
-        screened.residuals,
-        screened.magnitudes,
-        message,
-        screened.slack,
-    )
+    low, high = bounds_of(screened, message)
     whole = (table @ message).astype(np.float64)
     assert np.all(low <= whole)
     assert np.all(whole <= high)
@@ -128,14 +135,7 @@ def test_rows_the_8_bits_hold_exactly_are_bounded_by_the_rounding_of_their_sums(
     screened = ScreenedRows.of(table)
     assert not screened.residuals.any()
     message = rng.standard_normal(256).astype(np.float32)
-    low, high = product_bounds(
-        screened.quantized,
-        screened.scales,
-        screened.residuals,
-        screened.magnitudes,
-        message,
-        screened.slack,
-    )
+    low, high = bounds_of(screened, message)
     whole = (table @ message).astype(np.float64)
     assert np.all(low <= whole)
     assert np.all(whole <= high)

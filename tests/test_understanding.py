@@ -1214,6 +1214,19 @@ class TestWhoIsAnswering:
     @pytest.mark.parametrize(
         "text",
         [
+            "Could a colleague at your office phone me back this afternoon?",
+            "I'd like to set up a short video call with someone, is that possible?",
+            "Radio reporter here: who can I interview on the record about your hospital work?",
+        ],
+    )
+    def test_a_call_back_a_call_booked_or_an_interview_is_a_request_for_a_person(
+        self, text: str
+    ) -> None:
+        assert asks_for_a_person(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
             "Am I talking to a person or to a bot?",
             "Can I speak to a person about GaToroid's licensing?",
             "Is the dosimetry run by a machine or by a physicist?",

@@ -77,8 +77,8 @@ _CHAT_LETTERS = frozenset("aiunry")
 not count towards a run being an acronym spelt out."""
 _SPELT_RUN = 3
 _SPELT_PLAIN = 2
-_SPELT_LETTERS = re.compile(r"(?<!\S)[^\W\d_](?: [^\W\d_]){2}(?!\S)")
-"""Three words of one letter in a row, in the words joined by spaces: what a run to join
+_SPELT_LETTERS = re.compile(rf"(?<!\S)[^\W\d_](?: [^\W\d_]){{{_SPELT_RUN - 1}}}(?!\S)")
+"""`_SPELT_RUN` words of one letter in a row, in the words joined by spaces: what a run to join
 needs (a letter here is any word character but a digit or "_", a superset of `str.isalpha`),
 found in C rather than by a Python step per word; messages with an "a" or an "I" but no run
 (most) are left as they are without `_joined_spelt_letters`."""

@@ -244,6 +244,9 @@ def _signed(body: str) -> bool:
     return 1 <= len(names) <= 2 and all(n[0].isupper() for n in names)
 
 
+_WRITER_HERE = r"(?:[\w-]+ ){1,8}here\W*$"
+"""Who is writing, then "here", ending the sentence: "journalist here", "Medical physicist from
+Lyon here."."""
 _INTRODUCTION = re.compile(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
     r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is"
@@ -251,7 +254,7 @@ _INTRODUCTION = re.compile(
     # "Journalist here from a Belgian daily", "medical physicist here at a clinic in Lyon"
     r"|^(?:[\w-]+ ){1,5}here (?:from|at|in|with)\b"
     # "Medical physicist from Lyon here.", but not "The FLASH machine is here."
-    r"|^(?!.*\b(?:is|are|was|were|it|its|they|this|that)\b)(?:[\w-]+ ){1,6}here\W*$",
+    rf"|^(?!.*\b(?:is|are|was|were|it|its|they|this|that)\b){_WRITER_HERE}",
     re.IGNORECASE,
 )
 _ASKING = re.compile(
@@ -536,7 +539,7 @@ _MAX_INTRODUCTION_WORDS = 12
 _WHO_IS_WRITING = re.compile(
     r"^(?:(?:i\s*(?:'|’)?m|i am|im|we\s*(?:'|’)?re|we are) (?:a|an|the|from|with|at|in|part"
     r"|one|responsible|head|director|based)\b|my name\b|this is\b|i (?:work|lead|run|manage"
-    r"|head|coordinate|represent|teach|study)\b|(?:[\w-]+ ){1,8}here\W*$)"
+    rf"|head|coordinate|represent|teach|study)\b|{_WRITER_HERE})"
 )
 """Who is writing: a role, a name or a workplace ("I'm a radiochemist", "journalist here"),
 not how the writer is ("I'm having proton therapy next week")."""
