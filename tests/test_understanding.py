@@ -1149,6 +1149,11 @@ class TestWhoIsAnswering:
             "Will you remember my messages next week?",
             "How reliable is what you tell people?",
             "where do your replies come from",
+            "If I paste our unpublished drawings in this chat, will it stay confidential?",
+            "who can see what I type here",
+            "Is this conversation private?",
+            "Can I ask you things in Italian, or only English?",
+            "do you understand german",
         ],
     )
     def test_asking_whether_a_person_or_a_program_answers_is_recognised(self, text: str) -> None:
@@ -1163,6 +1168,8 @@ class TestWhoIsAnswering:
             "Is the FLASH dosimetry automated?",
             "Who should I talk to about GaToroid?",
             "Do you keep our designs confidential?",
+            "If we share our design with CERN, will it be kept confidential?",
+            "Can I write the licence application in French?",
             "Who built the FLASH machine at CHUV?",
             "Can you use the history of PET in a talk?",
         ],
@@ -1180,6 +1187,11 @@ class TestWhoIsAnswering:
             "Is this chat just GPT under the hood?",
             "Before I go on: do you store these conversations somewhere?",
             "Who made you, and are you run by CERN itself?",
+            # What the chat keeps, not an agreement with CERN ("Do you keep our designs
+            # confidential?" is the confidentiality route)
+            "If I paste our unpublished drawings in this chat, will it stay confidential?",
+            "who can see what I type here",
+            "Is this conversation private?",
         ],
     )
     def test_what_the_bot_is_made_of_and_keeps_gets_what_the_bot_is(
