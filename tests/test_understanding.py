@@ -928,6 +928,11 @@ class TestPersonalHealth:
             "Our preemie is still in the NICU. Could that contact-free monitor be used on her?",
             # Where to be treated soonest.
             "Which Italian carbon-ion centre has the shortest waiting list for a chordoma?",
+            # A tumour named only by its suffix, a remedy, a test result, a body part scanned.
+            "Could VHEE electrons help my son's retinoblastoma?",
+            "peeling skin since proton therapy, which ointment helps",
+            "my tumour markers came back elevated, should I worry",
+            "can you x-ray my hip at CERN",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -1016,6 +1021,10 @@ class TestPersonalHealth:
             " children?",
             # A licence's waiting time is no patient's.
             "What's the usual waiting time for a licence agreement to be signed?",
+            # A product line, a result that is no test's, a leg of a project.
+            "Which pills does MEDICIS make?",
+            "Our grant application came back positive: what happens next with the KT fund?",
+            "My leg of the project is the detector: can CERN license the readout chip?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:

@@ -82,6 +82,8 @@ _PERSON = _word_cues(
     # "my memory is getting worse", not "my memory is hazy" of a writer recalling the 1980s
     r"|memory(?! (?:is |was )?(?:hazy|fuzzy|vague|rusty|serves|of)\b)"
     r"|ears?|belly|tummy|abdomen|insides|guts?|womb|ovar(?:y|ies)|testicles?|jaw|tongue"
+    r"|knees?|hips?|shoulders?|legs?|ankles?|wrists?|elbows?|lungs|breasts?|tumou?r markers?"
+    r"|markers?|ca ?125|blood (?:tests?|results|counts?|work)"
     # "my pathology report", not "my course report"
     r"|(?<!course )(?<!school )(?<!project )(?<!annual )(?<!final )(?<!lab )report"
     r"|radiotherapy|radiation|chemo\w*|surgery|operation|biopsy|results|psa|skull|face|larynx"
@@ -198,6 +200,9 @@ _PATIENT = _word_cues(
     # "side effects", and as typed: "side efects", "side affects", "sideeffects"
     r"\bside ?[ae]ff?ects?\b|\bsafe (?:radiation )?doses?\b|\bchances? of surviv\w*"
     r"|\blife expectancy\b"
+    # A remedy asked for ("skin redness after radiotherapy, what cream?"): only a patient asks
+    r"|\b(?:what|which|any|best|good) (?:\w+ )?(?:creams?|lotions?|ointments?|moisturi[sz]ers?"
+    r"|painkillers?|remed(?:y|ies))\b"
     r"|\b(?:(?:i|we|he|she) (?:can|could|would like to|want to|wants to|hope to|hopes to"
     r"|wish to)|(?:id|i d|wed) like to) (?:get|be) treated\b"
     r"|\b(?:safe|dangerous|risky|ok|okay) to (?:fly|travel|drive|work|breastfeed|be around)"
@@ -272,6 +277,10 @@ _CLINICAL = re.compile(
     r"\b(?:diagnos\w*|symptom\w*|side ?[ae]ff?ects?|dizz\w*|nause\w*|pain\w*|headaches?|tumou?rs?"
     r"|cancer\w*|glioma|glioblastoma|sarcoma|chordoma|carcinoma|lymphoma|leukaemia|leukemia"
     r"|melanoma|metasta\w*|medulloblastoma|meningioma|chemo\w*|quimio|biops\w*|prognosis"
+    # Tumours named by their suffix: "neuroblastoma", "astrocytoma", "myeloma", "adenoma"
+    r"|\w+blastomas?|\w+cytomas?|\w*myelomas?|mesotheliomas?|ependymomas?|adenomas?"
+    # A test result come back ("my CA-125 came back high")
+    r"|came back (?:high|low|elevated|raised|abnormal|borderline)"
     r"|sarcome|sarkom\w*|\w+sarkom|chirurgie|chirurgia|cirugia|ions? carbone|ioni carbonio"
     r"|fractions?|capelli|cansancio"
     r"|cure[sd]?|surviv\w*|sessions?|doses?|dosage|scans?|mri|ct|pet|pet-ct|tep|x-rays?|x rays?"
