@@ -1238,6 +1238,9 @@ class TestWhoIsAnswering:
             "Could a colleague at your office phone me back this afternoon?",
             "I'd like to set up a short video call with someone, is that possible?",
             "Radio reporter here: who can I interview on the record about your hospital work?",
+            # How soon the team answers
+            "how soon should we expect an answer once we've sent our enquiry?",
+            "How long does it usually take to get back to people?",
         ],
     )
     def test_a_call_back_a_call_booked_or_an_interview_is_a_request_for_a_person(
@@ -1255,6 +1258,7 @@ class TestWhoIsAnswering:
             "I'd rather talk to a person about licensing terms.",
             "I want a human-readable summary of the FLASH project.",
             "Can you call back the function after the beam stops?",
+            "How soon can we expect a licence agreement to be signed?",
         ],
     )
     def test_a_question_about_the_assistant_or_a_subject_is_no_request_for_a_person(
@@ -2475,6 +2479,8 @@ class TestAConversationsCourtesies:
             ("quelqu'un est là ?", "smalltalk.greeting"),
             ("Boa tarde, tudo bem?", "smalltalk.greeting"),
             ("Goedemorgen!", "smalltalk.greeting"),
+            ("Doei en bedankt!", "smalltalk.goodbye"),
+            ("Adeus, até amanhã", "smalltalk.goodbye"),
         ],
     )
     def test_courtesies_get_their_answer(self, shipped: Matcher, text: str, intent: str) -> None:

@@ -140,6 +140,11 @@ _FOR_A_PERSON = re.compile(
     r"|come back)\b"
     r"|\bhow long (?:until|before|till) (?:someone|somebody|a person|a human|you|your team)"
     r" (?:answers|replies|responds|gets back|writes back|calls)\b"
+    # "How soon can I expect a reply after sending an enquiry?"
+    r"|\bhow (?:soon|quickly|fast|long) (?:can|will|should|do|would) (?:i|we) (?:expect|get"
+    r"|receive|hear)(?: back)? (?:a |an )?(?:reply|answer|response|back|from (?:you|your team))\b"
+    r"|\bhow long (?:does it|do you|does your team) (?:usually |normally |typically )?take to"
+    r" (?:reply|answer|respond|get back)\b"
 )
 
 

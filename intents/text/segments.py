@@ -102,7 +102,8 @@ _COURTESY_WORDS = _THANKS_WORDS | frozenset(
     excellent wonderful brilliant awesome fantastic lovely
     alright with warmest sincerely br cordialement saluti saludos gruesse grusse mfg
     whole entire toute l equipe la est por ahi alli aqui el equipo todo an das ganze ganzen tutta
-    squadra tudo bem obrigado obrigada tchau goedemorgen goedemiddag bedankt
+    squadra tudo bem obrigado obrigada tchau goedemorgen goedemiddag bedankt tot ziens doei
+    groetjes straks en adeus ate logo amanha
     ktbot
     """.split()  # noqa: SIM905 - reads as text
 )
