@@ -768,6 +768,10 @@ class TestVocabulary:
             ("how do we give to the medical programme?", "route.donations"),
             ("Ballpark cost of a partnership?", "route.costs-timelines"),
             ("a joint invention: whose patent is it?", "route.ip-ownership"),
+            # "whose are they" in Italian and Spanish, "who gets" in French
+            ("Di chi sono i brevetti di un progetto fatto con il CERN?", "route.ip-ownership"),
+            ("¿De quién es la patente si inventamos algo con el CERN?", "route.ip-ownership"),
+            ("À qui revient le brevet d'une invention faite avec le CERN ?", "route.ip-ownership"),
             ("am I chatting with an automated system?", "about.bot"),
             ("What would 2 GBq of Lu-177 cost us?", "project.medicis-isotopes"),
             ("Can our lab order a few MBq of Er-169?", "project.medicis-isotopes"),
