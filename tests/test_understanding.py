@@ -512,6 +512,7 @@ class TestNamedButOutOfScope:
             "Could our pupils tour the MEDICIS lab on a school trip next spring?",
             "Is CERN hiring engineers for the FLASH project at the moment?",
             "Write a regular expression that finds MEDICIS isotope names in our lab notes.",
+            "Translate 'FLASH therapy' into Japanese for our brochure.",
         ],
     )
     def test_a_declined_matter_of_a_named_project_is_declined(
