@@ -194,7 +194,9 @@ async def test_talk_to_a_person_asks_consent_forwards_and_relays_the_staff_reply
     user = bot_api.new_user(first_name="Grace", username="grace_h")
     staff = staff_chat(bot_api)
     officer = admin_user(bot_api)
-    _, reply = await reply_to(bot_api, user, "can CERN test our dosimeter in a beam next month")
+    _, reply = await reply_to(
+        bot_api, user, "which parking should our delegation use when we visit next month"
+    )
     talk = callback_data(reply, "h")[0]
 
     await press(bot_api, user, reply, talk)
@@ -204,7 +206,7 @@ async def test_talk_to_a_person_asks_consent_forwards_and_relays_the_staff_reply
     await press(bot_api, user, consent, agree)
     forwarded = await bot_api.wait_for_message(staff, timeout=WAIT)
 
-    assert "dosimeter" in text_of(forwarded) and "@grace_h" in text_of(forwarded)
+    assert "parking" in text_of(forwarded) and "@grace_h" in text_of(forwarded)
     bot_api.user_sends_text(officer, staff, "Yes, we can: call us.", reply_to=forwarded)
     relayed = await bot_api.wait_for_message(user, lambda m: "call us" in (m.text or ""), WAIT)
     assert relayed.chat.id == user.id
@@ -221,7 +223,9 @@ async def test_after_forget_no_database_file_holds_the_users_id_or_names(
     user = bot_api.new_user("Alicia", last_name="Privacyson", username="alicia_priv")
     identifiers = [str(user.id), "Alicia", "Privacyson", "alicia_priv"]
     staff = staff_chat(bot_api)
-    _, reply = await reply_to(bot_api, user, "can CERN test our dosimeter in a beam next month")
+    _, reply = await reply_to(
+        bot_api, user, "which parking should our delegation use when we visit next month"
+    )
     await press(bot_api, user, reply, callback_data(reply, "h")[0])
     consent = await bot_api.wait_for_message(user, timeout=WAIT)
     await press(bot_api, user, consent, next(d for d in callback_data(consent, "ek")))

@@ -77,6 +77,7 @@ async def test_b1_a_users_reply_to_staff_reaches_the_staff_chat(api: BotApiEmula
     user = api.new_user("Ingrid", username="ingrid_b1")
     kai = admin_user(api)
     _, _, enquiry = await forwarded(api, user, DOSIMETER)
+    fallbacks = len([m for m in api.sent_messages(user) if "reliable answer" in (m.text or "")])
     api.user_sends_text(kai, staff(api), "Yes, at CLEAR. Could you call us?", reply_to=enquiry)
     relayed = await api.wait_for_message(user, is_text("Could you call us"), WAIT)
 
@@ -87,7 +88,8 @@ async def test_b1_a_users_reply_to_staff_reaches_the_staff_chat(api: BotApiEmula
         assert f"#{enquiry_id(enquiry)}" in (follow_up.text or "")
     for _ in range(2):  # the user is told each time, and gets no matcher answer instead
         await api.wait_for_message(user, is_text("Passed on to the KT team"), WAIT)
-    assert not [m for m in api.sent_messages(user) if "reliable answer" in (m.text or "")]
+    after = [m for m in api.sent_messages(user) if "reliable answer" in (m.text or "")]
+    assert len(after) == fallbacks
 
 
 # --- B2, case A: a question near 4,096 characters reaches staff within the limit ----------
@@ -439,6 +441,6 @@ async def test_r9_a_consent_prompt_from_before_a_restart_still_forwards_its_ques
     await ktbot.start()
     await press(api, user, prompt, yes_of(prompt))
     enquiry = await api.wait_for_message(staff(api), from_user(user), WAIT)
-    assert "dosimeter" in (enquiry.text or "") and "@deploy_day" in (enquiry.text or "")
+    assert "parking" in (enquiry.text or "") and "@deploy_day" in (enquiry.text or "")
     told = await changed(api, prompt, lambda m: "We have your question" in (m.text or ""))
     assert not told.buttons  # no live-looking buttons left
