@@ -27,8 +27,9 @@ from tests.emulator.fixtures import started_emulator
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
 MENTION = "@ktbot_test_bot"
-# The findings' hand-off question (now answered with the CLEAR topic, still with 🙋).
-DOSIMETER = "which parking should our delegation use when we visit next month"
+# A question no topic answers: the fallback offers the hand-off (🙋). The findings asked about
+# testing a dosimeter in a beam, which the knowledge base now answers.
+NO_ANSWER = "which parking should our delegation use when we visit next month"
 
 
 # --- fixtures: one emulator and one bot process per module ------------------------------------
@@ -133,7 +134,7 @@ async def test_b9_without_a_staff_chat_replies_never_mention_a_missing_button(
     user = api.new_user("Ingrid")
     group = api.new_group("Hospital colleagues")
 
-    answered = await ask(api, user, DOSIMETER)  # the finding's step 1: answered by now
+    answered = await ask(api, user, NO_ANSWER)  # the finding's step 1: answered by now
     fallback = await ask(api, user, "what will the weather be in Geneva")
     contact = await ask(api, user, "/contact")
     human = await ask(api, user, "talk to a human")
@@ -286,7 +287,7 @@ async def test_b6_another_member_cannot_forward_someones_question_and_replies_go
     wim = api.new_user("Wim")
     before = len(api.sent_messages(STAFF_CHAT_ID))
 
-    answer = await ask(api, vera, f"{MENTION} {DOSIMETER}", group)
+    answer = await ask(api, vera, f"{MENTION} {NO_ANSWER}", group)
     [talk] = callback_data(answer, "h")
     notice = await press(api, wim, answer, talk)
 

@@ -24,8 +24,8 @@ from tests.bot_process import (
 from tests.e2e_helpers import WAIT, admin_user, callback_data, press
 from tests.emulator import BotApiEmulator, StoredMessage, User
 from tests.test_findings_e2e import (
-    DOSIMETER,
     MENTION,
+    NO_ANSWER,
     ask,
     changed,
     labels,
@@ -76,7 +76,7 @@ def enquiry_id(enquiry: StoredMessage) -> str:
 async def test_b1_a_users_reply_to_staff_reaches_the_staff_chat(api: BotApiEmulator, ktbot):
     user = api.new_user("Ingrid", username="ingrid_b1")
     kai = admin_user(api)
-    _, _, enquiry = await forwarded(api, user, DOSIMETER)
+    _, _, enquiry = await forwarded(api, user, NO_ANSWER)
     fallbacks = len([m for m in api.sent_messages(user) if "reliable answer" in (m.text or "")])
     api.user_sends_text(kai, staff(api), "Yes, at CLEAR. Could you call us?", reply_to=enquiry)
     relayed = await api.wait_for_message(user, is_text("Could you call us"), WAIT)
@@ -119,7 +119,7 @@ async def test_b7_after_forget_the_old_question_is_not_offered_and_staff_copies_
     api: BotApiEmulator, ktbot
 ):
     user = api.new_user("Forgetful", username="forget_me")
-    _, _, enquiry = await forwarded(api, user, DOSIMETER)
+    _, _, enquiry = await forwarded(api, user, NO_ANSWER)
     await ask(api, user, "waht is medcis")
     prompt = await ask(api, user, "/forget")
     await press(api, user, prompt, next(d for d in callback_data(prompt, "forget") if "|y" in d))
@@ -142,7 +142,7 @@ async def test_b7_after_forget_the_old_question_is_not_offered_and_staff_copies_
 async def test_b8_staff_photo_document_and_long_reply_are_relayed(api: BotApiEmulator, ktbot):
     user = api.new_user("Media", username="media_user")
     kai = admin_user(api)
-    _, _, enquiry = await forwarded(api, user, DOSIMETER)
+    _, _, enquiry = await forwarded(api, user, NO_ANSWER)
     api.user_sends_photo(kai, staff(api), caption="here is the beam layout", reply_to=enquiry)
     api.user_sends_document(kai, staff(api), file_name="layout.pdf", reply_to=enquiry)
     long_reply = "Beam time details. " * 214 + "LAST-LINE"  # 4,080 characters
@@ -260,7 +260,7 @@ async def test_r7_contact_does_not_refer_to_itself(api: BotApiEmulator, ktbot):
 
 async def test_r7_after_a_forward_the_user_is_told_what_happens_next(api: BotApiEmulator, ktbot):
     user = api.new_user("Next", username="next_steps")
-    _, prompt, _ = await forwarded(api, user, DOSIMETER)
+    _, prompt, _ = await forwarded(api, user, NO_ANSWER)
     told = await changed(api, prompt, lambda m: "We have your question" in (m.text or ""))
     assert "answer you in this chat" in (told.text or "")
     assert "Telegram will notify you" in (told.text or "")
@@ -270,12 +270,12 @@ async def test_r7_after_a_forward_the_user_is_told_what_happens_next(api: BotApi
 
 async def test_r7_the_consent_prompt_names_only_what_the_user_has(api: BotApiEmulator, ktbot):
     without = api.new_user("Hanna")  # no @username
-    answer = await ask(api, without, DOSIMETER)
+    answer = await ask(api, without, NO_ANSWER)
     await press(api, without, answer, callback_data(answer, "h")[0])
     prompt = await api.wait_for_message(without, is_text("Do you agree"), WAIT)
     assert "username" not in (prompt.text or "")
     with_handle = api.new_user("Vera", username="vera_rt")
-    answer = await ask(api, with_handle, DOSIMETER)
+    answer = await ask(api, with_handle, NO_ANSWER)
     await press(api, with_handle, answer, callback_data(answer, "h")[0])
     prompt = await api.wait_for_message(with_handle, is_text("Do you agree"), WAIT)
     assert "@vera_rt" in (prompt.text or "")
@@ -288,7 +288,7 @@ async def test_r8_a_second_forward_of_the_same_enquiry_says_already_sent(
     api: BotApiEmulator, ktbot
 ):
     user = api.new_user("Twice", username="twice")
-    answer, _, enquiry = await forwarded(api, user, DOSIMETER)
+    answer, _, enquiry = await forwarded(api, user, NO_ANSWER)
     before = len(api.sent_messages(staff(api)))
     toast = await press(api, user, answer, callback_data(answer, "h")[0])
     assert "already sent this question" in (toast.get("text") or "")
@@ -434,7 +434,7 @@ async def test_r9_a_consent_prompt_from_before_a_restart_still_forwards_its_ques
     api: BotApiEmulator, ktbot: BotProcess
 ):
     user = api.new_user("Deploy", username="deploy_day")
-    answer = await ask(api, user, DOSIMETER)
+    answer = await ask(api, user, NO_ANSWER)
     await press(api, user, answer, callback_data(answer, "h")[0])
     prompt = await api.wait_for_message(user, is_text("Do you agree"), WAIT)
     await ktbot.stop()

@@ -25,6 +25,16 @@ _WHO = (
     r"|machine|computer|ai|program|programme|automated \w+|assistant|algorithm)"
 )
 """Who might be answering: "a real person", "an automated assistant", "a machine"."""
+_WHAT_IS_SENT = (
+    r"(?:my|our|these|this|what (?:i|we)) (?:\w+ )??(?:messages?|conversations?|chats?"
+    r"|questions?|history|type|typed|write|wrote|send|sent|ask|asked)"
+)
+"""What the user sends the assistant: "my messages", "these chat messages", "what I type"."""
+_LANGUAGES = (
+    r"(?:french|german|italian|spanish|portuguese|dutch|english|another language"
+    r"|other languages|my (?:own )?language)"
+)
+"""Languages someone may ask the assistant to read or write in."""
 _ABOUT_THE_ASSISTANT = re.compile(
     # "Am I talking to a person or to a bot?", "am i chatting with a machine"
     r"\b(?:am i|are we) (?:talking|chatting|speaking|writing|texting|communicating) "
@@ -53,13 +63,10 @@ _ABOUT_THE_ASSISTANT = re.compile(
     r" by\b"
     # "Do you keep a log of these conversations?", "do you use my messages to train anything?"
     r"|\b(?:do|will|would|can) you (?:keep|store|save|log|record|remember|retain|read|use"
-    r"|learn from|train on) (?:a (?:log|record|copy) of )?(?:my|our|these|this|what (?:i|we))"
-    r" (?:messages?|conversations?|chats?|questions?|history|type|typed|write|wrote|send"
-    r"|sent|ask|asked)\b"
+    rf"|learn from|train on) (?:a (?:log|record|copy) of )?{_WHAT_IS_SENT}\b"
     # "Who reads these messages?", "who can see what I type here?"
     r"|\bwho (?:reads|sees|can (?:see|read)|gets to (?:see|read)|has access to)"
-    r" (?:my |our |these |this |what (?:i|we) )(?:\w+ )?(?:messages?|conversations?|chats?"
-    r"|questions?|write|type|send)\b"
+    rf" {_WHAT_IS_SENT}\b"
     # "Is this chat private?", "will my messages be kept confidential?"
     r"|\b(?:is|are|will) (?:this (?:chat|conversation)|these (?:chats|conversations|messages)"
     r"|my (?:messages?|questions?|data)|what (?:i|we) (?:write|type|send|say) (?:here|in this"
@@ -71,10 +78,7 @@ _ABOUT_THE_ASSISTANT = re.compile(
     r" (?:be |stay |remain )(?:kept )?(?:private|confidential|secret)\b"
     # "Can I ask you things in French?", "do you understand German?"
     r"|\b(?:(?:can|may|could) (?:i|we) (?:ask|write|talk|chat|speak|type)(?: to)?(?: you)?"
-    r"(?: \w+)?|do you (?:speak|understand|read|answer|reply)) in (?:french|german|italian"
-    r"|spanish|portuguese|dutch|english|another language|other languages|my (?:own )?language)\b"
-    r"|\bdo you (?:speak|understand|read) (?:french|german|italian|spanish|portuguese|dutch"
-    r"|other languages)\b"
+    rf"(?: \w+)? in|do you (?:speak|understand|read|answer|reply)(?: in)?) {_LANGUAGES}\b"
     # "How up to date is what you tell me?", "are your answers current?", "where do your
     # answers come from?"
     r"|\bhow (?:up to date|current|recent|reliable|accurate|trustworthy|old) (?:is|are)"
