@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from intents.knowledge.loader import load_knowledge
 from intents.matching import health, identity, misconceptions
 from intents.text import segments
-from intents.text.cues import WordStarts, cued, word_cues
+from intents.text.cues import WordStarts, cued, spells_lower_case, word_cues
 from intents.text.features import terms
 from intents.text.normalize import fold, normalize_text
 
@@ -153,7 +153,8 @@ SPOKEN = pattern_words() + [
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(sorted(set(SPOKEN))), st.sampled_from([" ", ", ", ". ", "'", "-"])
+            st.sampled_from(sorted(set(SPOKEN))),
+            st.sampled_from([" ", ", ", ". ", "'", "-", " \u017f", "\u212a ", " \u0131"]),
         ),
         min_size=1,
         max_size=14,
@@ -185,3 +186,19 @@ def test_requests_inside_are_found_as_by_their_one_pattern() -> None:
             segments._REQUEST_INSIDE.search(text) or segments._ASKED_AFTER_A_COMMA.search(text)
         )
         assert split == bool(REQUEST_BEFORE.search(text)), text
+
+
+def test_patterns_spelt_in_lower_case_are_told_apart() -> None:
+    assert spells_lower_case(r"\b(?:we|i) are not\W+\S")
+    assert not spells_lower_case(r"\bCERN\b")
+    assert not spells_lower_case(r"[A-Z]{2,}")
+
+
+def test_ignoring_case_in_lower_case_keeps_what_only_ignoring_case_finds() -> None:
+    # Not ASCII: "ſ" is an "s" and the Kelvin sign a "k" ignoring case, in no lower case.
+    asked = segments._ASKED_BY_OTHERS
+    for text in ("Visitors often a\u017fk me about it", "Visitors often as\u212a me about it"):
+        found = asked.search(text)
+        assert found is not None
+        assert spans(found) == spans(asked.pattern.search(text))
+        assert asked.sub(" ", text) == asked.pattern.sub(" ", text) != text

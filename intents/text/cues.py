@@ -33,25 +33,50 @@ def cued(cues: re.Pattern[str], plain: str) -> bool:
     return cues.search(" " + plain) is not None
 
 
+_ESCAPE = re.compile(r"\\.")
+_CAPITAL = re.compile(r"[A-Z]")
+
+
+def spells_lower_case(source: str) -> bool:
+    """Whether `source` names no capital letter (its escapes, `\\W` or `\\S`, set aside): then,
+    on an ASCII text, it matches ignoring case where it matches the text in lower case."""
+    return _CAPITAL.search(_ESCAPE.sub("", source)) is None
+
+
 class WordStarts:
     """A pattern whose alternatives all start a word (`\\b`, then a word character), in any
     text: `search` and `sub` give what the pattern's own give, but find first whether it
     matches anywhere with a copy led by the character before that word (`\\W`, a set of
     characters the engine looks for in C, as `word_cues` does with a space), which tries the
     alternatives only where a word starts. Most sentences hold none of these patterns (a
-    pleasantry, an aside): for them, that first search is all, about half the time of the
-    pattern's own. A text that holds one is searched again, at the match found."""
+    pleasantry, an aside): for them, that first search is all. A text that holds one is
+    searched again, at the match found.
 
-    __slots__ = ("_led", "pattern")
+    A pattern that ignores case is looked for that first time in the text in lower case,
+    without ignoring case, when the text is ASCII and the pattern names no capital: Python's
+    engine compares characters ignoring case at a third of the speed, and on ASCII letters
+    ignoring case is comparing in lower case (the letters it also matches, such as "ſ" for
+    "s" or the Kelvin sign for "k", are not ASCII). On a message of 25 words, the request
+    and aside patterns took 8-14 µs each ignoring case, 5-7 µs this way."""
+
+    __slots__ = ("_led", "_led_lower", "pattern")
 
     def __init__(self, source: str, flags: int = 0) -> None:
         self.pattern = re.compile(source, flags)
         self._led = re.compile(rf"\W(?:{source})", flags)
+        ignoring_case = bool(flags & re.IGNORECASE) and spells_lower_case(source)
+        self._led_lower = (
+            re.compile(rf"\W(?:{source})", flags & ~re.IGNORECASE) if ignoring_case else None
+        )
 
     def _first_start(self, text: str) -> int | None:
         """Where the pattern's first match in `text` starts, if it has one. Led by a space,
-        the text's first word is led by a non-word character too."""
-        led = self._led.search(" " + text)
+        the text's first word is led by a non-word character too. (A lower-case ASCII text
+        has its characters where the text has them.)"""
+        if self._led_lower is not None and text.isascii():
+            led = self._led_lower.search(" " + text.lower())
+        else:
+            led = self._led.search(" " + text)
         return None if led is None else led.start()
 
     def search(self, text: str) -> re.Match[str] | None:
