@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from intents.knowledge.loader import load_knowledge
 from intents.matching import health, identity, misconceptions
 from intents.text import segments
-from intents.text.cues import WordStarts, cued, spells_lower_case, word_cues
+from intents.text.cues import CaseFree, WordStarts, cued, spells_lower_case, word_cues
 from intents.text.features import terms
 from intents.text.normalize import fold, normalize_text
 
@@ -192,6 +192,8 @@ def test_patterns_spelt_in_lower_case_are_told_apart() -> None:
     assert spells_lower_case(r"\b(?:we|i) are not\W+\S")
     assert not spells_lower_case(r"\bCERN\b")
     assert not spells_lower_case(r"[A-Z]{2,}")
+    assert not spells_lower_case("\\bu\u017fe\\b")  # "ſ" is an "s" ignoring case
+    assert spells_lower_case("\\bmerci|gr\u00e0cies|we(?:'|\u2019)re\\b")
 
 
 def test_ignoring_case_in_lower_case_keeps_what_only_ignoring_case_finds() -> None:
@@ -202,3 +204,50 @@ def test_ignoring_case_in_lower_case_keeps_what_only_ignoring_case_finds() -> No
         assert found is not None
         assert spans(found) == spans(asked.pattern.search(text))
         assert asked.sub(" ", text) == asked.pattern.sub(" ", text) != text
+
+
+CASE_FREE = {
+    name: getattr(segments, name) for name in ("_INTRODUCTION", "_ASKING", "_THANKS_AT_END")
+}
+
+
+def assert_same_ignoring_case(patterns: CaseFree, text: str) -> None:
+    own = patterns.pattern
+    assert spans(patterns.search(text)) == spans(own.search(text)), text
+    assert spans(patterns.match(text)) == spans(own.match(text)), text
+    assert patterns.split(text) == own.split(text), text
+    assert patterns.split(text, maxsplit=1) == own.split(text, maxsplit=1), text
+
+
+@pytest.mark.parametrize("name", sorted(CASE_FREE))
+def test_case_free_patterns_find_what_they_find_ignoring_case(name: str) -> None:
+    patterns = CASE_FREE[name]
+    assert patterns._lower is not None  # each is looked for in lower case
+    for text in TEXTS:
+        assert_same_ignoring_case(patterns, text)
+        assert_same_ignoring_case(patterns, text.upper())
+
+
+CASE_FREE_WORDS = sorted(
+    {w for p in CASE_FREE.values() for w in re.findall(r"[a-z]{2,}", p.pattern.pattern)}
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(CASE_FREE_WORDS),
+            st.sampled_from([" ", ", ", ": ", "! ", " - ", " \u017f", "\u212a ", " \u0131"]),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    st.sampled_from(sorted(CASE_FREE)),
+    st.booleans(),
+)
+def test_case_free_patterns_find_what_they_find_in_their_own_words(
+    words: list[tuple[str, str]], name: str, capitals: bool
+) -> None:
+    text = "".join(word + after for word, after in words)
+    assert_same_ignoring_case(CASE_FREE[name], text.upper() if capitals else text)

@@ -19,6 +19,7 @@ labelled message.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 
 
@@ -35,12 +36,22 @@ def cued(cues: re.Pattern[str], plain: str) -> bool:
 
 _ESCAPE = re.compile(r"\\.")
 _CAPITAL = re.compile(r"[A-Z]")
+_CODED = re.compile(r"\\[uUxN0-9]")
+"""A character given by its code or a group by its number: not read here, so not allowed."""
 
 
 def spells_lower_case(source: str) -> bool:
-    """Whether `source` names no capital letter (its escapes, `\\W` or `\\S`, set aside): then,
-    on an ASCII text, it matches ignoring case where it matches the text in lower case."""
-    return _CAPITAL.search(_ESCAPE.sub("", source)) is None
+    """Whether `source` names no capital letter (its escapes, `\\W` or `\\S`, set aside) and
+    no character that is an ASCII letter ignoring case ("ſ" is an "s", the Kelvin sign a "k"):
+    then, on an ASCII text, it matches ignoring case where it matches the text in lower case."""
+    if _CAPITAL.search(_ESCAPE.sub("", source)) or _CODED.search(source):
+        return False
+    others = {c for c in source if not c.isascii()}
+    return not any(
+        re.fullmatch(re.escape(c), letter, re.IGNORECASE)
+        for c in others
+        for letter in string.ascii_letters
+    )
 
 
 class WordStarts:
@@ -87,3 +98,43 @@ class WordStarts:
     def sub(self, replacement: str | Callable[[re.Match[str]], str], text: str) -> str:
         """`self.pattern.sub(replacement, text)`."""
         return text if self._first_start(text) is None else self.pattern.sub(replacement, text)
+
+
+class CaseFree:
+    """A pattern that ignores case, looked for in an ASCII text in lower case without ignoring
+    case when it names no capital (see `WordStarts`): `search`, `match` and `split` give what
+    the pattern's own give. A text it matches is matched again by the pattern itself, at the
+    place found, for the match's groups as the text spells them."""
+
+    __slots__ = ("_lower", "pattern")
+
+    def __init__(self, source: str, flags: int = re.IGNORECASE) -> None:
+        self.pattern = re.compile(source, flags)
+        ignoring_case = bool(flags & re.IGNORECASE) and spells_lower_case(source)
+        self._lower = re.compile(source, flags & ~re.IGNORECASE) if ignoring_case else None
+
+    def _in_lower_case(self, text: str) -> re.Pattern[str] | None:
+        """The pattern to look for in `text.lower()`, if `text` allows it."""
+        return self._lower if self._lower is not None and text.isascii() else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """`self.pattern.search(text)`."""
+        lower = self._in_lower_case(text)
+        if lower is None:
+            return self.pattern.search(text)
+        found = lower.search(text.lower())
+        return None if found is None else self.pattern.match(text, found.start())
+
+    def match(self, text: str) -> re.Match[str] | None:
+        """`self.pattern.match(text)`."""
+        lower = self._in_lower_case(text)
+        if lower is not None and lower.match(text.lower()) is None:
+            return None
+        return self.pattern.match(text)
+
+    def split(self, text: str, maxsplit: int = 0) -> list[str]:
+        """`self.pattern.split(text, maxsplit)`."""
+        lower = self._in_lower_case(text)
+        if lower is not None and lower.search(text.lower()) is None:
+            return [text]
+        return self.pattern.split(text, maxsplit)

@@ -27,7 +27,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from intents.text.cues import WordStarts
+from intents.text.cues import CaseFree, WordStarts
 from intents.text.dictionary import everyday_words
 from intents.text.normalize import fold
 
@@ -248,7 +248,7 @@ def _signed(body: str) -> bool:
 _WRITER_HERE = r"(?:[\w-]+ ){1,8}here\W*$"
 """Who is writing, then "here", ending the sentence: "journalist here", "Medical physicist from
 Lyon here."."""
-_INTRODUCTION = re.compile(
+_INTRODUCTION = CaseFree(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
     r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is"
     r"|i (?:write|am writing) (?:from|for|on behalf of))\b"
@@ -258,7 +258,7 @@ _INTRODUCTION = re.compile(
     rf"|^(?!.*\b(?:is|are|was|were|it|its|they|this|that)\b){_WRITER_HERE}",
     re.IGNORECASE,
 )
-_ASKING = re.compile(
+_ASKING = CaseFree(
     r"^(?:how|what|whats|which|who|whom|whose|where|when|why|can|could|would|will|should|shall"
     r"|may|might|is|are|am|was|were|do|does|did|has|have|any|anyone|please|tell|explain|show"
     r"|help|let me know|id like to|i would like to|id love to|i want to|i wish to|i need to"
@@ -439,7 +439,7 @@ def sentences(text: str) -> list[str]:
 _LAST_CLAUSE = re.compile(r"(?:[,;]|\s[-–—])\s*([^,;?]{1,40})$")
 """The short clause after a sentence's last comma, semicolon or dash ("…, thanks in
 advance!"): when it is only courtesies, they close the request (see `_clauses`)."""
-_THANKS_AT_END = re.compile(
+_THANKS_AT_END = CaseFree(
     rf"\s((?:many |big |vielen |muchas )?(?:thank you|{'|'.join(sorted(_THANKS_WORDS))})"
     r"(?: (?:so much|very much|a lot|a bunch"
     r"|in advance|beaucoup|d(?:'|’)avance|mille|sch(?:ö|oe?)n|sehr|vielmals|im voraus"
