@@ -12,24 +12,11 @@ from __future__ import annotations
 
 import re
 
+from intents.text.cues import WordStarts, cued, word_cues
 from intents.text.normalize import I_AM, WE_ARE, words
 from intents.text.segments import sentences
 
-
-def _word_cues(source: str) -> re.Pattern[str]:
-    """Cues whose alternatives all start a word (`\\b`, then a letter or a digit), to be
-    looked for with `_cued`: led by the space before that word, the pattern is only tried where
-    a word starts, which the engine finds in C, instead of trying every alternative at every
-    character (twice as fast on a long message)."""
-    return re.compile(f" (?:{source})")
-
-
-def _cued(cues: re.Pattern[str], plain: str) -> bool:
-    """Whether `plain`, words joined by spaces (`words`), holds one of `cues` (`_word_cues`)."""
-    return cues.search(" " + plain) is not None
-
-
-_PERSON = _word_cues(
+_PERSON = word_cues(
     # "my youngest son", "our 6 year old daughter"; not "our institute was a partner": the
     # words between are the relative's description, never a verb or an article.
     r"\b(?:my|our) (?:(?!(?:is|was|are|were|has|had|have|a|an|the|as|and|of|for|with|in|on|at"
@@ -153,7 +140,7 @@ w…"). Apart from `_PERSON`: an alternative anchored at the start would make Py
 engine try the whole pattern at every position (ten times slower on a long message)."""
 
 
-_RELATIVE_NOT_ILL = re.compile(
+_RELATIVE_NOT_ILL = WordStarts(
     r"\b(?:my|our) (?:\w+ ){1,3}?(?="
     r"(?:says|said|told (?:me|us)|claims|thinks|thought|believes|believed|reckons|swears"
     r"|mentioned|insists) (?:(?:that )?(?:cern|physicists|scientists|the internet)|so)\b"
@@ -184,7 +171,7 @@ department head"): no patient."""
 
 def _person(plain: str) -> bool:
     plain = _RELATIVE_NOT_ILL.sub("", plain)
-    return _cued(_PERSON, plain) or _OPENING.match(plain) is not None
+    return cued(_PERSON, plain) or _OPENING.match(plain) is not None
 
 
 _PRESCRIBED = r"(?:normal|usual|typical|right|correct|recommended|safe|maximum)"
@@ -196,7 +183,7 @@ _FOR_A_PATIENT = (
 """A dose "normal for prostate cancer", "safe for a child": a prescription, not physics."""
 _OF_WHAT = r"(?:of (?:[\w-]+ ){1,2}(?:\d+ )?)"
 """What a dose is of: "lutetium-177", "radioactive iodine", "iodine 131"."""
-_PATIENT = _word_cues(
+_PATIENT = word_cues(
     # "side effects", and as typed: "side efects", "side affects", "sideeffects"
     r"\bside ?[ae]ff?ects?\b|\bsafe (?:radiation )?doses?\b|\bchances? of surviv\w*"
     r"|\blife expectancy\b"
@@ -243,7 +230,7 @@ _PATIENT = _word_cues(
     r"|\bam cern behandelt\b|\bnebenwirkung\w*|\b(?:essere|farsi) (?:curat|trattat)\w* al cern\b"
     r"|\beffetti collaterali\b|\bser (?:tratad|atendid)\w* en el cern\b|\befectos secundarios\b"
 )
-_ASKER = _word_cues(
+_ASKER = word_cues(
     r"\b(?:for|to) (?:me|him|her)\b|\b(?:cure|treat) (?:me|him|her|us|them)\b"
     r"|\bpour (?:elle|lui|moi)\b|\bfur (?:ihn|sie|mich)\b|\bper (?:lei|lui)\b"
     r"|\bpara (?:ella|el|mi)\b"
@@ -413,11 +400,11 @@ def is_personal_health_question(text: str, context: str = "") -> bool:
     plain = " ".join(words(text))
     around = " ".join(words(context))
     strong = _person(plain) or (bool(around) and _person(around))
-    asker = _cued(_ASKER, plain)
+    asker = cued(_ASKER, plain)
     # Only a question with an asker cue is re-read without what it asks to be told "to me".
-    weak = asker and _cued(_ASKER, _TOLD_TO.sub("", plain))
-    patient = _cued(_PATIENT, plain)
-    patient_around = bool(around) and _cued(_PATIENT, around)
+    weak = asker and cued(_ASKER, _TOLD_TO.sub("", plain))
+    patient = cued(_PATIENT, plain)
+    patient_around = bool(around) and cued(_PATIENT, around)
     if not (strong or weak or patient or patient_around):
         return False  # no one's health in sight (most messages): the rest needs one of these
     if _GIVING.search(plain) or _GIVING.search(around):

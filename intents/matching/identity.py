@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from intents.text.cues import cued, word_cues
 from intents.text.normalize import normalize_text
 
 _WHO = (
@@ -35,7 +36,7 @@ _LANGUAGES = (
     r"|other languages|my (?:own )?language)"
 )
 """Languages someone may ask the assistant to read or write in."""
-_ABOUT_THE_ASSISTANT = re.compile(
+_ABOUT_THE_ASSISTANT = word_cues(
     # "Am I talking to a person or to a bot?", "am i chatting with a machine"
     r"\b(?:am i|are we) (?:talking|chatting|speaking|writing|texting|communicating) "
     rf"(?:to|with) (?:an? )?{_WHO}\b"
@@ -92,7 +93,7 @@ _ABOUT_THE_ASSISTANT = re.compile(
 def asks_about_the_assistant(text: str) -> bool:
     """True when `text` asks what is answering it: a person or a program, what kind of
     program and whose, what it keeps of the conversation, where its answers come from."""
-    return bool(_ABOUT_THE_ASSISTANT.search(normalize_text(text)))
+    return cued(_ABOUT_THE_ASSISTANT, normalize_text(text))
 
 
 _PERSON = (
@@ -105,7 +106,7 @@ _OF_THE_TEAM = (
     r"(?:team|office|group|section|department|side|unit))?"
 )
 """Where the person is ("someone from your team", "a colleague in the KT office")."""
-_FOR_A_PERSON = re.compile(
+_FOR_A_PERSON = word_cues(
     # "I'd like to speak to an actual person", "can I talk to a human instead?", "I'd rather
     # deal with a person"
     r"\b(?:talk|speak|chat|write|deal) (?:to|with) (?:an? |some )?(?:real|actual|live|human)"
@@ -130,9 +131,6 @@ _FOR_A_PERSON = re.compile(
     # "not a bot", "instead of a chatbot", "rather than this machine"
     r"|\b(?:not|instead of|rather than) (?:to |with )?(?:an? |the |this |some )?(?:bot|chatbot"
     r"|chat bot|robot|machine|computer|program|automated \w+)\b"
-    # "human pls", "a real person please": the whole message
-    r"|^(?:an? )?(?:real |actual |live )?(?:human|human being|person|agent|operator)"
-    r"(?: (?:please|pls|plz|now))?$"
     # "I want a human", "get me a real person"
     r"|\b(?:i want|i need|give me|get me) (?:an? )?(?:real |actual |live )?(?:human|person)\b"
     # ... not "a human-readable summary", "I need human cells"
@@ -152,7 +150,16 @@ _FOR_A_PERSON = re.compile(
 )
 
 
+_ONLY_A_PERSON = re.compile(
+    r"(?:an? )?(?:real |actual |live )?(?:human|human being|person|agent|operator)"
+    r"(?: (?:please|pls|plz|now))?$"
+)
+"""A message asking for a person and nothing else: "human pls", "a real person please".
+Apart from `_FOR_A_PERSON`, whose alternatives are only tried where a word starts (`cued`)."""
+
+
 def asks_for_a_person(text: str) -> bool:
     """True when `text` asks to deal with a human: to talk to one, be called back, be put
     through, or how soon the team answers."""
-    return bool(_FOR_A_PERSON.search(normalize_text(text)))
+    plain = normalize_text(text)
+    return cued(_FOR_A_PERSON, plain) or _ONLY_A_PERSON.match(plain) is not None

@@ -10,8 +10,7 @@ selling scanners), not about any topic, so they hold whatever the knowledge base
 
 from __future__ import annotations
 
-import re
-
+from intents.text.cues import cued, word_cues
 from intents.text.normalize import normalize_text
 
 _ON_THE_WAY = r"(?:(?!(?:with|for|to|and|of|in|at|on|from|near|by|about)\b)\w+ )"
@@ -23,7 +22,7 @@ _SO = (
 )
 """Auxiliaries and adverbs between CERN and its verb ("CERN is actually treating"): CERN must
 be the one doing it, not "the CERN-CHUV machine" of a trial."""
-_CERN_AS_CLINIC = re.compile(
+_CERN_AS_CLINIC = word_cues(
     # "Is CERN a hospital?", "my neighbour thinks CERN is a clinic", "CERN was a pharma company"
     r"\b(?:(?:is|was) cern|cern (?:is|was)) (?:really |actually |just |also |basically )?"
     r"(?:a|an) (?:\w+ )?(?:hospital|clinic|pharma\w*|drug company|drugs company)\b"
@@ -49,4 +48,4 @@ _CERN_AS_CLINIC = re.compile(
 def takes_cern_for_a_clinic(text: str) -> bool:
     """True when `text` asks or presumes that CERN treats patients, is or runs a hospital or
     clinic, or makes and sells medical products (scanners, equipment, drugs)."""
-    return bool(_CERN_AS_CLINIC.search(normalize_text(text)))
+    return cued(_CERN_AS_CLINIC, normalize_text(text))

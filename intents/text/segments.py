@@ -27,6 +27,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from intents.text.cues import CaseFree, WordStarts
 from intents.text.dictionary import everyday_words
 from intents.text.normalize import fold
 
@@ -143,7 +144,7 @@ _CLAUSE_END = r"(?=\s*(?:[,.!;]|$))"
 lot." thanks, "that helps small hospitals?" asks."""
 _SMALL = r"(?:quick |short |small |little |brief )"
 """How a question is announced as small ("a quick question", "one short question")."""
-_PLEASANTRY = re.compile(
+_PLEASANTRY = WordStarts(
     r"\b(?:i |we )?hope (?:you(?:'|’)?re|you are|you re|you(?:'|’)?ve been|you have been|you all"
     r" are|you(?:'|’)?re all|all is|all s|everything is|things are|everyone is|everybody is"
     r"|this (?:message |email |note )?finds you|you have|you(?:'|’)?ll have|you will have"
@@ -248,7 +249,7 @@ def _signed(body: str) -> bool:
 _WRITER_HERE = r"(?:[\w-]+ ){1,8}here\W*$"
 """Who is writing, then "here", ending the sentence: "journalist here", "Medical physicist from
 Lyon here."."""
-_INTRODUCTION = re.compile(
+_INTRODUCTION = CaseFree(
     r"^(?:i\s*(?:'|’)?m|i am|im|i work|i lead|i run|i manage|i head|i coordinate|i represent"
     r"|i teach|i study|my name|we\s*(?:'|’)?re an?|we are an?|this is"
     r"|i (?:write|am writing) (?:from|for|on behalf of))\b"
@@ -258,7 +259,7 @@ _INTRODUCTION = re.compile(
     rf"|^(?!.*\b(?:is|are|was|were|it|its|they|this|that)\b){_WRITER_HERE}",
     re.IGNORECASE,
 )
-_ASKING = re.compile(
+_ASKING = CaseFree(
     r"^(?:how|what|whats|which|who|whom|whose|where|when|why|can|could|would|will|should|shall"
     r"|may|might|is|are|am|was|were|do|does|did|has|have|any|anyone|please|tell|explain|show"
     r"|help|let me know|id like to|i would like to|id love to|i want to|i wish to|i need to"
@@ -266,7 +267,7 @@ _ASKING = re.compile(
     r"|wondering|i wonder|curious|interested in knowing|is there|are there)\b",
     re.IGNORECASE,
 )
-_REQUEST_INSIDE = re.compile(
+_REQUEST_INSIDE = WordStarts(
     r"\b(?:could you|can you|would you|please|kindly (?:advise|let|tell|inform|share|send)"
     r"|(?:i|we)(?:'|’)?d (?:like|love) to (?:know|understand|learn|find out)|tell me|let me know"
     r"|(?:wants|asked|asks) (?:me|us) to (?:find out|check|ask|look into|understand)"
@@ -278,15 +279,21 @@ _REQUEST_INSIDE = re.compile(
     # "A short overview of the group would be really useful."
     r"|would be (?:really |very |most |extremely |so )?(?:useful|helpful|appreciated|welcome)"
     r"|i(?:'|’)?m wondering|we(?:'|’)?re wondering|wonder(?:ing)? (?:if|whether|how|what|why"
-    r"|when|who|which)"
-    # "…and possibly an interview, who should I contact": asked after a comma
-    r"|, (?:and |so |but )?(?:who|whom|what|how|where|when|which) (?:should|shall|do|does|can"
-    r"|could|would|will|is|are) (?:i|we|you|one)\b(?! (?:know|think)\b))\b",
+    r"|when|who|which))\b",
     re.IGNORECASE,
 )
+_ASKED_AFTER_A_COMMA = re.compile(
+    # "…and possibly an interview, who should I contact". The comma first, then the word
+    # before it (what `\b,` says): a literal first character, which the engine looks for in C.
+    r",(?<=\w,) (?:and |so |but )?(?:who|whom|what|how|where|when|which) (?:should|shall|do"
+    r"|does|can|could|would|will|is|are) (?:i|we|you|one)\b(?! (?:know|think)\b)\b",
+    re.IGNORECASE,
+)
+"""A request asked after a comma: one of `_REQUEST_INSIDE`'s, kept apart because it does not
+start a word."""
 
 
-_WISH = re.compile(
+_WISH = WordStarts(
     r"\b(?:(?:would|we(?:'|’)?d|i(?:'|’)?d) like|want|wish|hope|plan|intend|are keen|are interested"
     r"|am interested|are looking|am looking|are exploring|am exploring) (?:to|in|for|at)\b"
     # "nous souhaitons obtenir…", "vorremmo…", "wir möchten…", "quisiéramos…"
@@ -433,7 +440,7 @@ def sentences(text: str) -> list[str]:
 _LAST_CLAUSE = re.compile(r"(?:[,;]|\s[-–—])\s*([^,;?]{1,40})$")
 """The short clause after a sentence's last comma, semicolon or dash ("…, thanks in
 advance!"): when it is only courtesies, they close the request (see `_clauses`)."""
-_THANKS_AT_END = re.compile(
+_THANKS_AT_END = CaseFree(
     rf"\s((?:many |big |vielen |muchas )?(?:thank you|{'|'.join(sorted(_THANKS_WORDS))})"
     r"(?: (?:so much|very much|a lot|a bunch"
     r"|in advance|beaucoup|d(?:'|’)avance|mille|sch(?:ö|oe?)n|sehr|vielmals|im voraus"
@@ -476,7 +483,7 @@ def role_of(sentence: str) -> Role:
     return _read(sentence).role
 
 
-_NEGATED = re.compile(
+_NEGATED = WordStarts(
     r"\b(?:(?:we|i)(?:(?:'|’)?re|(?:'|’)?m| are| am)? not (?:really |so much )?(?:interested in"
     r"|asking (?:about|for)|looking (?:for|at|into)|after|talking about|writing about"
     r"|concerned with)"
@@ -494,7 +501,7 @@ in licensing anything, only in a joint project", "Our question is not about the 
 itself: …", "a person instead of a chatbot"."""
 
 
-_ASKED_BY_OTHERS = re.compile(
+_ASKED_BY_OTHERS = WordStarts(
     r"\b(?:(?:our |my |the )?(?:visitors|people|students|pupils|customers|clients|colleagues"
     r"|friends|readers|listeners|viewers|families|parents|kids|children)"
     r"|(?:my|our) (?:\w+ ){0,2}?(?:son|daughter|kids?|children|class|pupils|students"
@@ -580,7 +587,7 @@ def _read(sentence: str, whole: bool = False) -> Segment:
         # here.": the greeting is all there is to answer (it asks for the question), not a
         # topic the writer's place or job shares words with.
         return Segment(greeting.group().strip(), Role.COURTESY)
-    if "?" in body or _REQUEST_INSIDE.search(plain):
+    if "?" in body or _REQUEST_INSIDE.search(plain) or _ASKED_AFTER_A_COMMA.search(plain):
         return Segment(body, Role.QUESTION, outright=True)
     if _ASKING.match(plain):
         return Segment(body, Role.QUESTION)
