@@ -938,6 +938,10 @@ class TestPersonalHealth:
             "peeling skin since proton therapy, which ointment helps",
             "my tumour markers came back elevated, should I worry",
             "can you x-ray my hip at CERN",
+            # One's own odds, a clinician's own patient.
+            "Could your stroke software work out my risk of a relapse?",
+            "Radiation oncologist. My patient has a recurrent sarcoma after photons: would you"
+            " suggest carbon ions, and at what dose?",
         ],
     )
     def test_a_patient_asking_about_their_health_is_recognised(self, text: str) -> None:
@@ -1030,6 +1034,10 @@ class TestPersonalHealth:
             "Which pills does MEDICIS make?",
             "Our grant application came back positive: what happens next with the KT fund?",
             "My leg of the project is the detector: can CERN license the readout chip?",
+            # A head in an idiom, beside therapy words.
+            "I read the ion-therapy gantry paper but the magnet physics went over my head. How"
+            " does it steer the beam onto the patient?",
+            "Off the top of my head I can't recall: did CERN build the first PET scanner?",
         ],
     )
     def test_professional_questions_are_not_patient_questions(self, text: str) -> None:
@@ -1168,6 +1176,8 @@ class TestWhoIsAnswering:
             "Is this conversation private?",
             "Can I ask you things in Italian, or only English?",
             "do you understand german",
+            "Are these replies written by a language model?",
+            "is this service answered by a real person",
         ],
     )
     def test_asking_whether_a_person_or_a_program_answers_is_recognised(self, text: str) -> None:
@@ -1206,6 +1216,9 @@ class TestWhoIsAnswering:
             "If I paste our unpublished drawings in this chat, will it stay confidential?",
             "who can see what I type here",
             "Is this conversation private?",
+            # The KT group named as who the assistant might be, not as what is asked.
+            "Are you part of CERN's knowledge transfer group?",
+            "Am I writing to a chatbot or to the knowledge transfer group itself?",
         ],
     )
     def test_what_the_bot_is_made_of_and_keeps_gets_what_the_bot_is(
@@ -2075,6 +2088,23 @@ class TestOtherOrganisations:
     ) -> None:
         result = shipped.match(question)
         assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, owner), result
+
+    def test_cern_set_aside_leaves_the_question_the_other_labs(self, shipped: Matcher) -> None:
+        result = shipped.match(
+            "We want the beam-scanning patent. Since GSI holds it, not CERN, who at GSI"
+            " negotiates its licences?"
+        )
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "GSI")
+        assert self.LABS.owner_of("How does GSI license patents, compared with CERN?") is None
+
+    def test_a_question_pointing_back_to_another_labs_programme_is_theirs(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match(
+            "The ESA Business Incubation Centre in Darmstadt looks ideal for our space"
+            " start-up. When do their applications close?"
+        )
+        assert (result.outcome, result.elsewhere) == (Outcome.FALLBACK, "ESA")
 
     def test_cerns_own_office_asked_without_naming_cern_is_answered(self, shipped: Matcher) -> None:
         result = shipped.match("who can I talk to in the knowledge transfer office")

@@ -69,6 +69,17 @@ topic names sells the device ("Does THERYQ sell the FLASH device?") is the topic
 
 _HOME = re.compile(r"\bcern\b", re.IGNORECASE)
 """A question naming CERN asks about CERN, whatever other organisation it names."""
+_NOT_HOME = re.compile(
+    r"\b(?:not|rather than|instead of|nothing to do with|unrelated to|other than)"
+    r"(?: (?:from|at|by|with|to|of))? (?:the )?cern\b",
+    re.IGNORECASE,
+)
+"""CERN named only to be set aside: "the patent belongs to PSI, not CERN. Who at PSI handles
+licensing?" asks about PSI's office."""
+
+
+def _names_cern(question: str) -> bool:
+    return _HOME.search(_NOT_HOME.sub(" ", question)) is not None
 
 
 _LIKE = re.compile(
@@ -197,7 +208,7 @@ class OtherOrganisations:
     def _found(self, pattern: re.Pattern[str], question: str) -> str | None:
         """The organisation `pattern` finds first in `question`, unless the question names
         CERN or the writer merely comes from the organisation."""
-        if not self.selling or _HOME.search(question):
+        if not self.selling or _names_cern(question):
             return None
         plain = normalize_text(question)
         if self.member.search(plain):

@@ -62,6 +62,8 @@ _PERSON = word_cues(
     r"(?! (?:\w+ )?(?:staff|people|employees|engineers|patients|beds|rooms|centres|centers"
     r"|hospitals|partners)\b)"
     r"|\b(?:ho|tengo|j ai|ai) \d{1,3} (?:anni|anos|ans)\b|\bich bin \d{1,3}\b|\bdiagnosed with\b"
+    # A clinician's case: "my patient is 72 with a recurrent tumour", "a patient of mine has"
+    r"|\b(?:my|our) patient (?:is|was|has|had)\b|\ba patient of (?:mine|ours)\b"
     r"|\bmy (?:\w+ ){0,2}(?:tumou?rs?|cancer|diagnosis|scan|symptoms?|treatment|doctor|oncologist"
     r"|condition|illness|disease|headaches?|pain|prostate|brain|lungs?|breasts?|body|health|dose"
     r"|therapy|skin|thyroid|blood|heart|liver|kidneys?|eyes?|bones?|chest|head|neck|throat"
@@ -162,11 +164,15 @@ _RELATIVE_NOT_ILL = WordStarts(
     r"|\b(?:my|our) (?:\w+ ){1,3}?(?=(?:saw|has seen|watched|heard|read) (?:it|about|a|an|this"
     r"|that|something|on|in)\b|(?:asked|asks|keeps asking|kept asking) (?:me|us)\b"
     r"|(?:is|was|got) (?:curious|fascinated)\b)"
+    # A head in an idiom: "the physics goes over my head", "off the top of my head", "I can't
+    # get my head around the licence terms".
+    r"|\b(?:over|off the top of) (?:my|our) heads?\b"
+    r"|\b(?:get|got|getting|wrap|wrapping|scratching) (?:my|our) heads?\b"
 )
 """A relative as the source of a claim about CERN ("my uncle says CERN invented the PET scan",
 "Is CERN a hospital? My aunt thinks so.") or with a job ("My father worked as a technician at
-the cantonal hospital", "My grandfather was a nuclear physicist"), and one's boss ("my
-department head"): no patient."""
+the cantonal hospital", "My grandfather was a nuclear physicist"), one's boss ("my
+department head") and one's head in an idiom ("over my head"): no patient."""
 
 
 def _person(plain: str) -> bool:
@@ -194,6 +200,9 @@ _PATIENT = word_cues(
     r"|wish to)|(?:id|i d|wed) like to) (?:get|be) treated\b"
     r"|\b(?:safe|dangerous|risky|ok|okay) to (?:fly|travel|drive|work|breastfeed|be around)"
     r"|\b(?:does|will|would|is) (?:\w+ ){0,3}(?:hurt|painful)\b"
+    # One's own odds: "my own risk of having another stroke", "my chances of a relapse"
+    r"|\bmy (?:own )?(?:risk|chances?|odds) of (?:having|getting|developing|dying|surviv\w*"
+    r"|relapse|recurrence|another|a|cancer)\b"
     r"|\bpregnan\w*|\bgrossesse\b|\bschwangerschaft\b|\bgravidanza\b|\bembarazo\b"
     r"|\bbreast ?feed\w*|\benceinte\b|\ballait\w*|\bschwanger\w*|\bstillen\b"
     r"|\bincinta\b|\ballatt\w*|\bembarazad\w*|\bamamant\w*"

@@ -57,6 +57,12 @@ _ABOUT_THE_ASSISTANT = word_cues(
     r"|\b(?:are you|is (?:this|it|that)(?: (?:chat|bot|chatbot|assistant|service|thing))?)"
     r" (?:just |only |simply |really |basically )?(?:an? )?"
     r"(?:chatgpt|chat gpt|gpt\w*|llm|large language model|language model|generative)\b"
+    # "Is this chat answered by a language model or by someone from the KT group?", "are my
+    # messages read by a person?"
+    r"|\b(?:is|are) (?:this|it|these|my|our) (?:\w+ )?(?:answered|handled|read|written|run"
+    r"|powered|replied to) by (?:an? |some )?(?:(?:real|actual|live) )?(?:person|human|people"
+    r"|bot|robot|chatbot|machine|computer|ai|program|algorithm|someone|somebody|chatgpt|llm"
+    r"|large language model|language model)\b"
     # "Who built you?", "are you officially run by CERN?"
     r"|\bwho (?:built|made|created|wrote|programmed|developed|designed|runs|operates|trained)"
     r" (?:you|this (?:bot|chatbot|assistant|chat|service))\b"

@@ -178,6 +178,23 @@ def capitalised_words(topic: Topic) -> tuple[str, ...]:
     )
 
 
+def _peers_of(kb: KnowledgeBase, topic_id: str | None) -> frozenset[str]:
+    """The other topics of `topic_id`'s category (none when the knowledge base has no such
+    topic)."""
+    topic = kb.topics.get(topic_id or "")
+    if topic is None:
+        return frozenset()
+    return frozenset(
+        other.id for other in kb.topics.values() if other.category == topic.category
+    ) - {topic.id}
+
+
+def _unlift(scores: npt.NDArray[np.float64], lifts: Mapping[int, float]) -> None:
+    """Take back what names added to `scores` (`NamesRead.lifts`)."""
+    for topic, lift in lifts.items():
+        scores[topic] -= lift
+
+
 def _strongest(*found: list[NameHit]) -> list[NameHit]:
     """The names found in several parts of a message, each topic once at its best quality,
     in `NameSpotter.find`'s order."""
@@ -231,6 +248,11 @@ class Matcher:
     semantic: SemanticIndex | None = None
     """The topics' meaning in word embeddings (`intents.matching.semantic`); None when
     the knowledge base's `semantic_weight` is 0."""
+    assistant_peers: frozenset[str] = frozenset()
+    """The other topics of the welcome topic's category (the KT group, CERN's medical
+    applications): named in a question about the assistant ("is this answered by a language
+    model or by someone from the KT group?", "are you part of the KT group?"), they are what
+    the assistant is compared with, not what is asked."""
 
     @classmethod
     def build(cls, kb: KnowledgeBase, config: IndexConfig | None = None) -> Matcher:
@@ -299,6 +321,7 @@ class Matcher:
             courtesy_rows=tuple(i for i, topic_id in enumerate(ids) if topic_id in courtesy),
             matters=Phrases.build(kb.declined_matters),
             semantic=semantic,
+            assistant_peers=_peers_of(kb, special.welcome_topic),
         )
 
     @property
@@ -400,13 +423,16 @@ class Matcher:
             ):
                 # "Does CERN run its own cancer clinic?": what CERN does and does not do.
                 named = self._insist(scores, self.not_a_hospital, NOT_A_HOSPITAL_SCORE)
+            peers_named = bool(named) and self.assistant_peers.issuperset(named)
             if (
-                not named
+                (not named or peers_named)
                 and self.about_bot is not None
                 and asks_about_the_assistant(question or text)
             ):
                 # "Am I talking to a person or to an automated assistant?": what the bot is,
                 # not how to reach a person, which its words share.
+                if peers_named:
+                    _unlift(scores, read.lifts)
                 named = self._insist(scores, self.about_bot, ASSISTANT_ASKED_SCORE)
             if not named and self.contact is not None and asks_for_a_person(text):
                 # "Can a human take over here? I'd rather not explain it to a bot.": how to
@@ -422,6 +448,10 @@ class Matcher:
             # centre", "EPFL's tech transfer office … an NDA"), not "Does ESA test
             # electronics at CHARM?".
             elsewhere = self.elsewhere.owner_of(question, possessive=bool(subjects))
+            if elsewhere is None and asking != question:
+                # "I'd like to apply to the ESA Business Incubation Centre. What's their next
+                # deadline?": the organisation is in the sentence the question points to.
+                elsewhere = self.elsewhere.owner_of(asking, possessive=bool(subjects))
             # "What would THERYQ charge for one FLASHDEEP unit?": a company's price is its own
             # to give, whichever project the question names.
             elsewhere = elsewhere or self.elsewhere.seller_of(question)

@@ -306,7 +306,7 @@ to commercialise one of your technologies") is context: the request is in it."""
 
 
 _POINTING = re.compile(
-    r"\b(?:it|its|them|they|this|that|these|those|such|there)\b"
+    r"\b(?:it|its|them|they|their|this|that|these|those|such|there)\b"
     # "Which one applies to us?": one of the things the sentence before named
     r"|\bwhich (?:one|ones|of them|of the two|of both)\b"
     # "Is there an overview somewhere?": of what the sentence before described
