@@ -755,6 +755,13 @@ class TestVocabulary:
             ("Is there an outside panel for the medical programme?", "governance.cmaac"),
             ("which companies spun out of CERN labs?", "route.startups"),
             ("FLASH at CHUV, where does it stand?", "project.flash-status"),
+            # The steering committee named, its advisers asked about (CMAAC's `aspects:`)
+            ("Which committee gives the CMASC independent scientific input?", "governance.cmaac"),
+            (
+                "Is the Medical Applications Steering Committee advised by outside experts?",
+                "governance.cmaac",
+            ),
+            ("Does the CMASC approve projects on the MAPF's advice?", "governance.cmasc"),
             ("STELLA, where is it now?", "project.stella"),
             (
                 "If we build a sensor together with CERN, does the patent belong to us?",
