@@ -393,8 +393,9 @@ def _block_sum(values: npt.NDArray[np.float64], start: int, n: int) -> float:
         for lane in range(8):
             lanes[lane] += values[start + i + lane]
         i += 8
-    total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + (
-        (lanes[4] + lanes[5]) + (lanes[6] + lanes[7])
+    total = float(
+        ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+        + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
     )
     while i < n:
         total += values[start + i]
