@@ -16,11 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intents.matching.kernels import (
+    add_clipped,
     blend_rows,
     blended_meaning,
     count_parts,
+    covered_scores,
     divided_to_float32,
     local_ids,
+    pairwise_sum,
+    ranked_first,
     weigh_counts,
 )
 
@@ -83,10 +87,37 @@ def readings(draw: st.DrawFn) -> Reading:
 def test_the_compiled_blend_is_numpys(reading: Reading) -> None:
     similarity, starts, is_name = reading.similarity, reading.starts, reading.is_name
     declined, vague = reading.declined, reading.vague
+    unscaled = np.ones(similarity.shape[1])
     got = blend_rows(
-        similarity, len(starts), starts, is_name, declined, vague, EXAMPLE, NAME, DECLINED, VAGUE
+        similarity.copy(),
+        len(starts),
+        starts,
+        is_name,
+        declined,
+        vague,
+        EXAMPLE,
+        NAME,
+        DECLINED,
+        VAGUE,
+        unscaled,
+        False,
     )
     np.testing.assert_allclose(got, numpy_blend(similarity, starts, is_name, declined, vague))
+
+
+@settings(max_examples=200, deadline=None)
+@given(readings(), st.integers(0, 2**32 - 1))
+def test_the_blend_scales_its_similarities_as_numpy_does_first(reading: Reading, seed: int) -> None:
+    similarity, starts, is_name = reading.similarity, reading.starts, reading.is_name
+    declined, vague = reading.declined, reading.vague
+    rng = np.random.default_rng(seed)
+    scale = np.where(rng.random(similarity.shape[1]) < 0.3, 0.8, 1.0)
+    arguments = (len(starts), starts, is_name, declined, vague, EXAMPLE, NAME, DECLINED, VAGUE)
+    # What `TopicIndex._scores` did before the blend took the scale: a pass of its own.
+    scaled = similarity * scale
+    expected = blend_rows(scaled, *arguments, scale, False)
+    got = blend_rows(similarity.copy(), *arguments, scale, True)
+    assert got.tobytes() == expected.tobytes()
 
 
 def test_a_name_lifts_its_topic_and_a_declined_topic_counts_its_closest_text_alone() -> None:
@@ -105,6 +136,8 @@ def test_a_name_lifts_its_topic_and_a_declined_topic_counts_its_closest_text_alo
         NAME,
         DECLINED,
         VAGUE,
+        np.ones(5),
+        False,
     )
     # max(0.8 × 0.3 + 0.2 × 0.9, 0.6 × 0.9) = 0.54 ; 0.8 × 0.7 = 0.56
     np.testing.assert_allclose(got, [[0.54, 0.56]])
@@ -239,6 +272,71 @@ def test_the_compiled_meaning_blend_is_numpys(n: int, seed: int) -> None:
     blended[declined] = closest[declined]
     expected = np.zeros(n)
     expected[:] = blended
-    scores, topics = blended_meaning(centroid, closest, declined)
-    assert scores.tobytes() == expected.tobytes()
-    assert topics.tobytes() == expected[~declined].tobytes()
+    topics = expected[~declined]
+    expected -= np.add.reduce(topics) / len(topics)  # centred on the topics' mean
+    assert blended_meaning(centroid, closest, declined).tobytes() == expected.tobytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 700), st.integers(0, 2**32 - 1), st.sampled_from([1.0, 1e-3, 1e9]))
+def test_the_compiled_sum_is_numpys_to_the_last_bit(n: int, seed: int, size: float) -> None:
+    values = np.random.default_rng(seed).standard_normal(n + 3) * size
+    # From an offset: the sum of a run inside an array, as of a whole one.
+    expected = np.add.reduce(values[3:])
+    assert np.float64(0.0 + pairwise_sum(values, 3, n)).tobytes() == expected.tobytes()
+
+
+SPECIAL_SCORES = [0.0, -0.0, 0.5, 1.0, 2.0, -1.0, 1e-300, np.inf, -np.inf]
+
+
+def same_floats(got: npt.NDArray[np.float64], expected: npt.NDArray[np.float64]) -> bool:
+    """Equal to the last bit, but for the sign of a NaN (which no score has)."""
+    nan = np.isnan(expected)
+    return bool(
+        np.array_equal(np.isnan(got), nan) and got[~nan].tobytes() == expected[~nan].tobytes()
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from([*SPECIAL_SCORES, np.nan]), st.floats(0, 1, width=16)),
+        min_size=1,
+        max_size=60,
+    ),
+    st.integers(1, 8),
+)
+def test_the_first_ranked_are_those_of_a_stable_sort(values: list[float], k: int) -> None:
+    scores = np.array(values)
+    expected = (-scores).argsort(kind="stable")[:k]
+    best, ranked = ranked_first(scores, k)
+    assert best.tolist() == expected.tolist()
+    assert ranked.tobytes() == scores[expected].tobytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(SPECIAL_SCORES), st.floats(-0.5, 1.5)),
+            st.one_of(st.sampled_from(SPECIAL_SCORES), st.floats(-1, 1)),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from([0.8, 0.93, 1.0]),
+    st.sampled_from([0.0, 0.15, 1.0]),
+)
+def test_covering_and_adding_meaning_are_numpys(
+    pairs: list[tuple[float, float]], divisor: float, weight: float
+) -> None:
+    scores, meaning = (np.array(column) for column in zip(*pairs, strict=True))
+    # As `Matcher.evidence` computed them with numpy calls before.
+    expected = np.minimum(scores / divisor, 1.0)
+    got = covered_scores(scores, divisor)
+    assert same_floats(got, expected)
+    with np.errstate(invalid="ignore"):
+        expected += weight * meaning
+    expected.clip(0.0, 1.0, out=expected)
+    add_clipped(got, weight, meaning)
+    assert same_floats(got, expected)

@@ -199,16 +199,21 @@ class TopicIndex:
     def _scores(self, queries: Sequence[QueryVector], names_other: bool) -> npt.NDArray[np.float64]:
         """Per query (rows) and topic, its score: `queries` have at least a feature each."""
         similarity = self.rows.dot_many([query.vector for query in queries])
-        if not names_other and len(self.naming):
-            similarity *= self._unnamed_scale  # times one elsewhere: the same values there
-        return self._blend(similarity, np.array([query.vague for query in queries], dtype=bool))
+        vague = np.array([query.vague for query in queries], dtype=bool)
+        # The declined questions naming another organisation count less for a message naming
+        # none (times one elsewhere: the same values there), scaled inside the blend.
+        return self._blend(similarity, vague, not names_other and len(self.naming) > 0)
 
     def _blend(
-        self, similarity: npt.NDArray[np.float64], vague: npt.NDArray[np.bool_]
+        self,
+        similarity: npt.NDArray[np.float64],
+        vague: npt.NDArray[np.bool_],
+        unnamed: bool = False,
     ) -> npt.NDArray[np.float64]:
         """Per query (rows) and topic: its prototype's and its closest example's similarity,
         blended, at least its closest name's; the declined questions by the closest one
-        alone (see `kernels.blend_rows`). All of a message's readings at once."""
+        alone (see `kernels.blend_rows`). All of a message's readings at once. `unnamed`:
+        `similarity` is first multiplied, in place, by `_unnamed_scale`."""
         config = self.config
         return blend_rows(
             similarity,
@@ -221,6 +226,8 @@ class TopicIndex:
             config.name_weight,
             config.declined_weight,
             config.vague_factor,
+            self._unnamed_scale,
+            unnamed,
         )
 
     def warm_up(self) -> None:

@@ -27,6 +27,8 @@ from intents.text.dictionary import real_words
 from intents.text.features import (
     FEATURE_KINDS,
     MAX_QUERY_TERMS,
+    PAIR,
+    WORD,
     FeatureConfig,
     kind_of,
     pair_features,
@@ -101,8 +103,9 @@ class _Occurrences:
         self.weights.append(weight)
         return len(self.ends) - 1
 
-    def counted(self) -> tuple[list[FeatureCounts], FeatureCounts]:
-        """Each part's term frequencies, and the message's: the parts' weighed and summed."""
+    def counted(self) -> tuple[Callable[[int], FeatureCounts], FeatureCounts]:
+        """The message's term frequencies (the parts' weighed and summed), and how to get
+        each part's by its position: only the parts read alone need theirs."""
         part_ptr, part_ids, part_counts, ids, counts = count_parts(
             np.array(self.ids, dtype=np.int32),
             np.array(self.ends, dtype=np.int64),
@@ -110,12 +113,12 @@ class _Occurrences:
             np.array(self.weights, dtype=np.float64),
             1.0 - TYPO_DISCOUNT,
         )
-        bounds = part_ptr.tolist()
-        parts = [
-            FeatureCounts(part_ids[start:end], part_counts[start:end])
-            for start, end in pairwise(bounds)
-        ]
-        return parts, FeatureCounts(ids, counts)
+
+        def part(position: int) -> FeatureCounts:
+            start, end = int(part_ptr[position]), int(part_ptr[position + 1])
+            return FeatureCounts(part_ids[start:end], part_counts[start:end])
+
+        return part, FeatureCounts(ids, counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +240,7 @@ class Vectorizer:
             all_terms.extend(part_terms)
         part_tf, tf = occurrences.counted()
         own = {
-            index: self._unit(part_tf[position], dict.fromkeys(missing, 1.0), read, fixed)
+            index: self._unit(part_tf(position), dict.fromkeys(missing, 1.0), read, fixed)
             for index, (position, read, missing, fixed) in read_alone.items()
         }
         return self._unit(tf, unknown, all_terms, corrections), own
@@ -303,7 +306,7 @@ class Vectorizer:
             found.append(ids)
         # A new pair of known words is what a paraphrase is made of: it is not evidence
         # against a match, unlike an unknown word, so it does not count in the length.
-        pairs = _known(self.feature_ids, pair_features(query_terms, self.config), [])
+        pairs = known_pairs(self.feature_ids, query_terms, self.config.compound_max_part)
         return chain(*found, pairs, *discounted), sum(map(len, discounted)), missing
 
 
@@ -319,6 +322,23 @@ def _known(
             unknown.append(feature)
         else:
             found.append(index)
+    return found
+
+
+def known_pairs(feature_ids: Mapping[str, int], sequence: Sequence[str], short: int) -> list[int]:
+    """The ids of the known `pair_features` of `sequence` (`short`: the config's
+    `compound_max_part`), in their order: one pass, where building the features' list and
+    then looking it up took two (3 µs of 8 on a long message)."""
+    found: list[int] = []
+    lookup = feature_ids.get
+    for first, second in pairwise(sequence):
+        index = lookup(f"{PAIR}:{first} {second}")
+        if index is not None:
+            found.append(index)
+        if len(first) <= short or len(second) <= short:
+            index = lookup(f"{WORD}:{first}{second}")
+            if index is not None:
+                found.append(index)
     return found
 
 
