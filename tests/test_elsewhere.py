@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intents.knowledge.loader import load_knowledge
-from intents.matching.elsewhere import _HOME, OtherOrganisations
+from intents.matching.elsewhere import OtherOrganisations, _names_cern
 from intents.text.normalize import normalize_text, written_as
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
@@ -24,7 +24,7 @@ def found_as_before(
     labs: OtherOrganisations, pattern: re.Pattern[str], question: str
 ) -> str | None:
     """`OtherOrganisations._found` as it was, searching every question."""
-    if not labs.selling or _HOME.search(question):
+    if not labs.selling or _names_cern(question):
         return None
     plain = normalize_text(question)
     if labs.member.search(plain):
