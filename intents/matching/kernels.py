@@ -375,82 +375,11 @@ def _divided_to_float32(values: npt.NDArray[np.float64], length: float) -> npt.N
     return out
 
 
-PAIRWISE_BLOCK = 128
-"""numpy's `PW_BLOCKSIZE`: longer runs are summed as two halves (`_pairwise_sum`)."""
-
-
-def _block_sum(values: npt.NDArray[np.float64], start: int, n: int) -> float:
-    # numpy's `pairwise_sum` for a run of at most a block: under 8 in a row; else 8 running
-    # sums, added pairwise, then the rest in a row.
-    if n < 8:
-        total = 0.0
-        for i in range(start, start + n):
-            total += values[i]
-        return total
-    lanes = values[start : start + 8].copy()
-    i = 8
-    while i < n - n % 8:
-        for lane in range(8):
-            lanes[lane] += values[start + i + lane]
-        i += 8
-    total = float(
-        ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
-        + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
-    )
-    while i < n:
-        total += values[start + i]
-        i += 1
-    return total
-
-
-def _first_half(n: int) -> int:
-    """Where numpy splits a run longer than a block: half of it, less that half's rest of 8."""
-    half = n // 2
-    return half - half % 8
-
-
-def _pairwise_sum(values: npt.NDArray[np.float64], start: int, n: int) -> float:
-    # numpy's `pairwise_sum` (umath/loops_utils.h.src), the sum `np.add.reduce` takes of
-    # float64 values: a run longer than a block is the sum of its two halves' sums. Walked
-    # with a stack of the halves still open rather than by recursion, which numba's cache
-    # cannot hold (a cached caller of a recursive function crashes when loaded).
-    starts = np.empty(64, dtype=np.int64)
-    counts = np.empty(64, dtype=np.int64)
-    lefts = np.empty(64)  # per open run: its first half's sum, once known
-    on_right = np.zeros(64, dtype=np.bool_)
-    depth = 0
-    starts[0], counts[0] = start, n
-    while counts[depth] > PAIRWISE_BLOCK:  # down the first halves to a block
-        half = first_half(counts[depth])
-        depth += 1
-        starts[depth], counts[depth], on_right[depth] = starts[depth - 1], half, False
-    total = block_sum(values, starts[depth], counts[depth])
-    while depth > 0:
-        parent = depth - 1
-        if on_right[depth]:  # both halves known: the parent's sum
-            total = lefts[parent] + total
-            depth = parent
-            continue
-        lefts[parent] = total  # the first half known: on to the second
-        half = first_half(counts[parent])
-        starts[depth], counts[depth], on_right[depth] = (
-            starts[parent] + half,
-            counts[parent] - half,
-            True,
-        )
-        while counts[depth] > PAIRWISE_BLOCK:
-            half = first_half(counts[depth])
-            depth += 1
-            starts[depth], counts[depth], on_right[depth] = starts[depth - 1], half, False
-        total = block_sum(values, starts[depth], counts[depth])
-    return total
-
-
 def _blended_meaning(
     centroid: npt.NDArray[np.float32],
     closest: npt.NDArray[np.float32],
     declined: npt.NDArray[np.bool_],
-) -> npt.NDArray[np.float64]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     scores = np.empty(centroid.shape[0])
     topics = np.empty(centroid.shape[0] - np.count_nonzero(declined))
     n_topics = 0
@@ -461,12 +390,7 @@ def _blended_meaning(
             scores[t] = np.float32(0.5) * (centroid[t] + closest[t])
             topics[n_topics] = scores[t]
             n_topics += 1
-    # The mean as `np.add.reduce(topics) / len(topics)` takes it: the sum starts from
-    # add's identity, 0.0 (and no topics, 0.0 / 0, is not a number).
-    mean = (0.0 + pairwise_sum(topics, 0, n_topics)) / n_topics if n_topics else np.nan
-    for t in range(scores.shape[0]):
-        scores[t] -= mean
-    return scores
+    return scores, topics
 
 
 def _ranked_first(
@@ -584,18 +508,13 @@ divided_to_float32: Callable[..., npt.NDArray[np.float32]] = _compiled(_divided_
 """`values / length` (unchanged when `length` is not positive) in float32: what `values /=
 length` and `values.astype(np.float32)` compute, in one call instead of two."""
 
-block_sum: Callable[[npt.NDArray[np.float64], int, int], float] = _compiled(_block_sum)
-first_half: Callable[[int], int] = _compiled(_first_half)
-pairwise_sum: Callable[[npt.NDArray[np.float64], int, int], float] = _compiled(_pairwise_sum)
-"""The sum of `values[start:start + n]` in the order numpy's `np.add.reduce` adds float64
-values (numpy's pairwise summation), to the last bit."""
-
-blended_meaning: Callable[..., npt.NDArray[np.float64]] = _compiled(_blended_meaning)
+blended_meaning: Callable[..., tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = _compiled(
+    _blended_meaning
+)
 """Per topic, half its centroid's cosine plus half its closest example's, in float32 (the
-declined questions: the closest alone), as float64 scores, less the mean of the topics' not
-declined: what `0.5 * (centroid + closest)`, the declined rows' assignment, the copy to
-float64, the selection of the others, `np.add.reduce(topics) / len(topics)` and the
-subtraction compute, in one call instead of nine. At least one topic is not declined."""
+declined questions: the closest alone), as float64 scores; and the scores of the topics not
+declined, in order: what `0.5 * (centroid + closest)`, the declined rows' assignment, the
+copy to float64 and the selection of the others compute, in one call instead of six."""
 
 ranked_first: Callable[
     [npt.NDArray[np.float64], int], tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
