@@ -210,10 +210,10 @@ class OtherOrganisations:
         # Every pattern names a listed organisation or a seller as whole words: without one
         # (most questions), none matches, and their alternations of every name, tried at
         # every word, are not searched at all (20-30 µs on a long message).
-        found = words(question)
-        if not _names_one(found, self.selling_starting) or _names_cern(question):
+        question_words = words(question)
+        if not _names_one(question_words, self.selling_starting) or _names_cern(question):
             return None
-        plain = " ".join(found)  # `normalize_text`, from the words already read
+        plain = " ".join(question_words)  # `normalize_text`, from the words already read
         if self.member.search(plain):
             return None
         cased = question != question.lower()
