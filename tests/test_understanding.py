@@ -1455,6 +1455,34 @@ class TestShippedKnowledge:
         result = shipped.match("Would FLASH help my aunt's lung tumour?")
         assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.no-medical-advice")
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Could I volunteer as a patient for the first treatments with the NIMMS design?",
+            "Is it possible to sign up as a trial patient for the FLASH machine in Lausanne?",
+        ],
+    )
+    def test_offering_oneself_for_treatment_by_a_project_is_a_patients_request(
+        self, shipped: Matcher, text: str
+    ) -> None:
+        result = shipped.match(text)
+        assert (result.outcome, result.intent) == (Outcome.ANSWER, "about.no-medical-advice")
+
+    def test_a_greeting_before_a_question_is_never_offered_with_the_answer(
+        self, shipped: Matcher
+    ) -> None:
+        result = shipped.match("Good evening, I have a question about MEDICIS")
+        assert result.intent == "project.medicis"
+        assert "smalltalk.greeting" not in result.suggestions
+
+    def test_have_a_good_evening_takes_leave_where_good_evening_greets(
+        self, shipped: Matcher
+    ) -> None:
+        assert shipped.match("That's it from my side, have a good evening!").intent == (
+            "smalltalk.goodbye"
+        )
+        assert shipped.match("Good evening!").intent == "smalltalk.greeting"
+
     def test_a_greeted_question_nobody_covers_is_not_answered_with_the_greeting(
         self, shipped: Matcher
     ) -> None:

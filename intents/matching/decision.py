@@ -184,12 +184,14 @@ def _suggestions(
     answered: str, also: tuple[str, ...], evidence: Evidence, settings: MatchingSettings
 ) -> tuple[str, ...]:
     """Other topics to offer with an answer: a close rival the message also names or asks
-    about, then what its other questions ask, if they are confidently about something else."""
+    about, then what its other questions ask, if they are confidently about something else.
+    Never a greeting, thanks or goodbye: "Good evening, I have a question about MEDICIS"
+    names the greeting on the way, and a "Hello" button under MEDICIS helps no one."""
     found = list(also)
     for candidate in evidence.per_question:
         if candidate.score >= settings.answer_threshold and candidate.intent != answered:
             found.append(candidate.intent)
-    unique = dict.fromkeys(i for i in found if i != answered)
+    unique = dict.fromkeys(i for i in found if i != answered and i not in evidence.courtesy)
     return tuple(unique)[: settings.max_alternatives - 1]
 
 

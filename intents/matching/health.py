@@ -206,8 +206,10 @@ _PATIENT = word_cues(
     r"|\bpregnan\w*|\bgrossesse\b|\bschwangerschaft\b|\bgravidanza\b|\bembarazo\b"
     r"|\bbreast ?feed\w*|\benceinte\b|\ballait\w*|\bschwanger\w*|\bstillen\b"
     r"|\bincinta\b|\ballatt\w*|\bembarazad\w*|\bamamant\w*"
-    r"|\b(?:enrol|enroll|sign up|register|participate|take part|join)\w* (?:\w+ ){0,5}?"
-    r"as (?:a )?patients?\b"
+    # "Can I volunteer as a patient to be treated with the GaToroid gantry?": offering
+    # oneself for treatment, trials included ("sign up as a trial patient").
+    r"|\b(?:enrol|enroll|sign up|register|participate|take part|join|volunteer)\w* (?:\w+ ){0,5}?"
+    r"as (?:a )?(?:test |trial |study |pilot )?patients?\b"
     # A dose asked for a disease or a patient: a prescription, not a physics question
     # ("a normal dose of lutetium-177 for tumours", "what proton dose is normal for prostate
     # cancer").
