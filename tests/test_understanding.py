@@ -1475,6 +1475,21 @@ class TestShippedKnowledge:
         assert result.intent == "project.medicis"
         assert "smalltalk.greeting" not in result.suggestions
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Thanks for the help, is there a newsletter about your events?",
+            "Cheers for the info, do you have a newsletter?",
+        ],
+    )
+    def test_a_thanks_opening_a_new_question_is_not_answered_instead_of_it(
+        self, shipped: Matcher, text: str
+    ) -> None:
+        assert shipped.match(text).intent != "smalltalk.thanks"
+
+    def test_a_thanks_alone_is_still_answered_as_thanks(self, shipped: Matcher) -> None:
+        assert shipped.match("Thanks for the help!").intent == "smalltalk.thanks"
+
     def test_have_a_good_evening_takes_leave_where_good_evening_greets(
         self, shipped: Matcher
     ) -> None:

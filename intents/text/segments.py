@@ -86,6 +86,16 @@ _LEADING_COURTESY = re.compile(
     r"|salam|merhaba|konnichiwa)\b[\s,!.:-]*)+",
     re.IGNORECASE,
 )
+_LEADING_THANKS = re.compile(
+    r"(?:(?:many|ok|okay|great) )?(?:thanks|thank you|thx|cheers)"
+    r"(?: (?:so much|very much|a lot|again))?"
+    r"(?: for (?:the|your|all the|all your) (?:help|answers?|info|information|reply|replies))?"
+    r"\s*[,!.:;-]+\s*",
+    re.IGNORECASE,
+)
+"""A thanks opening a sentence that goes on to ask something new ("Thanks for the help, is
+there a newsletter?"): no request of its own, or the thanks is answered and the question
+left unread."""
 _THANKS_WORDS = frozenset(
     "thanks thankyou thx thnx thanx thnks tnx tks ty tysm cheers merci danke grazie gracias".split()  # noqa: SIM905
 )
@@ -574,6 +584,9 @@ def _read(sentence: str, whole: bool = False) -> Segment:
     sentence = without_asides(sentence)
     greeting = _LEADING_COURTESY.match(sentence)
     body = (sentence[greeting.end() :] if greeting is not None else sentence).strip()
+    thanks = _LEADING_THANKS.match(body)
+    if thanks is not None and "?" in body[thanks.end() :]:
+        body = body[thanks.end() :]
     plain = fold(body)
     words = re.findall(r"\w+", _PLEASANTRY.sub(" ", plain))
     if not words or all(_is_courtesy_word(w) for w in words) or _signed(body):
