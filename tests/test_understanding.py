@@ -780,6 +780,13 @@ class TestVocabulary:
             ("Di chi sono i brevetti di un progetto fatto con il CERN?", "route.ip-ownership"),
             ("¿De quién es la patente si inventamos algo con el CERN?", "route.ip-ownership"),
             ("À qui revient le brevet d'une invention faite avec le CERN ?", "route.ip-ownership"),
+            # "the ownership of a patent filed jointly", as a French transfer officer puts it
+            (
+                "Comment la propriété des brevets est-elle partagée quand on dépose conjointement"
+                " avec le CERN ?",
+                "route.ip-ownership",
+            ),
+            ("Chi ha la proprietà dei risultati di un progetto comune?", "route.ip-ownership"),
             ("am I chatting with an automated system?", "about.bot"),
             ("What would 2 GBq of Lu-177 cost us?", "project.medicis-isotopes"),
             ("Can our lab order a few MBq of Er-169?", "project.medicis-isotopes"),
