@@ -112,7 +112,7 @@ def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> Mat
     clear_lead = nearest <= CLEAR_LEAD_SHARE * best.score
     confident = best.score >= settings.answer_threshold or clear_lead
     if named_answer or (confident and not rival_close):
-        offered = _offers_rival(best, rival, named_answer, rival_close, evidence, settings)
+        offered = _offers_rival(best, rival, named_answer, rival_close, settings)
         also: tuple[str, ...] = (rival.intent,) if rival is not None and offered else ()
         if named_answer and rival_shares_name:
             # "Can we license the MEDICIS target technology?": the runner-up shares the
@@ -149,13 +149,13 @@ def _offers_rival(
     rival: Candidate | None,
     named_answer: bool,
     rival_close: bool,
-    evidence: Evidence,
     settings: MatchingSettings,
 ) -> bool:
     """Whether the runner-up is offered with the answer: a named project's close or
     plausible route ("Can we license GaToroid"), or any runner-up nearly as likely as the
-    answer (`RUNNER_UP_SHARE`); never a greeting or thanks."""
-    if rival is None or rival.intent in evidence.courtesy:
+    answer (`RUNNER_UP_SHARE`). A greeting or thanks is dropped with every other courtesy
+    (`_suggestions`)."""
+    if rival is None:
         return False
     if named_answer and rival_close:
         return True

@@ -86,8 +86,12 @@ _LEADING_COURTESY = re.compile(
     r"|salam|merhaba|konnichiwa)\b[\s,!.:-]*)+",
     re.IGNORECASE,
 )
+_THANKS_WORDS = frozenset(
+    "thanks thankyou thx thnx thanx thnks tnx tks ty tysm cheers merci danke grazie gracias".split()  # noqa: SIM905
+)
+"""Thanks in one word, in the five languages and chat shorthand ("thank" needs its "you")."""
 _LEADING_THANKS = re.compile(
-    r"(?:(?:many|ok|okay|great) )?(?:thanks|thank you|thx|cheers)"
+    rf"(?:(?:many|ok|okay|great) )?(?:thank you|{'|'.join(sorted(_THANKS_WORDS))})"
     r"(?: (?:so much|very much|a lot|again))?"
     r"(?: for (?:the|your|all the|all your) (?:help|answers?|info|information|reply|replies))?"
     r"\s*[,!.:;-]+\s*",
@@ -96,10 +100,6 @@ _LEADING_THANKS = re.compile(
 """A thanks opening a sentence that goes on to ask something new ("Thanks for the help, is
 there a newsletter?"): no request of its own, or the thanks is answered and the question
 left unread."""
-_THANKS_WORDS = frozenset(
-    "thanks thankyou thx thnx thanx thnks tnx tks ty tysm cheers merci danke grazie gracias".split()  # noqa: SIM905
-)
-"""Thanks in one word, in the five languages and chat shorthand ("thank" needs its "you")."""
 _COURTESY_WORDS = _THANKS_WORDS | frozenset(
     """hello hi hey hiya there all everyone team dear sir madam good morning afternoon evening
     day thank you many much in advance kind best regards greetings sincerely
