@@ -194,6 +194,12 @@ class TestShippedAspects:
             ("Wie können wir Terbium bei MEDICIS anfordern?", "project.medicis-isotopes"),
             ("Possiamo richiedere del lutezio a MEDICIS?", "project.medicis-isotopes"),
             ("¿Cómo pedir actinio a MEDICIS para un ensayo?", "project.medicis-isotopes"),
+            # The facility's progress and the isotopes' price, in those languages too.
+            ("Le bunker FLASH du CHUV est-il achevé ?", "project.flash-status"),
+            ("Ist die FLASH-Anlage am CHUV schon fertig?", "project.flash-status"),
+            ("¿La instalación FLASH del CHUV ya está terminada?", "project.flash-status"),
+            ("Gibt es für MEDICIS-Isotope eine Gebühr?", "project.medicis-isotopes"),
+            ("do you charge a fee for MEDICIS isotopes?", "project.medicis-isotopes"),
         ],
     )
     def test_a_named_project_and_an_aspect(

@@ -352,9 +352,12 @@ class TestDecision:
         evidence = self.evidence(0.5, 0.41, courtesy=frozenset({"t1"}))
         assert decide("q", evidence, self.settings).suggestions == ()
 
-    def test_a_named_topic_with_a_close_sibling_using_the_same_name_asks(self) -> None:
-        evidence = self.evidence(0.42, 0.40, named=("t0",), siblings=frozenset({"t1"}))
-        assert decide("q", evidence, self.settings).outcome is Outcome.CLARIFY
+    def test_a_named_topic_with_a_close_sibling_using_the_same_name_is_answered_offering_it(
+        self,
+    ) -> None:
+        # "Which isotopes does MEDICIS produce?": the facility and its isotopes both fit.
+        found = {"named": ("t0",), "siblings": frozenset({"t1"})}
+        assert self.offered(0.42, 0.40, **found) == (Outcome.ANSWER, "t0", ("t1",))
 
     def test_a_message_closer_to_the_declined_questions_falls_back(self) -> None:
         evidence = self.evidence(0.8, 0.1, out_of_scope=0.85)
