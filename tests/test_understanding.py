@@ -120,6 +120,32 @@ class TestSentenceRoles:
         assert [p.role for p in parts] == [Role.REFERENT, Role.QUESTION]
 
     @pytest.mark.parametrize(
+        "message",
+        [
+            "Nous voudrions un accord de confidentialité. Combien de temps cela prend-il ?",
+            "Wir hätten gern eine Vertraulichkeitsvereinbarung. Wie lange dauert das ungefähr?",
+            "Wir möchten einen Detektor lizenzieren. Wer ist dafür zuständig?",
+            "Vorremmo un accordo di riservatezza. Quanto tempo ci vuole per questo?",
+            "Queremos un acuerdo de confidencialidad. ¿Quién firma eso?",
+        ],
+    )
+    def test_a_question_pointing_back_in_another_language_takes_its_subject_from_before(
+        self, message: str
+    ) -> None:
+        assert [p.role for p in segment(message)] == [Role.REFERENT, Role.QUESTION]
+
+    @pytest.mark.parametrize(
+        "message",
+        [
+            # German "das" before a noun is an article, Spanish "está" a verb once folded.
+            "Wir sind ein Start-up aus Graz. Wie lange dauert das Verfahren für eine Lizenz?",
+            "Somos una empresa de Sevilla. ¿La instalación de CLEAR está abierta a empresas?",
+        ],
+    )
+    def test_an_article_or_verb_in_another_language_points_nowhere(self, message: str) -> None:
+        assert Role.REFERENT not in [p.role for p in segment(message)]
+
+    @pytest.mark.parametrize(
         "help_asked", ["What would you recommend?", "Any advice?", "Please advise.", "Thoughts?"]
     )
     def test_a_request_for_help_after_a_question_adds_nothing_to_it(self, help_asked: str) -> None:

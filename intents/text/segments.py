@@ -322,6 +322,16 @@ _POINTING = re.compile(
     # "Is there an overview somewhere?": of what the sentence before described
     r"|\b(?:an?|any) (?:overview|list|summary|document|report)\b"
     r"(?! (?:of|about|on|for|regarding|covering)\b)"
+    # The same in the other languages read: "Combien de temps cela prend-il ?", "Wie lange
+    # dauert das?", "Quanto costa questo?", "¿Quién firma eso?". Not the words that are also
+    # articles or verbs once folded ("le", "lo", Spanish "esta" for "está"); German "das"
+    # only where it ends the question or an adverb follows it, not before a noun.
+    r"|\b(?:cela|ca|ceci|celui|celle|ceux|celles|dies|dieses|diese|dafur|dazu|davon|damit"
+    r"|darauf|daran|dabei|solch\w*|questo|questa|questi|queste|cio|tale|tali|eso|esto|ello"
+    r"|ese|esos|esas|tal|tales)\b"
+    r"|\bce (?:genre|type|cas|projet|dispositif)\b|\bso (?:etwas|was)\b"
+    r"|\bdas(?: (?:ab|aus|an|denn|eigentlich|genau|ungefahr|normalerweise|typischerweise"
+    r"|moglich|bei|beim|fur|mit|im))*$"
 )
 _EXISTENTIAL = re.compile(
     r"\b(?:(?:is|are|was|were|will|would|could|might) there|there (?:is|are|was|were|s|will))\b"
