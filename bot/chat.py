@@ -174,6 +174,6 @@ class _ChatSession:
             return
         topic = pending.options[number - 1]
         if pending.exchange_id is not None:
-            await self.conversation.record_choice(pending.exchange_id, topic.id)
+            await self.conversation.record_choice(pending.exchange_id, topic.id, user_key=self.key)
         self.pending = None
         self._show_topic(topic.id, pending.language)  # in the language the question was in

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.follow_ups import RecentSubjects
 from bot.live_knowledge import LiveKnowledge
 from bot.storage import ExchangeGone, NewExchange, Storage, StorageError
 from intents import (
@@ -22,6 +23,7 @@ from intents import (
     Outcome,
     Topic,
     detect_language,
+    is_follow_up,
     language_of_code,
     load_language_model,
     strip_invisible,
@@ -32,6 +34,11 @@ log = logging.getLogger(__name__)
 # Telegram caps messages at 4,096 characters; longer text (pasted documents) is cut so
 # storage and matching stay bounded, and the reply says so.
 MAX_QUESTION_CHARS = TELEGRAM_MESSAGE_LIMIT
+
+
+MAX_SUBJECT_CHARS = 600
+"""A chain of follow-ups is remembered by its last words only: what "it" points to is in the
+last few questions, and the matcher reads a bounded text."""
 
 
 class ReplyKind(StrEnum):
@@ -110,6 +117,7 @@ class Conversation:
         self.knowledge = knowledge
         self.storage = storage
         self.channel = channel
+        self.recent = RecentSubjects()
         load_language_model()  # at start (0.5 s), not on the first user's question
 
     async def ask(
@@ -131,7 +139,10 @@ class Conversation:
         prior = chosen_language or language_code
         if not has_words(question):
             return Reply(ReplyKind.EMPTY, kb, language=language_of_code(prior) or DEFAULT_LANGUAGE)
-        result = matcher.match(question)
+        previous = self.recent.recall(user_key) if user_key is not None else None
+        result = matcher.match(question, follows=previous)
+        if user_key is not None:
+            self._remember(user_key, question, previous, result, kb)
         detected = detect_language(question, prior)
         exchange_id = await self._record(question, result, kb, user_key, update_id, detected)
         return self.reply_for(
@@ -141,6 +152,24 @@ class Conversation:
             truncated=truncated,
             language=chosen_language or detected,
         )
+
+    def _remember(
+        self,
+        user_key: str,
+        question: str,
+        previous: str | None,
+        result: MatchResult,
+        kb: KnowledgeBase,
+    ) -> None:
+        """What a follow-up from `user_key` will point back to: an answered question, with
+        the one it followed if it pointed back too ("What is GaToroid?" – "Can we license
+        it?" – "Who do I contact about it?" is still about GaToroid). A courtesy ("thanks!")
+        changes nothing; anything else leaves nothing to point to."""
+        if result.outcome is not Outcome.ANSWER:
+            self.recent.forget(user_key)
+        elif result.intent not in kb.courtesy_topics():
+            subject = f"{previous} {question}" if previous and is_follow_up(question) else question
+            self.recent.remember(user_key, subject[-MAX_SUBJECT_CHARS:])
 
     def reply_for(
         self,
@@ -193,7 +222,14 @@ class Conversation:
         topic = kb.topics.get(topic_id)
         return Reply(ReplyKind.ANSWER, kb, topic=topic, language=language) if topic else None
 
-    async def record_choice(self, exchange_id: int, topic_id: str) -> None:
+    async def record_choice(
+        self, exchange_id: int, topic_id: str, *, user_key: str | None = None
+    ) -> None:
+        topic = self.knowledge.kb.topics.get(topic_id)
+        if user_key is not None and topic is not None:
+            # "Did you mean GaToroid?" – GaToroid – "Can we license it?": the topic chosen is
+            # what "it" points to, by its title.
+            self.recent.remember(user_key, topic.title)
         if self.storage is None:
             return
         try:

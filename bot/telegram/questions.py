@@ -223,7 +223,12 @@ async def choose(update: Update, context: Context, data: cd.CallbackData) -> str
     if topic is None:
         return None
     if exchange_id:
-        await svc.conversation.record_choice(exchange_id, topic.id)
+        presser = update.effective_user
+        await svc.conversation.record_choice(
+            exchange_id,
+            topic.id,
+            user_key=svc.user_key(presser.id) if presser is not None else None,
+        )
     reply = Reply(
         ReplyKind.ANSWER,
         svc.knowledge.kb,

@@ -38,7 +38,14 @@ from intents.text.features import stem, synonym_key, terms
 from intents.text.language import DEFAULT_LANGUAGE, detect_language
 from intents.text.markup import parse_markup, plain_text
 from intents.text.phrases import Phrases
-from intents.text.segments import WEIGHTS, Role, Segment, closes_the_conversation, segment
+from intents.text.segments import (
+    WEIGHTS,
+    Role,
+    Segment,
+    closes_the_conversation,
+    following,
+    segment,
+)
 from intents.text.vocabulary import Vocabulary
 
 OUT_OF_SCOPE = "(out of scope)"
@@ -339,9 +346,11 @@ class Matcher:
         """Topics of the knowledge base: the index rows before the declined questions."""
         return len(self.kb.topics)
 
-    def match(self, text: str) -> MatchResult:
-        """Decide what to reply to `text`; never raises, whatever the string."""
-        return decide(text, self.evidence(text), self.settings_for(text))
+    def match(self, text: str, follows: str | None = None) -> MatchResult:
+        """Decide what to reply to `text`; never raises, whatever the string. `follows`: the
+        writer's previous question, which a follow-up pointing back takes its subject from
+        ("Can we license it?" after "What is GaToroid?")."""
+        return decide(text, self.evidence(text, follows), self.settings_for(text))
 
     def settings_for(self, text: str) -> MatchingSettings:
         """The thresholds for `text`: lower for a message in another language than English
@@ -356,9 +365,9 @@ class Matcher:
         foreign = detect_language(text) != DEFAULT_LANGUAGE
         return foreign, len(text.split()) >= self.kb.settings.long_message_words
 
-    def evidence(self, text: str) -> Evidence:
+    def evidence(self, text: str, follows: str | None = None) -> Evidence:
         """What the decision weighs for `text`: ranked topics, names, further questions."""
-        segments = segment(text)
+        segments = segment(text) if follows is None else following(segment(text), follows)
         courteous = self._only_courtesy(text, segments) if self.courtesy_rows else None
         if courteous is not None:
             return self._courtesy_evidence(courteous)

@@ -646,6 +646,28 @@ def segment(text: str) -> tuple[Segment, ...]:
     return _with_referents(segments)
 
 
+def following(segments: tuple[Segment, ...], previous: str) -> tuple[Segment, ...]:
+    """`segments` of a follow-up read with the question it follows, as its referent: "Can
+    we license it?" after "What is GaToroid?" asks about GaToroid's licence, as the two
+    would in one message. Only a message that is a single question pointing back; one that
+    says what it is about, or has a sentence of its own to point to, is read alone."""
+    if not previous.strip() or not _follows_up(segments):
+        return segments
+    return (Segment(previous, Role.REFERENT), *segments)
+
+
+def is_follow_up(text: str) -> bool:
+    """Whether `text` is a question that `following` reads with the one before."""
+    return _follows_up(segment(text))
+
+
+def _follows_up(segments: tuple[Segment, ...]) -> bool:
+    if len(segments) != 1:
+        return False
+    (only,) = segments
+    return only.role is Role.QUESTION and not only.courtesy and _points_back(only.text)
+
+
 _OPENS_WITH_THANKS = re.compile(
     r"^(?:(?:ok|okay|right|great|perfect|alright|wow)\W+)?(?:thank you|thanks|many thanks"
     r"|thx|thnx|cheers|merci|danke|grazie|gracias)\b(?! in advance\b)"
