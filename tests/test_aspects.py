@@ -169,6 +169,19 @@ class TestAspectPhrases:
         assert aspects.claimed(0, ["flash", "collaboration", "status"]) == ()
         assert aspects.claimed(0, ["flash"]) == ()
 
+    def test_an_aspect_the_named_topic_shares_with_a_sibling_still_claims_the_question(
+        self,
+    ) -> None:
+        # MEDICIS's examples mention CHUV, a name of FLASH; "collaboration" is an aspect of
+        # both, so "a FLASH collaboration" still says FLASH, not its facility's status.
+        aspects = Aspects.build(
+            [("collaboration",), ("status",), ("collaboration",)],
+            {("flash",): (0, 1, 2)},
+            {("flash",): (0,)},
+        )
+        assert aspects.claimed(0, ["flash", "collaboration"]) == (1, 2)
+        assert aspects.claimed(0, ["flash", "collaboration", "status"]) == ()
+
 
 @pytest.fixture(scope="module")
 def shipped() -> Matcher:

@@ -68,14 +68,24 @@ class Aspects:
         itself is in `message_terms` ("how much would a FLASH collaboration cost us?" asks
         about FLASH, not about its facility's status); else none."""
         family = self.family.get(named, ())
+        own = self.phrases.get(named, ())
         if not self._points_to(named, message_terms) or any(
-            self._points_to(topic, message_terms) for topic in family
+            self._points_to(topic, message_terms, besides=own) for topic in family
         ):
             return ()
         return family
 
-    def _points_to(self, topic: int, message_terms: Sequence[str]) -> bool:
-        return any(_contains(message_terms, phrase) for phrase in self.phrases.get(topic, ()))
+    def _points_to(
+        self, topic: int, message_terms: Sequence[str], besides: tuple[Phrase, ...] = ()
+    ) -> bool:
+        """Whether an aspect of `topic` is in `message_terms`; one it shares with `besides`
+        (the named topic's) says nothing about which of the two is asked ("collaboration"
+        is an aspect of FLASH and of MEDICIS, whose examples mention FLASH)."""
+        return any(
+            _contains(message_terms, phrase)
+            for phrase in self.phrases.get(topic, ())
+            if phrase not in besides
+        )
 
 
 def _contains(words: Sequence[str], phrase: Phrase) -> bool:
