@@ -2709,3 +2709,30 @@ def test_an_indirect_question_with_a_clear_lead_is_answered_under_the_answer_thr
     result = shipped.match(message)
     assert result.score < shipped.settings_for(message).answer_threshold
     assert (result.outcome, result.intent) == (Outcome.ANSWER, "project.medicis-isotopes")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I scout health tech for a fund. Give me the short version: which therapy work is CERN doing?",
+        "Give me the big picture: which therapy projects does CERN run?",
+    ],
+)
+def test_asking_to_be_given_an_overview_is_no_patient_s_question(
+    shipped: Matcher, message: str
+) -> None:
+    assert shipped.match(message).intent != "about.no-medical-advice"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("right, I'm off. take care", "smalltalk.goodbye"),
+        ("ok, I'm off now. take care", "smalltalk.goodbye"),
+        ("Right, so can we license the FLASH technology?", "project.flash"),
+    ],
+)
+def test_a_word_that_only_opens_the_turn_is_not_read(
+    shipped: Matcher, message: str, intent: str
+) -> None:
+    assert shipped.match(message).intent == intent

@@ -90,6 +90,11 @@ _THANKS_WORDS = frozenset(
     "thanks thankyou thx thnx thanx thnks tnx tks ty tysm cheers merci danke grazie gracias".split()  # noqa: SIM905
 )
 """Thanks in one word, in the five languages and chat shorthand ("thank" needs its "you")."""
+_LEADING_FILLER = re.compile(
+    r"^(?:right|alright|all right|okay|ok|well|anyway|so)\s*[,;:!.–—-]+\s*(?=\w)", re.IGNORECASE
+)
+"""A word that only opens a turn ("right, I'm off", "ok, who signs it?"): "right" would
+otherwise read as the rights of the IP topic."""
 _LEADING_THANKS = re.compile(
     rf"(?:(?:many|ok|okay|great) )?(?:thank you|{'|'.join(sorted(_THANKS_WORDS))})"
     r"(?: (?:so much|very much|a lot|again))?"
@@ -594,6 +599,7 @@ def _read(sentence: str, whole: bool = False) -> Segment:
     sentence = without_asides(sentence)
     greeting = _LEADING_COURTESY.match(sentence)
     body = (sentence[greeting.end() :] if greeting is not None else sentence).strip()
+    body = _LEADING_FILLER.sub("", body, count=1)
     thanks = _LEADING_THANKS.match(body)
     if thanks is not None and "?" in body[thanks.end() :]:
         body = body[thanks.end() :]
