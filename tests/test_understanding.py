@@ -2714,7 +2714,8 @@ def test_an_indirect_question_with_a_clear_lead_is_answered_under_the_answer_thr
 @pytest.mark.parametrize(
     "message",
     [
-        "I scout health tech for a fund. Give me the short version: which therapy work is CERN doing?",
+        "I scout health tech for a fund. Give me the short version: which therapy work does CERN"
+        " do?",
         "Give me the big picture: which therapy projects does CERN run?",
     ],
 )
