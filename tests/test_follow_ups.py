@@ -89,28 +89,39 @@ def conversation() -> Conversation:
     return Conversation(LiveKnowledge.load(KNOWLEDGE), None, channel="test")
 
 
+async def answered(conversation: Conversation, *turns: tuple[str, str]) -> str | None:
+    """The topic answered to the last of `turns` (user key, message), asked in order."""
+    reply = None
+    for user_key, message in turns:
+        reply = await conversation.ask(message, user_key=user_key)
+    assert reply is not None
+    return reply.topic.id if reply.topic is not None else None
+
+
 class TestConversationFollowUps:
     async def test_the_same_user_s_follow_up_is_about_their_last_question(
         self, conversation: Conversation
     ) -> None:
-        await conversation.ask("What is GaToroid?", user_key="u1")
-        reply = await conversation.ask("Can we license it?", user_key="u1")
-        assert reply.topic is not None and reply.topic.id == "project.gatoroid"
+        turns = (("u1", "What is GaToroid?"), ("u1", "Can we license it?"))
+        assert await answered(conversation, *turns) == "project.gatoroid"
 
     async def test_another_user_s_question_is_not_pointed_to(
         self, conversation: Conversation
     ) -> None:
-        await conversation.ask("What is GaToroid?", user_key="u1")
-        reply = await conversation.ask("Can we license it?", user_key="u2")
-        assert reply.topic is not None and reply.topic.id == "route.licensing"
+        turns = (("u1", "What is GaToroid?"), ("u2", "Can we license it?"))
+        assert await answered(conversation, *turns) == "route.licensing"
 
     async def test_a_chain_of_follow_ups_keeps_its_subject_through_a_thanks(
         self, conversation: Conversation
     ) -> None:
-        for message in ("What is GaToroid?", "Can we license it?", "thanks!"):
-            await conversation.ask(message, user_key="u1")
-        reply = await conversation.ask("Who do I contact about it?", user_key="u1")
-        assert reply.topic is not None and reply.topic.id == "project.gatoroid"
+        messages = (
+            "What is GaToroid?",
+            "Can we license it?",
+            "thanks!",
+            "Who do I contact about it?",
+        )
+        turns = tuple(("u1", m) for m in messages)
+        assert await answered(conversation, *turns) == "project.gatoroid"
 
     async def test_an_unanswered_question_leaves_nothing_to_point_to(
         self, conversation: Conversation
@@ -118,12 +129,10 @@ class TestConversationFollowUps:
         await conversation.ask("What is GaToroid?", user_key="u1")
         fallback = await conversation.ask("How do I get a CERN visitor badge?", user_key="u1")
         assert fallback.kind is ReplyKind.FALLBACK
-        reply = await conversation.ask("Can we license it?", user_key="u1")
-        assert reply.topic is not None and reply.topic.id == "route.licensing"
+        assert await answered(conversation, ("u1", "Can we license it?")) == "route.licensing"
 
     async def test_a_topic_chosen_from_did_you_mean_is_what_it_points_to(
         self, conversation: Conversation
     ) -> None:
         await conversation.record_choice(1, "project.gatoroid", user_key="u1")
-        reply = await conversation.ask("Can we license it?", user_key="u1")
-        assert reply.topic is not None and reply.topic.id == "project.gatoroid"
+        assert await answered(conversation, ("u1", "Can we license it?")) == "project.gatoroid"
