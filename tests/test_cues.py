@@ -17,16 +17,7 @@ from hypothesis import strategies as st
 from intents.knowledge.loader import load_knowledge
 from intents.matching import health, identity, misconceptions
 from intents.text import segments
-from intents.text.cues import (
-    CaseFree,
-    NoStartWords,
-    WordCues,
-    WordStarts,
-    cued,
-    spells_lower_case,
-    start_words,
-    word_cues,
-)
+from intents.text.cues import CaseFree, WordCues, WordStarts, cued, spells_lower_case, word_cues
 from intents.text.features import terms
 from intents.text.normalize import fold, normalize_text
 
@@ -252,54 +243,3 @@ CASE_FREE_WORDS = sorted(
 )
 def test_case_free_patterns_find_what_they_find_in_their_own_words(text: str, name: str) -> None:
     assert_same_ignoring_case(CASE_FREE[name], text)
-
-
-def test_start_words_are_read_from_the_pattern() -> None:
-    starts = start_words(r"\bmy (?:son|daughter)\b|\bpregnan\w*|\b(?:can|could) i\b|\bmi (?:va)\b")
-    assert starts.whole == {"my", "can", "could", "mi"}
-    assert starts.beginnings is not None
-    assert starts.beginnings.pattern == " (?:pregnan)"
-
-
-def test_a_word_set_within_a_word_is_its_letters() -> None:
-    # "(?:mi|me) " parses as "m[ie] ": within a word, a set of letters is their alternation.
-    assert start_words(r"\b(?:mi|me) duele\b").whole == {"mi", "me"}
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        r"\b(?:dans )?mon cas\b",  # an optional first word: "mon" or "dans"
-        r"\bflash\b|[ae]ffects?",  # a set of letters first
-        r"\bflash\b|(?:\w+ ){0,2}here\b",  # any word first
-        r"\bflash\b|(?i:cern)",  # ignoring case
-    ],
-)
-def test_a_pattern_not_starting_with_a_spelt_word_has_no_start_words(source: str) -> None:
-    with pytest.raises(NoStartWords):
-        start_words(source)
-    cues = word_cues(source)
-    assert cues.starts is None  # so it is always searched
-    assert cued(cues, "dans mon cas side effects here") == bool(
-        source_of(cues).search("dans mon cas side effects here")
-    )
-
-
-def test_a_text_without_the_start_words_is_not_searched() -> None:
-    cues = word_cues(r"\bmy (?:son|daughter)\b|\bpregnan\w*")
-    assert cues.starts is not None
-    assert not cues.starts.held_by("mon fils est malade")
-    assert not cued(cues, "mon fils est malade")
-    assert cues.starts.held_by("is my son ill")
-    assert cued(cues, "is my son ill")
-    assert cues.starts.held_by("pregnancy and flash")
-    assert cued(cues, "pregnancy and flash")
-    assert cues.starts.held_by("my flash")  # a start word is no match
-    assert not cued(cues, "my flash")
-
-
-@pytest.mark.parametrize("name", sorted(CUES))
-def test_the_shipped_cues_have_start_words(name: str) -> None:
-    # An alternative written with an optional or unspelt first word would have every
-    # message searched: write "(?:dans mon|mon) cas", not "(?:dans )?mon cas".
-    assert CUES[name].starts is not None

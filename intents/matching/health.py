@@ -103,8 +103,7 @@ _PERSON = word_cues(
     r"|\b(?:cancer|sarcoma|tumou?r|patients?|oncology|glioma|chordoma|breast|prostate)"
     r" (?:forum|support group)\b|\b(?:i d|id|i would|would i|do i|can i) qualify\b"
     r"|\b(?:dans mon|mon) cas\b|\bon me propose\b|\b(?:in meinem|meinem) fall\b|\bich hatte\b"
-    r"(?! (?:\w+ )?(?:frage|idee|firma|projekt)\w*\b)|\b(?:nel mio|il mio|mio) caso\b"
-    r"|\ben mi caso\b"
+    r"(?! (?:\w+ )?(?:frage|idee|firma|projekt)\w*\b)|\b(?:nel mio|il mio|mio) caso\b|\ben mi caso\b"
     # French, German, Italian, Spanish: "mon père", "meine Mutter", "mio figlio", "mi hija"…
     r"|\b(?:mon|ma|mes|notre|nos) (?:pere|mere|fils|fille|enfants?|mari|femme|epoux|epouse"
     r"|frere|s(?:oe|œ)ur|grand-?pere|grand-?mere|oncle|tante|ami|amie|famille|bebe|parents"

@@ -29,7 +29,7 @@ from intents.matching.identity import asks_about_the_assistant, asks_for_a_perso
 from intents.matching.index import IndexConfig, TopicIndex, TopicTexts
 from intents.matching.kernels import add_clipped, covered_scores, ranked_first
 from intents.matching.misconceptions import takes_cern_for_a_clinic
-from intents.matching.names import NameHit, NameSpotter, corrected
+from intents.matching.names import NameHit, NameSpotter
 from intents.matching.result import Candidate, MatchResult
 from intents.matching.semantic import SemanticIndex
 from intents.text.dictionary import real_words
@@ -539,7 +539,7 @@ class Matcher:
         typed = terms(asked)
         in_question = self.names.find(asked, typed, corrections)
         # The aspects asked are read in the corrected words too ("licnse GaToroid").
-        asked_terms = corrected(typed, corrections)
+        asked_terms = [corrections.get(term, term) for term in typed]
         if any(s.role is Role.REFERENT for s in segments) or not around:
             # The question takes its subject from the sentence it points back to
             # ("Colleagues mentioned a 200 MeV linac at CERN. How do we get shifts there?"):

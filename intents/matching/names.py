@@ -166,16 +166,13 @@ class NameSpotter:
         """The names in a message (`typed_terms`: its stemmed words), read with its misspelt
         words as the known words the vectorizer took them for (`corrections`): "knowlegde
         transfer fund" names the fund, a little less surely than typed right."""
-        message_terms = corrected(typed_terms, corrections)
+        message_terms = [corrections.get(term, term) for term in typed_terms]
         hits: dict[int, NameHit] = {}
         lowercase_message, shouting = _cases(text)
         n = len(message_terms)
         found: list[tuple[int, int, tuple[str, ...]]] = []
-        firsts = self.sizes_by_first
-        # Only the words that start a name, found by a comprehension (`in` on the read-only
-        # mapping is C; its `get`, a method call, cost 0.1 µs a word).
-        for start in [i for i, term in enumerate(message_terms) if term in firsts]:
-            for size in firsts[message_terms[start]]:
+        for start in range(n):
+            for size in self.sizes_by_first.get(message_terms[start], ()):
                 if size > n - start:
                     continue
                 key = tuple(message_terms[start : start + size])
@@ -203,16 +200,15 @@ class NameSpotter:
                 if topic not in hits or hits[topic].quality < quality:
                     hits[topic] = NameHit(topic, quality, " ".join(key), self.users[key])
         if self.fuzzy_words:
-            known, closest = self.known, self._closest
             for position, word in enumerate(message_terms):
                 if (
-                    len(word) < FUZZY_MIN_LENGTH
-                    or position in found_at
-                    or word in known
+                    position in found_at
+                    or len(word) < FUZZY_MIN_LENGTH
+                    or word in self.known
                     or not word.isalpha()
                 ):
                     continue
-                match = closest(word)
+                match = self._closest(word)
                 if match is None:
                     continue
                 name, score = match
@@ -222,16 +218,6 @@ class NameSpotter:
                     if topic not in hits or hits[topic].quality < quality:
                         hits[topic] = NameHit(topic, quality, name, self.users[key])
         return sorted(hits.values(), key=lambda h: (-h.quality, h.topic))
-
-
-def corrected(typed_terms: Sequence[str], corrections: Mapping[str, str]) -> list[str]:
-    """`typed_terms` with each misspelt word as the known word it was read as: looked up in a
-    plain dict (a read-only mapping's `get` is a method call, 0.1 µs a word), none when the
-    message has no misspelt word (most)."""
-    if not corrections:
-        return list(typed_terms)
-    fixed = dict(corrections)
-    return [fixed.get(term, term) for term in typed_terms]
 
 
 def _cases(text: str) -> tuple[bool, bool]:

@@ -64,18 +64,15 @@ class Phrases:
         if not self.starting:
             return
         found = words(text)
-        starting = self.starting
-        at = 0  # the first word not inside a phrase found
-        # Only the words that start a phrase are tried, found by a comprehension (`in` on
-        # the read-only mapping is C; its `get`, a method call, cost 0.1 µs a word).
-        for start in [i for i, word in enumerate(found) if word in starting]:
-            if start < at:
-                continue
-            for forms, spelled in starting[found[start]]:
-                end = start + len(forms)
+        at = 0
+        while at < len(found):
+            step = 1
+            for forms, spelled in self.starting.get(found[at], ()):
+                end = at + len(forms)
                 if end <= len(found) and all(
-                    word in form for word, form in zip(found[start:end], forms, strict=True)
+                    word in form for word, form in zip(found[at:end], forms, strict=True)
                 ):
                     yield spelled
-                    at = end
+                    step = len(forms)
                     break
+            at += step
