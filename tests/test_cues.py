@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from intents.knowledge.loader import load_knowledge
 from intents.matching import health, identity, misconceptions
 from intents.text import segments
-from intents.text.cues import CaseFree, WordCues, WordStarts, cued, spells_lower_case, word_cues
+from intents.text.cues import CaseFree, WordStarts, cued, spells_lower_case, word_cues
 from intents.text.features import terms
 from intents.text.normalize import fold, normalize_text
 
@@ -33,10 +33,10 @@ CUES = {
 }
 
 
-def source_of(cues: WordCues) -> re.Pattern[str]:
+def source_of(cues: re.Pattern[str]) -> re.Pattern[str]:
     """The pattern `word_cues` was given, compiled as it is."""
-    assert cues.led.pattern.startswith(" (?:") and cues.led.pattern.endswith(")")
-    return re.compile(cues.led.pattern[len(" (?:") : -1])
+    assert cues.pattern.startswith(" (?:") and cues.pattern.endswith(")")
+    return re.compile(cues.pattern[len(" (?:") : -1])
 
 
 def knowledge_texts() -> Iterator[str]:
@@ -55,7 +55,7 @@ def knowledge_texts() -> Iterator[str]:
 def pattern_words() -> list[str]:
     """The words the cue patterns spell out, for texts that come close to matching."""
     literal = re.compile(r"[a-z]{1,}")
-    found = {w for cues in CUES.values() for w in literal.findall(cues.led.pattern)}
+    found = {w for cues in CUES.values() for w in literal.findall(cues.pattern)}
     return sorted(found - {"w", "b", "d", "s"})  # escapes' letters, not words
 
 

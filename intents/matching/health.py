@@ -96,23 +96,23 @@ _PERSON = word_cues(
     # "I own a pharmacy but this is personal: what dose…": the writer says whose health it is
     r"|\b(?:this|it|that) is (?:a )?personal\b|\bpersonal (?:question|matter|reasons?)\b"
     r"|\basking for myself\b"
-    r"|\b(?:a case|case) like mine\b"
+    r"|\b(?:a )?case like mine\b"
     # "That's what they're planning for me", "a sarcoma forum", "if I'd qualify"
     r"|\b(?:planning|planned|proposing|proposed|offering|offered|recommending|recommended"
     r"|suggesting|suggested|prescribed|prescribing) (?:\w+ ){0,4}?(?:for|to) (?:me|him|her)\b"
     r"|\b(?:cancer|sarcoma|tumou?r|patients?|oncology|glioma|chordoma|breast|prostate)"
     r" (?:forum|support group)\b|\b(?:i d|id|i would|would i|do i|can i) qualify\b"
-    r"|\b(?:dans mon|mon) cas\b|\bon me propose\b|\b(?:in meinem|meinem) fall\b|\bich hatte\b"
-    r"(?! (?:\w+ )?(?:frage|idee|firma|projekt)\w*\b)|\b(?:nel mio|il mio|mio) caso\b|\ben mi caso\b"
+    r"|\b(?:dans )?mon cas\b|\bon me propose\b|\b(?:in )?meinem fall\b|\bich hatte\b"
+    r"(?! (?:\w+ )?(?:frage|idee|firma|projekt)\w*\b)|\b(?:nel |il )?mio caso\b|\ben mi caso\b"
     # French, German, Italian, Spanish: "mon père", "meine Mutter", "mio figlio", "mi hija"…
     r"|\b(?:mon|ma|mes|notre|nos) (?:pere|mere|fils|fille|enfants?|mari|femme|epoux|epouse"
     r"|frere|s(?:oe|œ)ur|grand-?pere|grand-?mere|oncle|tante|ami|amie|famille|bebe|parents"
     r"|conjoint|compagnon|compagne|radiotherapie|chimio\w*|peau|tumeur|cancer|traitement"
     r"|medecin|oncologue|beau pere|belle mere|beau frere|belle soeur|petite fille|petit fils"
-    r"|petits enfants)\b|\b(?:j ai|ai) (?:passe|fait|eu|(?:tres )?peur)\b"
+    r"|petits enfants)\b|\b(?:j )?ai (?:passe|fait|eu|(?:tres )?peur)\b"
     # "J'ai une tumeur", "ich habe Krebs", "ho un tumore", "tengo la piel quemada"; not "j'ai
     # une question", "ich habe eine Frage", "tengo una pregunta sobre…".
-    r"|\b(?:(?:j ai|ai) (?:un|une|la|le|les|des|mal)|ich habe|ho (?:un|una|perso|dolore|male)"
+    r"|\b(?:(?:j )?ai (?:un|une|la|le|les|des|mal)|ich habe|ho (?:un|una|perso|dolore|male)"
     r"|tengo (?:la|el|un|una|dolor))\b(?! (?:\w+ )?(?:question|frage|domanda|pregunta|idee|idea"
     r"|entreprise|firma|unternehmen|azienda|empresa|projet|projekt|progetto|proyecto|start ?up"
     r"|startup|societe|societa|brevet|patent|brevetto|patente)\w*\b)"

@@ -21,125 +21,17 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # typeshed types the parser under its old, deprecated name
-    import sre_parse as _parser
-else:
-    from re import _parser
 
 
-class NoStartWords(ValueError):
-    """A pattern not every match of which starts with a word (or the beginning of one) spelt
-    out in it: its start words cannot be told, so it is always searched."""
-
-
-@dataclass(frozen=True, slots=True)
-class StartWords:
-    """The words every match of a pattern starts with, in `plain` (words of letters and
-    digits joined by single spaces): `whole`, words as they are ("my" of `\\bmy (?:son|…)`),
-    and beginnings of words ("pregnan" of `\\bpregnan\\w*`), looked for as `beginnings`, led
-    by the space before them. A text holding none of them holds no match."""
-
-    whole: frozenset[str]
-    beginnings: re.Pattern[str] | None
-
-    def held_by(self, plain: str) -> bool:
-        """Whether `plain` holds one of the start words: one set operation in C for the
-        whole words, one search of a few literal words, led by a space, for the rest."""
-        if not self.whole.isdisjoint(plain.split(" ")):
-            return True
-        return self.beginnings is not None and self.beginnings.search(" " + plain) is not None
-
-
-_WORD_CHARACTER = re.compile(r"\w")
-_Item = tuple[Any, Any]
-"""An item of a parsed pattern: its operation and its argument (`re._parser`)."""
-
-
-def start_words(source: str) -> StartWords:
-    """The start words of `source` (see `StartWords`), read from its syntax tree as Python's
-    own parser gives it, so that an alternative added to the pattern adds its words. Each
-    alternative must start, after an optional `\\b`, with a literal word character, followed
-    by more of them (a literal or an alternation of literals: "(?:my|our) "), then by
-    anything: a non-word character or `\\b` ends a whole word, anything else a beginning.
-    Raises `NoStartWords` for an alternative starting otherwise (a class, `\\w`, an optional
-    or repeated group: "(?:dans )?mon cas" might start with "mon" or with "dans"), and for a
-    pattern that ignores case."""
-    parsed = _parser.parse(source)
-    if parsed.state.flags & re.IGNORECASE:
-        raise NoStartWords(f"ignores case: {source[:40]!r}")
-    found: set[tuple[str, bool]] = set()
-    _collect_starts(list(parsed.data), "", found)
-    whole = frozenset(word for word, complete in found if complete)
-    beginnings = sorted(word for word, complete in found if not complete)
-    return StartWords(
-        whole,
-        re.compile(" (?:" + "|".join(map(re.escape, beginnings)) + ")") if beginnings else None,
-    )
-
-
-def _collect_starts(items: list[_Item], lead: str, found: set[tuple[str, bool]]) -> None:
-    """Add to `found` the start words (word, whether whole) of the sequence `items`, matched
-    after the word characters `lead`."""
-    for position, (operation, argument) in enumerate(items):
-        rest = items[position + 1 :]
-        if operation is _parser.AT and argument is _parser.AT_BOUNDARY and not lead:
-            continue  # a word starts here anyway: the space before it leads the search
-        if operation is _parser.LITERAL and _WORD_CHARACTER.match(chr(argument)):
-            lead += chr(argument)
-            continue
-        if operation is _parser.BRANCH:
-            for alternative in argument[1]:
-                _collect_starts([*alternative.data, *rest], lead, found)
-            return
-        if operation is _parser.SUBPATTERN and not argument[1] and not argument[2]:
-            _collect_starts([*argument[3].data, *rest], lead, found)
-            return
-        if operation is _parser.IN and lead and all(o is _parser.LITERAL for o, _ in argument):
-            # Within a word, a set of letters is their alternation ("(?:mi|me) " parses as
-            # "m[ie] "): its first item never is (see `NoStartWords`).
-            for character in argument:
-                _collect_starts([character, *rest], lead, found)
-            return
-        if not lead:
-            raise NoStartWords(f"an alternative starts with {operation}: {argument!r:.60}")
-        ends_the_word = operation is _parser.LITERAL or argument is _parser.AT_BOUNDARY
-        found.add((lead, ends_the_word))
-        return
-    if not lead:
-        raise NoStartWords("an empty alternative")
-    found.add((lead, False))
-
-
-@dataclass(frozen=True, slots=True)
-class WordCues:
-    """An alternation of word sequences (see `word_cues`): `led`, the pattern led by the
-    space before its first word, and its start words, when they can be told (`start_words`)."""
-
-    led: re.Pattern[str]
-    starts: StartWords | None
-
-
-def word_cues(source: str) -> WordCues:
+def word_cues(source: str) -> re.Pattern[str]:
     """`source` (an alternation whose alternatives all start a word) compiled to be looked for
-    with `cued`: led by the space before that word, and only in a text holding one of the
-    words its alternatives start with. Most alternations are of several dozen word sequences,
-    each tried at every word of a text (a message of 25 words without any took 4-9 µs each);
-    a message in another language than English often holds none of their first words."""
-    try:
-        starts: StartWords | None = start_words(source)
-    except NoStartWords:
-        starts = None
-    return WordCues(re.compile(f" (?:{source})"), starts)
+    with `cued`: led by the space before that word."""
+    return re.compile(f" (?:{source})")
 
 
-def cued(cues: WordCues, plain: str) -> bool:
+def cued(cues: re.Pattern[str], plain: str) -> bool:
     """Whether `plain`, words joined by single spaces, holds one of `cues` (`word_cues`)."""
-    if cues.starts is not None and not cues.starts.held_by(plain):
-        return False
-    return cues.led.search(" " + plain) is not None
+    return cues.search(" " + plain) is not None
 
 
 _ESCAPE = re.compile(r"\\.")
