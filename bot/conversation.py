@@ -23,7 +23,6 @@ from intents import (
     Outcome,
     Topic,
     detect_language,
-    is_follow_up,
     language_of_code,
     load_language_model,
     strip_invisible,
@@ -142,7 +141,7 @@ class Conversation:
         previous = self.recent.recall(user_key) if user_key is not None else None
         result = matcher.match(question, follows=previous)
         if user_key is not None:
-            self._remember(user_key, question, previous, result, kb)
+            self._remember(user_key, question, previous, result, matcher.courtesy)
         detected = detect_language(question, prior)
         exchange_id = await self._record(question, result, kb, user_key, update_id, detected)
         return self.reply_for(
@@ -159,7 +158,7 @@ class Conversation:
         question: str,
         previous: str | None,
         result: MatchResult,
-        kb: KnowledgeBase,
+        courtesy: frozenset[str],
     ) -> None:
         """What a follow-up from `user_key` will point back to: an answered question, with
         the one it followed if it pointed back too ("What is GaToroid?" – "Can we license
@@ -167,8 +166,8 @@ class Conversation:
         changes nothing; anything else leaves nothing to point to."""
         if result.outcome is not Outcome.ANSWER:
             self.recent.forget(user_key)
-        elif result.intent not in kb.courtesy_topics():
-            subject = f"{previous} {question}" if previous and is_follow_up(question) else question
+        elif result.intent not in courtesy:
+            subject = f"{previous} {question}" if result.followed else question
             self.recent.remember(user_key, subject[-MAX_SUBJECT_CHARS:])
 
     def reply_for(

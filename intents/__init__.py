@@ -65,7 +65,6 @@ from intents.text.language import (
 from intents.text.limits import TELEGRAM_MESSAGE_LIMIT
 from intents.text.markup import Block, BlockKind, Markup, Span, SpanKind, parse_markup
 from intents.text.normalize import question_key, strip_invisible
-from intents.text.segments import is_follow_up
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -103,7 +102,6 @@ __all__ = [
     "eval_id_uses",
     "evaluate",
     "freshness_warnings",
-    "is_follow_up",
     "is_knowledge_path",
     "kind_group",
     "knowledge_files",

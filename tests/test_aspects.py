@@ -208,7 +208,7 @@ class TestShippedAspects:
             ("Possiamo richiedere del lutezio a MEDICIS?", "project.medicis-isotopes"),
             ("¿Cómo pedir actinio a MEDICIS para un ensayo?", "project.medicis-isotopes"),
             # The facility's progress and the isotopes' price, in those languages too.
-            ("Le bunker FLASH du CHUV est-il achevé ?", "project.flash-status"),
+            ("La salle FLASH du CHUV est-elle achevée ?", "project.flash-status"),
             ("Ist die FLASH-Anlage am CHUV schon fertig?", "project.flash-status"),
             ("¿La instalación FLASH del CHUV ya está terminada?", "project.flash-status"),
             ("Gibt es für MEDICIS-Isotope eine Gebühr?", "project.medicis-isotopes"),

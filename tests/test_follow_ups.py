@@ -10,7 +10,7 @@ import pytest
 from bot.conversation import Conversation, ReplyKind
 from bot.follow_ups import RecentSubjects
 from bot.live_knowledge import LiveKnowledge
-from intents import Matcher, Outcome, is_follow_up, load_knowledge
+from intents import Matcher, Outcome, load_knowledge
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 
@@ -26,6 +26,7 @@ class TestReadingAFollowUp:
         assert alone.intent == "route.licensing"
         after = matcher.match("Can we license it?", follows="What is GaToroid?")
         assert (after.outcome, after.intent) == (Outcome.ANSWER, "project.gatoroid")
+        assert after.followed and not alone.followed
         assert "route.licensing" in after.suggestions
 
     @pytest.mark.parametrize(
@@ -61,7 +62,7 @@ class TestReadingAFollowUp:
             alone.intent,
             alone.score,
         )
-        assert not is_follow_up(message)
+        assert not after.followed
 
 
 class TestRecentSubjects:

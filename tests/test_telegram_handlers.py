@@ -106,6 +106,25 @@ async def test_ambiguous_question_offers_choices_and_records_the_one_chosen(
     assert bot.api.calls[-2].method == "editMessageText"  # the question becomes the answer
 
 
+async def test_a_follow_up_pointing_back_answers_about_the_previous_question(
+    bot: BotHarness,
+) -> None:
+    await bot.send(tg.message("What is MEDICIS?"))
+    await bot.send(tg.message("Can we license it?"))
+    assert "<b>CERN-MEDICIS</b>" in bot.api.last_text(), bot.api.last_text()
+
+
+async def test_a_follow_up_after_a_did_you_mean_choice_is_about_the_topic_chosen(
+    bot: BotHarness,
+) -> None:
+    await bot.send(tg.message("superconducting gantry"))
+    choices = [d for d in callbacks(bot) if d.startswith(cd.CHOOSE + "|")]
+    chosen = next(d for d in choices if d.endswith("|project.gantry-collaboration"))
+    await bot.send(tg.press(chosen))
+    await bot.send(tg.message("Who do I contact about it?"))
+    assert "<b>Superconducting gantry collaboration</b>" in bot.api.last_text()
+
+
 async def test_feedback_buttons_record_the_vote_with_the_exchange(bot: BotHarness) -> None:
     await bot.send(tg.message("what is medicis?"))
     thumbs_up = next(d for d in callbacks(bot) if d.startswith(cd.FEEDBACK) and d.endswith("|1"))

@@ -2730,10 +2730,14 @@ def test_asking_to_be_given_an_overview_is_no_patient_s_question(
     [
         ("right, I'm off. take care", "smalltalk.goodbye"),
         ("ok, I'm off now. take care", "smalltalk.goodbye"),
-        ("Right, so can we license the FLASH technology?", "project.flash"),
     ],
 )
 def test_a_word_that_only_opens_the_turn_is_not_read(
     shipped: Matcher, message: str, intent: str
 ) -> None:
     assert shipped.match(message).intent == intent
+
+
+def test_the_question_after_an_opening_word_is_still_read(shipped: Matcher) -> None:
+    # A guard: setting "Right, so" aside leaves the question whole.
+    assert shipped.match("Right, so can we license the FLASH technology?").intent == "project.flash"

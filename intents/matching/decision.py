@@ -58,6 +58,9 @@ class Evidence:
     mentioned: tuple[str, ...] = ()
     """Topics named only in the sentences around the question ("We read about GaToroid in
     a newsletter. …, who owns the patent?"): not what is asked, but worth offering."""
+    followed: bool = False
+    """The message was read with the writer's previous question as its subject
+    (`intents.text.segments.following`)."""
 
 
 def decide(question: str, evidence: Evidence, settings: MatchingSettings) -> MatchResult:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -349,8 +349,10 @@ class Matcher:
     def match(self, text: str, follows: str | None = None) -> MatchResult:
         """Decide what to reply to `text`; never raises, whatever the string. `follows`: the
         writer's previous question, which a follow-up pointing back takes its subject from
-        ("Can we license it?" after "What is GaToroid?")."""
-        return decide(text, self.evidence(text, follows), self.settings_for(text))
+        ("Can we license it?" after "What is GaToroid?"); the result says whether it did."""
+        evidence = self.evidence(text, follows)
+        result = decide(text, evidence, self.settings_for(text))
+        return replace(result, followed=True) if evidence.followed else result
 
     def settings_for(self, text: str) -> MatchingSettings:
         """The thresholds for `text`: lower for a message in another language than English
@@ -366,8 +368,11 @@ class Matcher:
         return foreign, len(text.split()) >= self.kb.settings.long_message_words
 
     def evidence(self, text: str, follows: str | None = None) -> Evidence:
-        """What the decision weighs for `text`: ranked topics, names, further questions."""
-        segments = segment(text) if follows is None else following(segment(text), follows)
+        """What the decision weighs for `text`: ranked topics, names, further questions;
+        read with `follows` as its subject when it points back to it (`following`)."""
+        as_written = segment(text)
+        segments = as_written if follows is None else following(as_written, follows)
+        followed = segments is not as_written
         courteous = self._only_courtesy(text, segments) if self.courtesy_rows else None
         if courteous is not None:
             return self._courtesy_evidence(courteous)
@@ -488,6 +493,7 @@ class Matcher:
             self.courtesy,
             elsewhere,
             read.mentioned,
+            followed=followed,
         )
 
     def _only_courtesy(self, text: str, segments: tuple[Segment, ...]) -> str | None:

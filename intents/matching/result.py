@@ -37,6 +37,9 @@ class MatchResult:
     elsewhere: str | None = None
     """FALLBACK: the other organisation whose own business the question is about ("who
     handles tech transfer at GSI?"), so the reply can say whom to ask."""
+    followed: bool = False
+    """The message pointed back and was read with the writer's previous question as its
+    subject (`Matcher.match`'s `follows`): "Can we license it?" after "What is GaToroid?"."""
 
     @property
     def candidates(self) -> tuple[Candidate, ...]:

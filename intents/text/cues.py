@@ -54,6 +54,15 @@ def spells_lower_case(source: str) -> bool:
     )
 
 
+def _lower_case_twin(pattern: str, source: str, flags: int) -> re.Pattern[str] | None:
+    """`pattern` (written around `source`) compiled without ignoring case, to be looked for
+    in an ASCII text in lower case, when `flags` ignore case and `source` allows it
+    (`spells_lower_case`); else None."""
+    if not flags & re.IGNORECASE or not spells_lower_case(source):
+        return None
+    return re.compile(pattern, flags & ~re.IGNORECASE)
+
+
 class WordStarts:
     """A pattern whose alternatives all start a word (`\\b`, then a word character), in any
     text: `search` and `sub` give what the pattern's own give, but find first whether it
@@ -74,11 +83,9 @@ class WordStarts:
 
     def __init__(self, source: str, flags: int = 0) -> None:
         self.pattern = re.compile(source, flags)
-        self._led = re.compile(rf"\W(?:{source})", flags)
-        ignoring_case = bool(flags & re.IGNORECASE) and spells_lower_case(source)
-        self._led_lower = (
-            re.compile(rf"\W(?:{source})", flags & ~re.IGNORECASE) if ignoring_case else None
-        )
+        led = rf"\W(?:{source})"
+        self._led = re.compile(led, flags)
+        self._led_lower = _lower_case_twin(led, source, flags)
 
     def _first_start(self, text: str) -> int | None:
         """Where the pattern's first match in `text` starts, if it has one. Led by a space,
@@ -110,8 +117,7 @@ class CaseFree:
 
     def __init__(self, source: str, flags: int = re.IGNORECASE) -> None:
         self.pattern = re.compile(source, flags)
-        ignoring_case = bool(flags & re.IGNORECASE) and spells_lower_case(source)
-        self._lower = re.compile(source, flags & ~re.IGNORECASE) if ignoring_case else None
+        self._lower = _lower_case_twin(source, source, flags)
 
     def _in_lower_case(self, text: str) -> re.Pattern[str] | None:
         """The pattern to look for in `text.lower()`, if `text` allows it."""

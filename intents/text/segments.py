@@ -657,21 +657,12 @@ def following(segments: tuple[Segment, ...], previous: str) -> tuple[Segment, ..
     we license it?" after "What is GaToroid?" asks about GaToroid's licence, as the two
     would in one message. Only a message that is a single question pointing back; one that
     says what it is about, or has a sentence of its own to point to, is read alone."""
-    if not previous.strip() or not _follows_up(segments):
+    if len(segments) != 1 or not previous.strip():
         return segments
-    return (Segment(previous, Role.REFERENT), *segments)
-
-
-def is_follow_up(text: str) -> bool:
-    """Whether `text` is a question that `following` reads with the one before."""
-    return _follows_up(segment(text))
-
-
-def _follows_up(segments: tuple[Segment, ...]) -> bool:
-    if len(segments) != 1:
-        return False
     (only,) = segments
-    return only.role is Role.QUESTION and not only.courtesy and _points_back(only.text)
+    if only.role is not Role.QUESTION or only.courtesy or not _points_back(only.text):
+        return segments
+    return (Segment(previous, Role.REFERENT), only)
 
 
 _OPENS_WITH_THANKS = re.compile(
