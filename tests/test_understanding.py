@@ -1168,12 +1168,44 @@ class TestPersonalHealth:
             # A bequest, in the words of someone who has cancer in the family.
             ("How do I remember CERN's cancer research in my will?", "My mother had a tumour."),
             ("I want to leave some of my savings to your work against cancer. How?", ""),
+            # The same gift in the other four languages.
+            ("Comment faire un don à la mémoire de ma mère, morte d'un cancer ?", ""),
+            ("Wie kann ich im Gedenken an meinen Vater für die Krebsforschung spenden?", ""),
+            ("Come faccio una donazione in memoria di mia madre per la ricerca sul cancro?", ""),
+            ("¿Cómo hago una donación en memoria de mi padre, que murió de cáncer?", ""),
         ],
     )
     def test_a_relatives_illness_told_to_explain_a_gift_is_not_a_patient_question(
         self, question: str, context: str
     ) -> None:
         assert not is_personal_health_question(question, context)
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "Was the first PET work done at CERN or at the cantonal hospital? I'm getting "
+            "conflicting accounts.",
+            "I'm having trouble finding the page on licensing a PET detector.",
+        ],
+    )
+    def test_what_the_writer_is_getting_or_having_need_not_be_a_treatment(
+        self, question: str
+    ) -> None:
+        assert not is_personal_health_question(question)
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "I'm getting proton therapy next month. Is FLASH better?",
+            "I'm having radiotherapy for a sarcoma, should I ask for FLASH?",
+            "I'm getting conflicting advice from my doctors about proton therapy. What should "
+            "I do?",
+        ],
+    )
+    def test_a_treatment_one_is_getting_or_having_is_still_a_patient_question(
+        self, question: str
+    ) -> None:
+        assert is_personal_health_question(question)
 
     def test_a_bereaved_relative_wishing_to_give_gets_the_donations_answer(
         self, shipped: Matcher
@@ -1903,7 +1935,7 @@ def test_a_misspelt_name_among_misspelt_words_is_offered_as_did_you_mean(
 ) -> None:
     """The case above, where the score really is under the clarify threshold (the messages
     above now score over it once the name is counted; this one too with meaning added)."""
-    question = "wat abt gatroiod"  # two slips: too many for the spelling correction
+    question = "hw abt gatroiod"  # two slips: too many for the spelling correction
     settings = words_only.settings_for(question)
     result = words_only.match(question)
     assert settings.option_threshold <= result.score < settings.clarify_threshold  # premise
@@ -2703,8 +2735,8 @@ def test_an_indirect_question_with_a_clear_lead_is_answered_under_the_answer_thr
     # Alpha emitters for a lab that knows only Lu-177: MEDICIS's isotopes, though the words
     # shared with its examples are few; no other topic comes near.
     message = (
-        "I head a radiopharmacy that has only handled Lu-177 so far. We'd like to try an "
-        "alpha emitter and don't know where to begin."
+        "I manage a radiopharmacy that has handled nothing but Lu-177 so far. An alpha "
+        "emitter is next on our list; where would we begin?"
     )
     result = shipped.match(message)
     assert result.score < shipped.settings_for(message).answer_threshold

@@ -16,6 +16,15 @@ from intents.text.cues import WordStarts, cued, word_cues
 from intents.text.normalize import I_AM, WE_ARE, words
 from intents.text.segments import sentences
 
+_NOT_UNWELL = (
+    r"(?! (?:conflicting|mixed|contradictory|different|confusing) (?:accounts|stories|reports"
+    r"|dates|figures|numbers|sources|versions)\b| (?:an? )?errors?\b| nowhere\b"
+    r"| (?:trouble|difficulty|problems?|a hard time) (?:finding|understanding|reaching"
+    r"|getting|with (?:the|your|this|that|my login|the website))\b)"
+)
+"""What "I'm having", "I'm getting" go on with when it is not one's health: "I'm getting
+conflicting accounts" of a history, "I'm having trouble finding the page"."""
+
 _PERSON = word_cues(
     # "my youngest son", "our 6 year old daughter"; not "our institute was a partner": the
     # words between are the relative's description, never a verb or an article.
@@ -45,13 +54,16 @@ _PERSON = word_cues(
     r"|design|invention|innovation|solution|system|tool|software|method|technique|plan"
     r"|abstract|poster|manuscript|submission|article|publication|thesis|material|materials"
     r"|notes|sources|literature|references|information|info)\b)"
-    r"|\bim (?:having|being|getting)\b|\b(?:i ve|ive) (?:felt|been feeling)\b|\bi felt\b"
+    r"|\bim (?:having|being|getting)\b"
+    + _NOT_UNWELL
+    + r"|\b(?:i ve|ive) (?:felt|been feeling)\b|\bi felt\b"
     r"|\b(?:i ve|ive|i have) (?:got|had|been (?:diagnosed|told|treated|offered))\b"
     # "I'm starting radiotherapy", not "I'm starting as a junior physicist"
     r"|\b(?:i m|im|i am) (?:undergoing|starting(?! (?:as|at|in|on|out|work|a|an|my|our)\b)"
     r"|finishing|having|on chemo\w*|the patient)\b"
+    + _NOT_UNWELL
     # "I finished radiotherapy last year", not "I finished my thesis on radiotherapy"
-    r"|\bi (?:finished|completed|underwent|started|began) (?:my )?(?:radiotherapy|chemo\w*"
+    + r"|\bi (?:finished|completed|underwent|started|began) (?:my )?(?:radiotherapy|chemo\w*"
     r"|treatment|radiation|proton therapy|surgery|immunotherapy)\b"
     r"|\b(?:he|she) (?:has|had|was diagnosed|is diagnosed|got|suffers|needs|was told|was offered)"
     r"\b(?! (?:\w+ ){0,2}(?:questions?|company|startup|project|team|idea|patent|phd|facts"
@@ -385,7 +397,12 @@ _GIVING = re.compile(
     r"|(?:our|my|a) (?:family |private |charitable )?foundation"
     # "give something towards CERN's cancer-related research", "contribute to your work"
     r"|(?:give|contribute) (?:\w+ ){0,2}?(?:to|towards?) (?:\w+ ){0,4}?"
-    r"(?:research|work|projects?))\b"
+    r"(?:research|work|projects?)"
+    # the same in French, German, Italian and Spanish: "faire un don à la mémoire de ma mère",
+    # "eine Spende im Gedenken an meinen Vater", "una donazione in memoria di mia madre"
+    r"|faire un don|un don|des dons|mecenat|(?:a la|en) memoire d\w*|spende\w*|spenden"
+    r"|gespendet|im gedenken|zum gedenken|vermachtnis|nachlass|donazion\w*|in memoria d\w*"
+    r"|lascit\w*|donacion\w*|donativo\w*|en memoria de|herencia)\b"
 )
 """A relative's illness told to explain a donation is not a request for medical advice."""
 
