@@ -54,7 +54,8 @@ _PERSON = word_cues(
     r"|design|invention|innovation|solution|system|tool|software|method|technique|plan"
     r"|abstract|poster|manuscript|submission|article|publication|thesis|material|materials"
     r"|notes|sources|literature|references|information|info)\b)"
-    r"|\bim (?:having|being|getting)\b"
+    # ("im having" is read with "i m having" below)
+    r"|\bim (?:being|getting)\b"
     + _NOT_UNWELL
     + r"|\b(?:i ve|ive) (?:felt|been feeling)\b|\bi felt\b"
     r"|\b(?:i ve|ive|i have) (?:got|had|been (?:diagnosed|told|treated|offered))\b"
@@ -400,7 +401,7 @@ _GIVING = re.compile(
     r"(?:research|work|projects?)"
     # the same in French, German, Italian and Spanish: "faire un don à la mémoire de ma mère",
     # "eine Spende im Gedenken an meinen Vater", "una donazione in memoria di mia madre"
-    r"|faire un don|un don|des dons|mecenat|(?:a la|en) memoire d\w*|spende\w*|spenden"
+    r"|un don|des dons|mecenat|(?:a la|en) memoire d\w*|spende\w*"
     r"|gespendet|im gedenken|zum gedenken|vermachtnis|nachlass|donazion\w*|in memoria d\w*"
     r"|lascit\w*|donacion\w*|donativo\w*|en memoria de|herencia)\b"
 )
